@@ -1,0 +1,52 @@
+/**
+ * Which addresses a listening server can be reached at, and how to write them
+ * in a join command.
+ *
+ * @module
+ */
+
+import { DEFAULT_PORT } from "../protocol/constants.ts";
+
+/** A network interface address as `Deno.networkInterfaces()` reports it. */
+export interface InterfaceAddress {
+  family: "IPv4" | "IPv6";
+  address: string;
+}
+
+/**
+ * The machine's non-loopback addresses a server bound to `host` accepts
+ * connections on: all IPv4 ones for `0.0.0.0`, IPv4 and IPv6 for `::`, and
+ * just `host` when it is a specific address.
+ */
+export function reachableAddresses(host: string, interfaces: InterfaceAddress[]): string[] {
+  const wildcard4 = host === "0.0.0.0";
+  const wildcard6 = host === "::" || host === "[::]";
+  if (!wildcard4 && !wildcard6) return [host];
+  const seen = new Set<string>();
+  for (const { family, address } of interfaces) {
+    if (isLoopback(address)) continue;
+    if (family === "IPv6" && !wildcard6) continue;
+    seen.add(address);
+  }
+  return [...seen].sort((a, b) => Number(a.includes(":")) - Number(b.includes(":")));
+}
+
+/** The machine's interface addresses, or none when the system will not say. */
+export function machineInterfaces(): InterfaceAddress[] {
+  try {
+    return Deno.networkInterfaces().map(({ family, address }) => ({ family, address }));
+  } catch {
+    return [];
+  }
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1";
+}
+
+/** Writes host and port as `chat join` takes them: IPv6 in brackets, port only when not the default. */
+export function joinTarget(host: string, port: number): string {
+  const bracketed = host.includes(":") ? `[${host.split("%")[0]}]` : host;
+  if (port === DEFAULT_PORT) return bracketed;
+  return `${bracketed}:${port}`;
+}

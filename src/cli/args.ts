@@ -1,0 +1,73 @@
+/**
+ * Command-line parsing on top of `node:util` parseArgs (strict), turning its
+ * errors into one-line {@linkcode UsageError}s and checking numeric values.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./errors.ts";
+
+/** Option definitions as `node:util` parseArgs takes them. */
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parsed flags and positionals. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses `args` strictly; unknown flags and missing values become usage errors for `command`. */
+export function parseCommandLine(args: string[], options: OptionSpec, command: string): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values, positionals };
+  } catch (error) {
+    throw new UsageError(describeParseError(error), command);
+  }
+}
+
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message ?? String(error);
+  const option = message.match(/'(-[^']*)'/)?.[1] ?? message.match(/(--?[\w-]+)/)?.[1];
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Unknown option ${option ?? ""}.`.replace(" .", ".");
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return option ? `Option ${option} needs a value.` : message.split(".")[0] + ".";
+    default:
+      return message.split("\n")[0];
+  }
+}
+
+/** Reads an integer flag within bounds; throws a usage error naming the flag otherwise. */
+export function integerOption(
+  value: unknown,
+  flag: string,
+  command: string,
+  bounds: { min: number; max: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const number = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(number) || number < bounds.min || number > bounds.max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${bounds.min} to ${bounds.max}, not "${text}".`,
+      command,
+    );
+  }
+  return number;
+}
+
+/** Rejects positionals a command does not take. */
+export function noPositionals(positionals: string[], command: string): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}".`, command);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Help texts. They are modules, not files, so a compiled binary carries them.
+ *
+ * @module
+ */
+
+import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { DEFAULT_MAX_LINE_BYTES } from "../protocol/limits.ts";
+
+/** `chat --help`. */
+export const MAIN_HELP = `chat — a group chat in one download.
+
+Usage:
+  chat serve [options]            open a chat room on this computer (port ${DEFAULT_PORT})
+  chat join [options] [HOST]      join a room in this terminal
+
+Options:
+  -h, --help       show help (also after a command: chat serve --help)
+  -V, --version    show the version and build target
+
+Examples:
+  chat serve
+  chat join --name alice 192.168.1.20
+
+Plain "nc HOST ${DEFAULT_PORT}" and "telnet HOST ${DEFAULT_PORT}" work as clients too.`;
+
+/** `chat serve --help`. */
+export const SERVE_HELP = `Usage: chat serve [options]
+
+Open a chat room. Friends join with "chat join --name NAME THIS-COMPUTER",
+or with "nc THIS-COMPUTER ${DEFAULT_PORT}". Ctrl-C closes the room.
+
+Options:
+      --host ADDRESS         address to listen on (default ${DEFAULT_LISTEN_HOST}: every IPv4
+                             interface; "::" adds IPv6; 127.0.0.1 for this computer only)
+  -p, --port PORT            TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+      --motd TEXT            message of the day shown to everyone who joins
+      --max-line-bytes N     longest line a client may send (default ${DEFAULT_MAX_LINE_BYTES})
+  -q, --quiet                print only errors
+      --debug                show technical details of errors
+  -h, --help                 show this help`;

@@ -1,0 +1,47 @@
+/**
+ * Machine-readable codes carried by `error` and `bye` frames. Clients switch
+ * on these; the human sentence beside them may change freely.
+ *
+ * @module
+ */
+
+/** Codes of `error` frames: the request was refused, the connection stays. */
+export type ErrorCode =
+  | "bad_frame"
+  | "unknown_type"
+  | "bad_field"
+  | "unsupported_version"
+  | "not_joined"
+  | "already_joined"
+  | "name_invalid"
+  | "name_reserved"
+  | "name_taken"
+  | "wrong_password"
+  | "message_too_long"
+  | "empty_message"
+  | "unknown_command"
+  | "bad_arguments"
+  | "no_such_member"
+  | "not_operator"
+  | "rate_limited";
+
+/** Codes of `bye` frames: why the server closed the connection. */
+export type ByeCode =
+  | "quit"
+  | "shutdown"
+  | "line_too_long"
+  | "too_slow"
+  | "timeout"
+  | "handshake_timeout"
+  | "replaced"
+  | "kicked"
+  | "banned"
+  | "flood"
+  | "server_full"
+  | "too_many_attempts";
+
+/** A refusal: code plus a sentence for a person. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,183 @@
+/**
+ * The frames of the structured protocol, as TypeScript types. docs/PROTOCOL.md
+ * describes each one with an example; this file is the source of truth.
+ *
+ * @module
+ */
+
+// ---------------------------------------------------------------- client → server
+
+/** First frame of a structured client: who it is and what it has seen. */
+export interface HelloFrame {
+  type: "hello";
+  /** Protocol version the client speaks. */
+  version: number;
+  /** Requested name. */
+  name: string;
+  /** Room password, when the server has one. */
+  password?: string;
+  /** Token from an earlier `welcome`, to take over a session that has not timed out yet. */
+  resume?: string;
+  /** Id of the last room record the client saw; the server sends what came after. */
+  since?: number;
+}
+
+/** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
+export interface SendFrame {
+  type: "send";
+  text: string;
+}
+
+/** Liveness check; the peer answers with `pong` carrying the same data. */
+export interface PingFrame {
+  type: "ping";
+  data?: string;
+}
+
+/** Answer to `ping`. */
+export interface PongFrame {
+  type: "pong";
+  data?: string;
+}
+
+/** Polite goodbye. */
+export interface QuitFrame {
+  type: "quit";
+  reason?: string;
+}
+
+/** Any frame a client may send. */
+export type ClientFrame = HelloFrame | SendFrame | PingFrame | PongFrame | QuitFrame;
+
+// ---------------------------------------------------------------- room records
+
+/** Fields every room record has: a server-assigned increasing id and a timestamp. */
+interface RecordBase {
+  /** Increasing, never reused; orders and de-duplicates records. */
+  id: number;
+  /** Milliseconds since the Unix epoch, server clock. */
+  ts: number;
+}
+
+/** A message to the whole room. */
+export interface ChatRecord extends RecordBase {
+  type: "message";
+  from: string;
+  text: string;
+  /** True for `/me` actions. */
+  emote?: boolean;
+}
+
+/** A private message; only sender and recipient receive it. */
+export interface PrivateRecord extends RecordBase {
+  type: "private";
+  from: string;
+  to: string;
+  text: string;
+}
+
+/** Someone joined. */
+export interface JoinRecord extends RecordBase {
+  type: "join";
+  name: string;
+  /** Members in the room after the join. */
+  count: number;
+}
+
+/** Someone left, politely or not. */
+export interface LeaveRecord extends RecordBase {
+  type: "leave";
+  name: string;
+  /** Members in the room after the departure. */
+  count: number;
+  /** Why, when it was not a plain `/quit`: "connection lost", "timed out", … */
+  reason?: string;
+}
+
+/** Someone changed name. */
+export interface NickRecord extends RecordBase {
+  type: "nick";
+  from: string;
+  to: string;
+}
+
+/** An announcement from the server or its operator to the whole room. */
+export interface NoticeRecord extends RecordBase {
+  type: "notice";
+  text: string;
+}
+
+/** Everything the room relays and remembers. */
+export type RoomRecord =
+  | ChatRecord
+  | PrivateRecord
+  | JoinRecord
+  | LeaveRecord
+  | NickRecord
+  | NoticeRecord;
+
+// ---------------------------------------------------------------- server → client
+
+/** Answer to a successful `hello`. */
+export interface WelcomeFrame {
+  type: "welcome";
+  version: number;
+  /** The name the client now has (cleaned, as others see it). */
+  name: string;
+  /** Everyone in the room, the client included. */
+  members: string[];
+  /**
+   * Records the client has not seen: the recent history on a fresh join, or
+   * everything after `since` when the hello carried one.
+   */
+  history: RoomRecord[];
+  /** True when `history` is a catch-up after `since`, false for plain recent history. */
+  catchUp: boolean;
+  /** True when records between `since` and `history` were no longer available. */
+  gap?: boolean;
+  /** Token to present as `resume` when reconnecting. */
+  session: string;
+  /** Message of the day, if the operator set one. */
+  motd?: string;
+  /** Limits the client should respect. */
+  limits: { maxMessageChars: number; maxLineBytes: number };
+}
+
+/** Answer to `/who`. */
+export interface MembersFrame {
+  type: "members";
+  members: string[];
+}
+
+/** Text for this client only: `/help` output, confirmations. */
+export interface InfoFrame {
+  type: "info";
+  text: string;
+}
+
+/** Something the client sent was refused. The connection stays open. */
+export interface ErrorFrame {
+  type: "error";
+  /** Machine-readable, stable; see docs/PROTOCOL.md. */
+  code: string;
+  /** One or two sentences for a person. */
+  message: string;
+}
+
+/** The server is closing this connection, and why. Last frame on the connection. */
+export interface ByeFrame {
+  type: "bye";
+  code: string;
+  message: string;
+}
+
+/** Any frame a server may send. */
+export type ServerFrame =
+  | RoomRecord
+  | WelcomeFrame
+  | MembersFrame
+  | InfoFrame
+  | ErrorFrame
+  | ByeFrame
+  | PingFrame
+  | PongFrame;

@@ -1,0 +1,45 @@
+/**
+ * Size and time limits shared by the server and the client. Every limit has a
+ * default here and (for the server) a command-line flag; docs/SECURITY.md
+ * lists them all.
+ *
+ * @module
+ */
+
+/** Limits a server enforces on every connection. */
+export interface Limits {
+  /** Longest frame (one line, in bytes, newline excluded); longer closes the connection. */
+  maxLineBytes: number;
+  /** Longest chat message, in characters (code points) after cleaning. */
+  maxMessageChars: number;
+  /** Most bytes queued for one client before it is disconnected as too slow. */
+  maxQueueBytes: number;
+  /** Time a new connection has to choose a name before it is closed. */
+  handshakeTimeoutMs: number;
+  /** Silence after which a structured client is pinged. */
+  idleTimeoutMs: number;
+  /** Time a pinged client has to answer before it is considered gone. */
+  pingTimeoutMs: number;
+  /** Silence after which a plain-text client's unterminated line counts as a line. */
+  partialLineMs: number;
+  /** Delay before a silent new connection is greeted as a plain-text client. */
+  greetingDelayMs: number;
+}
+
+/** Longest name, in characters (code points). */
+export const MAX_NAME_CHARS = 24;
+
+/** Default line cap: 16 KiB. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
+
+/** The limits a server uses unless told otherwise. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  maxMessageChars: 4000,
+  maxQueueBytes: 1024 * 1024,
+  handshakeTimeoutMs: 60_000,
+  idleTimeoutMs: 45_000,
+  pingTimeoutMs: 30_000,
+  partialLineMs: 300,
+  greetingDelayMs: 150,
+});

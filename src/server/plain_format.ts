@@ -1,0 +1,72 @@
+/**
+ * How frames look to a plain-text client (`nc`, `telnet`, a socket script):
+ * one human-readable line per event, `[HH:MM]` first. Text was sanitised when
+ * it entered the room, so nothing here can reach a terminal as a command.
+ *
+ * @module
+ */
+
+import type { ServerFrame } from "../protocol/frames.ts";
+import { formatClock } from "../text/time.ts";
+
+/** Renders a frame as the lines a plain-text client sees (without line endings). */
+export function renderPlain(frame: ServerFrame): string[] {
+  switch (frame.type) {
+    case "message": {
+      const prefix = frame.emote
+        ? `[${formatClock(frame.ts)}] * ${frame.from} `
+        : `[${formatClock(frame.ts)}] ${frame.from}: `;
+      return indentContinuation(prefix, frame.text);
+    }
+    case "private":
+      return indentContinuation(
+        `[${formatClock(frame.ts)}] (private) ${frame.from} -> ${frame.to}: `,
+        frame.text,
+      );
+    case "join":
+      return [`[${formatClock(frame.ts)}] -- ${frame.name} joined (${members(frame.count)})`];
+    case "leave": {
+      const why = frame.reason ? `: ${frame.reason}` : "";
+      return [`[${formatClock(frame.ts)}] -- ${frame.name} left${why} (${members(frame.count)})`];
+    }
+    case "nick":
+      return [`[${formatClock(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
+    case "notice":
+      return indentContinuation(`[${formatClock(frame.ts)}] -- `, frame.text);
+    case "welcome": {
+      const lines = [
+        `-- Welcome, ${frame.name}! ${frame.members.length} here: ${frame.members.join(", ")}.`,
+        "-- Type a message and press Enter. /help lists commands, /quit leaves.",
+      ];
+      if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
+      if (frame.history.length > 0) {
+        lines.push(`-- Earlier in this room (${frame.history.length}):`);
+        for (const record of frame.history) lines.push(...renderPlain(record));
+        lines.push("-- End of earlier messages.");
+      }
+      return lines;
+    }
+    case "members":
+      return [`-- ${members(frame.members.length)}: ${frame.members.join(", ")}`];
+    case "info":
+      return indentContinuation("-- ", frame.text);
+    case "error":
+      return [`!! ${frame.message}`];
+    case "bye":
+      return [`-- ${frame.message}`];
+    case "ping":
+    case "pong":
+      return [];
+  }
+}
+
+function members(count: number): string {
+  return count === 1 ? "1 member" : `${count} members`;
+}
+
+/** Puts `prefix` before the first line and aligns the following lines under it. */
+function indentContinuation(prefix: string, text: string): string[] {
+  const lines = text.split("\n");
+  const indent = " ".repeat(prefix.length);
+  return lines.map((line, index) => (index === 0 ? prefix : indent) + line);
+}

@@ -1,0 +1,390 @@
+/**
+ * A session adapts one TCP connection to the room. It tells structured
+ * clients (JSON lines) from plain-text ones (`nc`, `telnet`) by their first
+ * line, runs the naming handshake, turns input into room actions and room
+ * frames into bytes. One bad connection only ever closes itself.
+ *
+ * @module
+ */
+
+import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
+import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
+import type { ByeCode, Refusal } from "../protocol/errors.ts";
+import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
+import type { Limits } from "../protocol/limits.ts";
+import { LineDecoder } from "../protocol/line_decoder.ts";
+import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
+import { runCommand } from "./commands.ts";
+import { OutboundQueue } from "./outbound_queue.ts";
+import { Outgoing } from "./outgoing.ts";
+import type { Member, Room } from "./room.ts";
+
+/** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
+export interface SessionConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** What a session shares with its server. */
+export interface SessionOptions {
+  room: Room;
+  limits: Limits;
+  /** Where the session reports problems worth an operator's attention. */
+  log(line: string): void;
+  /** Clock, replaceable in tests. */
+  now?: () => number;
+}
+
+type Mode = "unknown" | "plain" | "json";
+
+const SMALLEST_READ = 1024;
+const LARGEST_READ = 64 * 1024;
+const CLOSE_FLUSH_MS = 2000;
+
+const GREETING = [
+  "Welcome to chat!",
+  "Type your name and press Enter to join (up to 24 characters, no spaces).",
+  "Then type to talk to everyone; /help lists commands, /quit leaves.",
+].join("\r\n") + "\r\n";
+
+const utf8 = new TextEncoder();
+
+/** One connection's life: handshake, chat, goodbye. */
+export class Session implements Member {
+  name = "";
+  /** Peer address, for logs and per-address limits. */
+  readonly remote: string;
+  readonly #conn: SessionConn;
+  readonly #options: SessionOptions;
+  readonly #room: Room;
+  readonly #decoder: LineDecoder;
+  readonly #queue: OutboundQueue;
+  readonly #now: () => number;
+  #mode: Mode = "unknown";
+  #joined = false;
+  #closed = false;
+  #greeted = false;
+  readonly #openedAt: number;
+  #lastHeardAt: number;
+  #pingSentAt = 0;
+  #greetingTimer: ReturnType<typeof setTimeout> | undefined;
+  #partialTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Wraps an accepted connection; call {@linkcode run} to start it. */
+  constructor(conn: SessionConn, remote: string, options: SessionOptions) {
+    this.#conn = conn;
+    this.remote = remote;
+    this.#options = options;
+    this.#room = options.room;
+    this.#now = options.now ?? Date.now;
+    this.#openedAt = this.#lastHeardAt = this.#now();
+    this.#decoder = new LineDecoder(options.limits.maxLineBytes);
+    this.#queue = new OutboundQueue(conn, options.limits.maxQueueBytes, {
+      onOverflow: () => this.#slowConsumer(),
+      onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
+    });
+  }
+
+  /** True once the session has ended. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True after the name handshake succeeded. */
+  get joined(): boolean {
+    return this.#joined;
+  }
+
+  /** Reads until the connection ends. Never throws. */
+  async run(): Promise<void> {
+    this.#greetingTimer = setTimeout(() => this.#greet(), this.#options.limits.greetingDelayMs);
+    let buffer = new Uint8Array(SMALLEST_READ);
+    while (!this.#closed) {
+      let count: number | null;
+      try {
+        count = await this.#conn.read(buffer);
+      } catch {
+        this.#close({ leaveReason: "connection lost", immediate: true });
+        return;
+      }
+      if (this.#closed) return;
+      if (count === null) {
+        this.#flushPartialLine();
+        this.#close({ leaveReason: this.#joined ? "connection closed" : undefined });
+        return;
+      }
+      this.#receive(buffer.subarray(0, count));
+      // Idle connections keep a small buffer; busy ones get a bigger one.
+      if (count === buffer.length && buffer.length < LARGEST_READ) {
+        buffer = new Uint8Array(buffer.length * 2);
+      } else if (count < SMALLEST_READ && buffer.length > SMALLEST_READ) {
+        buffer = new Uint8Array(SMALLEST_READ);
+      }
+    }
+  }
+
+  /** Queues a frame in this client's wire format. */
+  deliver(out: Outgoing): void {
+    if (this.#closed) return;
+    this.#queue.push(this.#mode === "json" ? out.json : out.plain);
+  }
+
+  /** Closes the session with a goodbye frame (kicked, replaced, …), announcing the departure. */
+  disconnect(code: ByeCode, message: string): void {
+    this.#close({ bye: { type: "bye", code, message }, leaveReason: leaveReasonFor(code) });
+  }
+
+  /** Says goodbye for a server shutdown, without announcing anything to the room. */
+  shutdown(message: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#room.forget(this);
+    return this.#close({ bye: { type: "bye", code: "shutdown", message } });
+  }
+
+  /**
+   * Called about once a second by the server: closes connections that never
+   * chose a name, pings silent structured clients and drops those that do not answer.
+   */
+  tick(now: number): void {
+    if (this.#closed) return;
+    const { handshakeTimeoutMs, idleTimeoutMs, pingTimeoutMs } = this.#options.limits;
+    if (!this.#joined) {
+      if (now - this.#openedAt > handshakeTimeoutMs) {
+        const seconds = Math.round(handshakeTimeoutMs / 1000);
+        this.#close({
+          bye: {
+            type: "bye",
+            code: "handshake_timeout",
+            message: `No name was chosen within ${seconds} seconds; reconnect to try again.`,
+          },
+        });
+      }
+      return;
+    }
+    if (this.#mode !== "json") return;
+    if (this.#pingSentAt === 0 && now - this.#lastHeardAt > idleTimeoutMs) {
+      this.#pingSentAt = now;
+      this.#send({ type: "ping", data: String(now) });
+    } else if (this.#pingSentAt !== 0 && now - this.#pingSentAt > pingTimeoutMs) {
+      this.#options.log(`${this.#who()} did not answer a ping; dropping it.`);
+      this.#close({ leaveReason: "timed out", immediate: true });
+    }
+  }
+
+  // ------------------------------------------------------------------ input
+
+  #receive(chunk: Uint8Array): void {
+    this.#lastHeardAt = this.#now();
+    this.#pingSentAt = 0;
+    clearTimeout(this.#partialTimer);
+    const { lines, overflow } = this.#decoder.push(chunk);
+    for (const line of lines) {
+      if (this.#closed) return;
+      this.#handleLine(line);
+    }
+    if (this.#closed) return;
+    if (overflow) {
+      const limit = this.#options.limits.maxLineBytes;
+      this.#options.log(`${this.#who()} sent a line over ${limit} bytes; closing it.`);
+      this.#close({
+        bye: {
+          type: "bye",
+          code: "line_too_long",
+          message: `A line was longer than ${limit} bytes, the limit; the connection is closed.`,
+        },
+        leaveReason: "sent a line that was too long",
+      });
+      return;
+    }
+    // Some simple clients send one message per write without a newline: after
+    // a short silence, their unfinished line counts as a line.
+    if (this.#mode !== "json" && this.#decoder.pendingBytes > 0) {
+      this.#partialTimer = setTimeout(
+        () => this.#flushPartialLine(),
+        this.#options.limits.partialLineMs,
+      );
+    }
+  }
+
+  #flushPartialLine(): void {
+    if (this.#mode === "json" || this.#closed) return;
+    const line = this.#decoder.flushPartial();
+    if (line !== null) this.#handleLine(line);
+  }
+
+  #handleLine(line: string): void {
+    if (this.#mode === "unknown") {
+      clearTimeout(this.#greetingTimer);
+      this.#mode = looksStructured(line) ? "json" : "plain";
+      if (this.#mode === "plain") this.#greet();
+    }
+    if (this.#mode === "json") this.#handleFrame(line);
+    else this.#handlePlainLine(line);
+  }
+
+  #handlePlainLine(raw: string): void {
+    const line = sanitizeLine(raw).trim();
+    if (!this.#joined) {
+      if (line === "") return;
+      if (isQuitWord(line)) return this.#quit();
+      const refusal = this.#room.join(this, { name: line });
+      if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
+      else this.#joined = true;
+      return;
+    }
+    if (line === "") return;
+    this.#handleInput(line);
+  }
+
+  #handleFrame(line: string): void {
+    const frame = parseClientFrame(line);
+    if (isRefusal(frame)) return this.#refuse(frame);
+    switch (frame.type) {
+      case "hello":
+        return this.#hello(frame);
+      case "send":
+        if (!this.#joined) return this.#refuse(NOT_JOINED);
+        return this.#handleInput(sanitizeText(frame.text, { multiline: true }).trim());
+      case "ping":
+        return this.#send({
+          type: "pong",
+          ...(frame.data === undefined ? {} : { data: frame.data }),
+        });
+      case "pong":
+        return;
+      case "quit":
+        return this.#quit(frame.reason);
+    }
+  }
+
+  #hello(frame: HelloFrame): void {
+    if (this.#joined) {
+      return this.#refuse({ code: "already_joined", message: "You have already joined." });
+    }
+    if (frame.version !== PROTOCOL_VERSION) {
+      return this.#refuse({
+        code: "unsupported_version",
+        message:
+          `This server speaks protocol version ${PROTOCOL_VERSION}, not ${frame.version}. Use a matching chat version.`,
+      });
+    }
+    const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
+    const refusal = this.#room.join(this, { name: frame.name, resume: frame.resume, since });
+    if (refusal) return this.#refuse(refusal);
+    this.#joined = true;
+  }
+
+  /** Input from a joined member, already cleaned: a command or a message. */
+  #handleInput(text: string): void {
+    if (text === "") {
+      return this.#refuse({ code: "empty_message", message: "Empty messages are not sent." });
+    }
+    if (isQuitWord(text)) return this.#quit();
+    if (text.startsWith("/") && !text.startsWith("//")) {
+      const refusal = runCommand({
+        room: this.#room,
+        member: this,
+        operator: false,
+        reply: (frame) => this.#send(frame),
+        quit: (reason) => this.#quit(reason),
+      }, text);
+      if (refusal) this.#refuse(refusal);
+      return;
+    }
+    const message = text.startsWith("//") ? text.slice(1) : text;
+    const length = [...message].length;
+    const limit = this.#options.limits.maxMessageChars;
+    if (length > limit) {
+      return this.#refuse({
+        code: "message_too_long",
+        message: `That message has ${length} characters; the limit is ${limit}. It was not sent.`,
+      });
+    }
+    this.#room.say(this, message);
+  }
+
+  #quit(reason?: string): void {
+    const why = reason ? sanitizeLine(reason).slice(0, 100) : undefined;
+    this.#close({
+      bye: { type: "bye", code: "quit", message: "Goodbye!" },
+      leaveReason: why,
+    });
+  }
+
+  // ------------------------------------------------------------------ output
+
+  #greet(): void {
+    if (this.#greeted || this.#closed || this.#mode === "json") return;
+    this.#greeted = true;
+    this.#sendText(GREETING);
+  }
+
+  #send(frame: ServerFrame): void {
+    this.deliver(new Outgoing(frame));
+  }
+
+  #sendText(text: string): void {
+    if (!this.#closed) this.#queue.push(utf8.encode(text));
+  }
+
+  #refuse(refusal: Refusal): void {
+    this.#send({ type: "error", code: refusal.code, message: refusal.message });
+  }
+
+  #slowConsumer(): void {
+    this.#options.log(
+      `${this.#who()} stopped reading (over ${this.#options.limits.maxQueueBytes} bytes queued); dropping it.`,
+    );
+    this.#close({ leaveReason: "too slow (stopped reading)", immediate: true });
+  }
+
+  #who(): string {
+    return this.#joined ? `${this.name} (${this.remote})` : this.remote;
+  }
+
+  /**
+   * Ends the session once: leaves the room (announced with `leaveReason`),
+   * sends `bye` if given, then closes the connection after the queue drains
+   * (or at once when `immediate`, for peers that cannot be written to).
+   */
+  async #close(
+    options: { bye?: ByeFrame; leaveReason?: string; immediate?: boolean },
+  ): Promise<void> {
+    if (this.#closed) return;
+    if (options.bye) this.#send(options.bye);
+    this.#closed = true;
+    clearTimeout(this.#greetingTimer);
+    clearTimeout(this.#partialTimer);
+    if (this.#joined) this.#room.leave(this, options.leaveReason);
+    if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
+    this.#queue.stop();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer or the runtime.
+    }
+  }
+}
+
+const NOT_JOINED: Refusal = {
+  code: "not_joined",
+  message: "Send a hello frame with your name before anything else.",
+};
+
+function isQuitWord(text: string): boolean {
+  return text === SEED_QUIT_WORD;
+}
+
+function leaveReasonFor(code: ByeCode): string | undefined {
+  switch (code) {
+    case "kicked":
+      return "kicked by the operator";
+    case "banned":
+      return "banned by the operator";
+    case "flood":
+      return "disconnected for flooding";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Time formatting for people.
+ *
+ * @module
+ */
+
+/** Formats a timestamp (ms since epoch) as local `HH:MM`. */
+export function formatClock(ts: number): string {
+  const date = new Date(ts);
+  return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+}
+
+/** Formats a timestamp as local `YYYY-MM-DD HH:MM`, for things older than today. */
+export function formatDateTime(ts: number): string {
+  const date = new Date(ts);
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${
+    formatClock(ts)
+  }`;
+}
+
+/** Formats a duration in ms as a short phrase: "45s", "3m", "2h 5m". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+}
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
