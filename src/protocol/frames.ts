@@ -20,6 +20,8 @@ export interface HelloFrame {
   resume?: string;
   /** Id of the last room record the client saw; the server sends what came after. */
   since?: number;
+  /** The `room` of the welcome that `since` refers to; `since` is ignored for another room. */
+  room?: string;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
@@ -137,6 +139,11 @@ export interface WelcomeFrame {
   gap?: boolean;
   /** Token to present as `resume` when reconnecting. */
   session: string;
+  /**
+   * Identity of the room's history. Ids are only comparable within one room:
+   * when it changes (a server that keeps no history restarted), start afresh.
+   */
+  room: string;
   /** Message of the day, if the operator set one. */
   motd?: string;
   /** Limits the client should respect. */

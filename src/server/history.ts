@@ -18,6 +18,8 @@ export interface CatchUp {
 
 /** Persistence for room records. All reads are synchronous so a join sees a consistent snapshot. */
 export interface HistoryStore {
+  /** Identity of this history: ids are only comparable between records of the same room. */
+  roomId(): string;
   /** Highest id ever stored (0 when empty); the room continues from it. */
   lastId(): number;
   /** Stores a record. Called once per record, in id order. */
@@ -51,10 +53,15 @@ export class MemoryHistory implements HistoryStore {
   readonly #capacity: number;
   #records: RoomRecord[] = [];
   #lastId = 0;
+  readonly #roomId = crypto.randomUUID();
 
   /** @param capacity how many records to keep */
   constructor(capacity: number) {
     this.#capacity = Math.max(1, capacity);
+  }
+
+  roomId(): string {
+    return this.#roomId;
   }
 
   lastId(): number {

@@ -31,6 +31,8 @@ export interface JoinRequest {
   resume?: string;
   /** Last record id the member saw. */
   since?: number;
+  /** The room `since` refers to; `since` counts only if it is this room. */
+  room?: string;
 }
 
 /** Settings of a room. */
@@ -213,11 +215,14 @@ export class Room {
       name,
       members: this.names(),
       session,
+      room: history.roomId(),
       limits: clientLimits,
       ...(motd ? { motd } : {}),
     };
-    if (request.since !== undefined && request.since >= 0) {
-      const { records, gap } = history.since(request.since, viewer, catchUpLimit);
+    const sameRoom = request.room === history.roomId() && request.since !== undefined &&
+      request.since >= 0 && request.since <= this.#lastId;
+    if (sameRoom) {
+      const { records, gap } = history.since(request.since!, viewer, catchUpLimit);
       return { ...base, history: records, catchUp: true, ...(gap ? { gap } : {}) };
     }
     return { ...base, history: history.recent(historyOnJoin, viewer), catchUp: false };

@@ -270,7 +270,12 @@ export class Session implements Member {
       });
     }
     const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
-    const refusal = this.#room.join(this, { name: frame.name, resume: frame.resume, since });
+    const refusal = this.#room.join(this, {
+      name: frame.name,
+      resume: frame.resume,
+      since,
+      room: frame.room,
+    });
     if (refusal) return this.#refuse(refusal);
     this.#joined = true;
   }
