@@ -1,0 +1,169 @@
+/**
+ * `deno task bench`: the load benchmark. It starts `chat serve` as a separate
+ * process, fills its room from this process, and measures how fast every
+ * message reaches every member, at what latency, at what CPU and memory cost
+ * to the server, and whether anything was lost. docs/PERFORMANCE.md has the
+ * results and how to read them.
+ *
+ * @module
+ */
+
+import {
+  integerOption,
+  noPositionals,
+  type OptionSpec,
+  parseCommandLine,
+} from "../src/cli/args.ts";
+import { EXIT_FAILURE, EXIT_OK, reportError, UsageError } from "../src/cli/errors.ts";
+import { describeMachine } from "./bench/machine.ts";
+import { formatReport, reportScenario, type ScenarioReport } from "./bench/report.ts";
+import { runScenario, type Scenario, SCENARIOS, type ScenarioSettings } from "./bench/scenarios.ts";
+
+const COMMAND = "deno task bench";
+
+const HELP = `Usage: deno task bench [options]
+
+Starts "chat serve" on 127.0.0.1 as a separate process, joins members from
+this process and measures deliveries per second (messages received, summed
+over all members, divided by wall time), send-to-receipt latency, the
+server's CPU time and memory, and whether anything was lost. Exits 1 if
+anything was lost.
+
+Scenarios (--scenario):
+${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
+  all      each of the above with its defaults
+
+Options (defaults are the fanout scenario's):
+  -c, --connections N   members that join (1000)
+  -p, --senders N       members that send (10)
+  -k, --messages N      messages each sender sends (300)
+      --window N        messages a sender may have in flight, flat out (16)
+      --text-chars N    characters of text per message (64)
+      --rate N          messages per second from all senders; 0 = flat out (0)
+      --slow N          members that stop reading when the run starts (0)
+      --timeout S       seconds to wait for the joins and for the run (300)
+      --runs N          repeat the scenario N times and report medians (1)
+      --cpu-prof DIR    write a V8 CPU profile of the server into DIR
+      --json            print the results as JSON
+  -h, --help            show this help
+
+Examples:
+  deno task bench
+  deno task bench --scenario idle
+  deno task bench -c 5 -p 2 -k 10 --json`;
+
+const OPTIONS: OptionSpec = {
+  scenario: { type: "string" },
+  connections: { type: "string", short: "c" },
+  senders: { type: "string", short: "p" },
+  messages: { type: "string", short: "k" },
+  window: { type: "string" },
+  "text-chars": { type: "string" },
+  rate: { type: "string" },
+  slow: { type: "string" },
+  timeout: { type: "string" },
+  runs: { type: "string" },
+  "cpu-prof": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** What the command line asked for. */
+interface BenchRequest {
+  scenarios: { scenario: Scenario; settings: ScenarioSettings }[];
+  runs: number;
+  json: boolean;
+  cpuProfileDir?: string;
+}
+
+function parseBenchArgs(args: string[]): BenchRequest | null {
+  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
+  if (values.help) {
+    console.log(HELP);
+    return null;
+  }
+  noPositionals(positionals, COMMAND);
+  const wanted = String(values.scenario ?? "fanout");
+  const chosen = wanted === "all" ? [...SCENARIOS] : SCENARIOS.filter((s) => s.name === wanted);
+  if (chosen.length === 0) {
+    throw new UsageError(
+      `Unknown scenario "${wanted}"; choose ${SCENARIOS.map((s) => s.name).join(", ")} or all.`,
+      COMMAND,
+    );
+  }
+  const number = (flag: string, min: number, max: number) =>
+    integerOption(values[flag], `--${flag}`, COMMAND, { min, max });
+  const overrides: Partial<ScenarioSettings> = dropUndefined({
+    connections: number("connections", 1, 100_000),
+    senders: number("senders", 0, 100_000),
+    messages: number("messages", 0, 10_000_000),
+    window: number("window", 1, 1_000_000),
+    textChars: number("text-chars", 1, 4000),
+    rate: number("rate", 0, 10_000_000),
+    slowMembers: number("slow", 0, 100_000),
+    timeoutSeconds: number("timeout", 1, 86_400),
+  });
+  if (wanted === "all" && Object.keys(overrides).length > 0) {
+    throw new UsageError(
+      "--scenario all runs each scenario with its defaults; drop the other flags.",
+      COMMAND,
+    );
+  }
+  const scenarios = chosen.map((scenario) => {
+    const settings = { ...scenario.defaults, ...overrides };
+    if (settings.senders + settings.slowMembers > settings.connections) {
+      throw new UsageError("--senders plus --slow must not exceed --connections.", COMMAND);
+    }
+    return { scenario, settings };
+  });
+  return {
+    scenarios,
+    runs: number("runs", 1, 100) ?? 1,
+    json: Boolean(values.json),
+    cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
+  };
+}
+
+async function bench(args: string[]): Promise<number> {
+  const request = parseBenchArgs(args);
+  if (!request) return EXIT_OK;
+  const machine = describeMachine();
+  const denoFlags = request.cpuProfileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${request.cpuProfileDir}`]
+    : [];
+  const reports: ScenarioReport[] = [];
+  for (const { scenario, settings } of request.scenarios) {
+    const runs = [];
+    for (let i = 0; i < request.runs; i++) {
+      if (!request.json) console.error(`${scenario.name}: run ${i + 1} of ${request.runs}…`);
+      runs.push(await runScenario(scenario, settings, { serveFlags: [], denoFlags }));
+    }
+    reports.push(reportScenario(scenario, settings, runs));
+  }
+  if (request.json) {
+    console.log(
+      JSON.stringify(
+        { command: [COMMAND, ...args].join(" "), machine, scenarios: reports },
+        null,
+        2,
+      ),
+    );
+  } else {
+    console.log(formatReport(machine, reports));
+  }
+  return reports.some((r) => r.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
+}
+
+function dropUndefined<T extends object>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<
+    T
+  >;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await bench(Deno.args));
+  } catch (error) {
+    Deno.exit(reportError(error, Deno.args.includes("--debug")));
+  }
+}

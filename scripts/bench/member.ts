@@ -1,0 +1,210 @@
+/**
+ * One simulated member for the load generator: a real TCP connection that
+ * joins as a structured client and then counts the lines it receives by
+ * scanning for newlines — no decoding, no JSON — so that thousands of members
+ * cost the load process little. A few members are probes: they decode what
+ * they receive to measure latency and check that nothing arrives out of order.
+ *
+ * @module
+ */
+
+import { LineDecoder } from "../../src/protocol/line_decoder.ts";
+import { type BenchStamp, parseBenchText } from "./bench_text.ts";
+
+const NEWLINE = 0x0a;
+const LONGEST_LINE = 1 << 26;
+const utf8 = new TextEncoder();
+
+/** What a probe saw: latency samples, order, departures. */
+export class Probe {
+  /** Send-to-receipt times of every benchmark message seen, in milliseconds. */
+  readonly latencies: number[] = [];
+  /** Departures announced to the room, with their reasons. */
+  readonly leaves: Array<{ name: string; reason?: string }> = [];
+  /** Messages that did not follow the previous one of the same sender. */
+  outOfOrder = 0;
+  /** Called for every benchmark message seen (senders use it to see their own echoes). */
+  onMessage: (stamp: BenchStamp) => void = () => {};
+  #nextSeq: number[] = [];
+
+  /** Looks at one received line; `now` is when its chunk arrived. */
+  line(line: string, now: number): void {
+    if (!line.startsWith('{"type":"message"') && !line.startsWith('{"type":"leave"')) return;
+    let frame: { type: string; text?: string; name?: string; reason?: string };
+    try {
+      frame = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (frame.type === "leave") {
+      this.leaves.push({ name: String(frame.name), reason: frame.reason });
+      return;
+    }
+    const stamp = parseBenchText(String(frame.text));
+    if (!stamp) return;
+    this.latencies.push(now - stamp.sentAt);
+    if (stamp.seq !== (this.#nextSeq[stamp.sender] ?? 0)) this.outOfOrder++;
+    this.#nextSeq[stamp.sender] = stamp.seq + 1;
+    this.onMessage(stamp);
+  }
+}
+
+/** How to connect a member. */
+export interface MemberOptions {
+  port: number;
+  name: string;
+  /** Bytes per read. */
+  readBufferBytes: number;
+  /** Decode every line and watch it (latency, order); otherwise only count. */
+  probe: boolean;
+}
+
+/** A member of the benchmark room. */
+export class BenchMember {
+  readonly name: string;
+  /** Set for probes. */
+  readonly probe: Probe | null;
+  /** Lines received after the welcome. */
+  received = 0;
+  /** `performance.now()` when {@linkcode received} reached the target set by {@linkcode expect}. */
+  reachedAt = 0;
+  /** True when the connection ended without this side closing it. */
+  lostConnection = false;
+  /** Resolves when the connection has ended. */
+  readonly ended: Promise<void>;
+  readonly #conn: Deno.TcpConn;
+  readonly #readBufferBytes: number;
+  #decoder: LineDecoder | null = new LineDecoder(LONGEST_LINE);
+  #welcomed = false;
+  #welcome = Promise.withResolvers<void>();
+  #target = Infinity;
+  #paused: PromiseWithResolvers<void> | null = null;
+  #closing = false;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(conn: Deno.TcpConn, options: MemberOptions) {
+    this.#conn = conn;
+    this.name = options.name;
+    this.#readBufferBytes = options.readBufferBytes;
+    this.probe = options.probe ? new Probe() : null;
+    this.ended = this.#readLoop();
+  }
+
+  /** Connects, says hello and resolves once the welcome has arrived. */
+  static async join(options: MemberOptions): Promise<BenchMember> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: options.port });
+    conn.setNoDelay(true);
+    const member = new BenchMember(conn, options);
+    await member.send(`{"type":"hello","version":1,"name":"${options.name}"}\n`);
+    await member.#welcome.promise;
+    return member;
+  }
+
+  /** True once {@linkcode received} has reached the target. */
+  get reached(): boolean {
+    return this.received >= this.#target;
+  }
+
+  /** Sets how many lines (counted from now on) make this member done. */
+  expect(lines: number): void {
+    this.#target = this.received + lines;
+    this.reachedAt = 0;
+    this.#checkTarget();
+  }
+
+  /** Raises the target by `lines` (an announcement that arrives on top of the messages). */
+  expectMore(lines: number): void {
+    this.#target += lines;
+    if (!this.reached) this.reachedAt = 0;
+  }
+
+  /** Stops reading: from now on this member behaves like a peer that hangs. */
+  stopReading(): void {
+    this.#paused ??= Promise.withResolvers<void>();
+  }
+
+  /** Reads again after {@linkcode stopReading}. */
+  resumeReading(): void {
+    this.#paused?.resolve();
+    this.#paused = null;
+  }
+
+  /** Writes text; writes are sent in order. */
+  send(text: string): Promise<void> {
+    const bytes = utf8.encode(text);
+    this.#writing = this.#writing.then(async () => {
+      for (let written = 0; written < bytes.length;) {
+        written += await this.#conn.write(bytes.subarray(written));
+      }
+    });
+    return this.#writing;
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#closing = true;
+    this.resumeReading();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const buffer = new Uint8Array(this.#readBufferBytes);
+    try {
+      while (true) {
+        if (this.#paused) await this.#paused.promise;
+        const count = await this.#conn.read(buffer);
+        if (count === null) break;
+        this.#take(buffer.subarray(0, count), performance.now());
+      }
+    } catch {
+      // Reset by the server, or closed here.
+    }
+    this.lostConnection = !this.#closing;
+    this.#welcome.reject(
+      new Error(`${this.name}: the server closed the connection before welcome`),
+    );
+  }
+
+  #take(chunk: Uint8Array, now: number): void {
+    if (this.#decoder === null) {
+      this.received += countNewlines(chunk);
+      this.#checkTarget();
+      return;
+    }
+    for (const line of this.#decoder.push(chunk).lines) this.#line(line, now);
+    this.#checkTarget();
+  }
+
+  #line(line: string, now: number): void {
+    if (this.#welcomed) {
+      this.received++;
+      this.probe?.line(line, now);
+      return;
+    }
+    if (line.startsWith('{"type":"welcome"')) {
+      this.#welcomed = true;
+      // From here on a counting member only counts newlines. Lines already
+      // split from this chunk are still counted here; an unfinished tail is
+      // counted when its newline arrives.
+      if (!this.probe) this.#decoder = null;
+      this.#welcome.resolve();
+    } else if (line.startsWith('{"type":"error"')) {
+      this.#welcome.reject(new Error(`${this.name} was refused: ${line}`));
+    }
+  }
+
+  #checkTarget(): void {
+    if (this.reachedAt === 0 && this.received >= this.#target) this.reachedAt = performance.now();
+  }
+}
+
+/** Counts newline bytes in a chunk. */
+export function countNewlines(chunk: Uint8Array): number {
+  let count = 0;
+  for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) count++;
+  return count;
+}
