@@ -88,7 +88,6 @@ export class LoadGenerator {
     const senders = spread(plan.senders, fast);
     const probes = new Set([...senders, ...spread(EXTRA_PROBES, fast), fast - 1]);
     const members: BenchMember[] = new Array(plan.connections);
-    const readBufferBytes = plan.connections > 2000 ? 16 * 1024 : 64 * 1024;
     let next = 0;
     const joinSome = async () => {
       while (next < plan.connections) {
@@ -96,7 +95,6 @@ export class LoadGenerator {
         members[index] = await BenchMember.join({
           port: plan.port,
           name: `m${index}`,
-          readBufferBytes,
           probe: probes.has(index),
         });
       }

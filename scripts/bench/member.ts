@@ -8,12 +8,12 @@
  * @module
  */
 
+import { connect, type Socket } from "node:net";
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 import { type BenchStamp, parseBenchText } from "./bench_text.ts";
 
 const NEWLINE = 0x0a;
 const LONGEST_LINE = 1 << 26;
-const utf8 = new TextEncoder();
 
 /** What a probe saw: latency samples, order, departures. */
 export class Probe {
@@ -53,13 +53,18 @@ export class Probe {
 export interface MemberOptions {
   port: number;
   name: string;
-  /** Bytes per read. */
-  readBufferBytes: number;
   /** Decode every line and watch it (latency, order); otherwise only count. */
   probe: boolean;
 }
 
-/** A member of the benchmark room. */
+/**
+ * A member of the benchmark room. It uses `node:net` rather than `Deno.Conn`:
+ * with a thousand connections receiving at once, Deno completes only about
+ * 128 reads per turn of its event loop and in no fair order, so some members
+ * would wait hundreds of milliseconds with their data already in the kernel,
+ * and the benchmark would measure itself. `node:net` reads each socket as it
+ * becomes readable.
+ */
 export class BenchMember {
   readonly name: string;
   /** Set for probes. */
@@ -72,29 +77,37 @@ export class BenchMember {
   lostConnection = false;
   /** Resolves when the connection has ended. */
   readonly ended: Promise<void>;
-  readonly #conn: Deno.TcpConn;
-  readonly #readBufferBytes: number;
+  readonly #socket: Socket;
   #decoder: LineDecoder | null = new LineDecoder(LONGEST_LINE);
   #welcomed = false;
-  #welcome = Promise.withResolvers<void>();
+  readonly #welcome = Promise.withResolvers<void>();
   #target = Infinity;
-  #paused: PromiseWithResolvers<void> | null = null;
   #closing = false;
-  #writing: Promise<void> = Promise.resolve();
 
-  private constructor(conn: Deno.TcpConn, options: MemberOptions) {
-    this.#conn = conn;
+  private constructor(socket: Socket, options: MemberOptions) {
+    this.#socket = socket;
     this.name = options.name;
-    this.#readBufferBytes = options.readBufferBytes;
     this.probe = options.probe ? new Probe() : null;
-    this.ended = this.#readLoop();
+    socket.on("data", (chunk: Uint8Array) => this.#take(chunk, performance.now()));
+    socket.on("error", () => {}); // "close" follows, and is what counts.
+    this.#welcome.promise.catch(() => {}); // join() reports it; nothing else waits for it.
+    this.ended = new Promise((resolve) => {
+      socket.on("close", () => {
+        this.lostConnection = !this.#closing;
+        this.#welcome.reject(new Error(`${this.name}: the server closed the connection`));
+        resolve();
+      });
+    });
   }
 
   /** Connects, says hello and resolves once the welcome has arrived. */
   static async join(options: MemberOptions): Promise<BenchMember> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: options.port });
-    conn.setNoDelay(true);
-    const member = new BenchMember(conn, options);
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ port: options.port, host: "127.0.0.1" }, () => resolve(socket));
+      socket.once("error", reject);
+    });
+    socket.setNoDelay(true);
+    const member = new BenchMember(socket, options);
     await member.send(`{"type":"hello","version":1,"name":"${options.name}"}\n`);
     await member.#welcome.promise;
     return member;
@@ -120,53 +133,25 @@ export class BenchMember {
 
   /** Stops reading: from now on this member behaves like a peer that hangs. */
   stopReading(): void {
-    this.#paused ??= Promise.withResolvers<void>();
+    this.#socket.pause();
   }
 
   /** Reads again after {@linkcode stopReading}. */
   resumeReading(): void {
-    this.#paused?.resolve();
-    this.#paused = null;
+    this.#socket.resume();
   }
 
-  /** Writes text; writes are sent in order. */
+  /** Writes text; writes are sent in order. Rejects when the connection is gone. */
   send(text: string): Promise<void> {
-    const bytes = utf8.encode(text);
-    this.#writing = this.#writing.then(async () => {
-      for (let written = 0; written < bytes.length;) {
-        written += await this.#conn.write(bytes.subarray(written));
-      }
+    return new Promise((resolve, reject) => {
+      this.#socket.write(text, (error) => error ? reject(error) : resolve());
     });
-    return this.#writing;
   }
 
   /** Closes the connection. */
   close(): void {
     this.#closing = true;
-    this.resumeReading();
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-
-  async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(this.#readBufferBytes);
-    try {
-      while (true) {
-        if (this.#paused) await this.#paused.promise;
-        const count = await this.#conn.read(buffer);
-        if (count === null) break;
-        this.#take(buffer.subarray(0, count), performance.now());
-      }
-    } catch {
-      // Reset by the server, or closed here.
-    }
-    this.lostConnection = !this.#closing;
-    this.#welcome.reject(
-      new Error(`${this.name}: the server closed the connection before welcome`),
-    );
+    this.#socket.destroy();
   }
 
   #take(chunk: Uint8Array, now: number): void {

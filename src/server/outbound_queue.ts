@@ -1,8 +1,19 @@
 /**
- * The outbound side of one connection: frames are queued without waiting, and
- * everything queued during one turn of the event loop goes out in a single
- * write. The queue is bounded: a peer that stops reading makes it overflow,
- * and the owner disconnects that peer instead of holding its data forever.
+ * The outbound side of the server's connections. Frames are queued without
+ * waiting; a connection's queue is written out in one write per turn; and the
+ * turns of all connections are taken in order, a few writes at a time, by one
+ * {@linkcode WriteScheduler}.
+ *
+ * Why a scheduler: Deno completes only about 128 socket operations per turn
+ * of its event loop (tokio's cooperative budget) and picks the rest in no
+ * fair order. A broadcast that started a thousand writes at once would leave
+ * some connections waiting for hundreds of milliseconds while others are
+ * served again and again. Taking turns in order bounds every connection's
+ * wait to one round of the queue, and whatever a connection received while
+ * it waited goes out in that one write.
+ *
+ * The queue is bounded: a peer that stops reading makes it overflow, and the
+ * owner disconnects that peer instead of holding its data forever.
  *
  * @module
  */
@@ -20,22 +31,114 @@ export interface OutboundEvents {
   onWriteError(error: unknown): void;
 }
 
+/** Something that waits for its turn to write. */
+export interface WriteTurn {
+  /** Writes what is waiting; resolves when written (or failed). */
+  takeTurn(): Promise<void>;
+}
+
+/** Writes in progress at once; well under the ~128 operations Deno completes per turn. */
+const CONCURRENT_WRITES = 64;
+/** A write still unfinished after this long is waiting for a slow peer and gives up its slot. */
+const STUCK_WRITE_MS = 25;
+
+/**
+ * Runs write turns first come, first served, with at most a few writes in
+ * progress at once. A write that waits on a peer that is not reading gives up
+ * its place after a short while, so a stuck peer never holds up the others.
+ */
+export class WriteScheduler {
+  readonly #maxWrites: number;
+  #waiting: WriteTurn[] = [];
+  #next = 0;
+  /** Start times of the writes holding a slot. */
+  readonly #active = new Map<WriteTurn, number>();
+  #pumpQueued = false;
+  #stuckTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** @param maxWrites most writes in progress at once */
+  constructor(maxWrites = CONCURRENT_WRITES) {
+    this.#maxWrites = maxWrites;
+  }
+
+  /** Asks for a turn. Turns start after the current task, so a burst of frames shares one write. */
+  request(turn: WriteTurn): void {
+    this.#waiting.push(turn);
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#active.size < this.#maxWrites && this.#next < this.#waiting.length) {
+      const turn = this.#waiting[this.#next++];
+      this.#active.set(turn, performance.now());
+      turn.takeTurn().finally(() => {
+        if (this.#active.delete(turn)) this.#pump();
+      });
+    }
+    if (this.#next === this.#waiting.length) {
+      this.#waiting = [];
+      this.#next = 0;
+    } else if (this.#next > 1024 && this.#next * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#next);
+      this.#next = 0;
+    }
+    this.#watchForStuckWrites();
+  }
+
+  /** While turns wait for a slot, checks now and then for slots held by stuck writes. */
+  #watchForStuckWrites(): void {
+    const saturated = this.#next < this.#waiting.length;
+    if (!saturated) {
+      clearTimeout(this.#stuckTimer);
+      this.#stuckTimer = undefined;
+    } else if (this.#stuckTimer === undefined) {
+      this.#stuckTimer = setTimeout(() => {
+        this.#stuckTimer = undefined;
+        const now = performance.now();
+        for (const [turn, startedAt] of this.#active) {
+          if (now - startedAt > STUCK_WRITE_MS) this.#active.delete(turn);
+        }
+        this.#pump();
+      }, STUCK_WRITE_MS);
+    }
+  }
+}
+
+const sharedScheduler = new WriteScheduler();
+
 /** A bounded, coalescing write queue for one connection. */
-export class OutboundQueue {
+export class OutboundQueue implements WriteTurn {
   readonly #sink: ByteSink;
   readonly #maxBytes: number;
   readonly #events: OutboundEvents;
+  readonly #scheduler: WriteScheduler;
   #chunks: Uint8Array[] = [];
   #queuedBytes = 0;
-  #flushing = false;
+  /** True from asking for a turn until the turn's write is done. */
+  #busy = false;
+  #writing = false;
   #stopped = false;
   #drained: Array<() => void> = [];
 
-  /** @param maxBytes most bytes that may wait (including a write in progress) */
-  constructor(sink: ByteSink, maxBytes: number, events: OutboundEvents) {
+  /**
+   * @param maxBytes most bytes that may wait (including a write in progress)
+   * @param scheduler whose turns to take; one per event loop is best, and the default is shared
+   */
+  constructor(
+    sink: ByteSink,
+    maxBytes: number,
+    events: OutboundEvents,
+    scheduler: WriteScheduler = sharedScheduler,
+  ) {
     this.#sink = sink;
     this.#maxBytes = maxBytes;
     this.#events = events;
+    this.#scheduler = scheduler;
   }
 
   /** Bytes waiting to be written, including a write in progress. */
@@ -43,7 +146,7 @@ export class OutboundQueue {
     return this.#queuedBytes;
   }
 
-  /** Queues bytes; they are written after the current turn of the event loop. */
+  /** Queues bytes; they are written at this connection's next turn. */
   push(bytes: Uint8Array): void {
     if (this.#stopped || bytes.length === 0) return;
     this.#chunks.push(bytes);
@@ -53,15 +156,15 @@ export class OutboundQueue {
       this.#events.onOverflow();
       return;
     }
-    if (!this.#flushing) {
-      this.#flushing = true;
-      queueMicrotask(() => this.#flush());
+    if (!this.#busy) {
+      this.#busy = true;
+      this.#scheduler.request(this);
     }
   }
 
   /** Resolves once everything queued so far is written, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void> {
-    if (!this.#flushing) return Promise.resolve();
+    if (!this.#busy) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       this.#drained.push(() => {
@@ -75,25 +178,33 @@ export class OutboundQueue {
   stop(): void {
     this.#stopped = true;
     this.#chunks = [];
+    if (!this.#writing) this.#idle();
   }
 
-  async #flush(): Promise<void> {
+  /** Writes everything queued, in one write; called by the scheduler. */
+  async takeTurn(): Promise<void> {
+    if (this.#stopped || this.#chunks.length === 0) return this.#idle();
+    const data = this.#chunks.length === 1 ? this.#chunks[0] : joinChunks(this.#chunks);
+    this.#chunks = [];
+    this.#writing = true;
     try {
-      while (this.#chunks.length > 0 && !this.#stopped) {
-        const data = this.#chunks.length === 1 ? this.#chunks[0] : joinChunks(this.#chunks);
-        this.#chunks = [];
-        for (let written = 0; written < data.length;) {
-          written += await this.#sink.write(data.subarray(written));
-        }
-        this.#queuedBytes -= data.length;
+      for (let written = 0; written < data.length;) {
+        written += await this.#sink.write(data.subarray(written));
       }
+      this.#queuedBytes -= data.length;
     } catch (error) {
       this.stop();
       this.#events.onWriteError(error);
-    } finally {
-      this.#flushing = false;
-      for (const resolve of this.#drained.splice(0)) resolve();
     }
+    this.#writing = false;
+    // What arrived during the write waits for the next turn, behind everyone else.
+    if (!this.#stopped && this.#chunks.length > 0) this.#scheduler.request(this);
+    else this.#idle();
+  }
+
+  #idle(): void {
+    this.#busy = false;
+    for (const resolve of this.#drained.splice(0)) resolve();
   }
 }
 
