@@ -39,7 +39,7 @@ export interface WriteTurn {
 
 /** Writes in progress at once; well under the ~128 operations Deno completes per turn. */
 const CONCURRENT_WRITES = 64;
-/** A write still unfinished after this long is waiting for a slow peer and gives up its slot. */
+/** A write unfinished after this long (up to twice as long) waits for a slow peer and gives up its slot. */
 const STUCK_WRITE_MS = 25;
 
 /**
@@ -51,8 +51,9 @@ export class WriteScheduler {
   readonly #maxWrites: number;
   #waiting: WriteTurn[] = [];
   #next = 0;
-  /** Start times of the writes holding a slot. */
+  /** The writes holding a slot, each with the stuck-check round it started in. */
   readonly #active = new Map<WriteTurn, number>();
+  #round = 0;
   #pumpQueued = false;
   #stuckTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -75,7 +76,7 @@ export class WriteScheduler {
   #pump(): void {
     while (this.#active.size < this.#maxWrites && this.#next < this.#waiting.length) {
       const turn = this.#waiting[this.#next++];
-      this.#active.set(turn, performance.now());
+      this.#active.set(turn, this.#round);
       turn.takeTurn().finally(() => {
         if (this.#active.delete(turn)) this.#pump();
       });
@@ -90,7 +91,11 @@ export class WriteScheduler {
     this.#watchForStuckWrites();
   }
 
-  /** While turns wait for a slot, checks now and then for slots held by stuck writes. */
+  /**
+   * While turns wait for a slot, checks every {@linkcode STUCK_WRITE_MS} for
+   * writes that were already in progress at the previous check, and frees
+   * their slots (the writes go on; they just stop holding up the others).
+   */
   #watchForStuckWrites(): void {
     const saturated = this.#next < this.#waiting.length;
     if (!saturated) {
@@ -99,10 +104,10 @@ export class WriteScheduler {
     } else if (this.#stuckTimer === undefined) {
       this.#stuckTimer = setTimeout(() => {
         this.#stuckTimer = undefined;
-        const now = performance.now();
-        for (const [turn, startedAt] of this.#active) {
-          if (now - startedAt > STUCK_WRITE_MS) this.#active.delete(turn);
+        for (const [turn, round] of this.#active) {
+          if (round < this.#round) this.#active.delete(turn);
         }
+        this.#round++;
         this.#pump();
       }, STUCK_WRITE_MS);
     }
@@ -118,6 +123,12 @@ export class OutboundQueue implements WriteTurn {
   readonly #events: OutboundEvents;
   readonly #scheduler: WriteScheduler;
   #chunks: Uint8Array[] = [];
+  /**
+   * The last bytes queued, and how far they reach: bytes that follow them in
+   * the same buffer (the next broadcast from a FrameArena) just extend it.
+   */
+  #tail: Uint8Array | null = null;
+  #tailLength = 0;
   #queuedBytes = 0;
   /** True from asking for a turn until the turn's write is done. */
   #busy = false;
@@ -146,10 +157,20 @@ export class OutboundQueue implements WriteTurn {
     return this.#queuedBytes;
   }
 
-  /** Queues bytes; they are written at this connection's next turn. */
+  /** Queues bytes (which must not change afterwards); they are written at this connection's next turn. */
   push(bytes: Uint8Array): void {
     if (this.#stopped || bytes.length === 0) return;
-    this.#chunks.push(bytes);
+    const tail = this.#tail;
+    if (
+      tail !== null && bytes.buffer === tail.buffer &&
+      bytes.byteOffset === tail.byteOffset + this.#tailLength
+    ) {
+      this.#tailLength += bytes.length;
+    } else {
+      this.#closeTail();
+      this.#tail = bytes;
+      this.#tailLength = bytes.length;
+    }
     this.#queuedBytes += bytes.length;
     if (this.#queuedBytes > this.#maxBytes) {
       this.stop();
@@ -178,11 +199,13 @@ export class OutboundQueue implements WriteTurn {
   stop(): void {
     this.#stopped = true;
     this.#chunks = [];
+    this.#tail = null;
     if (!this.#writing) this.#idle();
   }
 
   /** Writes everything queued, in one write; called by the scheduler. */
   async takeTurn(): Promise<void> {
+    this.#closeTail();
     if (this.#stopped || this.#chunks.length === 0) return this.#idle();
     const data = this.#chunks.length === 1 ? this.#chunks[0] : joinChunks(this.#chunks);
     this.#chunks = [];
@@ -198,8 +221,19 @@ export class OutboundQueue implements WriteTurn {
     }
     this.#writing = false;
     // What arrived during the write waits for the next turn, behind everyone else.
-    if (!this.#stopped && this.#chunks.length > 0) this.#scheduler.request(this);
+    if (!this.#stopped && this.#tail !== null) this.#scheduler.request(this);
     else this.#idle();
+  }
+
+  #closeTail(): void {
+    const tail = this.#tail;
+    if (tail === null) return;
+    this.#chunks.push(
+      this.#tailLength === tail.length
+        ? tail
+        : new Uint8Array(tail.buffer, tail.byteOffset, this.#tailLength),
+    );
+    this.#tail = null;
   }
 
   #idle(): void {

@@ -228,16 +228,16 @@ export class Room {
     return { ...base, history: history.recent(historyOnJoin, viewer), catchUp: false };
   }
 
-  #record(fields: NewRecord): Outgoing {
+  #record(fields: NewRecord, broadcast = false): Outgoing {
     const { type, ...rest } = fields;
     const record = { type, id: ++this.#lastId, ts: this.#now(), ...rest } as RoomRecord;
     this.#options.history.append(record);
     this.#options.onRecord?.(record);
-    return new Outgoing(record as ServerFrame);
+    return new Outgoing(record as ServerFrame, broadcast);
   }
 
   #broadcast(fields: NewRecord): void {
-    const out = this.#record(fields);
+    const out = this.#record(fields, true);
     for (const member of this.#members.values()) member.deliver(out);
   }
 }
