@@ -42,6 +42,7 @@ Options (defaults are the fanout scenario's):
       --rate N          messages per second from all senders; 0 = flat out (0)
       --slow N          members that stop reading when the run starts (0)
       --timeout S       seconds to wait for the joins and for the run (300)
+      --settle S        idle: seconds the full room sits idle before its memory is read (60)
       --runs N          repeat the scenario N times and report medians (1)
       --cpu-prof DIR    write a V8 CPU profile of the server into DIR
       --json            print the results as JSON
@@ -62,6 +63,7 @@ const OPTIONS: OptionSpec = {
   rate: { type: "string" },
   slow: { type: "string" },
   timeout: { type: "string" },
+  settle: { type: "string" },
   runs: { type: "string" },
   "cpu-prof": { type: "string" },
   json: { type: "boolean" },
@@ -102,6 +104,7 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
     rate: number("rate", 0, 10_000_000),
     slowMembers: number("slow", 0, 100_000),
     timeoutSeconds: number("timeout", 1, 86_400),
+    settleSeconds: number("settle", 0, 3600),
   });
   if (wanted === "all" && Object.keys(overrides).length > 0) {
     throw new UsageError(

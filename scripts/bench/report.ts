@@ -19,6 +19,7 @@ export interface ScenarioMedians {
   runPeakRssBytes: number | null;
   peakRssBytes: number | null;
   rssPerConnectionBytes: number | null;
+  rssPerConnectionJustJoinedBytes: number | null;
   joinSeconds: number;
 }
 
@@ -56,6 +57,7 @@ export function reportScenario(
       runPeakRssBytes: of((r) => r.server.runPeakRssBytes),
       peakRssBytes: of((r) => r.server.peakRssBytes),
       rssPerConnectionBytes: of((r) => r.server.rssPerConnectionBytes),
+      rssPerConnectionJustJoinedBytes: of((r) => r.server.rssPerConnectionJustJoinedBytes),
       joinSeconds: of((r) => r.joinSeconds) ?? 0,
     },
     problems: runs.flatMap((run, i) => problemsOf(run, settings).map((p) => `run ${i + 1}: ${p}`)),
@@ -97,7 +99,9 @@ export function formatReport(machine: MachineDescription, reports: ScenarioRepor
 }
 
 function describeSettings({ scenario, settings: s }: ScenarioReport): string {
-  if (s.senders === 0) return `${scenario}: ${s.connections} members join and stay idle`;
+  if (s.senders === 0) {
+    return `${scenario}: ${s.connections} members join and stay idle (memory read after ${s.settleSeconds} s)`;
+  }
   const pace = s.rate > 0 ? `${s.rate} messages/s in total` : `flat out, window ${s.window}`;
   const slow = s.slowMembers > 0 ? `, ${s.slowMembers} of them stop reading` : "";
   return `${scenario}: ${s.connections} members${slow}; ${s.senders} send ${s.messages} ` +
@@ -121,7 +125,11 @@ function describeRun(report: RunReport): string {
   } else {
     parts.push(`joined in ${report.joinSeconds} s`);
     if (server.rssPerConnectionBytes !== null) {
-      parts.push(`${kib(server.rssPerConnectionBytes)} KiB RSS per connection`);
+      parts.push(
+        `${kib(server.rssPerConnectionBytes)} KiB RSS per connection when settled (${
+          kib(server.rssPerConnectionJustJoinedBytes ?? 0)
+        } KiB just after the joins)`,
+      );
     }
   }
   if (server.cpuSeconds !== null) {
@@ -143,7 +151,11 @@ function describeMedians(m: ScenarioMedians): string {
       `latency p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms, max ${m.latencyMaxMs} ms`,
     );
   } else if (m.rssPerConnectionBytes !== null) {
-    parts.push(`${kib(m.rssPerConnectionBytes)} KiB RSS per connection`);
+    parts.push(
+      `${kib(m.rssPerConnectionBytes)} KiB RSS per connection when settled (${
+        kib(m.rssPerConnectionJustJoinedBytes ?? 0)
+      } KiB just after the joins)`,
+    );
   }
   if (m.serverCpuSeconds !== null) parts.push(`server CPU ${m.serverCpuSeconds} s`);
   if (m.runPeakRssBytes !== null) parts.push(`RSS peak ${mib(m.runPeakRssBytes)} MiB`);

@@ -26,6 +26,8 @@ export interface ScenarioSettings {
   /** Members that stop reading when the run starts. */
   slowMembers: number;
   timeoutSeconds: number;
+  /** For `idle`: how long the room sits idle before its memory is read again. */
+  settleSeconds: number;
 }
 
 /** A scenario: what it shows, and its defaults. */
@@ -35,7 +37,14 @@ export interface Scenario {
   defaults: ScenarioSettings;
 }
 
-const COMMON = { window: 16, textChars: 64, rate: 0, slowMembers: 0, timeoutSeconds: 300 };
+const COMMON = {
+  window: 16,
+  textChars: 64,
+  rate: 0,
+  slowMembers: 0,
+  timeoutSeconds: 300,
+  settleSeconds: 0,
+};
 
 /** Every scenario, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -52,7 +61,14 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: "idle",
     summary: "C members join and stay idle; server memory per connection",
-    defaults: { ...COMMON, connections: 10_000, senders: 0, messages: 0, timeoutSeconds: 900 },
+    defaults: {
+      ...COMMON,
+      connections: 10_000,
+      senders: 0,
+      messages: 0,
+      timeoutSeconds: 900,
+      settleSeconds: 60,
+    },
   },
   {
     name: "slow",
@@ -70,14 +86,18 @@ export interface ServerFigures {
   systemSeconds: number | null;
   /** Resident memory before anyone connected. */
   startRssBytes: number | null;
-  /** Resident memory once the room was full and quiet. */
+  /** Resident memory once the room was full and quiet (for `idle`, two seconds after the joins). */
   joinedRssBytes: number | null;
+  /** For `idle`: resident memory after the room sat idle for the settle time. */
+  settledRssBytes: number | null;
   /** Highest resident memory sampled during the run. */
   runPeakRssBytes: number | null;
   /** Highest resident memory of the server's whole life (VmHWM). */
   peakRssBytes: number | null;
-  /** (joined − start) / connections: what one idle joined connection costs. */
+  /** For `idle`: (settled − start) / connections, what one idle joined connection costs. */
   rssPerConnectionBytes: number | null;
+  /** For `idle`: (joined − start) / connections, the same right after the joins. */
+  rssPerConnectionJustJoinedBytes: number | null;
 }
 
 /** Everything measured in one run of a scenario. */
@@ -87,11 +107,11 @@ export interface RunReport {
   joinSeconds: number;
   run: RunResult | null;
   server: ServerFigures;
-  /** CPU seconds this (the load) process used during the run; near the wall time means it was the bottleneck. */
+  /** CPU seconds this (the load) process used in the same span as the server's CPU seconds. */
   loadCpuSeconds: number | null;
 }
 
-const SETTLE_MS = 2000;
+const JUST_JOINED_MS = 2000;
 const RSS_SAMPLE_MS = 50;
 
 /** Runs one scenario once against a fresh server. */
@@ -100,37 +120,22 @@ export async function runScenario(
   settings: ScenarioSettings,
   spec: ServerSpec,
 ): Promise<RunReport> {
-  const loadAverageAtStart = Deno.loadavg()[0];
+  const loadAverageAtStart = round(Deno.loadavg()[0]);
   const server = await ServerProcess.start(spec);
   try {
     const start = server.stats();
+    const loadStart = readProcessStats(Deno.pid);
     const { load, result: joined } = await LoadGenerator.join({
       port: server.port,
       ...settings,
       timeoutMs: settings.timeoutSeconds * 1000,
     });
     try {
-      // Let the server finish what the joins left (garbage, timers) before measuring.
-      if (scenario.name === "idle") await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const before = server.stats();
-      const loadBefore = readProcessStats(Deno.pid);
-      let runPeak = before?.rssBytes ?? 0;
-      const sampler = setInterval(() => {
-        runPeak = Math.max(runPeak, readProcessStats(server.pid)?.rssBytes ?? 0);
-      }, RSS_SAMPLE_MS);
-      const run = settings.senders > 0 ? await load.run() : null;
-      clearInterval(sampler);
-      const after = server.stats();
-      const loadAfter = readProcessStats(Deno.pid);
-      return {
-        loadAverageAtStart: round(loadAverageAtStart),
-        joinSeconds: joined.seconds,
-        run,
-        server: serverFigures(start, before, after, runPeak, settings.connections, run === null),
-        loadCpuSeconds: loadBefore && loadAfter
-          ? round(cpuSeconds(loadAfter) - cpuSeconds(loadBefore))
-          : null,
-      };
+      const report = { loadAverageAtStart, joinSeconds: joined.seconds };
+      if (scenario.name === "idle") {
+        return { ...report, ...await measureIdle(server, settings, start, loadStart) };
+      }
+      return { ...report, ...await measureRun(server, load, start) };
     } finally {
       await load.close();
     }
@@ -139,32 +144,81 @@ export async function runScenario(
   }
 }
 
-function cpuSeconds(stats: ProcessStats): number {
-  return stats.userSeconds + stats.systemSeconds;
+/** An idle room: memory right after the joins and after the settle time; CPU of the joins. */
+async function measureIdle(
+  server: ServerProcess,
+  settings: ScenarioSettings,
+  start: ProcessStats | null,
+  loadStart: ProcessStats | null,
+): Promise<Pick<RunReport, "run" | "server" | "loadCpuSeconds">> {
+  const joinedLoad = readProcessStats(Deno.pid);
+  await sleep(JUST_JOINED_MS);
+  const joined = server.stats();
+  await sleep(settings.settleSeconds * 1000);
+  const settled = server.stats();
+  const perConnection = (stats: ProcessStats | null) =>
+    start && stats ? Math.round((stats.rssBytes - start.rssBytes) / settings.connections) : null;
+  return {
+    run: null,
+    server: {
+      ...cpuBetween(start, joined),
+      startRssBytes: start?.rssBytes ?? null,
+      joinedRssBytes: joined?.rssBytes ?? null,
+      settledRssBytes: settled?.rssBytes ?? null,
+      runPeakRssBytes: null,
+      peakRssBytes: settled?.peakRssBytes ?? null,
+      rssPerConnectionBytes: perConnection(settled),
+      rssPerConnectionJustJoinedBytes: perConnection(joined),
+    },
+    loadCpuSeconds: cpuBetween(loadStart, joinedLoad).cpuSeconds,
+  };
 }
 
-function serverFigures(
+/** A run: CPU of the server and of this process during it, and the server's memory peak. */
+async function measureRun(
+  server: ServerProcess,
+  load: LoadGenerator,
   start: ProcessStats | null,
-  before: ProcessStats | null,
-  after: ProcessStats | null,
-  runPeak: number,
-  connections: number,
-  idle: boolean,
-): ServerFigures {
-  // For an idle room the interesting CPU is the joins'; otherwise the run's.
-  const from = idle ? start : before;
-  const user = from && after ? round(after.userSeconds - from.userSeconds) : null;
-  const system = from && after ? round(after.systemSeconds - from.systemSeconds) : null;
+): Promise<Pick<RunReport, "run" | "server" | "loadCpuSeconds">> {
+  const before = server.stats();
+  const loadBefore = readProcessStats(Deno.pid);
+  let runPeak = before?.rssBytes ?? 0;
+  const sampler = setInterval(() => {
+    runPeak = Math.max(runPeak, readProcessStats(server.pid)?.rssBytes ?? 0);
+  }, RSS_SAMPLE_MS);
+  const run = await load.run();
+  clearInterval(sampler);
+  const after = server.stats();
   return {
-    cpuSeconds: user !== null && system !== null ? round(user + system) : null,
-    userSeconds: user,
-    systemSeconds: system,
-    startRssBytes: start?.rssBytes ?? null,
-    joinedRssBytes: before?.rssBytes ?? null,
-    runPeakRssBytes: after ? Math.max(runPeak, after.rssBytes) : null,
-    peakRssBytes: after?.peakRssBytes ?? null,
-    rssPerConnectionBytes: idle && start && before
-      ? Math.round((before.rssBytes - start.rssBytes) / connections)
-      : null,
+    run,
+    server: {
+      ...cpuBetween(before, after),
+      startRssBytes: start?.rssBytes ?? null,
+      joinedRssBytes: before?.rssBytes ?? null,
+      settledRssBytes: null,
+      runPeakRssBytes: after ? Math.max(runPeak, after.rssBytes) : null,
+      peakRssBytes: after?.peakRssBytes ?? null,
+      rssPerConnectionBytes: null,
+      rssPerConnectionJustJoinedBytes: null,
+    },
+    loadCpuSeconds: cpuBetween(loadBefore, readProcessStats(Deno.pid)).cpuSeconds,
   };
+}
+
+function cpuBetween(
+  from: ProcessStats | null,
+  to: ProcessStats | null,
+): Pick<ServerFigures, "cpuSeconds" | "userSeconds" | "systemSeconds"> {
+  if (!from || !to) return { cpuSeconds: null, userSeconds: null, systemSeconds: null };
+  const user = to.userSeconds - from.userSeconds;
+  const system = to.systemSeconds - from.systemSeconds;
+  return {
+    cpuSeconds: round(user + system),
+    userSeconds: round(user),
+    systemSeconds: round(system),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -12,6 +12,7 @@ import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { RoomRecord, ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import type { HistoryStore } from "./history.ts";
+import { NameOrder } from "./name_order.ts";
 import { Outgoing } from "./outgoing.ts";
 
 /** Anything that can be in the room. The room sets `name` when it admits or renames the member. */
@@ -59,6 +60,7 @@ type NewRecord = RoomRecord extends infer R ? R extends RoomRecord ? Omit<R, "id
 export class Room {
   readonly #options: RoomOptions;
   readonly #members = new Map<string, Member>();
+  readonly #order = new NameOrder();
   /** Last session token issued per name key; presenting it proves you held the name. */
   readonly #tokens = new Map<string, string>();
   readonly #now: () => number;
@@ -83,9 +85,7 @@ export class Room {
 
   /** Member names, sorted case-insensitively. */
   names(): string[] {
-    return [...this.#members.values()].map((m) => m.name).sort((a, b) =>
-      nameKey(a).localeCompare(nameKey(b))
-    );
+    return this.#order.names();
   }
 
   /** Every member (for the server's shutdown and operator commands). */
@@ -124,7 +124,9 @@ export class Room {
     const session = crypto.randomUUID();
     this.#tokens.set(key, session);
     this.#members.set(key, member);
+    if (holder) this.#order.remove(holder.name);
     member.name = checked.name;
+    this.#order.add(member.name);
     member.deliver(new Outgoing(this.#welcome(checked.name, session, request, provenOwner)));
     if (holder) {
       holder.disconnect("replaced", "This name was taken over by a new connection (yours?).");
@@ -138,12 +140,15 @@ export class Room {
   leave(member: Member, reason?: string): void {
     if (!this.contains(member)) return;
     this.#members.delete(nameKey(member.name));
+    this.#order.remove(member.name);
     this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, reason });
   }
 
   /** Removes a member without any announcement (server shutdown). */
   forget(member: Member): void {
-    if (this.contains(member)) this.#members.delete(nameKey(member.name));
+    if (!this.contains(member)) return;
+    this.#members.delete(nameKey(member.name));
+    this.#order.remove(member.name);
   }
 
   /** Relays a message (or `/me` action) to everyone, the sender included. */
@@ -188,6 +193,8 @@ export class Room {
     }
     this.#members.delete(oldKey);
     this.#members.set(newKey, member);
+    this.#order.remove(oldName);
+    this.#order.add(checked.name);
     const token = this.#tokens.get(oldKey);
     if (token !== undefined) this.#tokens.set(newKey, token);
     member.name = checked.name;

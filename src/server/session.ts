@@ -38,7 +38,7 @@ export interface SessionOptions {
 
 type Mode = "unknown" | "plain" | "json";
 
-const SMALLEST_READ = 1024;
+const SMALLEST_READ = 256;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
 
@@ -178,6 +178,7 @@ export class Session implements Member {
     this.#lastHeardAt = this.#now();
     this.#pingSentAt = 0;
     clearTimeout(this.#partialTimer);
+    this.#partialTimer = undefined; // an idle connection holds no timer
     const { lines, overflow } = this.#decoder.push(chunk);
     for (const line of lines) {
       if (this.#closed) return;
@@ -216,6 +217,7 @@ export class Session implements Member {
   #handleLine(line: string): void {
     if (this.#mode === "unknown") {
       clearTimeout(this.#greetingTimer);
+      this.#greetingTimer = undefined;
       this.#mode = looksStructured(line) ? "json" : "plain";
       if (this.#mode === "plain") this.#greet();
     }
@@ -320,6 +322,7 @@ export class Session implements Member {
   // ------------------------------------------------------------------ output
 
   #greet(): void {
+    this.#greetingTimer = undefined;
     if (this.#greeted || this.#closed || this.#mode === "json") return;
     this.#greeted = true;
     this.#sendText(GREETING);
