@@ -74,7 +74,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: "slow",
     summary:
       "one member stops reading while the rest chat flat out; it is dropped, nobody else waits",
-    defaults: { ...COMMON, connections: 1000, senders: 10, messages: 3000, slowMembers: 1 },
+    defaults: { ...COMMON, connections: 1000, senders: 10, messages: 6000, slowMembers: 1 },
   },
 ];
 
