@@ -6,6 +6,7 @@
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_HISTORY_ON_JOIN } from "../server/room_store.ts";
 
 /** `chat --help`. */
 export const MAIN_HELP = `chat — a group chat in one download.
@@ -36,6 +37,11 @@ Options:
   -p, --port PORT            TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
       --motd TEXT            message of the day shown to everyone who joins
       --max-line-bytes N     longest line a client may send (default ${DEFAULT_MAX_LINE_BYTES})
+      --data DIR             directory of the history file (default: chat's data directory,
+                             e.g. ~/.local/share/chat; the CHAT_DATA_DIR variable sets it too)
+      --no-history           keep nothing on disk: history lasts until the server stops
+      --history-limit N      messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted
+      --history-on-join N    earlier messages shown to someone who joins (default ${DEFAULT_HISTORY_ON_JOIN})
   -q, --quiet                print only errors
       --debug                show technical details of errors
   -h, --help                 show this help`;

@@ -8,12 +8,21 @@
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { DEFAULT_LIMITS } from "../protocol/limits.ts";
 import { ChatServer } from "../server/chat_server.ts";
+import {
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_HISTORY_ON_JOIN,
+  memoryStore,
+  type RoomStore,
+} from "../server/room_store.ts";
+import { HISTORY_FILE_NAME, HistoryFileError, openSqliteStore } from "../server/sqlite_store.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
 import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
-import { EXIT_OK, UserError } from "./errors.ts";
+import { dataDir } from "./dirs.ts";
+import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
+import { join } from "node:path";
 
 const COMMAND = "chat serve";
 
@@ -22,6 +31,10 @@ const OPTIONS: OptionSpec = {
   port: { type: "string", short: "p" },
   motd: { type: "string" },
   "max-line-bytes": { type: "string" },
+  data: { type: "string" },
+  "no-history": { type: "boolean" },
+  "history-limit": { type: "string" },
+  "history-on-join": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -33,6 +46,12 @@ export interface ServeSettings {
   port: number;
   motd?: string;
   maxLineBytes: number;
+  /** Directory of the history file; undefined means the platform's data directory. */
+  dataDir?: string;
+  /** Keep nothing on disk. */
+  noHistory: boolean;
+  historyLimit: number;
+  historyOnJoin: number;
   quiet: boolean;
 }
 
@@ -44,6 +63,9 @@ export function parseServeArgs(args: string[]): ServeSettings | null {
     return null;
   }
   noPositionals(positionals, COMMAND);
+  if (values.data !== undefined && values["no-history"]) {
+    throw new UsageError("Use either --data or --no-history, not both.", COMMAND);
+  }
   const motd = values.motd === undefined ? undefined : sanitizeText(String(values.motd), {
     multiline: true,
   });
@@ -55,6 +77,16 @@ export function parseServeArgs(args: string[]): ServeSettings | null {
       min: 256,
       max: 16 * 1024 * 1024,
     }) ?? DEFAULT_LIMITS.maxLineBytes,
+    dataDir: values.data === undefined ? undefined : String(values.data),
+    noHistory: Boolean(values["no-history"]),
+    historyLimit: integerOption(values["history-limit"], "--history-limit", COMMAND, {
+      min: 1,
+      max: 100_000_000,
+    }) ?? DEFAULT_HISTORY_LIMIT,
+    historyOnJoin: integerOption(values["history-on-join"], "--history-on-join", COMMAND, {
+      min: 0,
+      max: 1000,
+    }) ?? DEFAULT_HISTORY_ON_JOIN,
     quiet: Boolean(values.quiet),
   };
 }
@@ -65,8 +97,15 @@ export async function runServe(args: string[]): Promise<number> {
   if (!settings) return EXIT_OK;
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdout.isTerminal();
-  const server = startServer(settings, log, interactive);
-  if (!settings.quiet) console.log(banner(settings.host, server.addr.port));
+  const { store, note } = openStore(settings);
+  let server: ChatServer;
+  try {
+    server = startServer(settings, store, log, interactive);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  if (!settings.quiet) console.log(banner(settings.host, server.addr.port, note));
   await untilStopSignal();
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
@@ -74,8 +113,55 @@ export async function runServe(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** Opens the history the settings ask for; a file that can't be used is a clear error. */
+function openStore(settings: ServeSettings): { store: RoomStore; note: string } {
+  if (settings.noHistory) {
+    return {
+      store: memoryStore(settings.historyLimit),
+      note: "History is kept in memory only (--no-history): a restart forgets it.",
+    };
+  }
+  const file = join(settings.dataDir ?? defaultDataDir(), HISTORY_FILE_NAME);
+  try {
+    const store = openSqliteStore(file, {
+      historyLimit: settings.historyLimit,
+      onError: (message) => console.error(stamp(message)),
+    });
+    return { store, note: `History is kept in ${file} (last ${settings.historyLimit} messages).` };
+  } catch (error) {
+    if (error instanceof HistoryFileError) throw historyFileUserError(error);
+    throw error;
+  }
+}
+
+function defaultDataDir(): string {
+  try {
+    return dataDir();
+  } catch (error) {
+    throw new UserError(
+      `${(error as Error).message} Or choose where to keep the history with --data DIR.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The file's problem plus what to do about it, naming the flags that help. */
+function historyFileUserError(error: HistoryFileError): UserError {
+  const elsewhere = "choose another directory with --data DIR, or keep no history on disk " +
+    "with --no-history.";
+  const advice = {
+    locked: `Stop the other server, or ${elsewhere}`,
+    damaged: `Move it away to start a new history, or ${elsewhere}`,
+    foreign: `Move it away, or ${elsewhere}`,
+    newer: `Use the newer chat, or ${elsewhere}`,
+    unwritable: `Fix its permissions, or ${elsewhere}`,
+  }[error.problem];
+  return new UserError(`${error.message} ${advice}`, { cause: error });
+}
+
 function startServer(
   settings: ServeSettings,
+  store: RoomStore,
   log: (line: string) => void,
   logMessages: boolean,
 ): ChatServer {
@@ -83,6 +169,8 @@ function startServer(
     return new ChatServer({
       hostname: settings.host,
       port: settings.port,
+      store,
+      historyOnJoin: settings.historyOnJoin,
       motd: settings.motd,
       limits: { maxLineBytes: settings.maxLineBytes },
       log,
@@ -116,7 +204,7 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
 }
 
 /** What the operator sees on start: where the room is and the exact join commands. */
-export function banner(host: string, port: number): string {
+export function banner(host: string, port: number, historyNote?: string): string {
   const addresses = reachableAddresses(host, machineInterfaces());
   const lines = [`Chat room open on port ${port}.`];
   if (addresses.length > 0) {
@@ -130,6 +218,7 @@ export function banner(host: string, port: number): string {
   const local = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   lines.push(`On this computer: chat join --name YOURNAME ${joinTarget(local, port)}`);
   lines.push(`Plain text works too: nc ${addresses[0] ?? local} ${port}`);
+  if (historyNote) lines.push(historyNote);
   lines.push("Press Ctrl-C to close the room.");
   return lines.join("\n");
 }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | "unknown_command"
   | "bad_arguments"
   | "no_such_member"
+  | "mailbox_full"
   | "not_operator"
   | "rate_limited";
 

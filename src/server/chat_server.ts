@@ -8,10 +8,15 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
-import { type HistoryStore, MemoryHistory } from "./history.ts";
 import { renderPlain } from "./plain_format.ts";
 import { Room } from "./room.ts";
-import { Session } from "./session.ts";
+import {
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_HISTORY_ON_JOIN,
+  memoryStore,
+  type RoomStore,
+} from "./room_store.ts";
+import { Session, type SessionConn } from "./session.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {
@@ -20,9 +25,11 @@ export interface ChatServerOptions {
   /** Port to bind; 0 picks a free one. */
   port: number;
   limits?: Partial<Limits>;
-  /** Where records are kept; defaults to memory. */
-  history?: HistoryStore;
-  /** Records a newcomer sees. */
+  /** What the room remembers; defaults to memory only. The server closes it on shutdown. */
+  store?: RoomStore;
+  /** Records kept by the default memory store. */
+  historyLimit?: number;
+  /** Earlier messages a newcomer sees. */
   historyOnJoin?: number;
   motd?: string;
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
@@ -42,7 +49,7 @@ export class ChatServer {
   readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
   readonly #log: (line: string) => void;
-  readonly #history: HistoryStore;
+  readonly #store: RoomStore;
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
   #stopping = false;
@@ -51,10 +58,10 @@ export class ChatServer {
   constructor(options: ChatServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
-    this.#history = options.history ?? new MemoryHistory(1000);
+    this.#store = options.store ?? memoryStore(options.historyLimit ?? DEFAULT_HISTORY_LIMIT);
     this.room = new Room({
-      history: this.#history,
-      historyOnJoin: options.historyOnJoin ?? 50,
+      store: this.#store,
+      historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
       catchUpLimit: 1000,
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
@@ -102,7 +109,7 @@ export class ChatServer {
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS + 500)),
     ]);
     await this.#accepting;
-    this.#history.close();
+    this.#store.close();
   }
 
   async #acceptLoop(): Promise<void> {
@@ -130,7 +137,7 @@ export class ChatServer {
     }
     const { hostname, port } = conn.remoteAddr;
     const remote = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-    const session = new Session(conn, remote, {
+    const session = new Session(durable(conn, this.#store), remote, {
       room: this.room,
       limits: this.limits,
       log: this.#log,
@@ -149,4 +156,20 @@ export class ChatServer {
     if (record.type === "message" && !logMessages) return;
     for (const line of renderPlain(record)) this.#log(line);
   }
+}
+
+/**
+ * The connection as sessions use it, committing the store before every write:
+ * whatever a client is sent, the records behind it are already on disk, and
+ * all records added since the previous write share one commit.
+ */
+function durable(conn: Deno.TcpConn, store: RoomStore): SessionConn {
+  return {
+    read: (buffer) => conn.read(buffer),
+    write(bytes) {
+      store.flush();
+      return conn.write(bytes);
+    },
+    close: () => conn.close(),
+  };
 }

@@ -228,7 +228,7 @@ export class Session implements Member {
     if (!this.#joined) {
       if (line === "") return;
       if (isQuitWord(line)) return this.#quit();
-      const refusal = this.#room.join(this, { name: line });
+      const refusal = this.#room.join(this, { name: line, canResume: false });
       if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
       else this.#joined = true;
       return;
