@@ -18,6 +18,18 @@ export function formatDateTime(ts: number): string {
   }`;
 }
 
+/**
+ * Formats a timestamp as `HH:MM` when it is from the same local day as `now`,
+ * else as `YYYY-MM-DD HH:MM`: history replayed after a restart may be days old.
+ */
+export function formatStamp(ts: number, now: number = Date.now()): string {
+  const date = new Date(ts);
+  const today = new Date(now);
+  const sameDay = date.getDate() === today.getDate() && date.getMonth() === today.getMonth() &&
+    date.getFullYear() === today.getFullYear();
+  return sameDay ? formatClock(ts) : formatDateTime(ts);
+}
+
 /** Formats a duration in ms as a short phrase: "45s", "3m", "2h 5m". */
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
