@@ -26,7 +26,6 @@ export const HISTORY_SCHEMA = `
     private_to TEXT,
     record TEXT NOT NULL
   );
-  CREATE INDEX records_conversation ON records(id) WHERE conversation = 1;
 `;
 
 const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
@@ -42,9 +41,11 @@ export class SqliteHistory implements HistoryStore {
   readonly #recent: StatementSync;
   readonly #since: StatementSync;
   readonly #firstId: StatementSync;
-  readonly #cutoff: StatementSync;
+  readonly #firstKept: StatementSync;
   readonly #trim: StatementSync;
   #lastId: number;
+  /** Conversation records stored, so retention knows how many are too many without counting. */
+  #conversations: number;
 
   /**
    * @param db an open connection with {@linkcode HISTORY_SCHEMA} in place
@@ -64,14 +65,14 @@ export class SqliteHistory implements HistoryStore {
       `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
     );
     this.#firstId = db.prepare("SELECT min(id) AS id FROM records");
-    this.#cutoff = db.prepare(
-      "SELECT id FROM records WHERE conversation = 1 ORDER BY id DESC LIMIT 1 OFFSET ?",
+    this.#firstKept = db.prepare(
+      "SELECT id FROM records WHERE conversation = 1 ORDER BY id LIMIT 1 OFFSET ?",
     );
-    this.#trim = db.prepare(
-      "DELETE FROM records WHERE id IN (SELECT id FROM records WHERE id < ? ORDER BY id LIMIT ?)",
-    );
+    this.#trim = db.prepare("DELETE FROM records WHERE id < ?");
     const last = db.prepare("SELECT max(id) AS id FROM records").get() as { id: number | null };
     this.#lastId = last.id ?? 0;
+    const counted = db.prepare("SELECT count(*) AS n FROM records WHERE conversation = 1").get();
+    this.#conversations = Number((counted as { n: number }).n);
   }
 
   roomId(): string {
@@ -86,6 +87,7 @@ export class SqliteHistory implements HistoryStore {
     this.#lastId = record.id;
     const json = JSON.stringify(record);
     const conversation = isConversation(record) ? 1 : 0;
+    this.#conversations += conversation;
     this.#write(() => {
       this.#insert.run(
         record.id,
@@ -114,15 +116,20 @@ export class SqliteHistory implements HistoryStore {
   }
 
   /**
-   * Deletes up to {@linkcode TRIM_CHUNK} records older than the newest `keep`
-   * conversation records (with the joins and leaves between them). Returns
-   * true when more are left to delete. The caller runs it in a transaction.
+   * Deletes the oldest conversation records beyond the newest `keep` (with
+   * the joins and leaves between them), at most {@linkcode TRIM_CHUNK} at a
+   * time. Returns true when more are left to delete. Costs a scan of the
+   * records it deletes only. The caller runs it in a transaction.
    */
   trimStep(keep: number): boolean {
-    const row = this.#cutoff.get(Math.max(0, keep - 1)) as { id: number } | undefined;
-    if (row === undefined) return false;
-    const { changes } = this.#trim.run(row.id, TRIM_CHUNK);
-    return Number(changes) === TRIM_CHUNK;
+    const excess = this.#conversations - Math.max(1, keep);
+    if (excess <= 0) return false;
+    const step = Math.min(excess, TRIM_CHUNK);
+    const first = this.#firstKept.get(step) as { id: number } | undefined;
+    if (first === undefined) return false;
+    this.#trim.run(first.id);
+    this.#conversations -= step;
+    return excess > step;
   }
 }
 
