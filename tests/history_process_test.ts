@@ -6,18 +6,10 @@
  */
 
 import { join } from "node:path";
+import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { serveExpectingFailure, ServerProcess } from "./support/server_process.ts";
-
-async function withDataDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "chat-process-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Asserts the start-up failure: exit 1, one clear message naming `file` and the flags. */
 function assertStartupRefusal(
@@ -35,7 +27,7 @@ function assertStartupRefusal(
 }
 
 Deno.test("a damaged history file stops the server at start with exit 1", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const file = join(dir, "history.db");
     await Deno.writeTextFile(file, "not a database at all\n".repeat(300));
     const result = await serveExpectingFailure(["--data", dir]);
@@ -44,7 +36,7 @@ Deno.test("a damaged history file stops the server at start with exit 1", async 
 });
 
 Deno.test("a history file in use by another server stops the second one with exit 1", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const first = ServerProcess.start(["--data", dir]);
     try {
       const port = await first.port();
@@ -65,7 +57,7 @@ Deno.test("a history file in use by another server stops the second one with exi
 });
 
 Deno.test("a data directory that can't be written stops the server with exit 1", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const notADirectory = join(dir, "a-file");
     await Deno.writeTextFile(notADirectory, "");
     const data = join(notADirectory, "chat");
@@ -110,7 +102,7 @@ Deno.test({
   // The killed server's sockets end abruptly; the clients' sends may fail on them.
   sanitizeResources: false,
   async fn() {
-    await withDataDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const server = ServerProcess.start(["--data", dir]);
       const port = await server.port();
       const { client: alice, welcome } = await LineClient.join(port, "alice");

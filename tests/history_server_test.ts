@@ -8,19 +8,11 @@
 
 import { join } from "node:path";
 import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts";
+import { MAILBOX_LIMIT } from "../src/server/mailbox.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
-
-/** Runs `body` with a temporary data directory, removed afterwards. */
-async function withDataDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "chat-history-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A server on 127.0.0.1 keeping its history in `dir`. */
 function startServer(dir: string, options: Partial<ChatServerOptions> = {}): ChatServer {
@@ -40,7 +32,7 @@ function assertContiguous(ids: number[], what: string): void {
 const isRecord = (f: AnyFrame) => typeof f.id === "number" && typeof f.ts === "number";
 
 Deno.test("after a restart ids continue and a newcomer sees the earlier messages", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const first = startServer(dir);
     const { client: alice, welcome } = await LineClient.join(first.addr.port, "alice");
     for (const text of ["one", "two", "three"]) await alice.say(text);
@@ -69,7 +61,7 @@ Deno.test("after a restart ids continue and a newcomer sees the earlier messages
 });
 
 Deno.test("a newcomer sees only the last --history-on-join messages", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const server = startServer(dir, { historyOnJoin: 2 });
     try {
       const { client: alice } = await LineClient.join(server.addr.port, "alice");
@@ -85,7 +77,7 @@ Deno.test("a newcomer sees only the last --history-on-join messages", async () =
 });
 
 Deno.test("reconnecting while others talk catches up with no gap and no duplicate", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const server = startServer(dir);
     try {
       const port = server.addr.port;
@@ -142,7 +134,7 @@ Deno.test("reconnecting while others talk catches up with no gap and no duplicat
 });
 
 Deno.test("a private message to someone away waits for them, across a restart, and only for them", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const first = startServer(dir);
     const port1 = first.addr.port;
     const { client: alice } = await LineClient.join(port1, "alice");
@@ -203,7 +195,7 @@ Deno.test("a private message to someone away waits for them, across a restart, a
 });
 
 Deno.test("a plain-text client gets the earlier messages as plain lines on join", async () => {
-  await withDataDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const first = startServer(dir);
     const { client: alice } = await LineClient.join(first.addr.port, "alice");
     await alice.say("before the restart");
@@ -227,6 +219,64 @@ Deno.test("a plain-text client gets the earlier messages as plain lines on join"
       plain.close();
     } finally {
       await second.shutdown();
+    }
+  });
+});
+
+Deno.test("private history is shown to the name's holder only, not to a later taker of the name", async () => {
+  await withTempDir(async (dir) => {
+    const server = startServer(dir);
+    try {
+      const port = server.addr.port;
+      const { client: alice } = await LineClient.join(port, "alice");
+      const { client: bob, welcome } = await LineClient.join(port, "bob");
+      await alice.say("/msg bob our secret");
+      await bob.nextFrame((f) => f.type === "private");
+      await bob.sendFrame({ type: "quit" });
+      await bob.waitForClose();
+
+      const { client: other, welcome: otherWelcome } = await LineClient.join(port, "bob");
+      assertEquals(otherWelcome.history.map((r: AnyFrame) => r.type), []);
+      await other.sendFrame({ type: "quit" });
+      await other.waitForClose();
+
+      const back = await LineClient.join(port, "bob", { resume: welcome.session });
+      assertEquals(back.welcome.history.map((r: AnyFrame) => r.text), ["our secret"]);
+      for (const c of [alice, back.client]) c.close();
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+Deno.test("/msg to someone away is refused when it could never be delivered or too much waits", async () => {
+  await withTempDir(async (dir) => {
+    const server = startServer(dir);
+    try {
+      const port = server.addr.port;
+      const { client: alice } = await LineClient.join(port, "alice");
+      const plain = await LineClient.connect(port);
+      await plain.sendLine("carol");
+      await plain.nextLine((l) => l.startsWith("-- Welcome"));
+      await plain.sendLine("/quit");
+      await alice.nextFrame((f) => f.type === "leave" && f.name === "carol");
+      await alice.say("/msg carol are you there?");
+      const refused = await alice.nextFrame((f) => f.type === "error");
+      assertEquals(refused.code, "no_such_member");
+      assertMatch(refused.message, /carol is not here, and their client can't receive/);
+
+      const { client: bob } = await LineClient.join(port, "bob");
+      await bob.sendFrame({ type: "quit" });
+      await bob.waitForClose();
+      for (let i = 1; i <= MAILBOX_LIMIT; i++) await alice.say(`/msg bob note ${i}`);
+      await alice.say("/msg bob one too many");
+      const full = await alice.nextFrame((f) => f.type === "error");
+      assertEquals(full.code, "mailbox_full");
+      const kept = alice.transcript.filter((l) => l.includes('"type":"private"'));
+      assertEquals(kept.length, MAILBOX_LIMIT);
+      alice.close();
+    } finally {
+      await server.shutdown();
     }
   });
 });

@@ -11,16 +11,8 @@ import type { RoomRecord } from "../src/protocol/frames.ts";
 import type { RoomStore } from "../src/server/room_store.ts";
 import { HistoryFileError, openSqliteStore } from "../src/server/sqlite_store.ts";
 import { CLAIM_TTL_MS } from "../src/server/name_claims.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "./support/assert.ts";
-
-async function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "chat-store-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function message(id: number, text = `m${id}`): RoomRecord {
   return { type: "message", id, ts: 1_700_000_000_000 + id, from: "alice", text };
@@ -36,7 +28,7 @@ function nextTask(ms = 0): Promise<void> {
 }
 
 Deno.test("ids, records and the room id survive closing and reopening", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const file = join(dir, "nested", "history.db");
     const first = open(file);
     const roomId = first.history.roomId();
@@ -62,7 +54,7 @@ Deno.test("ids, records and the room id survive closing and reopening", async ()
 });
 
 Deno.test("a flushed record is in the file before the store is closed", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const file = join(dir, "history.db");
     const store = open(file);
     store.history.append(message(1));
@@ -80,7 +72,7 @@ Deno.test("a flushed record is in the file before the store is closed", async ()
 });
 
 Deno.test("retention keeps the newest N conversation records and reports the gap", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = open(join(dir, "history.db"), 10);
     for (let id = 1; id <= 1200; id++) store.history.append(message(id));
     store.flush();
@@ -97,7 +89,7 @@ Deno.test("retention keeps the newest N conversation records and reports the gap
 });
 
 Deno.test("private records are visible to their two holders only", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const store = open(join(dir, "history.db"));
     store.history.append(message(1));
     store.history.append(
@@ -116,7 +108,7 @@ Deno.test("private records are visible to their two holders only", async () => {
 });
 
 Deno.test("claims and waiting private messages survive reopening; expired ones go", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const file = join(dir, "history.db");
     let now = 1_700_000_000_000;
     const first = open(file, 100, () => now);
@@ -149,7 +141,7 @@ Deno.test("claims and waiting private messages survive reopening; expired ones g
 });
 
 Deno.test("a second store on the same file is refused as locked", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const file = join(dir, "history.db");
     const first = open(file);
     const error = assertThrowsFileError(() => open(file));
@@ -161,7 +153,7 @@ Deno.test("a second store on the same file is refused as locked", async () => {
 });
 
 Deno.test("a damaged, foreign or unwritable file is refused with the reason", async () => {
-  await withDir((dir) => {
+  await withTempDir((dir) => {
     const garbage = join(dir, "garbage.db");
     Deno.writeTextFileSync(garbage, "this is not a database ".repeat(500));
     const damaged = assertThrowsFileError(() => open(garbage));
