@@ -224,17 +224,18 @@ export class Session implements Member {
   }
 
   #handlePlainLine(raw: string): void {
-    const line = sanitizeLine(raw).trim();
     if (!this.#joined) {
-      if (line === "") return;
-      if (isQuitWord(line)) return this.#quit();
-      const refusal = this.#room.join(this, { name: line });
+      // The name is checked as typed: control characters in it are refused, not cleaned.
+      const name = raw.trim();
+      if (name === "") return;
+      if (isQuitWord(name)) return this.#quit();
+      const refusal = this.#room.join(this, { name });
       if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
       else this.#joined = true;
       return;
     }
-    if (line === "") return;
-    this.#handleInput(line);
+    const line = sanitizeLine(raw).trim();
+    if (line !== "") this.#handleInput(line);
   }
 
   #handleFrame(line: string): void {
