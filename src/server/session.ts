@@ -130,9 +130,9 @@ export class Session implements Member {
     this.#queue.push(this.#mode === "json" ? out.json : out.plain);
   }
 
-  /** Closes the session with a goodbye frame (kicked, replaced, …), announcing the departure. */
-  disconnect(code: ByeCode, message: string): void {
-    this.#close({ bye: { type: "bye", code, message }, leaveReason: leaveReasonFor(code) });
+  /** Closes the session with a goodbye frame; the room hears `leaveReason` if it still has us. */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void {
+    this.#close({ bye: { type: "bye", code, message }, leaveReason });
   }
 
   /** Says goodbye for a server shutdown, without announcing anything to the room. */
@@ -380,17 +380,4 @@ const NOT_JOINED: Refusal = {
 
 function isQuitWord(text: string): boolean {
   return text === SEED_QUIT_WORD;
-}
-
-function leaveReasonFor(code: ByeCode): string | undefined {
-  switch (code) {
-    case "kicked":
-      return "kicked by the operator";
-    case "banned":
-      return "banned by the operator";
-    case "flood":
-      return "disconnected for flooding";
-    default:
-      return undefined;
-  }
 }
