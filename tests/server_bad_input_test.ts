@@ -263,7 +263,7 @@ Deno.test("a client that stops reading is dropped; everyone else gets every mess
     await room.stillChatting();
     sleeper.close();
     room.close();
-  }, { limits: { maxQueueBytes: 256 * 1024 } });
+  }, { limits: { maxQueueBytes: 256 * 1024, rateBurst: 1e6, ratePerSecond: 1e6 } });
 });
 
 Deno.test("a restart on the same port works at once (address reuse)", async () => {

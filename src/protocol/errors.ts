@@ -20,17 +20,24 @@ export type ErrorCode =
   | "empty_message"
   | "unknown_command"
   | "bad_arguments"
-  | "no_such_member";
+  | "no_such_member"
+  | "wrong_password"
+  | "too_many_attempts"
+  | "rate_limited";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =
   | "quit"
   | "shutdown"
   | "line_too_long"
-  | "too_slow"
-  | "timeout"
   | "handshake_timeout"
-  | "replaced";
+  | "replaced"
+  | "kicked"
+  | "banned"
+  | "flood"
+  | "server_full"
+  | "too_many_connections"
+  | "too_many_attempts";
 
 /** A refusal: code plus a sentence for a person. */
 export interface Refusal {

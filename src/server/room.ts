@@ -161,12 +161,7 @@ export class Room {
   /** Sends a private message to one member; the sender gets a copy. */
   whisper(member: Member, to: string, text: string): Refusal | undefined {
     const recipient = this.find(to);
-    if (!recipient) {
-      return {
-        code: "no_such_member",
-        message: `Nobody called "${to}" is here. /who lists members.`,
-      };
-    }
+    if (!recipient) return noSuchMember(to);
     const out = this.#record({ type: "private", from: member.name, to: recipient.name, text });
     recipient.deliver(out);
     if (recipient !== member) member.deliver(out);
@@ -243,4 +238,12 @@ export class Room {
     const out = this.#record(fields);
     for (const member of this.#members.values()) member.deliver(out);
   }
+}
+
+/** The refusal for a name that is not in the room. */
+export function noSuchMember(name: string): Refusal {
+  return {
+    code: "no_such_member",
+    message: `Nobody called "${name}" is here. /who lists members.`,
+  };
 }
