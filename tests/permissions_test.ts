@@ -179,8 +179,10 @@ Deno.test("chat serve works with exactly the binary's permissions and uses nothi
     bob.close();
     const status = await server.stop();
     // SIGTERM is a graceful stop where it exists; Windows can only kill.
-    if (Deno.build.os !== "windows") assertEquals(status.code, 0, server.transcript());
-    assertMatch(server.stdout.text(), /Stopped\./);
+    if (Deno.build.os !== "windows") {
+      assertEquals(status.code, 0, server.transcript());
+      assertMatch(server.stdout.text(), /Stopped\./);
+    }
     await assertWithinPermissions(sandbox, "chat serve");
   } finally {
     await server.stop();
