@@ -23,7 +23,7 @@ import {
 } from "../scripts/release/runtime.ts";
 import { ALL_TARGETS, binaryName, hostTarget, selectTargets } from "../scripts/release/targets.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "./support/assert.ts";
-import { ChatProcess, makeSandbox } from "./support/chat_process.ts";
+import { makeSandbox, SandboxedChat } from "./support/sandboxed_chat.ts";
 import { LineClient } from "./support/line_client.ts";
 
 const COMPILE_SCRIPT = new URL("../scripts/compile.ts", import.meta.url);
@@ -198,11 +198,11 @@ Deno.test({
       // Moved away from the source tree, and run from another directory.
       const binary = join(elsewhere, name);
       await Deno.rename(join(outDir, name), binary);
-      const version = ChatProcess.fromBinary(binary, ["--version"], sandbox, outDir);
+      const version = SandboxedChat.fromBinary(binary, ["--version"], sandbox, outDir);
       assertEquals((await version.exit(20_000)).code, 0, version.transcript());
       assertEquals(version.stdout.text(), `chat ${VERSION} (${host})`);
 
-      const server = ChatProcess.fromBinary(
+      const server = SandboxedChat.fromBinary(
         binary,
         ["serve", "--host", "127.0.0.1", "--port", "0"],
         sandbox,

@@ -18,13 +18,15 @@ import {
 } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/version.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { type ServeProcess, startServe } from "./support/chat_process.ts";
 import {
-  ChatProcess,
   type ChatSandbox,
   makeSandbox,
   type PermissionUse,
   readAuditLog,
-} from "./support/chat_process.ts";
+  SandboxedChat,
+  sandboxEnv,
+} from "./support/sandboxed_chat.ts";
 import { LineClient } from "./support/line_client.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -82,16 +84,9 @@ async function assertWithinPermissions(sandbox: ChatSandbox, what: string): Prom
   );
 }
 
-/** Starts `chat serve` on 127.0.0.1 with a free port; returns the process and the port. */
-async function startServer(sandbox: ChatSandbox): Promise<{ server: ChatProcess; port: number }> {
-  const server = ChatProcess.fromSource(["serve", "--host", "127.0.0.1", "--port", "0"], sandbox);
-  try {
-    const [, port] = await server.stdout.waitFor(/open on port (\d+)/, 20_000, "chat serve");
-    return { server, port: Number(port) };
-  } catch (error) {
-    await server.stop();
-    throw new Error(`${(error as Error).message}\n${server.transcript()}`);
-  }
+/** Starts `chat serve` on 127.0.0.1, a free port, with the binary's flags, in `sandbox`. */
+function startSandboxedServe(sandbox: ChatSandbox): Promise<ServeProcess> {
+  return startServe([], { flags: binaryPermissionFlags(), env: sandboxEnv(sandbox) });
 }
 
 /** Literal environment variable names read anywhere in main.ts and src/, with where. */
@@ -156,7 +151,7 @@ Deno.test("deno task serve and deno task join run with the binary's permissions"
 Deno.test("chat --version prints the version and the build target under the binary's permissions", async () => {
   const sandbox = await makeSandbox();
   try {
-    const chat = ChatProcess.fromSource(["--version"], sandbox);
+    const chat = SandboxedChat.fromSource(["--version"], sandbox);
     const status = await chat.exit(20_000);
     assertEquals(status.code, 0, chat.transcript());
     assertEquals(chat.stdout.text(), `chat ${VERSION} (${Deno.build.target})`);
@@ -168,10 +163,10 @@ Deno.test("chat --version prints the version and the build target under the bina
 
 Deno.test("chat serve works with exactly the binary's permissions and uses nothing more", async () => {
   const sandbox = await makeSandbox();
-  const { server, port } = await startServer(sandbox);
+  const server = await startSandboxedServe(sandbox);
   try {
-    const { client: alice } = await LineClient.join(port, "alice");
-    const { client: bob } = await LineClient.join(port, "bob");
+    const { client: alice } = await LineClient.join(server.port, "alice");
+    const { client: bob } = await LineClient.join(server.port, "bob");
     await alice.say("hello under the binary's permissions");
     const got = await bob.nextFrame((f) => f.type === "message" && f.from === "alice");
     assertEquals(got.text, "hello under the binary's permissions");
@@ -180,8 +175,8 @@ Deno.test("chat serve works with exactly the binary's permissions and uses nothi
     const status = await server.stop();
     // SIGTERM is a graceful stop where it exists; Windows can only kill.
     if (Deno.build.os !== "windows") {
-      assertEquals(status.code, 0, server.transcript());
-      assertMatch(server.stdout.text(), /Stopped\./);
+      assertEquals(status.code, 0, server.output());
+      assertMatch(server.output(), /Stopped\./);
     }
     await assertWithinPermissions(sandbox, "chat serve");
   } finally {
@@ -194,7 +189,7 @@ Deno.test("chat serve works with exactly the binary's permissions and uses nothi
 async function joinIsPlaceholder(): Promise<boolean> {
   const sandbox = await makeSandbox();
   try {
-    const join = ChatProcess.fromSource(["join", "--help"], sandbox);
+    const join = SandboxedChat.fromSource(["join", "--help"], sandbox);
     await join.exit(20_000);
     return /not available in this build yet/.test(join.stderr.text());
   } finally {
@@ -211,11 +206,12 @@ Deno.test({
   async fn() {
     const serverSandbox = await makeSandbox();
     const joinSandbox = await makeSandbox();
-    const { server, port } = await startServer(serverSandbox);
-    let join: ChatProcess | undefined;
+    const server = await startSandboxedServe(serverSandbox);
+    let join: SandboxedChat | undefined;
     try {
-      const { client: alice } = await LineClient.join(port, "alice");
-      join = ChatProcess.fromSource(["join", "--name", "bob", `127.0.0.1:${port}`], joinSandbox);
+      const { client: alice } = await LineClient.join(server.port, "alice");
+      const target = `127.0.0.1:${server.port}`;
+      join = SandboxedChat.fromSource(["join", "--name", "bob", target], joinSandbox);
       await join.write("hello from bob\n");
       const fromBob = await alice.nextFrame((f) => f.type === "message" && f.from === "bob", 20_000)
         .catch((error) => {

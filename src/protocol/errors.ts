@@ -16,14 +16,11 @@ export type ErrorCode =
   | "name_invalid"
   | "name_reserved"
   | "name_taken"
-  | "wrong_password"
   | "message_too_long"
   | "empty_message"
   | "unknown_command"
   | "bad_arguments"
-  | "no_such_member"
-  | "not_operator"
-  | "rate_limited";
+  | "no_such_member";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =
@@ -33,12 +30,7 @@ export type ByeCode =
   | "too_slow"
   | "timeout"
   | "handshake_timeout"
-  | "replaced"
-  | "kicked"
-  | "banned"
-  | "flood"
-  | "server_full"
-  | "too_many_attempts";
+  | "replaced";
 
 /** A refusal: code plus a sentence for a person. */
 export interface Refusal {

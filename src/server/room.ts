@@ -20,8 +20,11 @@ export interface Member {
   name: string;
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
-  /** Asks the member's transport to close with a reason (kick, session taken over). */
-  disconnect(code: ByeCode, message: string): void;
+  /**
+   * Asks the member's transport to close: `message` is for the member, `leaveReason`
+   * for the room (kick, session taken over).
+   */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void;
 }
 
 /** What a member asks for when joining. */

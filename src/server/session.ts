@@ -130,9 +130,9 @@ export class Session implements Member {
     this.#queue.push(this.#mode === "json" ? out.json : out.plain);
   }
 
-  /** Closes the session with a goodbye frame (kicked, replaced, …), announcing the departure. */
-  disconnect(code: ByeCode, message: string): void {
-    this.#close({ bye: { type: "bye", code, message }, leaveReason: leaveReasonFor(code) });
+  /** Closes the session with a goodbye frame; the room hears `leaveReason` if it still has us. */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void {
+    this.#close({ bye: { type: "bye", code, message }, leaveReason });
   }
 
   /** Says goodbye for a server shutdown, without announcing anything to the room. */
@@ -224,17 +224,18 @@ export class Session implements Member {
   }
 
   #handlePlainLine(raw: string): void {
-    const line = sanitizeLine(raw).trim();
     if (!this.#joined) {
-      if (line === "") return;
-      if (isQuitWord(line)) return this.#quit();
-      const refusal = this.#room.join(this, { name: line });
+      // The name is checked as typed: control characters in it are refused, not cleaned.
+      const name = raw.trim();
+      if (name === "") return;
+      if (isQuitWord(name)) return this.#quit();
+      const refusal = this.#room.join(this, { name });
       if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
       else this.#joined = true;
       return;
     }
-    if (line === "") return;
-    this.#handleInput(line);
+    const line = sanitizeLine(raw).trim();
+    if (line !== "") this.#handleInput(line);
   }
 
   #handleFrame(line: string): void {
@@ -379,17 +380,4 @@ const NOT_JOINED: Refusal = {
 
 function isQuitWord(text: string): boolean {
   return text === SEED_QUIT_WORD;
-}
-
-function leaveReasonFor(code: ByeCode): string | undefined {
-  switch (code) {
-    case "kicked":
-      return "kicked by the operator";
-    case "banned":
-      return "banned by the operator";
-    case "flood":
-      return "disconnected for flooding";
-    default:
-      return undefined;
-  }
 }

@@ -1,223 +1,122 @@
 /**
- * Runs `chat` as a real subprocess — from source under `deno run` with
- * exactly the compiled binary's permission flags, or a compiled binary — with
- * its own config and data directories, and reads what it prints line by line
- * with deadlines. Deno's permission audit log (DENO_AUDIT_PERMISSIONS) records
- * every permission the process used, for tests to inspect.
+ * Runs `main.ts` as a subprocess, the way a user runs `chat`: for tests of
+ * the command line, exit codes, signals and permissions.
  *
  * @module
  */
 
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
 
-/** main.ts of this repository, as a path. */
-export const MAIN_MODULE: string = fileURLToPath(new URL("../../main.ts", import.meta.url));
+/** The repository's main.ts. */
+export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
-/** One permission check from Deno's audit log. */
-export interface PermissionUse {
-  permission: string;
-  value: string | null;
+/**
+ * Permission flags `deno task serve` and `deno task join` use: exactly the
+ * compiled binary's (src/cli/permissions.ts).
+ */
+export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
+
+/** Output and exit code of a finished `chat` run. */
+export interface ChatRun {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-/** The directories a chat process may use, and where its audit log goes. */
-export interface ChatSandbox {
-  configDir: string;
-  dataDir: string;
-  auditLog: string;
-  /** Removes the directories. */
-  remove(): Promise<void>;
-}
-
-/** Makes fresh config and data directories (and an audit log path) in a temporary directory. */
-export async function makeSandbox(): Promise<ChatSandbox> {
-  const root = await Deno.makeTempDir({ prefix: "chat-sandbox-" });
-  const configDir = join(root, "config");
-  const dataDir = join(root, "data");
+/** Runs `chat ARGS…` to completion. */
+export async function runChat(
+  args: string[],
+  options: { env?: Record<string, string>; flags?: string[] } = {},
+): Promise<ChatRun> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
   return {
-    configDir,
-    dataDir,
-    auditLog: join(root, "audit.jsonl"),
-    remove: () => Deno.remove(root, { recursive: true }),
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
   };
 }
 
-/** Reads the audit log a process wrote (empty when it used no permission). */
-export async function readAuditLog(path: string): Promise<PermissionUse[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-  return text.split("\n").filter((line) => line.trim() !== "").map((line) => {
-    const entry = JSON.parse(line);
-    return { permission: String(entry.permission), value: entry.value ?? null };
+/** A `chat serve` subprocess with the port it announced. */
+export interface ServeProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  /** Everything printed on stdout so far (the reader keeps collecting). */
+  output(): string;
+  /** Resolves with the exit status once the process ends. */
+  status: Promise<Deno.CommandStatus>;
+  /** Sends SIGTERM (or kills, on Windows) and waits for the exit. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts `chat serve --host 127.0.0.1 --port 0 …` and waits for its banner.
+ * Throws with the output if it exits or stays silent instead.
+ */
+export async function startServe(
+  args: string[] = [],
+  options: { env?: Record<string, string>; flags?: string[] } = {},
+): Promise<ServeProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(options.flags ?? RUN_FLAGS),
+      MAIN_TS,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...args,
+    ],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, into: (text: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) into(decoder.decode(chunk, { stream: true }));
+  };
+  const reading = Promise.all([
+    collect(child.stdout, (t) => stdout += t),
+    collect(child.stderr, (t) => stderr += t),
+  ]);
+  const status = child.status.then(async (s) => {
+    await reading;
+    return s;
   });
-}
-
-/** Text read from a stream, kept as lines, that can be waited on. */
-class OutputLines {
-  readonly lines: string[] = [];
-  #partial = "";
-  #ended = false;
-  #wake: (() => void) | null = null;
-  readonly done: Promise<void>;
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = this.#read(stream);
-  }
-
-  /** Waits for a line matching `pattern`; throws with everything read so far after `timeoutMs`. */
-  async waitFor(pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    let checked = 0;
-    while (true) {
-      for (; checked < this.lines.length; checked++) {
-        const match = this.lines[checked].match(pattern);
-        if (match) return match;
-      }
-      if (this.#ended) {
-        throw new Error(`${what} ended without printing ${pattern}:\n${this.text()}`);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`${what} did not print ${pattern} in ${timeoutMs} ms:\n${this.text()}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  let exited = false;
+  status.then(() => exited = true);
+  const deadline = Date.now() + 20_000;
+  let port: number | undefined;
+  while (port === undefined) {
+    port = Number(stdout.match(/open on port (\d+)/)?.[1]) || undefined;
+    if (port !== undefined) break;
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      throw new Error(`chat serve did not start.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     }
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
-
-  /** Everything read, as one string. */
-  text(): string {
-    return [...this.lines, this.#partial].join("\n").trimEnd();
-  }
-
-  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (this.#partial + chunk).split(/\r?\n/);
-        this.#partial = parts.pop() ?? "";
-        this.lines.push(...parts);
-        this.#notify();
-      }
-    } finally {
-      if (this.#partial !== "") this.lines.push(this.#partial);
-      this.#partial = "";
-      this.#ended = true;
-      this.#notify();
-    }
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
-}
-
-/** A running chat process. */
-export class ChatProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  /** What it printed on standard output. */
-  readonly stdout: OutputLines;
-  /** What it printed on standard error. */
-  readonly stderr: OutputLines;
-  readonly #status: Promise<Deno.CommandStatus>;
-
-  private constructor(command: string, args: string[], sandbox: ChatSandbox, cwd?: string) {
-    this.#child = new Deno.Command(command, {
-      args,
-      cwd,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      env: {
-        CHAT_CONFIG_DIR: sandbox.configDir,
-        CHAT_DATA_DIR: sandbox.dataDir,
-        DENO_AUDIT_PERMISSIONS: sandbox.auditLog,
-        NO_COLOR: "1",
-      },
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.stdout = new OutputLines(this.#child.stdout);
-    this.stderr = new OutputLines(this.#child.stderr);
-    this.#status = this.#child.status;
-  }
-
-  /** Runs `main.ts ARGS` under `deno run` with the binary's permission flags. */
-  static fromSource(args: string[], sandbox: ChatSandbox): ChatProcess {
-    return new ChatProcess(
-      Deno.execPath(),
-      ["run", ...binaryPermissionFlags(), MAIN_MODULE, ...args],
-      sandbox,
-    );
-  }
-
-  /** Runs a compiled binary with `args`, from the working directory `cwd`. */
-  static fromBinary(path: string, args: string[], sandbox: ChatSandbox, cwd: string): ChatProcess {
-    return new ChatProcess(path, args, sandbox, cwd);
-  }
-
-  /** Types `text` into its standard input. */
-  async write(text: string): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode(text));
-  }
-
-  /** Closes its standard input (end of file). */
-  async closeInput(): Promise<void> {
-    try {
-      await this.#stdin.close();
-    } catch {
-      // it has exited already
-    }
-  }
-
-  /** Waits for it to exit; kills it and throws after `timeoutMs`. */
-  async exit(timeoutMs: number): Promise<Deno.CommandStatus> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), timeoutMs);
-    });
-    try {
-      const status = await Promise.race([this.#status, late]);
-      if (status === "late") {
-        this.#kill("SIGKILL");
-        throw new Error(`still running after ${timeoutMs} ms; output:\n${this.transcript()}`);
-      }
-      await Promise.all([this.stdout.done, this.stderr.done]);
-      return status;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Asks it to stop (SIGTERM; Windows has no SIGTERM, so there it is killed) and waits for the exit. */
-  async stop(timeoutMs = 10_000): Promise<Deno.CommandStatus> {
-    this.#kill(Deno.build.os === "windows" ? "SIGKILL" : "SIGTERM");
-    await this.closeInput();
-    return await this.exit(timeoutMs);
-  }
-
-  /** Its output so far, for failure messages. */
-  transcript(): string {
-    return `--- stdout\n${this.stdout.text()}\n--- stderr\n${this.stderr.text()}`;
-  }
-
-  #kill(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // it has exited already
-    }
-  }
+  return {
+    child,
+    port,
+    output: () => stdout + stderr,
+    status,
+    async stop() {
+      if (!exited) child.kill(Deno.build.os === "windows" ? "SIGKILL" : "SIGTERM");
+      return await status;
+    },
+  };
 }
