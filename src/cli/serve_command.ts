@@ -6,25 +6,28 @@
  */
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_LIMITS } from "../protocol/limits.ts";
+import type { Limits } from "../protocol/limits.ts";
 import { ChatServer } from "../server/chat_server.ts";
+import { runOperatorConsole } from "../server/operator_console.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
 import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
-import { EXIT_OK, UserError } from "./errors.ts";
+import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
+import { limitOptions, limitsFrom } from "./limit_flags.ts";
 
 const COMMAND = "chat serve";
 
 const OPTIONS: OptionSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
+  password: { type: "string" },
   motd: { type: "string" },
-  "max-line-bytes": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...limitOptions(),
 };
 
 /** Settings of `chat serve` after parsing. */
@@ -32,13 +35,21 @@ export interface ServeSettings {
   host: string;
   port: number;
   motd?: string;
-  maxLineBytes: number;
+  /** The room password, `undefined` for an open room. */
+  password?: string;
+  /** `--password` was given without a value: ask for it. */
+  askPassword: boolean;
+  limits: Partial<Limits>;
   quiet: boolean;
 }
 
 /** Parses `chat serve` arguments; `null` means help was printed. */
-export function parseServeArgs(args: string[]): ServeSettings | null {
-  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
+export function parseServeArgs(
+  args: string[],
+  env: { CHAT_PASSWORD?: string } = { CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD") },
+): ServeSettings | null {
+  const { rest, askPassword } = extractBarePasswordFlag(args);
+  const { values, positionals } = parseCommandLine(rest, OPTIONS, COMMAND);
   if (values.help) {
     console.log(SERVE_HELP);
     return null;
@@ -47,26 +58,69 @@ export function parseServeArgs(args: string[]): ServeSettings | null {
   const motd = values.motd === undefined ? undefined : sanitizeText(String(values.motd), {
     multiline: true,
   });
+  const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
+  if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
   return {
     host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
-    maxLineBytes: integerOption(values["max-line-bytes"], "--max-line-bytes", COMMAND, {
-      min: 256,
-      max: 16 * 1024 * 1024,
-    }) ?? DEFAULT_LIMITS.maxLineBytes,
+    password,
+    askPassword: askPassword && password === undefined,
+    limits: limitsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
   };
+}
+
+/**
+ * `--password` may come without a value (last, or followed by another
+ * option), meaning "ask me". parseArgs cannot express an optional value, so
+ * that form is taken out before parsing.
+ */
+function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword: boolean } {
+  const rest: string[] = [];
+  let askPassword = false;
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] === "--password" && (next === undefined || next.startsWith("-"))) {
+      askPassword = true;
+    } else {
+      rest.push(args[i]);
+    }
+  }
+  return { rest, askPassword };
+}
+
+/** Asks for the room password at the terminal (hidden as it is typed). */
+async function askForPassword(): Promise<string> {
+  if (!Deno.stdin.isTerminal()) {
+    throw new UsageError(
+      "--password needs a value when chat serve is not run in a terminal (or set CHAT_PASSWORD).",
+      COMMAND,
+    );
+  }
+  const { password } = await import("@inquirer/prompts");
+  return await password({
+    message: "Room password",
+    mask: "*",
+    validate: (value) => value.length > 0 || "The password can't be empty.",
+  });
 }
 
 /** Runs `chat serve` until Ctrl-C or SIGTERM; returns the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const settings = parseServeArgs(args);
   if (!settings) return EXIT_OK;
+  if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
-  const interactive = Deno.stdout.isTerminal();
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   const server = startServer(settings, log, interactive);
-  if (!settings.quiet) console.log(banner(settings.host, server.addr.port));
+  if (!settings.quiet) {
+    console.log(banner(settings.host, server.addr.port, settings.password !== undefined));
+  }
+  if (interactive) {
+    // The operator's console; it ends with stdin, the room does not.
+    runOperatorConsole(server, Deno.stdin.readable, (line) => console.log(line)).catch(() => {});
+  }
   await untilStopSignal();
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
@@ -84,7 +138,8 @@ function startServer(
       hostname: settings.host,
       port: settings.port,
       motd: settings.motd,
-      limits: { maxLineBytes: settings.maxLineBytes },
+      password: settings.password,
+      limits: settings.limits,
       log,
       logMessages,
     });
@@ -116,9 +171,10 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
 }
 
 /** What the operator sees on start: where the room is and the exact join commands. */
-export function banner(host: string, port: number): string {
+export function banner(host: string, port: number, passwordProtected = false): string {
   const addresses = reachableAddresses(host, machineInterfaces());
-  const lines = [`Chat room open on port ${port}.`];
+  const lock = passwordProtected ? " It needs the password to join." : "";
+  const lines = [`Chat room open on port ${port}.${lock}`];
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
     for (const address of addresses) {
@@ -130,7 +186,7 @@ export function banner(host: string, port: number): string {
   const local = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   lines.push(`On this computer: chat join --name YOURNAME ${joinTarget(local, port)}`);
   lines.push(`Plain text works too: nc ${addresses[0] ?? local} ${port}`);
-  lines.push("Press Ctrl-C to close the room.");
+  lines.push("Press Ctrl-C to close the room; type /help here for the operator's commands.");
   return lines.join("\n");
 }
 
