@@ -9,11 +9,16 @@ import { join } from "node:path";
 import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
-import { serveExpectingFailure, ServerProcess } from "./support/server_process.ts";
+import { type ChatRun, runChat, startServe } from "./support/chat_process.ts";
+
+/** Runs `chat serve` on 127.0.0.1 with `args`, expecting it to refuse to start. */
+function serveExpectingFailure(args: string[]): Promise<ChatRun> {
+  return runChat(["serve", "--host", "127.0.0.1", "--port", "0", ...args]);
+}
 
 /** Asserts the start-up failure: exit 1, one clear message naming `file` and the flags. */
 function assertStartupRefusal(
-  result: { code: number; stdout: string; stderr: string },
+  result: ChatRun,
   file: string,
   reason: RegExp,
 ): void {
@@ -37,9 +42,9 @@ Deno.test("a damaged history file stops the server at start with exit 1", async 
 
 Deno.test("a history file in use by another server stops the second one with exit 1", async () => {
   await withTempDir(async (dir) => {
-    const first = ServerProcess.start(["--data", dir]);
+    const first = await startServe(["--data", dir]);
     try {
-      const port = await first.port();
+      const port = first.port;
       const result = await serveExpectingFailure(["--data", dir]);
       assertStartupRefusal(
         result,
@@ -50,8 +55,7 @@ Deno.test("a history file in use by another server stops the second one with exi
       const { client } = await LineClient.join(port, "alice");
       client.close();
     } finally {
-      first.kill("SIGTERM");
-      assertEquals((await first.finished()).code, 0);
+      assertEquals((await first.stop()).code, 0);
     }
   });
 });
@@ -73,6 +77,9 @@ Deno.test("a data directory that can't be written stops the server with exit 1",
     }
   });
 });
+
+/** Lets the test clients send as fast as they like (the rate limit has its own tests). */
+const UNLIMITED = ["--rate-limit", "1000000", "--rate-burst", "1000000"];
 
 /** Reads records until the connection ends; returns them in arrival order. */
 async function collectUntilEnd(client: LineClient, into: AnyFrame[]): Promise<void> {
@@ -103,8 +110,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     await withTempDir(async (dir) => {
-      const server = ServerProcess.start(["--data", dir]);
-      const port = await server.port();
+      const server = await startServe(["--data", dir, ...UNLIMITED]);
+      const port = server.port;
       const { client: alice, welcome } = await LineClient.join(port, "alice");
       const { client: bob } = await LineClient.join(port, "bob");
       const aliceSaw: AnyFrame[] = [];
@@ -113,11 +120,13 @@ Deno.test({
       const talking = Promise.all([chatter(alice, "a", 400), chatter(bob, "b", 400)]);
 
       // Kill it while both are in full flow.
+      const deadline = Date.now() + 30_000;
       while (aliceSaw.filter((f) => f.type === "message").length < 150) {
+        if (Date.now() > deadline) throw new Error(`the chat did not flow:\n${server.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
-      server.kill("SIGKILL");
-      const { code } = await server.finished();
+      server.child.kill("SIGKILL");
+      const { code } = await server.status;
       assert(code !== 0, "the server was killed");
       await Promise.all([reading, talking]);
       alice.close();
@@ -129,9 +138,15 @@ Deno.test({
       assert(relayedMessages.length >= 150);
       const lastRelayed = Math.max(...relayed.keys());
 
-      const restarted = ServerProcess.start(["--data", dir, "--history-on-join", "1000"]);
+      const restarted = await startServe([
+        "--data",
+        dir,
+        "--history-on-join",
+        "1000",
+        ...UNLIMITED,
+      ]);
       try {
-        const port2 = await restarted.port();
+        const port2 = restarted.port;
 
         // Alice comes back with what she remembers: exactly what she missed.
         const lastSeen = aliceSaw[aliceSaw.length - 1].id;
@@ -168,8 +183,7 @@ Deno.test({
         back.client.close();
         carol.close();
       } finally {
-        restarted.kill("SIGTERM");
-        await restarted.finished();
+        await restarted.stop();
       }
     });
   },

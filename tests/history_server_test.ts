@@ -14,10 +14,13 @@ import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 
+/** Lets test clients send as fast as they like (the rate limit has its own tests). */
+const UNLIMITED = { ratePerSecond: 1e6, rateBurst: 1e6 };
+
 /** A server on 127.0.0.1 keeping its history in `dir`. */
 function startServer(dir: string, options: Partial<ChatServerOptions> = {}): ChatServer {
   const store = openSqliteStore(join(dir, "history.db"), { historyLimit: 10_000 });
-  return new ChatServer({ hostname: "127.0.0.1", port: 0, store, ...options });
+  return new ChatServer({ hostname: "127.0.0.1", port: 0, store, limits: UNLIMITED, ...options });
 }
 
 /** Asserts ids are strictly increasing by one: nothing missing, nothing twice. */

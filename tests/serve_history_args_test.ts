@@ -4,7 +4,7 @@ import { parseServeArgs } from "../src/cli/serve_command.ts";
 import { assertEquals, assertThrows } from "./support/assert.ts";
 
 Deno.test("history flags have defaults and take values", () => {
-  const defaults = parseServeArgs([])!;
+  const defaults = parseServeArgs([])!.history;
   assertEquals(
     [defaults.dataDir, defaults.noHistory, defaults.historyLimit, defaults.historyOnJoin],
     [undefined, false, 10_000, 50],
@@ -16,9 +16,9 @@ Deno.test("history flags have defaults and take values", () => {
     "500",
     "--history-on-join",
     "0",
-  ])!;
+  ])!.history;
   assertEquals([set.dataDir, set.historyLimit, set.historyOnJoin], ["/srv/chat", 500, 0]);
-  assertEquals(parseServeArgs(["--no-history"])!.noHistory, true);
+  assertEquals(parseServeArgs(["--no-history"])!.history.noHistory, true);
 });
 
 Deno.test("history flag mistakes are usage errors that name the flag", () => {

@@ -5,8 +5,8 @@
  */
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_MAX_LINE_BYTES } from "../protocol/limits.ts";
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_HISTORY_ON_JOIN } from "../server/room_store.ts";
+import { limitHelpRows } from "./limit_flags.ts";
 
 /** `chat --help`. */
 export const MAIN_HELP = `chat — a group chat in one download.
@@ -30,18 +30,26 @@ export const SERVE_HELP = `Usage: chat serve [options]
 
 Open a chat room. Friends join with "chat join --name NAME THIS-COMPUTER",
 or with "nc THIS-COMPUTER ${DEFAULT_PORT}". Ctrl-C closes the room.
+When run in a terminal, type /help there for the operator's commands
+(/kick, /ban, /say …); a line without a / is announced to the room.
 
 Options:
       --host ADDRESS         address to listen on (default ${DEFAULT_LISTEN_HOST}: every IPv4
                              interface; "::" adds IPv6; 127.0.0.1 for this computer only)
   -p, --port PORT            TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+      --password [TEXT]      members must give this password; without TEXT, it is asked
+                             for (CHAT_PASSWORD works too and stays out of "ps")
       --motd TEXT            message of the day shown to everyone who joins
-      --max-line-bytes N     longest line a client may send (default ${DEFAULT_MAX_LINE_BYTES})
+  -q, --quiet                print only errors
+      --debug                show technical details of errors
+  -h, --help                 show this help
+
+History:
       --data DIR             directory of the history file (default: chat's data directory,
                              e.g. ~/.local/share/chat; the CHAT_DATA_DIR variable sets it too)
       --no-history           keep nothing on disk: history lasts until the server stops
       --history-limit N      messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted
-      --history-on-join N    earlier messages shown to someone who joins (default ${DEFAULT_HISTORY_ON_JOIN})
-  -q, --quiet                print only errors
-      --debug                show technical details of errors
-  -h, --help                 show this help`;
+      --history-on-join N    earlier messages shown on join (default ${DEFAULT_HISTORY_ON_JOIN})
+
+Limits:
+${limitHelpRows().join("\n")}`;

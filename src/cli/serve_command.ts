@@ -6,38 +6,36 @@
  */
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_LIMITS } from "../protocol/limits.ts";
+import type { Limits } from "../protocol/limits.ts";
 import { ChatServer } from "../server/chat_server.ts";
-import {
-  DEFAULT_HISTORY_LIMIT,
-  DEFAULT_HISTORY_ON_JOIN,
-  memoryStore,
-  type RoomStore,
-} from "../server/room_store.ts";
-import { HISTORY_FILE_NAME, HistoryFileError, openSqliteStore } from "../server/sqlite_store.ts";
+import type { RoomStore } from "../server/room_store.ts";
+import { runOperatorConsole } from "../server/operator_console.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
 import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
-import { dataDir } from "./dirs.ts";
 import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
-import { join } from "node:path";
+import { limitOptions, limitsFrom } from "./limit_flags.ts";
+import {
+  HISTORY_OPTIONS,
+  type HistorySettings,
+  historySettingsFrom,
+  openHistory,
+} from "./history_flags.ts";
 
 const COMMAND = "chat serve";
 
 const OPTIONS: OptionSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
+  password: { type: "string" },
   motd: { type: "string" },
-  "max-line-bytes": { type: "string" },
-  data: { type: "string" },
-  "no-history": { type: "boolean" },
-  "history-limit": { type: "string" },
-  "history-on-join": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...limitOptions(),
+  ...HISTORY_OPTIONS,
 };
 
 /** Settings of `chat serve` after parsing. */
@@ -45,59 +43,87 @@ export interface ServeSettings {
   host: string;
   port: number;
   motd?: string;
-  maxLineBytes: number;
-  /** Directory of the history file; undefined means the platform's data directory. */
-  dataDir?: string;
-  /** Keep nothing on disk. */
-  noHistory: boolean;
-  historyLimit: number;
-  historyOnJoin: number;
+  /** The room password, `undefined` for an open room. */
+  password?: string;
+  /** `--password` was given without a value: ask for it. */
+  askPassword: boolean;
+  limits: Partial<Limits>;
+  history: HistorySettings;
   quiet: boolean;
 }
 
 /** Parses `chat serve` arguments; `null` means help was printed. */
-export function parseServeArgs(args: string[]): ServeSettings | null {
-  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
+export function parseServeArgs(
+  args: string[],
+  env: { CHAT_PASSWORD?: string } = { CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD") },
+): ServeSettings | null {
+  const { rest, askPassword } = extractBarePasswordFlag(args);
+  const { values, positionals } = parseCommandLine(rest, OPTIONS, COMMAND);
   if (values.help) {
     console.log(SERVE_HELP);
     return null;
   }
   noPositionals(positionals, COMMAND);
-  if (values.data !== undefined && values["no-history"]) {
-    throw new UsageError("Use either --data or --no-history, not both.", COMMAND);
-  }
   const motd = values.motd === undefined ? undefined : sanitizeText(String(values.motd), {
     multiline: true,
   });
+  const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
+  if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
   return {
     host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
-    maxLineBytes: integerOption(values["max-line-bytes"], "--max-line-bytes", COMMAND, {
-      min: 256,
-      max: 16 * 1024 * 1024,
-    }) ?? DEFAULT_LIMITS.maxLineBytes,
-    dataDir: values.data === undefined ? undefined : String(values.data),
-    noHistory: Boolean(values["no-history"]),
-    historyLimit: integerOption(values["history-limit"], "--history-limit", COMMAND, {
-      min: 1,
-      max: 100_000_000,
-    }) ?? DEFAULT_HISTORY_LIMIT,
-    historyOnJoin: integerOption(values["history-on-join"], "--history-on-join", COMMAND, {
-      min: 0,
-      max: 1000,
-    }) ?? DEFAULT_HISTORY_ON_JOIN,
+    password,
+    askPassword: askPassword && password === undefined,
+    limits: limitsFrom(values, COMMAND),
+    history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
   };
+}
+
+/**
+ * `--password` may come without a value (last, or followed by another
+ * option), meaning "ask me". parseArgs cannot express an optional value, so
+ * that form is taken out before parsing.
+ */
+function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword: boolean } {
+  const rest: string[] = [];
+  let askPassword = false;
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] === "--password" && (next === undefined || next.startsWith("-"))) {
+      askPassword = true;
+    } else {
+      rest.push(args[i]);
+    }
+  }
+  return { rest, askPassword };
+}
+
+/** Asks for the room password at the terminal (hidden as it is typed). */
+async function askForPassword(): Promise<string> {
+  if (!Deno.stdin.isTerminal()) {
+    throw new UsageError(
+      "--password needs a value when chat serve is not run in a terminal (or set CHAT_PASSWORD).",
+      COMMAND,
+    );
+  }
+  const { password } = await import("@inquirer/prompts");
+  return await password({
+    message: "Room password",
+    mask: "*",
+    validate: (value) => value.length > 0 || "The password can't be empty.",
+  });
 }
 
 /** Runs `chat serve` until Ctrl-C or SIGTERM; returns the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const settings = parseServeArgs(args);
   if (!settings) return EXIT_OK;
+  if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
-  const interactive = Deno.stdout.isTerminal();
-  const { store, note } = openStore(settings);
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));
   let server: ChatServer;
   try {
     server = startServer(settings, store, log, interactive);
@@ -105,58 +131,18 @@ export async function runServe(args: string[]): Promise<number> {
     store.close();
     throw error;
   }
-  if (!settings.quiet) console.log(banner(settings.host, server.addr.port, note));
+  if (!settings.quiet) {
+    console.log(banner(settings.host, server.addr.port, settings.password !== undefined, note));
+  }
+  if (interactive) {
+    // The operator's console; it ends with stdin, the room does not.
+    runOperatorConsole(server, Deno.stdin.readable, (line) => console.log(line)).catch(() => {});
+  }
   await untilStopSignal();
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
   log("Stopped.");
   return EXIT_OK;
-}
-
-/** Opens the history the settings ask for; a file that can't be used is a clear error. */
-function openStore(settings: ServeSettings): { store: RoomStore; note: string } {
-  if (settings.noHistory) {
-    return {
-      store: memoryStore(settings.historyLimit),
-      note: "History is kept in memory only (--no-history): a restart forgets it.",
-    };
-  }
-  const file = join(settings.dataDir ?? defaultDataDir(), HISTORY_FILE_NAME);
-  try {
-    const store = openSqliteStore(file, {
-      historyLimit: settings.historyLimit,
-      onError: (message) => console.error(stamp(message)),
-    });
-    return { store, note: `History is kept in ${file} (last ${settings.historyLimit} messages).` };
-  } catch (error) {
-    if (error instanceof HistoryFileError) throw historyFileUserError(error);
-    throw error;
-  }
-}
-
-function defaultDataDir(): string {
-  try {
-    return dataDir();
-  } catch (error) {
-    throw new UserError(
-      `${(error as Error).message} Or choose where to keep the history with --data DIR.`,
-      { cause: error },
-    );
-  }
-}
-
-/** The file's problem plus what to do about it, naming the flags that help. */
-function historyFileUserError(error: HistoryFileError): UserError {
-  const elsewhere = "choose another directory with --data DIR, or keep no history on disk " +
-    "with --no-history.";
-  const advice = {
-    locked: `Stop the other server, or ${elsewhere}`,
-    damaged: `Move it away to start a new history, or ${elsewhere}`,
-    foreign: `Move it away, or ${elsewhere}`,
-    newer: `Use the newer chat, or ${elsewhere}`,
-    unwritable: `Fix its permissions, or ${elsewhere}`,
-  }[error.problem];
-  return new UserError(`${error.message} ${advice}`, { cause: error });
 }
 
 function startServer(
@@ -170,9 +156,10 @@ function startServer(
       hostname: settings.host,
       port: settings.port,
       store,
-      historyOnJoin: settings.historyOnJoin,
+      historyOnJoin: settings.history.historyOnJoin,
       motd: settings.motd,
-      limits: { maxLineBytes: settings.maxLineBytes },
+      password: settings.password,
+      limits: settings.limits,
       log,
       logMessages,
     });
@@ -204,9 +191,15 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
 }
 
 /** What the operator sees on start: where the room is and the exact join commands. */
-export function banner(host: string, port: number, historyNote?: string): string {
+export function banner(
+  host: string,
+  port: number,
+  passwordProtected = false,
+  historyNote?: string,
+): string {
   const addresses = reachableAddresses(host, machineInterfaces());
-  const lines = [`Chat room open on port ${port}.`];
+  const lock = passwordProtected ? " It needs the password to join." : "";
+  const lines = [`Chat room open on port ${port}.${lock}`];
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
     for (const address of addresses) {
@@ -219,7 +212,7 @@ export function banner(host: string, port: number, historyNote?: string): string
   lines.push(`On this computer: chat join --name YOURNAME ${joinTarget(local, port)}`);
   lines.push(`Plain text works too: nc ${addresses[0] ?? local} ${port}`);
   if (historyNote) lines.push(historyNote);
-  lines.push("Press Ctrl-C to close the room.");
+  lines.push("Press Ctrl-C to close the room; type /help here for the operator's commands.");
   return lines.join("\n");
 }
 

@@ -23,8 +23,11 @@ export interface Member {
   name: string;
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
-  /** Asks the member's transport to close with a reason (kick, session taken over). */
-  disconnect(code: ByeCode, message: string): void;
+  /**
+   * Asks the member's transport to close: `message` is for the member, `leaveReason`
+   * for the room (kick, session taken over).
+   */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void;
 }
 
 /** What a member asks for when joining. */
@@ -350,4 +353,12 @@ function heldNotice(held: PrivateRecord[]): string {
 
 function ttlDays(): number {
   return Math.round(CLAIM_TTL_MS / (24 * 60 * 60 * 1000));
+}
+
+/** The refusal for a name that is not in the room. */
+export function noSuchMember(name: string): Refusal {
+  return {
+    code: "no_such_member",
+    message: `Nobody called "${name}" is here. /who lists members.`,
+  };
 }

@@ -1,0 +1,141 @@
+/**
+ * Runs `main.ts` as a subprocess, the way a user runs `chat`: for tests of
+ * the command line, exit codes, signals and permissions.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
+
+/** The repository's main.ts. */
+export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/**
+ * Permission flags `deno task serve` and `deno task join` use: exactly the
+ * compiled binary's (src/cli/permissions.ts).
+ */
+export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
+
+/**
+ * The environment of a run: NO_COLOR, and a fresh data directory unless the
+ * caller chose one, so runs never share (or lock) the user's history file.
+ */
+function runEnv(env: Record<string, string> = {}): {
+  env: Record<string, string>;
+  cleanup: () => void;
+} {
+  if (env.CHAT_DATA_DIR !== undefined) return { env: { NO_COLOR: "1", ...env }, cleanup() {} };
+  const dataDir = Deno.makeTempDirSync({ prefix: "chat-data-" });
+  return {
+    env: { NO_COLOR: "1", CHAT_DATA_DIR: dataDir, ...env },
+    cleanup: () => Deno.removeSync(dataDir, { recursive: true }),
+  };
+}
+
+/** Output and exit code of a finished `chat` run. */
+export interface ChatRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `chat ARGS…` to completion. */
+export async function runChat(
+  args: string[],
+  options: { env?: Record<string, string>; flags?: string[] } = {},
+): Promise<ChatRun> {
+  const { env, cleanup } = runEnv(options.env);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output().finally(cleanup);
+  const text = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
+  };
+}
+
+/** A `chat serve` subprocess with the port it announced. */
+export interface ServeProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  /** Everything printed on stdout so far (the reader keeps collecting). */
+  output(): string;
+  /** Resolves with the exit status once the process ends. */
+  status: Promise<Deno.CommandStatus>;
+  /** Sends SIGTERM (or kills, on Windows) and waits for the exit. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts `chat serve --host 127.0.0.1 --port 0 …` and waits for its banner.
+ * Throws with the output if it exits or stays silent instead.
+ */
+export async function startServe(
+  args: string[] = [],
+  options: { env?: Record<string, string>; flags?: string[] } = {},
+): Promise<ServeProcess> {
+  const { env, cleanup } = runEnv(options.env);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(options.flags ?? RUN_FLAGS),
+      MAIN_TS,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...args,
+    ],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, into: (text: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) into(decoder.decode(chunk, { stream: true }));
+  };
+  const reading = Promise.all([
+    collect(child.stdout, (t) => stdout += t),
+    collect(child.stderr, (t) => stderr += t),
+  ]);
+  const status = child.status.then(async (s) => {
+    await reading;
+    cleanup();
+    return s;
+  });
+  let exited = false;
+  status.then(() => exited = true);
+  const deadline = Date.now() + 20_000;
+  let port: number | undefined;
+  while (port === undefined) {
+    port = Number(stdout.match(/open on port (\d+)/)?.[1]) || undefined;
+    if (port !== undefined) break;
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      throw new Error(`chat serve did not start.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    child,
+    port,
+    output: () => stdout + stderr,
+    status,
+    async stop() {
+      if (!exited) child.kill(Deno.build.os === "windows" ? "SIGKILL" : "SIGTERM");
+      return await status;
+    },
+  };
+}
