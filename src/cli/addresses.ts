@@ -50,3 +50,23 @@ export function joinTarget(host: string, port: number): string {
   if (port === DEFAULT_PORT) return bracketed;
   return `${bracketed}:${port}`;
 }
+
+/**
+ * Reads a join target as {@linkcode joinTarget} writes it: `HOST`, `HOST:PORT`,
+ * `[IPV6]`, `[IPV6]:PORT`, or a bare IPv6 address. The port is `undefined`
+ * when not given, and `NaN` when given but not a number from 1 to 65535.
+ */
+export function parseJoinTarget(target: string): { host: string; port?: number } {
+  const bracketed = target.match(/^\[([^\]]*)\](?::(.*))?$/);
+  if (bracketed) return { host: bracketed[1], ...portPart(bracketed[2]) };
+  const colons = target.split(":").length - 1;
+  if (colons !== 1) return { host: target };
+  const [host, port] = target.split(":");
+  return { host, ...portPart(port) };
+}
+
+function portPart(text: string | undefined): { port?: number } {
+  if (text === undefined) return {};
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return { port: port >= 1 && port <= 65535 ? port : NaN };
+}

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { DEFAULT_JOIN_HOST, DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../protocol/limits.ts";
 
 /** `chat --help`. */
@@ -39,3 +39,26 @@ Options:
   -q, --quiet                print only errors
       --debug                show technical details of errors
   -h, --help                 show this help`;
+
+/** `chat join --help`. */
+export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]
+
+Join a chat room in this terminal. HOST defaults to ${DEFAULT_JOIN_HOST}, PORT to ${DEFAULT_PORT}.
+Without --name you are asked for one.
+
+Options:
+  -n, --name NAME            the name others see you as (1-24 characters, no spaces)
+      --host HOST            the room's computer (instead of the HOST argument)
+  -p, --port PORT            TCP port (default ${DEFAULT_PORT})
+      --no-color             no colours (also when NO_COLOR is set)
+      --debug                show technical details of errors
+  -h, --help                 show this help
+
+In the chat: type and press Enter to send; /help lists commands; Tab
+completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
+is not a terminal, chat join reads lines and prints lines (plain mode).
+
+Examples:
+  chat join --name alice 192.168.1.20
+  chat join --name bob localhost:53001
+  echo "build finished" | chat join --name ci-bot 192.168.1.20`;

@@ -9,7 +9,7 @@
 import type { RoomRecord } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
 import { type HistoryStore, MemoryHistory } from "./history.ts";
-import { renderPlain } from "./plain_format.ts";
+import { renderPlain } from "../text/plain_format.ts";
 import { Room } from "./room.ts";
 import { Session } from "./session.ts";
 

@@ -1,13 +1,15 @@
 /**
- * How frames look to a plain-text client (`nc`, `telnet`, a socket script):
- * one human-readable line per event, `[HH:MM]` first. Text was sanitised when
- * it entered the room, so nothing here can reach a terminal as a command.
+ * How frames look as plain text: to a plain-text client of the server (`nc`,
+ * `telnet`, a socket script) and in `chat join`'s plain mode (stdin or stdout
+ * not a terminal). One human-readable line per event, `[HH:MM]` first. The
+ * text must already be sanitised: the server cleans what enters the room and
+ * the client cleans what it receives.
  *
  * @module
  */
 
 import type { ServerFrame } from "../protocol/frames.ts";
-import { formatClock } from "../text/time.ts";
+import { formatClock } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
 export function renderPlain(frame: ServerFrame): string[] {
