@@ -56,3 +56,54 @@ export function reservePort(): number {
   listener.close();
   return port;
 }
+
+/** A `chat serve` subprocess. */
+export interface ServerProcess {
+  /** Everything it printed so far. */
+  output(): string;
+  /** Stops it the way an operator would (SIGTERM: goodbye to everyone, then exit). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `chat serve --host 127.0.0.1 --port PORT` and waits for its banner.
+ * Its output is read continuously so it can never block on a full pipe.
+ */
+export async function startServerProcess(port: number, timeoutMs = 15_000): Promise<ServerProcess> {
+  const [command, ...rest] = chatCommand(["serve", "--host", "127.0.0.1", "--port", String(port)]);
+  const child = new Deno.Command(command, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) output += chunk;
+  };
+  const draining = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  let stopped = false;
+  let exited = false;
+  child.status.then(() => exited = true);
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await draining;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes("Chat room open")) {
+    if (Date.now() > deadline || exited) {
+      await stop();
+      throw new Error(`chat serve did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { output: () => output, stop };
+}
