@@ -144,7 +144,7 @@ Deno.test("with colour: names get their stable colour, your own is bold, mention
   assertEquals(again.slice(0, again.indexOf("bob")), other.slice(0, other.indexOf("bob")));
   const noColor = createTheme({ color: false, decorate: true });
   const [monochrome] = render(message("bob", "hi alice"), 40, "alice", noColor);
-  assert(!/\x1b\[(3\d|9\d)m/.test(monochrome), "NO_COLOR: no colour codes");
+  assert(!/\[(3\d|9\d)m/.test(monochrome), "NO_COLOR: no colour codes");
   assert(monochrome.includes("\x1b[7m"), "NO_COLOR: the mention is still inverse");
 });
 
