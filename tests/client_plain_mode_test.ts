@@ -12,10 +12,9 @@ import { withServer } from "./support/test_server.ts";
 Deno.test("piped lines are sent, commands work, and events print as plain lines", async () => {
   await withServer(async (_server, port) => {
     const { client: alice } = await LineClient.join(port, "alice");
-    const result = await runChat(
-      ["join", "--name", "bot", `127.0.0.1:${port}`],
-      "build finished\n/me beeps\n/msg alice psst\n/dance\n",
-    );
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "build finished\n/me beeps\n/msg alice psst\n/dance\n",
+    });
     assertEquals(result.code, 0, result.stderr);
     assertEquals(result.stderr, "");
     const lines = result.stdout.split("\n");
@@ -131,7 +130,7 @@ Deno.test("usage mistakes exit 2 with a hint", async () => {
       [["join", "a", "b"], /Unexpected argument "b"/],
     ] as const
   ) {
-    const result = await runChat([...args]);
+    const result = await runChat([...args], { input: "" });
     assertEquals(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
     assertMatch(result.stderr, message);
     assertMatch(result.stderr, /Run "chat join --help" for usage\./);

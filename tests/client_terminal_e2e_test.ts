@@ -6,12 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import {
-  chatCommand,
-  reservePort,
-  type ServerProcess,
-  startServerProcess,
-} from "./support/chat_process.ts";
+import { chatCommand, type ServeProcess, startServe } from "./support/chat_process.ts";
 import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
 
 const HAVE_TMUX = tmuxAvailable();
@@ -33,23 +28,20 @@ function joinCommand(args: string[]): string {
   return `${chat}; code=$?; printf '\\n[tty:'; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo "exit $code]"; sleep 600`;
 }
 
-/** Runs `body` with a fresh chat server subprocess and a private tmux server, cleaning both up. */
+/** Runs `body` with a `chat serve` subprocess and a private tmux server, cleaning both up. */
 async function withRoom(
-  body: (
-    room: { port: number; tmux: TmuxServer; server: () => ServerProcess; restart(): Promise<void> },
-  ) => Promise<void>,
+  body: (room: { port: number; tmux: TmuxServer; restart(): Promise<void> }) => Promise<void>,
 ): Promise<void> {
-  const port = reservePort();
   const tmux = new TmuxServer();
-  let server = await startServerProcess(port);
+  let server: ServeProcess = await startServe();
+  const port = server.port;
   try {
     await body({
       port,
       tmux,
-      server: () => server,
       async restart() {
         await server.stop();
-        server = await startServerProcess(port);
+        server = await startServe([], { port });
       },
     });
   } finally {

@@ -6,11 +6,16 @@
  * @module
  */
 
+import type { Refusal } from "../protocol/errors.ts";
 import type { RoomRecord } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
+import { formatDuration } from "../text/time.ts";
+import { Admission } from "./admission.ts";
+import { type Ban, BanList } from "./ban_list.ts";
+import type { Moderation } from "./command.ts";
 import { type HistoryStore, MemoryHistory } from "./history.ts";
 import { renderPlain } from "../text/plain_format.ts";
-import { Room } from "./room.ts";
+import { noSuchMember, Room } from "./room.ts";
 import { Session } from "./session.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
@@ -25,6 +30,8 @@ export interface ChatServerOptions {
   /** Records a newcomer sees. */
   historyOnJoin?: number;
   motd?: string;
+  /** Room password; clients must present it. */
+  password?: string;
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
@@ -35,12 +42,14 @@ const TICK_MS = 1000;
 const SHUTDOWN_FLUSH_MS = 2000;
 
 /** A running chat server. */
-export class ChatServer {
+export class ChatServer implements Moderation {
   /** The room every connection joins. */
   readonly room: Room;
   readonly limits: Limits;
   readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
+  readonly #bans = new BanList();
+  readonly #admission: Admission;
   readonly #log: (line: string) => void;
   readonly #history: HistoryStore;
   readonly #ticker: ReturnType<typeof setInterval>;
@@ -52,6 +61,11 @@ export class ChatServer {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
     this.#history = options.history ?? new MemoryHistory(1000);
+    this.#admission = new Admission({
+      password: options.password,
+      bans: this.#bans,
+      limits: this.limits,
+    });
     this.room = new Room({
       history: this.#history,
       historyOnJoin: options.historyOnJoin ?? 50,
@@ -128,15 +142,68 @@ export class ChatServer {
     } catch {
       // The peer may already be gone; the session will notice.
     }
-    const { hostname, port } = conn.remoteAddr;
-    const remote = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-    const session = new Session(conn, remote, {
+    const peer = conn.remoteAddr;
+    const session = new Session(conn, peer, {
       room: this.room,
       limits: this.limits,
+      admission: this.#admission,
       log: this.#log,
     });
+    const refusal = this.#admission.admit(peer.hostname, Date.now());
+    if (refusal) this.#log(`Refused ${session.remote}: ${refusal.message}`);
     this.#sessions.add(session);
-    session.run().finally(() => this.#sessions.delete(session));
+    session.run(refusal).finally(() => {
+      this.#sessions.delete(session);
+      if (!refusal) this.#admission.release(peer.hostname);
+    });
+  }
+
+  // ------------------------------------------------------------ moderation
+
+  kick(name: string, reason?: string): Refusal | undefined {
+    const session = this.#member(name);
+    if (!session) return noSuchMember(name);
+    const why = reason ? `kicked by the operator: ${reason}` : "kicked by the operator";
+    session.disconnect("kicked", `You were ${why}.`, why);
+    return undefined;
+  }
+
+  ban(name: string, durationMs?: number): Refusal | undefined {
+    const session = this.#member(name);
+    if (!session) return noSuchMember(name);
+    const until = durationMs === undefined ? undefined : Date.now() + durationMs;
+    this.#bans.add({ address: session.address, until, name: session.name });
+    const span = durationMs === undefined ? "" : ` for ${formatDuration(durationMs)}`;
+    session.disconnect(
+      "banned",
+      `You were banned from this room${span}.`,
+      `banned by the operator${span}`,
+    );
+    return undefined;
+  }
+
+  unban(target: string): Ban | undefined {
+    return this.#bans.remove(target);
+  }
+
+  bans(): Ban[] {
+    return this.#bans.list(Date.now());
+  }
+
+  members(): Array<{ name: string; address: string }> {
+    return [...this.#sessions].filter((s) => s.joined && !s.closed).map((s) => ({
+      name: s.name,
+      address: s.address,
+    })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  say(text: string): void {
+    this.room.notice(text);
+  }
+
+  #member(name: string): Session | undefined {
+    const member = this.room.find(name);
+    return [...this.#sessions].find((s) => s === member);
   }
 
   #tick(): void {

@@ -20,8 +20,11 @@ export interface Member {
   name: string;
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
-  /** Asks the member's transport to close with a reason (kick, session taken over). */
-  disconnect(code: ByeCode, message: string): void;
+  /**
+   * Asks the member's transport to close: `message` is for the member, `leaveReason`
+   * for the room (kick, session taken over).
+   */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void;
 }
 
 /** What a member asks for when joining. */
@@ -158,12 +161,7 @@ export class Room {
   /** Sends a private message to one member; the sender gets a copy. */
   whisper(member: Member, to: string, text: string): Refusal | undefined {
     const recipient = this.find(to);
-    if (!recipient) {
-      return {
-        code: "no_such_member",
-        message: `Nobody called "${to}" is here. /who lists members.`,
-      };
-    }
+    if (!recipient) return noSuchMember(to);
     const out = this.#record({ type: "private", from: member.name, to: recipient.name, text });
     recipient.deliver(out);
     if (recipient !== member) member.deliver(out);
@@ -240,4 +238,12 @@ export class Room {
     const out = this.#record(fields);
     for (const member of this.#members.values()) member.deliver(out);
   }
+}
+
+/** The refusal for a name that is not in the room. */
+export function noSuchMember(name: string): Refusal {
+  return {
+    code: "no_such_member",
+    message: `Nobody called "${name}" is here. /who lists members.`,
+  };
 }

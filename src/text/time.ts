@@ -31,3 +31,11 @@ export function formatDuration(ms: number): string {
 function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses a duration such as `90s`, `10m`, `2h` or `1d` into ms; `undefined` if it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,6})([smhd])$/.exec(text.trim().toLowerCase());
+  return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
+}

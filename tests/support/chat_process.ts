@@ -1,16 +1,17 @@
 /**
- * Runs the real `chat` (main.ts under `deno run`, with the permissions the
- * README's tasks give it) as a subprocess, for tests that must exercise the
- * program exactly as people start it.
+ * Runs `main.ts` as a subprocess, the way a user runs `chat`: for tests of
+ * the command line, exit codes, signals and permissions.
  *
  * @module
  */
 
-/** Path of main.ts. */
-export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { fileURLToPath } from "node:url";
 
-/** The exact permission flags `deno task serve` and `deno task join` use. */
-export const PERMISSIONS = [
+/** The repository's main.ts. */
+export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/** Permission flags `deno task serve` and `deno task join` use. */
+export const RUN_FLAGS = [
   "--allow-net",
   "--allow-env",
   "--allow-read",
@@ -18,92 +19,138 @@ export const PERMISSIONS = [
   "--allow-sys",
 ];
 
-/** The command line that runs `chat ARGS...` from source. */
-export function chatCommand(args: string[]): string[] {
-  return [Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN, ...args];
+/** Output and exit code of a finished `chat` run. */
+export interface ChatRun {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-/** Runs `chat ARGS...` with piped stdio. */
+/** The command line (program first) that runs `chat ARGS…` from source, e.g. in a tmux pane. */
+export function chatCommand(args: string[], flags: string[] = RUN_FLAGS): string[] {
+  return [Deno.execPath(), "run", "--quiet", ...flags, MAIN_TS, ...args];
+}
+
+/** Starts `chat ARGS…` with stdin, stdout and stderr piped. */
 export function spawnChat(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
-  const [command, ...rest] = chatCommand(args);
-  return new Deno.Command(command, {
+  const [program, ...rest] = chatCommand(args);
+  return new Deno.Command(program, {
     args: rest,
+    env: { NO_COLOR: "1", ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", ...env },
   }).spawn();
 }
 
-/** Runs `chat ARGS...` with `input` on stdin; returns exit code and output once it exits. */
+/** Runs `chat ARGS…` to completion; `input`, when given, is written to its stdin. */
 export async function runChat(
   args: string[],
-  input = "",
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawnChat(args);
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  options: { env?: Record<string, string>; flags?: string[]; input?: string } = {},
+): Promise<ChatRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: options.input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.input));
+    await writer.close();
+  }
+  const output = await child.output();
   const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+  return {
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
+  };
 }
 
-/** A port that was free a moment ago: bound to 0, then closed. */
+/** A `chat serve` subprocess with the port it announced. */
+export interface ServeProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  /** Everything printed on stdout so far (the reader keeps collecting). */
+  output(): string;
+  /** Resolves with the exit status once the process ends. */
+  status: Promise<Deno.CommandStatus>;
+  /** Sends SIGTERM (or kills, on Windows) and waits for the exit. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts `chat serve --host 127.0.0.1 --port 0 …` (or the given port, e.g.
+ * to restart a server where it was) and waits for its banner. Throws with
+ * the output if it exits or stays silent instead.
+ */
+export async function startServe(
+  args: string[] = [],
+  options: { env?: Record<string, string>; flags?: string[]; port?: number } = {},
+): Promise<ServeProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(options.flags ?? RUN_FLAGS),
+      MAIN_TS,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(options.port ?? 0),
+      ...args,
+    ],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, into: (text: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) into(decoder.decode(chunk, { stream: true }));
+  };
+  const reading = Promise.all([
+    collect(child.stdout, (t) => stdout += t),
+    collect(child.stderr, (t) => stderr += t),
+  ]);
+  const status = child.status.then(async (s) => {
+    await reading;
+    return s;
+  });
+  let exited = false;
+  status.then(() => exited = true);
+  const deadline = Date.now() + 20_000;
+  let port: number | undefined;
+  while (port === undefined) {
+    port = Number(stdout.match(/open on port (\d+)/)?.[1]) || undefined;
+    if (port !== undefined) break;
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      throw new Error(`chat serve did not start.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    child,
+    port,
+    output: () => stdout + stderr,
+    status,
+    async stop() {
+      if (!exited) child.kill(Deno.build.os === "windows" ? "SIGKILL" : "SIGTERM");
+      return await status;
+    },
+  };
+}
+
+/** A port that was free a moment ago (bound to 0, then closed): nothing listens there. */
 export function reservePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-/** A `chat serve` subprocess. */
-export interface ServerProcess {
-  /** Everything it printed so far. */
-  output(): string;
-  /** Stops it the way an operator would (SIGTERM: goodbye to everyone, then exit). */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `chat serve --host 127.0.0.1 --port PORT` and waits for its banner.
- * Its output is read continuously so it can never block on a full pipe.
- */
-export async function startServerProcess(port: number, timeoutMs = 15_000): Promise<ServerProcess> {
-  const [command, ...rest] = chatCommand(["serve", "--host", "127.0.0.1", "--port", String(port)]);
-  const child = new Deno.Command(command, {
-    args: rest,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) output += chunk;
-  };
-  const draining = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  let stopped = false;
-  let exited = false;
-  child.status.then(() => exited = true);
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await draining;
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (!output.includes("Chat room open")) {
-    if (Date.now() > deadline || exited) {
-      await stop();
-      throw new Error(`chat serve did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { output: () => output, stop };
 }

@@ -171,7 +171,9 @@ export class LineClient {
   }
 
   #failure(what: string): Error {
-    const recent = this.transcript.slice(-15).map((l) => `  | ${l}`).join("\n");
+    const recent = this.transcript.slice(-15).map((l) =>
+      `  | ${l.length > 200 ? `${l.slice(0, 200)}… (${l.length} chars)` : l}`
+    ).join("\n");
     return new Error(`${what}; last lines received:\n${recent || "  (none)"}`);
   }
 }
