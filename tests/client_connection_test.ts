@@ -276,3 +276,29 @@ Deno.test("an unreachable server is reported once, without retrying", async () =
   });
   assertEquals(alice.events.filter((e) => e.type === "connecting").length, 1);
 });
+
+Deno.test("a room password is asked for, retried when wrong, and kept for reconnects", async () => {
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      const started = alice.connection.start();
+      const first = await alice.waitFor((e) => e.type === "password_needed", "password request");
+      assert(first.type === "password_needed" && first.code === "wrong_password");
+      alice.connection.choosePassword("guess");
+      await alice.waitFor(
+        (e) => e !== first && e.type === "password_needed",
+        "second password request",
+      );
+      alice.connection.choosePassword("s3cret");
+      assertEquals(await started, "joined");
+
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "joined" && e.rejoined, "rejoin");
+      assertEquals(alice.events.filter((e) => e.type === "password_needed").length, 2);
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { password: "s3cret" });
+});

@@ -167,3 +167,12 @@ Deno.test("the input line scrolls sideways to keep the cursor visible, wide char
   // A line break in the buffer shows as a marker one cell wide.
   assertEquals(layoutInput("a\nb", 3, 10, 0, (s) => `[${s}]`).text, "a[⏎]b");
 });
+
+Deno.test("what is typed while remember is off (a password) is never recalled", () => {
+  const editor = new LineEditor();
+  edit(editor, text("hello"), key("enter"));
+  editor.remember = false;
+  assertEquals(edit(editor, text("s3cret"), key("enter")).last, { type: "submit", text: "s3cret" });
+  editor.remember = true;
+  assertEquals(editor.history, ["hello"]);
+});

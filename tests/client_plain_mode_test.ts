@@ -136,3 +136,29 @@ Deno.test("usage mistakes exit 2 with a hint", async () => {
     assertMatch(result.stderr, /Run "chat join --help" for usage\./);
   }
 });
+
+Deno.test("a room password comes from CHAT_PASSWORD, or from the next line when it is missing", async () => {
+  await withServer(async (_server, port) => {
+    const withEnv = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "in with the env\n",
+      env: { CHAT_PASSWORD: "s3cret" },
+    });
+    assertEquals(withEnv.code, 0, withEnv.stderr);
+    assertMatch(withEnv.stdout, /\] bot: in with the env\n/);
+
+    const typed = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "s3cret\nin by typing it\n",
+    });
+    assertEquals(typed.code, 0, typed.stderr);
+    assertMatch(
+      typed.stdout,
+      /^!! This room needs a password\. .*\nType the password:\n-- Welcome, bot!/,
+    );
+    assertMatch(typed.stdout, /\] bot: in by typing it\n/);
+    assert(!typed.stdout.includes("] bot: s3cret"), "the password is not sent as chat");
+
+    const silent = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], { input: "" });
+    assertEquals(silent.code, 1, "no input to answer with: it gives up instead of hanging");
+    assertMatch(silent.stdout, /The input ended before the question was answered; leaving\.\n/);
+  }, { password: "s3cret" });
+});

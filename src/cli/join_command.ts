@@ -9,7 +9,7 @@
 import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { checkName } from "../protocol/names.ts";
 import { ChatConnection, type ConnectionEvent, UnreachableError } from "../client/connection.ts";
-import { askName } from "../client/name_prompt.ts";
+import { askName, askPassword } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
@@ -31,7 +31,7 @@ const OPTIONS: OptionSpec = {
 };
 
 /** The environment variables `chat join` reads. */
-export const JOIN_ENV_VARS = ["NO_COLOR", "TERM"] as const;
+export const JOIN_ENV_VARS = ["NO_COLOR", "TERM", "CHAT_PASSWORD"] as const;
 
 /** Settings of `chat join` after parsing. */
 export interface JoinSettings {
@@ -39,6 +39,8 @@ export interface JoinSettings {
   port: number;
   /** The name from --name, already checked; absent when it must be asked for. */
   name?: string;
+  /** The room password from CHAT_PASSWORD; asked for when the room needs one and it is absent. */
+  password?: string;
   color: boolean;
 }
 
@@ -83,6 +85,7 @@ export function parseJoinArgs(
     host: target.host,
     port: target.port ?? flagPort ?? DEFAULT_PORT,
     name,
+    ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
     color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
   };
 }
@@ -93,7 +96,7 @@ export async function runJoin(args: string[]): Promise<number> {
   if (!settings) return EXIT_OK;
   try {
     if (!Terminal.available()) {
-      return await runPlainChat({ host: settings.host, port: settings.port, name: settings.name });
+      return await runPlainChat(settings);
     }
     return await runFullScreen(settings);
   } catch (error) {
@@ -115,6 +118,7 @@ async function runFullScreen(settings: JoinSettings): Promise<number> {
     host: settings.host,
     port: settings.port,
     name,
+    password: settings.password,
     onEvent(event) {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {
@@ -122,6 +126,13 @@ async function runFullScreen(settings: JoinSettings): Promise<number> {
           // Before the chat screen exists, ask with the same prompt as at the start.
           askName(event.message).then((next) => {
             if (next !== null) return connection.chooseName(next);
+            cancelled = true;
+            connection.close();
+          });
+          return;
+        case "password_needed":
+          askPassword(event.message).then((password) => {
+            if (password !== null) return connection.choosePassword(password);
             cancelled = true;
             connection.close();
           });

@@ -61,6 +61,8 @@ export type ConnectionEvent =
   | { type: "reply"; frame: MembersFrame | InfoFrame | ErrorFrame }
   /** The server refused our name; call {@linkcode ChatConnection.chooseName} with another. */
   | { type: "name_refused"; code: string; message: string }
+  /** The room needs a (different) password; call {@linkcode ChatConnection.choosePassword}. */
+  | { type: "password_needed"; code: string; message: string }
   /** The connection is gone; the next attempt starts in `retryInMs`. */
   | { type: "disconnected"; reason: string; retryInMs: number; bye?: ByeFrame }
   /** The connection is gone for good (we quit, were kicked, or the name was taken over). */
@@ -72,6 +74,8 @@ export interface ConnectionOptions {
   port: number;
   /** The name to ask for. */
   name: string;
+  /** The room password, for rooms that have one. */
+  password?: string;
   /** Receives every event, in order. */
   onEvent(event: ConnectionEvent): void;
   /** First retry delay and the cap, in ms (default 500 and 15 000). */
@@ -99,6 +103,9 @@ export class UnreachableError extends Error {
 /** Codes of `error` frames that mean "pick another name". */
 const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved"]);
 
+/** Codes of `error` frames that mean "give the room password". */
+const PASSWORD_REFUSALS = new Set(["wrong_password", "too_many_attempts"]);
+
 /** Codes of `bye` frames after which reconnecting would be wrong. */
 const FINAL_BYES = new Set(["quit", "kicked", "banned", "replaced", "too_many_attempts"]);
 
@@ -115,7 +122,9 @@ export class ChatConnection {
   #name: string;
   #conn: Deno.Conn | null = null;
   #joined = false;
-  #awaitingName = false;
+  #password: string | undefined;
+  /** True after a refused hello, until the next name or password is chosen. */
+  #awaitingAnswer = false;
   #stopped = false;
   #quitting = false;
   #everJoined = false;
@@ -133,6 +142,7 @@ export class ChatConnection {
   constructor(options: ConnectionOptions) {
     this.#options = options;
     this.#name = options.name;
+    this.#password = options.password;
   }
 
   /** The name we have (or ask for). Follows `/nick`. */
@@ -176,8 +186,18 @@ export class ChatConnection {
   /** Asks for another name after a refusal (also used for the next reconnect). */
   chooseName(name: string): void {
     this.#name = name;
-    if (this.#conn && this.#awaitingName) {
-      this.#awaitingName = false;
+    this.#helloAgain();
+  }
+
+  /** Gives the room password after a `password_needed` event (kept for reconnects). */
+  choosePassword(password: string): void {
+    this.#password = password;
+    this.#helloAgain();
+  }
+
+  #helloAgain(): void {
+    if (this.#conn && this.#awaitingAnswer) {
+      this.#awaitingAnswer = false;
       this.#write(this.#hello());
     }
   }
@@ -280,7 +300,7 @@ export class ChatConnection {
   async #converse(conn: Deno.Conn): Promise<SessionEnd> {
     this.#conn = conn;
     this.#joined = false;
-    this.#awaitingName = false;
+    this.#awaitingAnswer = false;
     this.#lastSessionJoined = false;
     this.#writing = Promise.resolve();
     let bye: ByeFrame | undefined;
@@ -336,8 +356,13 @@ export class ChatConnection {
         return;
       case "error":
         if (!this.#joined && NAME_REFUSALS.has(frame.code)) {
-          this.#awaitingName = true;
+          this.#awaitingAnswer = true;
           this.#emit({ type: "name_refused", code: frame.code, message: frame.message });
+          return;
+        }
+        if (!this.#joined && PASSWORD_REFUSALS.has(frame.code)) {
+          this.#awaitingAnswer = true;
+          this.#emit({ type: "password_needed", code: frame.code, message: frame.message });
           return;
         }
         this.#emit({ type: "reply", frame });
@@ -389,7 +414,15 @@ export class ChatConnection {
     const since = this.#room !== undefined && this.#lastId > 0
       ? { since: this.#lastId, room: this.#room }
       : {};
-    return { type: "hello", version: PROTOCOL_VERSION, name: this.#name, ...resume, ...since };
+    const password = this.#password === undefined ? {} : { password: this.#password };
+    return {
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      name: this.#name,
+      ...password,
+      ...resume,
+      ...since,
+    };
   }
 
   #write(frame: ClientFrame): void {

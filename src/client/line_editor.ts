@@ -71,6 +71,8 @@ export class LineEditor {
   #draft = "";
   #cycle: CompletionCycle | null = null;
   readonly #options: LineEditorOptions;
+  /** False while typing something that must not be recalled later (a password). */
+  remember = true;
 
   /** Creates an empty editor. */
   constructor(options: LineEditorOptions = {}) {
@@ -169,7 +171,9 @@ export class LineEditor {
   #submit(): EditorAction {
     const text = this.#text;
     if (text.trim() === "") return { type: "none" };
-    if (this.#history[this.#history.length - 1] !== text) this.#history.push(text);
+    if (this.remember && this.#history[this.#history.length - 1] !== text) {
+      this.#history.push(text);
+    }
     const limit = this.#options.historySize ?? 200;
     if (this.#history.length > limit) this.#history.splice(0, this.#history.length - limit);
     this.#historyIndex = this.#history.length;

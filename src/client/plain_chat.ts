@@ -24,6 +24,8 @@ export interface PlainChatOptions {
   port: number;
   /** The name; when absent, the first input line is the name. */
   name?: string;
+  /** The room password; when the room needs one and it is absent, the next input line is it. */
+  password?: string;
   /** Where input lines come from (default: stdin). */
   input?: ReadableStream<Uint8Array>;
   /** Where output lines go (default: stdout). */
@@ -52,7 +54,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   }
 
   const waiting: string[] = [];
-  let awaitingName = false;
+  /** What the next input line answers, when the server asked for something. */
+  let awaiting: "name" | "password" | null = null;
   let inputEnded = false;
   let exitCode = 0;
   let lastPrivateFrom: string | undefined;
@@ -61,6 +64,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     host: options.host,
     port: options.port,
     name,
+    password: options.password,
     onEvent: (event) => handle(event),
   });
 
@@ -89,6 +93,26 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     printAll(renderPlain(record));
   };
 
+  /** The next line not yet used answers the question: one already waiting, or the next typed. */
+  const answerWith = (question: "name" | "password") => {
+    const line = waiting.shift();
+    if (line !== undefined) answer(question, line);
+    else if (inputEnded) giveUp();
+    else awaiting = question;
+  };
+
+  /** The server asked something and the input has ended: nothing can answer it. */
+  const giveUp = () => {
+    print("-- The input ended before the question was answered; leaving.");
+    exitCode = 1;
+    connection.close();
+  };
+
+  const answer = (question: "name" | "password", line: string) => {
+    if (question === "name") connection.chooseName(line.trim());
+    else connection.choosePassword(line);
+  };
+
   function handle(event: ConnectionEvent): void {
     switch (event.type) {
       case "joined": {
@@ -104,10 +128,13 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "reply":
         return printAll(renderPlain(event.frame));
       case "name_refused":
-        awaitingName = true;
         print(`!! ${event.message}`);
         print("Type another name:");
-        return;
+        return answerWith("name");
+      case "password_needed":
+        print(`!! ${event.message}`);
+        print("Type the password:");
+        return answerWith("password");
       case "connecting":
         return;
       case "disconnected":
@@ -129,16 +156,17 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     const started = connection.start();
     const reading = (async () => {
       for await (const line of lines) {
-        if (awaitingName) {
-          awaitingName = false;
-          connection.chooseName(line.trim());
+        if (awaiting !== null) {
+          answer(awaiting, line);
+          awaiting = null;
         } else {
           waiting.push(line);
           if (connection.joined) flush();
         }
       }
       inputEnded = true;
-      if (connection.joined) flush();
+      if (awaiting !== null) giveUp();
+      else if (connection.joined) flush();
     })();
     await started;
     await Promise.race([connection.finished, reading.then(() => connection.finished)]);

@@ -22,8 +22,11 @@ export interface StatusInfo {
   /** `host:port` of the room. */
   address: string;
   members: number;
-  /** `naming`: the server refused the name and the input line asks for another. */
-  state: "connected" | "reconnecting" | "naming";
+  /**
+   * `naming`: the server refused the name and the input line asks for another;
+   * `password`: the room wants a (different) password.
+   */
+  state: "connected" | "reconnecting" | "naming" | "password";
   /** For `reconnecting`: seconds until the next attempt (0 while it runs). */
   retryInSeconds?: number;
 }
@@ -43,6 +46,9 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
       break;
     case "naming":
       right = " name refused: type another name ";
+      break;
+    case "password":
+      right = " type the room password ";
       break;
   }
   const style = info.state === "connected" ? theme.statusBar : theme.statusAlert;

@@ -19,9 +19,13 @@ import { Screen } from "./screen.ts";
 import type { StatusInfo } from "./status_line.ts";
 import { onStopSignal, type Terminal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
+import { graphemes } from "../text/wrap.ts";
 
 const CHAT_PROMPT = "› ";
-const NAME_PROMPT = "name › ";
+/** Prompts of the input line while it answers a question from the server instead of chatting. */
+const QUESTION_PROMPTS = { name: "name › ", password: "password › " } as const;
+
+type Question = keyof typeof QUESTION_PROMPTS;
 
 /** Settings of a {@linkcode TerminalChat}. */
 export interface TerminalChatOptions {
@@ -40,8 +44,9 @@ export class TerminalChat {
   #memberCount = 0;
   #lastPrivateFrom: string | undefined;
   #status: StatusInfo;
-  #naming = false;
-  /** Text that was in the input line when the name prompt took it over. */
+  /** What the input line is answering instead of chatting, if anything. */
+  #asking: Question | null = null;
+  /** Text that was in the input line when a question took it over. */
   #savedInput = "";
   #retryAt = 0;
   #countdown: ReturnType<typeof setInterval> | undefined;
@@ -109,7 +114,9 @@ export class TerminalChat {
         return this.#print({ kind: "error", ts, text: frame.message });
       }
       case "name_refused":
-        return this.#askForName(event.message);
+        return this.#ask("name", event.message);
+      case "password_needed":
+        return this.#ask("password", event.message);
       case "connecting":
         if (this.#outage) this.#updateStatus({ state: "reconnecting", retryInSeconds: 0 });
         return;
@@ -125,7 +132,7 @@ export class TerminalChat {
     const ts = Date.now();
     this.#stopCountdown();
     this.#outage = false;
-    this.#naming = false;
+    this.#asking = null;
     this.#screen.setMe(welcome.name);
     this.#setMembers(welcome.members, welcome.members.length);
     this.#updateStatus({ name: welcome.name, state: "connected" });
@@ -238,14 +245,14 @@ export class TerminalChat {
     this.#countdown = undefined;
   }
 
-  #askForName(message: string): void {
+  /** Turns the input line into a prompt for a name or the room password. */
+  #ask(question: Question, message: string): void {
     this.#print({ kind: "error", ts: Date.now(), text: message });
-    if (!this.#naming) {
-      this.#naming = true;
-      this.#savedInput = this.#editor.text;
-      this.#editor.setText("");
-    }
-    this.#updateStatus({ state: "naming" });
+    if (this.#asking === null) this.#savedInput = this.#editor.text;
+    this.#asking = question;
+    this.#editor.remember = question !== "password";
+    this.#editor.setText("");
+    this.#updateStatus({ state: question === "name" ? "naming" : "password" });
     this.#showInput();
   }
 
@@ -274,20 +281,26 @@ export class TerminalChat {
   }
 
   #submit(text: string): void {
-    if (this.#naming) return this.#submitName(text);
+    if (this.#asking) return this.#answer(this.#asking, text);
     runInput(text, this.#commandContext(text));
   }
 
-  #submitName(text: string): void {
-    const checked = checkName(text);
-    if ("code" in checked) {
-      this.#print({ kind: "error", ts: Date.now(), text: checked.message });
-      return;
+  #answer(question: Question, text: string): void {
+    if (question === "name") {
+      const checked = checkName(text);
+      if ("code" in checked) {
+        this.#print({ kind: "error", ts: Date.now(), text: checked.message });
+        return;
+      }
+      this.#updateStatus({ name: checked.name });
+      this.#connection.chooseName(checked.name);
+    } else {
+      this.#connection.choosePassword(text);
     }
-    this.#naming = false;
+    this.#asking = null;
+    this.#editor.remember = true;
     this.#editor.setText(this.#savedInput);
-    this.#updateStatus({ name: checked.name, state: "reconnecting", retryInSeconds: 0 });
-    this.#connection.chooseName(checked.name);
+    this.#updateStatus({ state: "reconnecting", retryInSeconds: 0 });
   }
 
   #commandContext(typed: string): CommandContext {
@@ -332,7 +345,7 @@ export class TerminalChat {
   #updateStatus(change: Partial<StatusInfo>): void {
     const next = { ...this.#status, ...change };
     if (next.state !== "reconnecting") delete next.retryInSeconds;
-    if (this.#naming) next.state = "naming";
+    if (this.#asking) next.state = this.#asking === "name" ? "naming" : "password";
     const same =
       (Object.keys(next) as (keyof StatusInfo)[]).every((k) => next[k] === this.#status[k]) &&
       Object.keys(next).length === Object.keys(this.#status).length;
@@ -342,9 +355,17 @@ export class TerminalChat {
 
   #showInput(): void {
     this.#screen.setInput({
-      prompt: this.#naming ? NAME_PROMPT : CHAT_PROMPT,
-      text: this.#editor.text,
-      cursor: this.#editor.cursor,
+      prompt: this.#asking ? QUESTION_PROMPTS[this.#asking] : CHAT_PROMPT,
+      ...(this.#asking === "password" ? masked(this.#editor.text, this.#editor.cursor) : {
+        text: this.#editor.text,
+        cursor: this.#editor.cursor,
+      }),
     });
   }
+}
+
+/** A password as the input line shows it: one `*` per character, the cursor in the same place. */
+function masked(text: string, cursor: number): { text: string; cursor: number } {
+  const before = graphemes(text.slice(0, cursor)).length;
+  return { text: "*".repeat(graphemes(text).length), cursor: before };
 }
