@@ -74,15 +74,17 @@ Deno.test({
   async fn() {
     await withRoom(async ({ port, tmux }) => {
       const alice = await join(tmux, "alice", port);
-      await alice.waitFor("You joined as alice");
+      await alice.waitFor("Welcome, alice!");
       const bob = await join(tmux, "bob", port, { columns: 60, rows: 15 });
-      await bob.waitFor("You joined as bob");
+      await bob.waitFor("Welcome, bob!");
       await alice.waitFor("bob joined (2 here)");
 
       // Messages go both ways, with time and name.
       await alice.type("hello bob, 你好 😀");
       await alice.press("Enter");
       await bob.waitFor(/^\d\d:\d\d alice: hello bob, 你好 😀$/m);
+      // It mentions bob: his terminal rang the bell.
+      assertEquals(await bob.format("#{window_bell_flag}"), "1", "a mention rings the bell");
 
       // Half-typed input survives any number of arriving messages, cursor included.
       await alice.type("half-typed 日本");
@@ -120,9 +122,15 @@ Deno.test({
       await alice.press("Enter");
       await bob.waitFor("[alice -> you] secret plan");
       await alice.waitFor("[you -> bob] secret plan");
+      assertEquals(await alice.format("#{window_bell_flag}"), "0", "nothing rang alice's bell yet");
       await bob.type("/reply got it");
       await bob.press("Enter");
       await alice.waitFor("[bob -> you] got it");
+      assertEquals(
+        await alice.format("#{window_bell_flag}"),
+        "1",
+        "a private message rings the bell",
+      );
 
       // Unknown commands are refused here and never reach the room.
       await alice.type("/dance");
@@ -160,10 +168,10 @@ Deno.test({
   async fn() {
     await withRoom(async ({ port, tmux, restart }) => {
       const alice = await join(tmux, "alice", port);
-      await alice.waitFor("You joined as alice");
+      await alice.waitFor("Welcome, alice!");
       const bob = await join(tmux, "bob", port);
       await alice.waitFor("bob joined (2 here)");
-      await bob.waitFor("You joined as bob");
+      await bob.waitFor("Welcome, bob!");
       await alice.type("before the restart");
       await alice.press("Enter");
       await bob.waitFor("alice: before the restart");
@@ -171,7 +179,7 @@ Deno.test({
 
       const restarting = restart();
       const down = await alice.waitFor((rows) => rows.some((row) => row.includes("reconnecting…")));
-      assert(down.some((row) => row.includes("Connection lost")), down.join("\n"));
+      assert(down.some((row) => row.includes("The server is shutting down.")), down.join("\n"));
       await restarting;
 
       await alice.waitFor("Reconnected as alice", 15_000);
@@ -198,7 +206,7 @@ Deno.test({
   async fn() {
     await withRoom(async ({ port, tmux }) => {
       const bob = await join(tmux, "bob", port);
-      await bob.waitFor("You joined as bob");
+      await bob.waitFor("Welcome, bob!");
       const newcomer = await tmux.open(
         "newcomer",
         joinCommand([`127.0.0.1:${port}`]),
@@ -212,7 +220,7 @@ Deno.test({
       await newcomer.waitFor("Another name:");
       await newcomer.type("carol");
       await newcomer.press("Enter");
-      await newcomer.waitFor("You joined as carol");
+      await newcomer.waitFor("Welcome, carol!");
       await bob.waitFor("carol joined (2 here)");
       await newcomer.type("/quit");
       await newcomer.press("Enter");

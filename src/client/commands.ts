@@ -66,7 +66,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: "me",
     aliases: [],
     args: "ACTION",
-    summary: "describe what you are doing: /me waves",
+    summary: "describe what you do: /me waves",
     run(context, args) {
       if (!args) return context.error(usage(this));
       context.send(`/me ${args}`);
@@ -76,7 +76,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: "msg",
     aliases: ["tell", "whisper"],
     args: "NAME TEXT",
-    summary: "send a private message to one member",
+    summary: "a private message to one member",
     run(context, args) {
       const [name, text] = firstWord(args);
       if (!name || !text) return context.error(usage(this));
@@ -87,7 +87,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: "reply",
     aliases: ["r"],
     args: "TEXT",
-    summary: "answer the last private message you got",
+    summary: "answer the last private message",
     run(context, args) {
       const to = context.lastPrivateFrom();
       if (!to) {
@@ -121,16 +121,16 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: "quit",
     aliases: ["exit", "leave"],
     args: "",
-    summary: "leave the room (also Ctrl-C, or Ctrl-D on an empty line)",
+    summary: "leave the room (also Ctrl-C)",
     run: (context) => context.quit(),
   },
 ];
 
 const KEY_HELP = [
   "Keys:",
-  "  Enter send   Tab complete a name or command   Up/Down earlier lines",
-  "  Left/Right, Home/End, Ctrl-A/E move   Ctrl-W delete a word   Ctrl-U delete to the start",
-  "  Ctrl-L redraw   Alt-Enter new line   Ctrl-C leave",
+  "  Enter sends; Tab completes names and commands; Up/Down recall",
+  "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
+  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-C leaves",
   "A line starting with // sends a literal /.",
 ];
 

@@ -78,7 +78,7 @@ export interface ConnectionOptions {
   password?: string;
   /** Receives every event, in order. */
   onEvent(event: ConnectionEvent): void;
-  /** First retry delay and the cap, in ms (default 500 and 15 000). */
+  /** First retry delay and the cap, in ms (default 500 and 10 000). */
   backoff?: { firstMs: number; maxMs: number };
   /** Time a connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
@@ -277,7 +277,7 @@ export class ChatConnection {
   /** Waits before the next attempt, telling the listener how long. `quit` cuts it short. */
   async #pause(failures: number, end: SessionEnd): Promise<void> {
     if (this.#stopped) return;
-    const { firstMs, maxMs } = this.#options.backoff ?? { firstMs: 500, maxMs: 15_000 };
+    const { firstMs, maxMs } = this.#options.backoff ?? { firstMs: 500, maxMs: 10_000 };
     const base = Math.min(maxMs, firstMs * 2 ** Math.min(failures - 1, 20));
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
     this.#emit({

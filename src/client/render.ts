@@ -25,8 +25,8 @@ import type { Style, Theme } from "./theme.ts";
 /** Something to show in the message area. Text must already be sanitised. */
 export type Entry =
   | { kind: "record"; record: RoomRecord }
-  /** The answer to /who, or the member list of a welcome. */
-  | { kind: "members"; ts: number; members: string[] }
+  /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
+  | { kind: "members"; ts: number; members: string[]; lead?: string }
   /** Text for this user alone: /help, the welcome, the message of the day. */
   | { kind: "info"; ts: number; text: string }
   /** A refusal or failure. */
@@ -121,7 +121,8 @@ function noteSpans(
         if (index > 0) names.push({ text: ", ", style: theme.info });
         names.push({ text: member, style: theme.name(member, nameKey(member) === nameKey(me)) });
       });
-      return [[{ text: `-- ${here(entry.members.length)}: `, style: theme.info }], names];
+      const lead = entry.lead ? `${entry.lead} ` : "";
+      return [[{ text: `-- ${lead}${here(entry.members.length)}: `, style: theme.info }], names];
     }
     case "info":
       return [[{ text: "-- ", style: theme.info }], [{ text: entry.text, style: theme.info }]];

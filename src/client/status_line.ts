@@ -63,7 +63,8 @@ function fit(left: string, right: string, width: number): string {
     return shown + " ".repeat(width - cellWidth(shown));
   }
   const leftRoom = width - rightWidth;
-  const shownLeft = truncate(left, leftRoom);
+  // Keep at least one blank between the two halves when the left one must be shortened.
+  const shownLeft = cellWidth(left) <= leftRoom ? left : truncate(left, leftRoom - 1);
   return shownLeft + " ".repeat(leftRoom - cellWidth(shownLeft)) + right;
 }
 

@@ -51,6 +51,8 @@ export class TerminalChat {
   #retryAt = 0;
   #countdown: ReturnType<typeof setInterval> | undefined;
   #outage = false;
+  /** True between a welcome and the first live record, which is normally your own join. */
+  #ownJoinPending = false;
   #finished = Promise.withResolvers<number>();
   #done = false;
 
@@ -91,12 +93,17 @@ export class TerminalChat {
     for (const event of backlog) this.handleEvent(event);
     this.#terminal.onResize((size) => this.#screen.resize(size));
     const stopListening = onStopSignal(() => this.#leave());
-    this.#terminal.readKeys((keys) => this.#onKeys(keys)).then(() => this.#leave());
+    this.#terminal.readKeys((keys) => this.#guard(() => this.#onKeys(keys)))
+      .then(() => this.#leave(), (error) => this.#fail(error));
     return this.#finished.promise.finally(stopListening);
   }
 
   /** Reacts to one connection event. */
   handleEvent(event: ConnectionEvent): void {
+    this.#guard(() => this.#handleEvent(event));
+  }
+
+  #handleEvent(event: ConnectionEvent): void {
     if (this.#done) return;
     switch (event.type) {
       case "joined":
@@ -121,7 +128,7 @@ export class TerminalChat {
         if (this.#outage) this.#updateStatus({ state: "reconnecting", retryInSeconds: 0 });
         return;
       case "disconnected":
-        return this.#disconnected(event.reason, event.retryInMs);
+        return this.#disconnected(event);
       case "ended":
         return this.#end(event.bye?.code === "quit" || !event.bye ? 0 : 1, event.reason);
     }
@@ -138,8 +145,12 @@ export class TerminalChat {
     this.#updateStatus({ name: welcome.name, state: "connected" });
     const entries: Entry[] = [];
     if (!rejoined) {
-      entries.push({ kind: "info", ts, text: `Welcome to the room, ${welcome.name}!` });
-      entries.push({ kind: "members", ts, members: welcome.members });
+      entries.push({
+        kind: "members",
+        ts,
+        members: welcome.members,
+        lead: `Welcome, ${welcome.name}!`,
+      });
       if (welcome.motd) entries.push({ kind: "info", ts, text: welcome.motd });
       if (records.length > 0) entries.push({ kind: "note", ts, text: "Earlier messages:" });
     } else {
@@ -156,8 +167,10 @@ export class TerminalChat {
     }
     for (const record of records) {
       this.#track(record);
-      entries.push({ kind: "record", record });
+      // Your own comings and goings while you were away are what "Reconnected" just said.
+      if (!isAbout(record, welcome.name)) entries.push({ kind: "record", record });
     }
+    this.#ownJoinPending = true;
     if (!rejoined) {
       entries.push({
         kind: "note",
@@ -171,7 +184,11 @@ export class TerminalChat {
 
   #record(record: RoomRecord): void {
     this.#track(record);
-    this.#print({ kind: "record", record });
+    // The server announces your join to you too, right after the welcome that already said so.
+    const ownJoin = this.#ownJoinPending && record.type === "join" &&
+      isAbout(record, this.#connection.name);
+    this.#ownJoinPending = false;
+    if (!ownJoin) this.#print({ kind: "record", record });
     const me = nameKey(this.#connection.name);
     const fromOther = "from" in record && nameKey(record.from) !== me;
     if (
@@ -220,16 +237,15 @@ export class TerminalChat {
     this.#updateStatus({ members: count });
   }
 
-  #disconnected(reason: string, retryInMs: number): void {
+  #disconnected(event: Extract<ConnectionEvent, { type: "disconnected" }>): void {
     if (!this.#outage) {
       this.#outage = true;
-      this.#print({
-        kind: "error",
-        ts: Date.now(),
-        text: `Connection lost (${reason}). Reconnecting…`,
-      });
+      const text = event.bye
+        ? `${event.bye.message} Reconnecting when the room is back…`
+        : `Connection lost (${event.reason}). Reconnecting…`;
+      this.#print({ kind: "error", ts: Date.now(), text });
     }
-    this.#retryAt = Date.now() + retryInMs;
+    this.#retryAt = Date.now() + event.retryInMs;
     this.#stopCountdown();
     const tick = () => {
       const seconds = Math.max(0, Math.ceil((this.#retryAt - Date.now()) / 1000));
@@ -329,6 +345,25 @@ export class TerminalChat {
     this.#connection.quit().then(() => this.#end(0, "You left the room."));
   }
 
+  /** Runs `action`; a bug in it ends the chat with the terminal restored, not a garbled screen. */
+  #guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#stopCountdown();
+    this.#screen.close();
+    this.#terminal.restore();
+    this.#connection.close();
+    this.#finished.reject(error);
+  }
+
   #end(code: number, reason: string): void {
     if (this.#done) return;
     this.#done = true;
@@ -368,4 +403,10 @@ export class TerminalChat {
 function masked(text: string, cursor: number): { text: string; cursor: number } {
   const before = graphemes(text.slice(0, cursor)).length;
   return { text: "*".repeat(graphemes(text).length), cursor: before };
+}
+
+/** True for a join or leave of `name` (case-insensitive). */
+function isAbout(record: RoomRecord, name: string): boolean {
+  return (record.type === "join" || record.type === "leave") &&
+    nameKey(record.name) === nameKey(name);
 }
