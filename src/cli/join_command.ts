@@ -123,20 +123,10 @@ async function runFullScreen(settings: JoinSettings): Promise<number> {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {
         case "name_refused":
-          // Before the chat screen exists, ask with the same prompt as at the start.
-          askName(event.message).then((next) => {
-            if (next !== null) return connection.chooseName(next);
-            cancelled = true;
-            connection.close();
-          });
-          return;
+          // Before the chat screen exists, ask with the same prompts as at the start.
+          return answer(askName(event.message), (next) => connection.chooseName(next));
         case "password_needed":
-          askPassword(event.message).then((password) => {
-            if (password !== null) return connection.choosePassword(password);
-            cancelled = true;
-            connection.close();
-          });
-          return;
+          return answer(askPassword(event.message), (next) => connection.choosePassword(next));
         case "disconnected":
           console.error(
             `Connection lost (${event.reason}); trying again in ${
@@ -154,6 +144,14 @@ async function runFullScreen(settings: JoinSettings): Promise<number> {
       }
     },
   });
+  /** Passes a prompt's answer on; Ctrl-C at the prompt gives up joining. */
+  function answer(prompt: Promise<string | null>, use: (value: string) => void): void {
+    prompt.then((value) => {
+      if (value !== null) return use(value);
+      cancelled = true;
+      connection.close();
+    });
+  }
   if (await connection.start() === "ended") return cancelled ? EXIT_OK : EXIT_FAILURE;
   const terminal = Terminal.open();
   chat = new TerminalChat({
