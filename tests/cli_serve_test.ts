@@ -97,3 +97,35 @@ Deno.test("a port already in use is a clear error with exit 1", async () => {
     listener.close();
   }
 });
+
+Deno.test("chat serve --password and CHAT_PASSWORD protect the room", async () => {
+  for (
+    const setup of [{ args: ["--password", "hunter22"] }, { env: { CHAT_PASSWORD: "hunter22" } }]
+  ) {
+    const server = await startServe(setup.args ?? [], { env: setup.env });
+    try {
+      assertMatch(server.output(), /It needs the password to join\./);
+      const client = await LineClient.connect(server.port);
+      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "nope" });
+      assertEquals((await client.nextFrame()).code, "wrong_password");
+      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "hunter22" });
+      assertEquals((await client.nextFrame()).type, "welcome");
+      client.close();
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
+Deno.test("bad limit values and a bare --password without a terminal are usage errors", async () => {
+  const bare = await runChat(["serve", "--password", "--port", "0"]);
+  assertEquals(bare.code, 2);
+  assertMatch(bare.stderr, /--password needs a value when chat serve is not run in a terminal/);
+  const zero = await runChat(["serve", "--rate-limit", "0"]);
+  assertEquals(zero.code, 2);
+  assertMatch(zero.stderr, /--rate-limit must be a whole number from 1 to/);
+  const help = await runChat(["serve", "--help"]);
+  for (const flag of ["--max-line-bytes", "--rate-limit", "--max-per-address", "--idle-timeout"]) {
+    assertMatch(help.stdout, new RegExp(`${flag} N .*\\(default \\d+\\)`));
+  }
+});

@@ -44,11 +44,15 @@ function isLoopback(address: string): boolean {
   return address.startsWith("127.") || address === "::1";
 }
 
-/** Writes host and port as `chat join` takes them: IPv6 in brackets, port only when not the default. */
+/** Writes `host:port`, with an IPv6 host in brackets (and without a zone). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host.split("%")[0]}]:${port}` : `${host}:${port}`;
+}
+
+/** Writes host and port as `chat join` takes them: the port only when it is not the default. */
 export function joinTarget(host: string, port: number): string {
-  const bracketed = host.includes(":") ? `[${host.split("%")[0]}]` : host;
-  if (port === DEFAULT_PORT) return bracketed;
-  return `${bracketed}:${port}`;
+  if (port !== DEFAULT_PORT) return hostPort(host, port);
+  return host.includes(":") ? `[${host.split("%")[0]}]` : host;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_JOIN_HOST, DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_MAX_LINE_BYTES } from "../protocol/limits.ts";
+import { limitHelpRows } from "./limit_flags.ts";
 
 /** `chat --help`. */
 export const MAIN_HELP = `chat — a group chat in one download.
@@ -29,16 +29,22 @@ export const SERVE_HELP = `Usage: chat serve [options]
 
 Open a chat room. Friends join with "chat join --name NAME THIS-COMPUTER",
 or with "nc THIS-COMPUTER ${DEFAULT_PORT}". Ctrl-C closes the room.
+When run in a terminal, type /help there for the operator's commands
+(/kick, /ban, /say …); a line without a / is announced to the room.
 
 Options:
       --host ADDRESS         address to listen on (default ${DEFAULT_LISTEN_HOST}: every IPv4
                              interface; "::" adds IPv6; 127.0.0.1 for this computer only)
   -p, --port PORT            TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+      --password [TEXT]      members must give this password; without TEXT, it is asked
+                             for (CHAT_PASSWORD works too and stays out of "ps")
       --motd TEXT            message of the day shown to everyone who joins
-      --max-line-bytes N     longest line a client may send (default ${DEFAULT_MAX_LINE_BYTES})
   -q, --quiet                print only errors
       --debug                show technical details of errors
-  -h, --help                 show this help`;
+  -h, --help                 show this help
+
+Limits:
+${limitHelpRows().join("\n")}`;
 
 /** `chat join --help`. */
 export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]

@@ -6,18 +6,16 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
 
 /** The repository's main.ts. */
 export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
-/** Permission flags `deno task serve` and `deno task join` use. */
-export const RUN_FLAGS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
+/**
+ * Permission flags `deno task serve` and `deno task join` use: exactly the
+ * compiled binary's (src/cli/permissions.ts).
+ */
+export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
 
 /** Output and exit code of a finished `chat` run. */
 export interface ChatRun {
