@@ -56,6 +56,10 @@ Options:
   -n, --name NAME            the name others see you as (1-24 characters, no spaces)
       --host HOST            the room's computer (instead of the HOST argument)
   -p, --port PORT            TCP port (default ${DEFAULT_PORT})
+      --tls                  connect with TLS (rooms started with "chat serve --tls")
+      --fingerprint SHA256:… the certificate fingerprint the room's banner shows
+                             (implies --tls; without it the certificate must come
+                             from an authority this computer trusts)
       --no-color             no colours (also when NO_COLOR is set)
       --debug                show technical details of errors
   -h, --help                 show this help
@@ -63,8 +67,10 @@ Options:
 In the chat: type and press Enter to send; /help lists commands; Tab
 completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
 is not a terminal, chat join reads lines and prints lines (plain mode).
+A room with a password asks for it (CHAT_PASSWORD gives it to scripts).
 
 Examples:
   chat join --name alice 192.168.1.20
   chat join --name bob localhost:53001
+  chat join --tls --fingerprint SHA256:E3FZ…FtI --name carol 192.168.1.20
   echo "build finished" | chat join --name ci-bot 192.168.1.20`;

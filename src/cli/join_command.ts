@@ -8,7 +8,14 @@
 
 import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { checkName } from "../protocol/names.ts";
-import { ChatConnection, type ConnectionEvent, UnreachableError } from "../client/connection.ts";
+import {
+  CannotJoinError,
+  ChatConnection,
+  type ConnectionEvent,
+  UnreachableError,
+} from "../client/connection.ts";
+import { normalizeFingerprint } from "../protocol/fingerprint.ts";
+import type { TlsSettings } from "../client/tls_connect.ts";
 import { askName, askPassword } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
@@ -25,6 +32,8 @@ const OPTIONS: OptionSpec = {
   name: { type: "string", short: "n" },
   host: { type: "string" },
   port: { type: "string", short: "p" },
+  tls: { type: "boolean" },
+  fingerprint: { type: "string" },
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -41,6 +50,8 @@ export interface JoinSettings {
   name?: string;
   /** The room password from CHAT_PASSWORD; asked for when the room needs one and it is absent. */
   password?: string;
+  /** Present for TLS (--tls, or implied by --fingerprint). */
+  tls?: TlsSettings;
   color: boolean;
 }
 
@@ -81,7 +92,21 @@ export function parseJoinArgs(
     if ("code" in checked) throw new UsageError(`--name: ${checked.message}`, COMMAND);
     name = checked.name;
   }
+  let tls: TlsSettings | undefined;
+  if (values.fingerprint !== undefined) {
+    const fingerprint = normalizeFingerprint(String(values.fingerprint));
+    if (!fingerprint) {
+      throw new UsageError(
+        '--fingerprint must be a SHA-256 fingerprint as "chat serve --tls" prints it (SHA256:…).',
+        COMMAND,
+      );
+    }
+    tls = { fingerprint };
+  } else if (values.tls) {
+    tls = {};
+  }
   return {
+    ...(tls ? { tls } : {}),
     host: target.host,
     port: target.port ?? flagPort ?? DEFAULT_PORT,
     name,
@@ -103,6 +128,9 @@ export async function runJoin(args: string[]): Promise<number> {
     if (error instanceof UnreachableError) {
       throw new UserError(unreachableMessage(error), { cause: error.cause });
     }
+    if (error instanceof CannotJoinError) {
+      throw new UserError(error.message, { cause: error.cause });
+    }
     throw error;
   }
 }
@@ -119,6 +147,7 @@ async function runFullScreen(settings: JoinSettings): Promise<number> {
     port: settings.port,
     name,
     password: settings.password,
+    tls: settings.tls,
     onEvent(event) {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {

@@ -37,6 +37,10 @@ import type {
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
 import { readServerFrame } from "./incoming.ts";
+import { CannotJoinError, UnreachableError } from "./join_errors.ts";
+import { connectTls, type TlsSettings } from "./tls_connect.ts";
+
+export { CannotJoinError, UnreachableError };
 
 /** Everything the connection reports. */
 export type ConnectionEvent =
@@ -76,6 +80,8 @@ export interface ConnectionOptions {
   name: string;
   /** The room password, for rooms that have one. */
   password?: string;
+  /** Connect with TLS, checking the certificate as these settings say. */
+  tls?: TlsSettings;
   /** Receives every event, in order. */
   onEvent(event: ConnectionEvent): void;
   /** First retry delay and the cap, in ms (default 500 and 10 000). */
@@ -84,20 +90,6 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
   silenceMs?: number;
-}
-
-/** The first connection attempt failed: the server is not there. */
-export class UnreachableError extends Error {
-  /** @param reason a short phrase: "connection refused", "no such host", … */
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    readonly reason: string,
-    cause: unknown,
-  ) {
-    super(`Can't reach ${host}:${port} (${reason}).`, { cause });
-    this.name = "UnreachableError";
-  }
 }
 
 /** Codes of `error` frames that mean "pick another name". */
@@ -114,7 +106,13 @@ const MAX_SERVER_LINE_BYTES = 16 * 1024 * 1024;
 const QUIT_WAIT_MS = 1500;
 const WATCHDOG_TICK_MS = 1000;
 
-type SessionEnd = { reason: string; bye?: ByeFrame };
+/** How a connection ended; `final` when trying again would not help. */
+type SessionEnd = { reason: string; bye?: ByeFrame; final?: boolean };
+
+/** The first bytes of a TLS record (alert or handshake): a TLS server answering plain text. */
+function looksLikeTls(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
 
 /** A connection to one room that keeps itself alive. */
 export class ChatConnection {
@@ -153,6 +151,11 @@ export class ChatConnection {
   /** True while connected and joined. */
   get joined(): boolean {
     return this.#joined;
+  }
+
+  /** True when the connection uses TLS. */
+  get secure(): boolean {
+    return this.#options.tls !== undefined;
   }
 
   /** The host and port, as `host:port` (IPv6 in brackets). */
@@ -234,6 +237,11 @@ export class ChatConnection {
       try {
         conn = await this.#connect();
       } catch (error) {
+        if (error instanceof CannotJoinError) {
+          end = { reason: error.message, final: true };
+          if (!this.#everJoined) this.#firstJoin.reject(error);
+          break;
+        }
         const reason = describeConnectError(error);
         if (!this.#everJoined && failures === 0) {
           this.#stopped = true;
@@ -249,7 +257,8 @@ export class ChatConnection {
       end = await this.#converse(conn);
       if (this.#lastSessionJoined) failures = 0;
       failures++;
-      if (this.#stopped || (end.bye && FINAL_BYES.has(end.bye.code))) break;
+      if (end.final && !this.#everJoined) this.#firstJoin.reject(new CannotJoinError(end.reason));
+      if (this.#stopped || end.final || (end.bye && FINAL_BYES.has(end.bye.code))) break;
       await this.#pause(failures, end);
     }
     this.#stopped = true;
@@ -260,6 +269,7 @@ export class ChatConnection {
 
   async #connect(): Promise<Deno.Conn> {
     const { host, port, connectTimeoutMs = 10_000 } = this.#options;
+    if (this.#options.tls) return await connectTls(host, port, this.#options.tls, connectTimeoutMs);
     const conn = await Deno.connect({
       hostname: host,
       port,
@@ -305,6 +315,8 @@ export class ChatConnection {
     this.#writing = Promise.resolve();
     let bye: ByeFrame | undefined;
     let reason = "the server closed the connection";
+    let final = false;
+    let heardAnything = false;
     let lastHeard = Date.now();
     let pinged = false;
     const silenceMs = this.#options.silenceMs ?? 60_000;
@@ -325,6 +337,12 @@ export class ChatConnection {
       while (true) {
         const count = await conn.read(buffer);
         if (count === null) break;
+        if (!heardAnything && !this.#options.tls && looksLikeTls(buffer.subarray(0, count))) {
+          reason = "This room uses TLS: join with --tls and the --fingerprint its banner shows.";
+          final = true;
+          break;
+        }
+        heardAnything = true;
         lastHeard = Date.now();
         pinged = false;
         const { lines, overflow } = decoder.push(buffer.subarray(0, count));
@@ -345,7 +363,7 @@ export class ChatConnection {
       this.#conn = null;
       this.#joined = false;
     }
-    return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}) };
+    return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}), ...(final ? { final } : {}) };
   }
 
   /** Handles one frame; returns it when it is the server's goodbye. */
@@ -443,7 +461,12 @@ export class ChatConnection {
 
 /** A short phrase for why a connection failed: "connection refused", "no such host", … */
 export function describeConnectError(error: unknown): string {
-  if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
+  const code = (error as { code?: string }).code;
+  if (error instanceof Deno.errors.ConnectionRefused || code === "ECONNREFUSED") {
+    return "connection refused";
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "no such host";
+  if (code === "ETIMEDOUT") return "no answer";
   if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
   if (error instanceof Deno.errors.TimedOut) return "no answer";
   if (error instanceof DOMException && error.name === "TimeoutError") return "no answer";

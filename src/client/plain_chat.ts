@@ -17,6 +17,7 @@ import { renderPlain } from "../text/plain_format.ts";
 import { type CommandContext, runInput } from "./commands.ts";
 import { ChatConnection, type ConnectionEvent } from "./connection.ts";
 import { onStopSignal } from "./terminal.ts";
+import type { TlsSettings } from "./tls_connect.ts";
 
 /** Settings of the plain client. */
 export interface PlainChatOptions {
@@ -26,6 +27,8 @@ export interface PlainChatOptions {
   name?: string;
   /** The room password; when the room needs one and it is absent, the next input line is it. */
   password?: string;
+  /** Connect with TLS, checking the certificate as these settings say. */
+  tls?: TlsSettings;
   /** Where input lines come from (default: stdin). */
   input?: ReadableStream<Uint8Array>;
   /** Where output lines go (default: stdout). */
@@ -65,6 +68,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     port: options.port,
     name,
     password: options.password,
+    tls: options.tls,
     onEvent: (event) => handle(event),
   });
 

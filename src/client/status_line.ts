@@ -21,6 +21,8 @@ export interface StatusInfo {
   name: string;
   /** `host:port` of the room. */
   address: string;
+  /** True over TLS. */
+  secure?: boolean;
   members: number;
   /**
    * `naming`: the server refused the name and the input line asks for another;
@@ -33,7 +35,7 @@ export interface StatusInfo {
 
 /** Formats the status bar, exactly `width` cells wide. */
 export function formatStatus(info: StatusInfo, width: number, theme: Theme): string {
-  const left = ` ${info.name} @ ${info.address} `;
+  const left = ` ${info.name} @ ${info.address}${info.secure ? " (TLS)" : ""} `;
   let right: string;
   switch (info.state) {
     case "connected":

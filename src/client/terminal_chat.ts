@@ -63,6 +63,7 @@ export class TerminalChat {
     this.#status = {
       name: options.connection.name,
       address: options.connection.address,
+      secure: options.connection.secure,
       members: 0,
       state: "connected",
     };

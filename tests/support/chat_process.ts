@@ -25,7 +25,7 @@ export interface ChatRun {
 }
 
 /** The command line (program first) that runs `chat ARGS…` from source, e.g. in a tmux pane. */
-export function chatCommand(args: string[], flags: string[] = RUN_FLAGS): string[] {
+export function chatCommand(args: string[], flags: readonly string[] = RUN_FLAGS): string[] {
   return [Deno.execPath(), "run", "--quiet", ...flags, MAIN_TS, ...args];
 }
 
