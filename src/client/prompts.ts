@@ -2,12 +2,12 @@
  * Questions asked before the chat screen opens, with real prompts
  * (`@inquirer/prompts`): the name, validated locally with the rules the
  * server applies so most mistakes are caught before anything is sent, and
- * the room password, masked. The library is loaded only when a question is
- * asked, so `chat serve` and `chat join --name …` never load it.
+ * the room password, masked.
  *
  * @module
  */
 
+import { input, password } from "@inquirer/prompts";
 import { checkName } from "../protocol/names.ts";
 
 /**
@@ -16,7 +16,6 @@ import { checkName } from "../protocol/names.ts";
  * `null` when the person pressed Ctrl-C.
  */
 export async function askName(problem?: string): Promise<string | null> {
-  const { input } = await import("@inquirer/prompts");
   if (problem) console.log(problem);
   const answer = await cancellable(input({
     message: problem ? "Another name:" : "Your name:",
@@ -36,7 +35,6 @@ export async function askName(problem?: string): Promise<string | null> {
  * with the password, or `null` on Ctrl-C.
  */
 export async function askPassword(problem: string): Promise<string | null> {
-  const { password } = await import("@inquirer/prompts");
   console.log(problem);
   return await cancellable(password({
     message: "Room password:",
