@@ -40,6 +40,7 @@ import { readServerFrame } from "./incoming.ts";
 import { CannotJoinError, UnreachableError } from "./join_errors.ts";
 import { connectTls, type TlsSettings } from "./tls_connect.ts";
 
+/** The errors {@linkcode ChatConnection.start} rejects with, re-exported for callers. */
 export { CannotJoinError, UnreachableError };
 
 /** Everything the connection reports. */
