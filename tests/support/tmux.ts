@@ -58,9 +58,12 @@ export class TmuxServer {
     return new TmuxPane(this, name);
   }
 
-  /** Ends the server and everything running in it. */
+  /** Ends the server and everything running in it, and removes its socket file. */
   async kill(): Promise<void> {
+    const socketPath = (await this.tmux("display-message", "-p", "#{socket_path}").catch(() => ""))
+      .trim();
     await this.tmux("kill-server").catch(() => {});
+    if (socketPath) await Deno.remove(socketPath).catch(() => {});
   }
 }
 
