@@ -25,6 +25,7 @@ Deno.test("computed and unresolvable imports left in a bundle are found", () => 
     "const fixed = await import(`node:path`);",
     'throw new Error("use import() instead");',
     "obj.require(name);",
+    "class Asn { import(data, options) { return data; } }",
   ].join("\n");
   assertEquals(findUnresolvedImports(code), [
     "require(pluginName)",

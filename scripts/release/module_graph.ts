@@ -138,6 +138,7 @@ export function findUnresolvedImports(code: string): string[] {
     const excerpt = `${match[1]}(${code.slice(start, start + 60).split(")")[0].trim()})`;
     if (literal === undefined) {
       if (/^\s*\)/.test(code.slice(start))) continue; // "import()" in prose, not a call with a target
+      if (/^[^()]*\)\s*\{/.test(code.slice(start, start + 200))) continue; // a method named import
       found.push(excerpt);
     } else if (!literal.startsWith("node:") && !NODE_BUILTINS.has(literal)) {
       found.push(excerpt);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { DEFAULT_JOIN_HOST, DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_HISTORY_ON_JOIN } from "../server/room_store.ts";
 import { limitHelpRows } from "./limit_flags.ts";
 
@@ -53,3 +53,32 @@ History:
 
 Limits:
 ${limitHelpRows().join("\n")}`;
+
+/** `chat join --help`. */
+export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]
+
+Join a chat room in this terminal. HOST defaults to ${DEFAULT_JOIN_HOST}, PORT to ${DEFAULT_PORT}.
+Without --name you are asked for one.
+
+Options:
+  -n, --name NAME            the name others see you as (1-24 characters, no spaces)
+      --host HOST            the room's computer (instead of the HOST argument)
+  -p, --port PORT            TCP port (default ${DEFAULT_PORT})
+      --tls                  connect with TLS (rooms started with "chat serve --tls")
+      --fingerprint SHA256:… the certificate fingerprint the room's banner shows
+                             (implies --tls; without it the certificate must come
+                             from an authority this computer trusts)
+      --no-color             no colours (also when NO_COLOR is set)
+      --debug                show technical details of errors
+  -h, --help                 show this help
+
+In the chat: type and press Enter to send; /help lists commands; Tab
+completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
+is not a terminal, chat join reads lines and prints lines (plain mode).
+A room with a password asks for it (CHAT_PASSWORD gives it to scripts).
+
+Examples:
+  chat join --name alice 192.168.1.20
+  chat join --name bob localhost:53001
+  chat join --tls --fingerprint SHA256:E3FZ…FtI --name carol 192.168.1.20
+  echo "build finished" | chat join --name ci-bot 192.168.1.20`;

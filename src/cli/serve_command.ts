@@ -7,13 +7,17 @@
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import type { Limits } from "../protocol/limits.ts";
+import { password as passwordPrompt } from "@inquirer/prompts";
+import { join } from "node:path";
 import { ChatServer } from "../server/chat_server.ts";
 import type { RoomStore } from "../server/room_store.ts";
 import { runOperatorConsole } from "../server/operator_console.ts";
+import { loadIdentity, selfSignedIdentity, type TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
-import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
+import { hostPort, joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
+import { dataDir } from "./dirs.ts";
 import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
 import { limitOptions, limitsFrom } from "./limit_flags.ts";
@@ -30,6 +34,9 @@ const OPTIONS: OptionSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
   password: { type: "string" },
+  tls: { type: "boolean" },
+  cert: { type: "string" },
+  key: { type: "string" },
   motd: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
@@ -47,6 +54,10 @@ export interface ServeSettings {
   password?: string;
   /** `--password` was given without a value: ask for it. */
   askPassword: boolean;
+  /** Serve TLS; with `cert` and `key` from those files, else a self-signed certificate. */
+  tls: boolean;
+  certPath?: string;
+  keyPath?: string;
   limits: Partial<Limits>;
   history: HistorySettings;
   quiet: boolean;
@@ -69,12 +80,20 @@ export function parseServeArgs(
   });
   const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
   if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
+  const certPath = values.cert === undefined ? undefined : String(values.cert);
+  const keyPath = values.key === undefined ? undefined : String(values.key);
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new UsageError("--cert and --key go together: give both PEM files, or neither.", COMMAND);
+  }
   return {
     host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
     password,
     askPassword: askPassword && password === undefined,
+    tls: Boolean(values.tls) || certPath !== undefined,
+    certPath,
+    keyPath,
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
@@ -108,8 +127,7 @@ async function askForPassword(): Promise<string> {
       COMMAND,
     );
   }
-  const { password } = await import("@inquirer/prompts");
-  return await password({
+  return await passwordPrompt({
     message: "Room password",
     mask: "*",
     validate: (value) => value.length > 0 || "The password can't be empty.",
@@ -123,16 +141,24 @@ export async function runServe(args: string[]): Promise<number> {
   if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const identity = settings.tls ? await tlsIdentity(settings) : undefined;
+  if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
   const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));
   let server: ChatServer;
   try {
-    server = startServer(settings, store, log, interactive);
+    server = startServer(settings, store, log, interactive, identity);
   } catch (error) {
     store.close();
     throw error;
   }
   if (!settings.quiet) {
-    console.log(banner(settings.host, server.addr.port, settings.password !== undefined, note));
+    console.log(banner({
+      host: settings.host,
+      port: server.addr.port,
+      passwordProtected: settings.password !== undefined,
+      fingerprint: identity?.fingerprint,
+      historyNote: note,
+    }));
   }
   if (interactive) {
     // The operator's console; it ends with stdin, the room does not.
@@ -145,11 +171,40 @@ export async function runServe(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** The operator's certificate, or the self-signed one kept in the data directory. */
+async function tlsIdentity(settings: ServeSettings): Promise<TlsIdentity> {
+  if (settings.certPath && settings.keyPath) {
+    try {
+      return await loadIdentity(settings.certPath, settings.keyPath);
+    } catch (error) {
+      throw new UserError(
+        `Can't use the certificate ${settings.certPath} with the key ${settings.keyPath} (${
+          (error as Error).message
+        }). Check the --cert and --key files are PEM.`,
+        { cause: error },
+      );
+    }
+  }
+  const dir = join(dataDir(), "tls");
+  const names = ["localhost", "127.0.0.1", ...reachableAddresses("::", machineInterfaces())];
+  try {
+    return await selfSignedIdentity(dir, names);
+  } catch (error) {
+    throw new UserError(
+      `Can't create or read the TLS certificate in ${dir} (${
+        (error as Error).message
+      }). Give your own with --cert and --key.`,
+      { cause: error },
+    );
+  }
+}
+
 function startServer(
   settings: ServeSettings,
   store: RoomStore,
   log: (line: string) => void,
   logMessages: boolean,
+  identity: TlsIdentity | undefined,
 ): ChatServer {
   try {
     return new ChatServer({
@@ -159,6 +214,7 @@ function startServer(
       historyOnJoin: settings.history.historyOnJoin,
       motd: settings.motd,
       password: settings.password,
+      tls: identity && { cert: identity.cert, key: identity.key },
       limits: settings.limits,
       log,
       logMessages,
@@ -190,27 +246,45 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
   return error;
 }
 
+/** What the banner says about the room. */
+export interface BannerFacts {
+  host: string;
+  port: number;
+  passwordProtected?: boolean;
+  /** The TLS certificate's fingerprint, when serving TLS. */
+  fingerprint?: string;
+  /** Where the history is kept, in one line. */
+  historyNote?: string;
+}
+
 /** What the operator sees on start: where the room is and the exact join commands. */
 export function banner(
-  host: string,
-  port: number,
-  passwordProtected = false,
-  historyNote?: string,
+  { host, port, passwordProtected, fingerprint, historyNote }: BannerFacts,
 ): string {
   const addresses = reachableAddresses(host, machineInterfaces());
-  const lock = passwordProtected ? " It needs the password to join." : "";
-  const lines = [`Chat room open on port ${port}.${lock}`];
+  const lines = [
+    `Chat room open on port ${port}${fingerprint ? " (TLS only)" : ""}.${
+      passwordProtected ? " It needs the password to join." : ""
+    }`,
+  ];
+  if (fingerprint) lines.push(`Certificate fingerprint: ${fingerprint}`);
+  const join = fingerprint
+    ? `chat join --tls --fingerprint ${fingerprint} --name YOURNAME`
+    : "chat join --name YOURNAME";
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
-    for (const address of addresses) {
-      lines.push(`  chat join --name YOURNAME ${joinTarget(address, port)}`);
-    }
+    for (const address of addresses) lines.push(`  ${join} ${joinTarget(address, port)}`);
   } else {
     lines.push("No network address found; only this computer can join.");
   }
   const local = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  lines.push(`On this computer: chat join --name YOURNAME ${joinTarget(local, port)}`);
-  lines.push(`Plain text works too: nc ${addresses[0] ?? local} ${port}`);
+  lines.push(`On this computer: ${join} ${joinTarget(local, port)}`);
+  const where = addresses[0] ?? local;
+  lines.push(
+    fingerprint
+      ? `Plain text works too: openssl s_client -quiet -connect ${hostPort(where, port)}`
+      : `Plain text works too: nc ${where} ${port}`,
+  );
   if (historyNote) lines.push(historyNote);
   lines.push("Press Ctrl-C to close the room; type /help here for the operator's commands.");
   return lines.join("\n");

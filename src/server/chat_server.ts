@@ -13,7 +13,7 @@ import { formatDuration } from "../text/time.ts";
 import { Admission } from "./admission.ts";
 import { type Ban, BanList } from "./ban_list.ts";
 import type { Moderation } from "./command.ts";
-import { renderPlain } from "./plain_format.ts";
+import { renderPlain } from "../text/plain_format.ts";
 import { noSuchMember, Room } from "./room.ts";
 import {
   DEFAULT_HISTORY_LIMIT,
@@ -39,6 +39,8 @@ export interface ChatServerOptions {
   motd?: string;
   /** Room password; clients must present it. */
   password?: string;
+  /** Serve TLS only, with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
@@ -53,7 +55,7 @@ export class ChatServer implements Moderation {
   /** The room every connection joins. */
   readonly room: Room;
   readonly limits: Limits;
-  readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
   readonly #bans = new BanList();
   readonly #admission: Admission;
@@ -84,7 +86,10 @@ export class ChatServer implements Moderation {
       motd: options.motd,
       onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
     });
-    this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
+    const address = { hostname: options.hostname, port: options.port };
+    this.#listener = options.tls
+      ? Deno.listenTls({ ...address, ...options.tls })
+      : Deno.listen(address);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#accepting = this.#acceptLoop();
   }
@@ -128,7 +133,7 @@ export class ChatServer implements Moderation {
 
   async #acceptLoop(): Promise<void> {
     while (!this.#stopping) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.TcpConn | Deno.TlsConn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -142,12 +147,14 @@ export class ChatServer implements Moderation {
     }
   }
 
-  #start(conn: Deno.TcpConn): void {
-    try {
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
-    } catch {
-      // The peer may already be gone; the session will notice.
+  #start(conn: Deno.TcpConn | Deno.TlsConn): void {
+    if ("setNoDelay" in conn) {
+      try {
+        conn.setNoDelay(true);
+        conn.setKeepAlive(true);
+      } catch {
+        // The peer may already be gone; the session will notice.
+      }
     }
     const peer = conn.remoteAddr;
     const session = new Session(durable(conn, this.#store), peer, {
@@ -230,7 +237,7 @@ export class ChatServer implements Moderation {
  * whatever a client is sent, the records behind it are already on disk, and
  * all records added since the previous write share one commit.
  */
-function durable(conn: Deno.TcpConn, store: RoomStore): SessionConn {
+function durable(conn: Deno.TcpConn | Deno.TlsConn, store: RoomStore): SessionConn {
   return {
     read: (buffer) => conn.read(buffer),
     write(bytes) {

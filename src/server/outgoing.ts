@@ -8,7 +8,7 @@
 
 import type { ServerFrame } from "../protocol/frames.ts";
 import { encodeFrame } from "../protocol/codec.ts";
-import { renderPlain } from "./plain_format.ts";
+import { renderPlain } from "../text/plain_format.ts";
 
 const utf8 = new TextEncoder();
 

@@ -40,19 +40,42 @@ export interface ChatRun {
   stderr: string;
 }
 
-/** Runs `chat ARGS…` to completion. */
-export async function runChat(
-  args: string[],
-  options: { env?: Record<string, string>; flags?: string[] } = {},
-): Promise<ChatRun> {
-  const { env, cleanup } = runEnv(options.env);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
-    env,
-    stdin: "null",
+/** The command line (program first) that runs `chat ARGS…` from source, e.g. in a tmux pane. */
+export function chatCommand(args: string[], flags: readonly string[] = RUN_FLAGS): string[] {
+  return [Deno.execPath(), "run", "--quiet", ...flags, MAIN_TS, ...args];
+}
+
+/** Starts `chat ARGS…` with stdin, stdout and stderr piped. */
+export function spawnChat(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+  const [program, ...rest] = chatCommand(args);
+  return new Deno.Command(program, {
+    args: rest,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output().finally(cleanup);
+  }).spawn();
+}
+
+/** Runs `chat ARGS…` to completion; `input`, when given, is written to its stdin. */
+export async function runChat(
+  args: string[],
+  options: { env?: Record<string, string>; flags?: string[]; input?: string } = {},
+): Promise<ChatRun> {
+  const { env, cleanup } = runEnv(options.env);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
+    env,
+    stdin: options.input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.input));
+    await writer.close();
+  }
+  const output = await child.output().finally(cleanup);
   const text = new TextDecoder();
   return {
     code: output.code,
@@ -74,12 +97,13 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `chat serve --host 127.0.0.1 --port 0 …` and waits for its banner.
- * Throws with the output if it exits or stays silent instead.
+ * Starts `chat serve --host 127.0.0.1 --port 0 …` (or the given port, e.g.
+ * to restart a server where it was) and waits for its banner. Throws with
+ * the output if it exits or stays silent instead.
  */
 export async function startServe(
   args: string[] = [],
-  options: { env?: Record<string, string>; flags?: string[] } = {},
+  options: { env?: Record<string, string>; flags?: string[]; port?: number } = {},
 ): Promise<ServeProcess> {
   const { env, cleanup } = runEnv(options.env);
   const child = new Deno.Command(Deno.execPath(), {
@@ -91,7 +115,7 @@ export async function startServe(
       "--host",
       "127.0.0.1",
       "--port",
-      "0",
+      String(options.port ?? 0),
       ...args,
     ],
     env,
@@ -138,4 +162,12 @@ export async function startServe(
       return await status;
     },
   };
+}
+
+/** A port that was free a moment ago (bound to 0, then closed): nothing listens there. */
+export function reservePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
 }

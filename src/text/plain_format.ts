@@ -1,14 +1,16 @@
 /**
- * How frames look to a plain-text client (`nc`, `telnet`, a socket script):
- * one human-readable line per event, `[HH:MM]` first (with the date when not
- * from today). Text was sanitised when it entered the room, so nothing here
- * can reach a terminal as a command.
+ * How frames look as plain text: to a plain-text client of the server (`nc`,
+ * `telnet`, a socket script) and in `chat join`'s plain mode (stdin or stdout
+ * not a terminal). One human-readable line per event, `[HH:MM]` first (with
+ * the date when not from today: history replayed after a restart may be days
+ * old). The text must already be sanitised: the server cleans what enters the
+ * room and the client cleans what it receives.
  *
  * @module
  */
 
 import type { ServerFrame } from "../protocol/frames.ts";
-import { formatStamp } from "../text/time.ts";
+import { formatStamp } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
 export function renderPlain(frame: ServerFrame): string[] {
