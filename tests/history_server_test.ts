@@ -23,6 +23,21 @@ function startServer(dir: string, options: Partial<ChatServerOptions> = {}): Cha
   return new ChatServer({ hostname: "127.0.0.1", port: 0, store, limits: UNLIMITED, ...options });
 }
 
+/** Runs `body` against one server with its history in a fresh directory. */
+async function withHistoryServer(
+  body: (port: number) => Promise<void>,
+  options: Partial<ChatServerOptions> = {},
+): Promise<void> {
+  await withTempDir(async (dir) => {
+    const server = startServer(dir, options);
+    try {
+      await body(server.addr.port);
+    } finally {
+      await server.shutdown();
+    }
+  });
+}
+
 /** Asserts ids are strictly increasing by one: nothing missing, nothing twice. */
 function assertContiguous(ids: number[], what: string): void {
   for (let i = 1; i < ids.length; i++) {
@@ -64,75 +79,64 @@ Deno.test("after a restart ids continue and a newcomer sees the earlier messages
 });
 
 Deno.test("a newcomer sees only the last --history-on-join messages", async () => {
-  await withTempDir(async (dir) => {
-    const server = startServer(dir, { historyOnJoin: 2 });
-    try {
-      const { client: alice } = await LineClient.join(server.addr.port, "alice");
-      for (const text of ["a", "b", "c"]) await alice.say(text);
-      await alice.nextFrame((f) => f.text === "c");
-      const { client: bob, welcome } = await LineClient.join(server.addr.port, "bob");
-      assertEquals(welcome.history.map((r: AnyFrame) => r.text), ["b", "c"]);
-      for (const c of [alice, bob]) c.close();
-    } finally {
-      await server.shutdown();
-    }
-  });
+  await withHistoryServer(async (port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    for (const text of ["a", "b", "c"]) await alice.say(text);
+    await alice.nextFrame((f) => f.text === "c");
+    const { client: bob, welcome } = await LineClient.join(port, "bob");
+    assertEquals(welcome.history.map((r: AnyFrame) => r.text), ["b", "c"]);
+    for (const c of [alice, bob]) c.close();
+  }, { historyOnJoin: 2 });
 });
 
 Deno.test("reconnecting while others talk catches up with no gap and no duplicate", async () => {
-  await withTempDir(async (dir) => {
-    const server = startServer(dir);
-    try {
-      const port = server.addr.port;
-      const { client: bob } = await LineClient.join(port, "bob");
-      const { client: alice, welcome } = await LineClient.join(port, "alice");
-      const seen: AnyFrame[] = [];
-      const total = 300;
-      const talking = (async () => {
-        for (let i = 1; i <= total; i++) {
-          await bob.say(`m${i}`);
-          if (i % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-        }
-      })();
-
-      // Alice reads some, then her connection drops.
-      while (seen.filter((f) => f.type === "message").length < 50) {
-        seen.push(await alice.nextFrame(isRecord));
+  await withHistoryServer(async (port) => {
+    const { client: bob } = await LineClient.join(port, "bob");
+    const { client: alice, welcome } = await LineClient.join(port, "alice");
+    const seen: AnyFrame[] = [];
+    const total = 300;
+    const talking = (async () => {
+      for (let i = 1; i <= total; i++) {
+        await bob.say(`m${i}`);
+        if (i % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      alice.close();
-      await new Promise((resolve) => setTimeout(resolve, 30));
+    })();
 
-      // She comes back with what she remembers while bob is still talking.
-      const since = seen[seen.length - 1].id;
-      const back = await LineClient.join(port, "alice", {
-        resume: welcome.session,
-        since,
-        room: welcome.room,
-      });
-      assertEquals(back.welcome.catchUp, true);
-      assertEquals(back.welcome.gap, undefined);
-      assert(back.welcome.history.length > 0, "she missed something");
-      seen.push(...back.welcome.history);
-      let live = 0;
-      while (!seen.some((f) => f.type === "message" && f.text === `m${total}`)) {
-        seen.push(await back.client.nextFrame(isRecord));
-        live++;
-      }
-      await talking;
-      assert(live > 10, `bob was still talking after she came back (${live} live records)`);
-
-      assertContiguous(seen.map((f) => f.id), "alice's records");
-      const texts = seen.filter((f) => f.type === "message").map((f) => f.text);
-      assertEquals(texts, Array.from({ length: total }, (_, i) => `m${i + 1}`));
-      assert(
-        seen.some((f) => f.type === "leave" && f.name === "alice"),
-        "her leaving is in the catch-up",
-      );
-      back.client.close();
-      bob.close();
-    } finally {
-      await server.shutdown();
+    // Alice reads some, then her connection drops.
+    while (seen.filter((f) => f.type === "message").length < 50) {
+      seen.push(await alice.nextFrame(isRecord));
     }
+    alice.close();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    // She comes back with what she remembers while bob is still talking.
+    const since = seen[seen.length - 1].id;
+    const back = await LineClient.join(port, "alice", {
+      resume: welcome.session,
+      since,
+      room: welcome.room,
+    });
+    assertEquals(back.welcome.catchUp, true);
+    assertEquals(back.welcome.gap, undefined);
+    assert(back.welcome.history.length > 0, "she missed something");
+    seen.push(...back.welcome.history);
+    let live = 0;
+    while (!seen.some((f) => f.type === "message" && f.text === `m${total}`)) {
+      seen.push(await back.client.nextFrame(isRecord));
+      live++;
+    }
+    await talking;
+    assert(live > 10, `bob was still talking after she came back (${live} live records)`);
+
+    assertContiguous(seen.map((f) => f.id), "alice's records");
+    const texts = seen.filter((f) => f.type === "message").map((f) => f.text);
+    assertEquals(texts, Array.from({ length: total }, (_, i) => `m${i + 1}`));
+    assert(
+      seen.some((f) => f.type === "leave" && f.name === "alice"),
+      "her leaving is in the catch-up",
+    );
+    back.client.close();
+    bob.close();
   });
 });
 
@@ -227,59 +231,47 @@ Deno.test("a plain-text client gets the earlier messages as plain lines on join"
 });
 
 Deno.test("private history is shown to the name's holder only, not to a later taker of the name", async () => {
-  await withTempDir(async (dir) => {
-    const server = startServer(dir);
-    try {
-      const port = server.addr.port;
-      const { client: alice } = await LineClient.join(port, "alice");
-      const { client: bob, welcome } = await LineClient.join(port, "bob");
-      await alice.say("/msg bob our secret");
-      await bob.nextFrame((f) => f.type === "private");
-      await bob.sendFrame({ type: "quit" });
-      await bob.waitForClose();
+  await withHistoryServer(async (port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const { client: bob, welcome } = await LineClient.join(port, "bob");
+    await alice.say("/msg bob our secret");
+    await bob.nextFrame((f) => f.type === "private");
+    await bob.sendFrame({ type: "quit" });
+    await bob.waitForClose();
 
-      const { client: other, welcome: otherWelcome } = await LineClient.join(port, "bob");
-      assertEquals(otherWelcome.history.map((r: AnyFrame) => r.type), []);
-      await other.sendFrame({ type: "quit" });
-      await other.waitForClose();
+    const { client: other, welcome: otherWelcome } = await LineClient.join(port, "bob");
+    assertEquals(otherWelcome.history.map((r: AnyFrame) => r.type), []);
+    await other.sendFrame({ type: "quit" });
+    await other.waitForClose();
 
-      const back = await LineClient.join(port, "bob", { resume: welcome.session });
-      assertEquals(back.welcome.history.map((r: AnyFrame) => r.text), ["our secret"]);
-      for (const c of [alice, back.client]) c.close();
-    } finally {
-      await server.shutdown();
-    }
+    const back = await LineClient.join(port, "bob", { resume: welcome.session });
+    assertEquals(back.welcome.history.map((r: AnyFrame) => r.text), ["our secret"]);
+    for (const c of [alice, back.client]) c.close();
   });
 });
 
 Deno.test("/msg to someone away is refused when it could never be delivered or too much waits", async () => {
-  await withTempDir(async (dir) => {
-    const server = startServer(dir);
-    try {
-      const port = server.addr.port;
-      const { client: alice } = await LineClient.join(port, "alice");
-      const plain = await LineClient.connect(port);
-      await plain.sendLine("carol");
-      await plain.nextLine((l) => l.startsWith("-- Welcome"));
-      await plain.sendLine("/quit");
-      await alice.nextFrame((f) => f.type === "leave" && f.name === "carol");
-      await alice.say("/msg carol are you there?");
-      const refused = await alice.nextFrame((f) => f.type === "error");
-      assertEquals(refused.code, "no_such_member");
-      assertMatch(refused.message, /carol is not here, and their client can't receive/);
+  await withHistoryServer(async (port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const plain = await LineClient.connect(port);
+    await plain.sendLine("carol");
+    await plain.nextLine((l) => l.startsWith("-- Welcome"));
+    await plain.sendLine("/quit");
+    await alice.nextFrame((f) => f.type === "leave" && f.name === "carol");
+    await alice.say("/msg carol are you there?");
+    const refused = await alice.nextFrame((f) => f.type === "error");
+    assertEquals(refused.code, "no_such_member");
+    assertMatch(refused.message, /carol is not here, and their client can't receive/);
 
-      const { client: bob } = await LineClient.join(port, "bob");
-      await bob.sendFrame({ type: "quit" });
-      await bob.waitForClose();
-      for (let i = 1; i <= MAILBOX_LIMIT; i++) await alice.say(`/msg bob note ${i}`);
-      await alice.say("/msg bob one too many");
-      const full = await alice.nextFrame((f) => f.type === "error");
-      assertEquals(full.code, "mailbox_full");
-      const kept = alice.transcript.filter((l) => l.includes('"type":"private"'));
-      assertEquals(kept.length, MAILBOX_LIMIT);
-      alice.close();
-    } finally {
-      await server.shutdown();
-    }
+    const { client: bob } = await LineClient.join(port, "bob");
+    await bob.sendFrame({ type: "quit" });
+    await bob.waitForClose();
+    for (let i = 1; i <= MAILBOX_LIMIT; i++) await alice.say(`/msg bob note ${i}`);
+    await alice.say("/msg bob one too many");
+    const full = await alice.nextFrame((f) => f.type === "error");
+    assertEquals(full.code, "mailbox_full");
+    const kept = alice.transcript.filter((l) => l.includes('"type":"private"'));
+    assertEquals(kept.length, MAILBOX_LIMIT);
+    alice.close();
   });
 });
