@@ -17,6 +17,27 @@ export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
  */
 export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
 
+/**
+ * A home for the `chat` processes of this test run: config and data
+ * directories in a temporary folder, so tests never touch the real ones.
+ * Removed when the test process ends.
+ */
+const isolatedHome = Deno.makeTempDirSync({ prefix: "chat-test-home-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(isolatedHome, { recursive: true });
+  } catch {
+    // already gone
+  }
+});
+
+/** Environment every test `chat` process gets (tests may override any of it). */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  NO_COLOR: "1",
+  CHAT_CONFIG_DIR: `${isolatedHome}/config`,
+  CHAT_DATA_DIR: `${isolatedHome}/data`,
+};
+
 /** Output and exit code of a finished `chat` run. */
 export interface ChatRun {
   code: number;
@@ -34,7 +55,7 @@ export function spawnChat(args: string[], env: Record<string, string> = {}): Den
   const [program, ...rest] = chatCommand(args);
   return new Deno.Command(program, {
     args: rest,
-    env: { NO_COLOR: "1", ...env },
+    env: { ...TEST_ENV, ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -48,7 +69,7 @@ export async function runChat(
 ): Promise<ChatRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
-    env: { NO_COLOR: "1", ...options.env },
+    env: { ...TEST_ENV, ...options.env },
     stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -100,7 +121,7 @@ export async function startServe(
       String(options.port ?? 0),
       ...args,
     ],
-    env: { NO_COLOR: "1", ...options.env },
+    env: { ...TEST_ENV, ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
