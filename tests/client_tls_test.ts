@@ -10,11 +10,15 @@ import { TcpProxy } from "./support/tcp_proxy.ts";
 import { withServer } from "./support/test_server.ts";
 import { CannotJoinError, ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
 import { fingerprintOf } from "../src/protocol/fingerprint.ts";
-import { createSelfSigned, firstCertificateDer } from "../src/server/tls_identity.ts";
+import { KnownHosts } from "../src/client/known_hosts.ts";
+import type { TlsSettings } from "../src/client/tls_connect.ts";
+import { pemDecode } from "../src/protocol/pem.ts";
+import { createSelfSigned } from "../src/server/tls_identity.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 
 function connection(
   port: number,
-  tls: { fingerprint?: string } | undefined,
+  tls: TlsSettings | undefined,
   events: ConnectionEvent[] = [],
 ) {
   return new ChatConnection({
@@ -29,7 +33,7 @@ function connection(
 
 Deno.test("TLS with the room's fingerprint: joins and chats, and reconnects over TLS", async () => {
   const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
-  const fingerprint = await fingerprintOf(firstCertificateDer(identity.cert));
+  const fingerprint = await fingerprintOf(pemDecode(identity.cert));
   await withServer(async (_server, port) => {
     const proxy = new TcpProxy(port);
     const events: ConnectionEvent[] = [];
@@ -63,7 +67,7 @@ Deno.test("TLS with the room's fingerprint: joins and chats, and reconnects over
 Deno.test("TLS: another certificate than the pinned one is refused, and nothing is sent", async () => {
   const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
   const impostor = await createSelfSigned(["localhost", "127.0.0.1"]);
-  const expected = await fingerprintOf(firstCertificateDer(impostor.cert));
+  const expected = await fingerprintOf(pemDecode(impostor.cert));
   await withServer(async (server, port) => {
     const alice = connection(port, { fingerprint: expected });
     await assertRejects(() => alice.start(), (error: unknown) => {
@@ -78,20 +82,109 @@ Deno.test("TLS: another certificate than the pinned one is refused, and nothing 
   }, { tls: identity });
 });
 
-Deno.test("TLS without a fingerprint refuses a self-signed certificate, and says what to do", async () => {
+Deno.test("TLS without a fingerprint pins the first certificate and refuses a changed one", async () => {
+  const first = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const second = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const firstPrint = await fingerprintOf(pemDecode(first.cert));
+  const secondPrint = await fingerprintOf(pemDecode(second.cert));
+  await withTempDir(async (dir) => {
+    const knownHosts = new KnownHosts(`${dir}/known_hosts`);
+    const pinned: string[] = [];
+    const settings = {
+      knownHosts,
+      onFirstUse: (target: string, print: string) => pinned.push(`${target} ${print}`),
+    };
+    let port = 0;
+    await withServer(async (_server, serverPort) => {
+      port = serverPort;
+      const alice = connection(port, settings);
+      assertEquals(await alice.start(), "joined");
+      await alice.quit();
+      assertEquals(pinned, [`127.0.0.1:${port} ${firstPrint}`], "told once, on first use");
+      assertEquals(await knownHosts.lookup(`127.0.0.1:${port}`), firstPrint);
+      const again = connection(port, settings);
+      assertEquals(await again.start(), "joined");
+      await again.quit();
+      assertEquals(pinned.length, 1, "a known room is not announced again");
+    }, { tls: first });
+    // Same address, another certificate: refused loudly, nothing sent, nobody joins.
+    await withServer(async (server) => {
+      await assertRejects(
+        () => connection(server.addr.port, settings).start(),
+        (error: unknown) => {
+          assert(error instanceof CannotJoinError);
+          assertMatch(error.message, /^WARNING: THE CERTIFICATE OF 127\.0\.0\.1:\d+ HAS CHANGED\./);
+          assertMatch(
+            error.message,
+            new RegExp(`Remembered: ${firstPrint.replace(/[+/]/g, "\\$&")}`),
+          );
+          assertMatch(error.message, /known_hosts/);
+          return true;
+        },
+      );
+      assertEquals(server.room.size, 0);
+      // The person checks and accepts the new certificate with --fingerprint: it is remembered.
+      const accepted = connection(server.addr.port, { ...settings, fingerprint: secondPrint });
+      assertEquals(await accepted.start(), "joined");
+      await accepted.quit();
+      assertEquals(await knownHosts.lookup(`127.0.0.1:${server.addr.port}`), secondPrint);
+    }, { tls: second, port });
+  });
+});
+
+Deno.test("TLS with --ca checks the authority and the host name instead of pinning", async () => {
   const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const stranger = await createSelfSigned(["localhost", "127.0.0.1"]);
   await withServer(async (_server, port) => {
-    await assertRejects(() => connection(port, {}).start(), (error: unknown) => {
-      assert(error instanceof CannotJoinError);
-      assertMatch(error.message, /not signed by an authority this computer trusts.*--fingerprint/);
-      return true;
-    });
+    const alice = connection(port, { caCerts: [identity.cert] });
+    assertEquals(await alice.start(), "joined");
+    await alice.quit();
+    await assertRejects(
+      () => connection(port, { caCerts: [stranger.cert] }).start(),
+      (error: unknown) => {
+        assert(error instanceof CannotJoinError);
+        assertMatch(error.message, /not signed by the authority given with --ca/);
+        return true;
+      },
+    );
   }, { tls: identity });
+});
+
+Deno.test("chat join --tls remembers a room on the first visit and says so", async () => {
+  const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const fingerprint = await fingerprintOf(pemDecode(identity.cert));
+  await withTempDir(async (dir) => {
+    await withServer(async (_server, port) => {
+      const env = { CHAT_CONFIG_DIR: dir };
+      const first = await runChat(["join", "--name", "bot", "--tls", `127.0.0.1:${port}`], {
+        input: "first\n",
+        env,
+      });
+      assertEquals(first.code, 0, first.stderr);
+      assertMatch(
+        first.stderr,
+        new RegExp(
+          `^First visit to 127\\.0\\.0\\.1:${port}: its certificate fingerprint is ${
+            fingerprint.replace(/[+/]/g, "\\$&")
+          }\\.`,
+        ),
+      );
+      assertMatch(
+        await Deno.readTextFile(`${dir}/known_hosts`),
+        new RegExp(`127\\.0\\.0\\.1:${port} SHA256:`),
+      );
+      const second = await runChat(["join", "--name", "bot", "--tls", `127.0.0.1:${port}`], {
+        input: "second\n",
+        env,
+      });
+      assertEquals([second.code, second.stderr], [0, ""]);
+    }, { tls: identity });
+  });
 });
 
 Deno.test("TLS/plain mismatches: each direction gets one clear sentence and exit 1", async () => {
   const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
-  const fingerprint = await fingerprintOf(firstCertificateDer(identity.cert));
+  const fingerprint = await fingerprintOf(pemDecode(identity.cert));
   await withServer(async (_server, port) => {
     const plainIntoTls = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
       input: "hi\n",

@@ -5,11 +5,8 @@
  */
 
 import { fingerprintOf, normalizeFingerprint } from "../src/protocol/fingerprint.ts";
-import {
-  createSelfSigned,
-  firstCertificateDer,
-  selfSignedIdentity,
-} from "../src/server/tls_identity.ts";
+import { pemDecode } from "../src/protocol/pem.ts";
+import { createSelfSigned, selfSignedIdentity } from "../src/server/tls_identity.ts";
 import {
   assert,
   assertEquals,
@@ -50,7 +47,7 @@ Deno.test("the self-signed identity is created once and kept: the fingerprint st
 
 Deno.test("fingerprints: ssh-style base64 and openssl-style hex name the same certificate", async () => {
   const { cert } = await createSelfSigned(["localhost"]);
-  const der = firstCertificateDer(cert);
+  const der = pemDecode(cert);
   const canonical = await fingerprintOf(der);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der as BufferSource));
   const hex = [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");

@@ -66,8 +66,11 @@ Options:
   -p, --port PORT            TCP port (default ${DEFAULT_PORT})
       --tls                  connect with TLS (rooms started with "chat serve --tls")
       --fingerprint SHA256:… the certificate fingerprint the room's banner shows
-                             (implies --tls; without it the certificate must come
-                             from an authority this computer trusts)
+                             (implies --tls). Without it, the certificate seen on the
+                             first visit is remembered (known_hosts in the config
+                             directory) and a different one later is refused
+      --ca FILE              check the certificate against these authorities (PEM)
+                             instead of pinning it (implies --tls)
       --no-color             no colours (also when NO_COLOR is set)
       --debug                show technical details of errors
   -h, --help                 show this help

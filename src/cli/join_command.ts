@@ -15,6 +15,8 @@ import {
   UnreachableError,
 } from "../client/connection.ts";
 import { normalizeFingerprint } from "../protocol/fingerprint.ts";
+import { join } from "node:path";
+import { KnownHosts } from "../client/known_hosts.ts";
 import type { TlsSettings } from "../client/tls_connect.ts";
 import { askName, askPassword } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
@@ -22,6 +24,7 @@ import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
 import { createTheme } from "../client/theme.ts";
 import { parseJoinTarget } from "./addresses.ts";
+import { configDir } from "./dirs.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { JOIN_HELP } from "./help.ts";
@@ -34,6 +37,7 @@ const OPTIONS: OptionSpec = {
   port: { type: "string", short: "p" },
   tls: { type: "boolean" },
   fingerprint: { type: "string" },
+  ca: { type: "string" },
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -50,8 +54,8 @@ export interface JoinSettings {
   name?: string;
   /** The room password from CHAT_PASSWORD; asked for when the room needs one and it is absent. */
   password?: string;
-  /** Present for TLS (--tls, or implied by --fingerprint). */
-  tls?: TlsSettings;
+  /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
+  tls?: { fingerprint?: string; caFile?: string };
   color: boolean;
 }
 
@@ -92,8 +96,13 @@ export function parseJoinArgs(
     if ("code" in checked) throw new UsageError(`--name: ${checked.message}`, COMMAND);
     name = checked.name;
   }
-  let tls: TlsSettings | undefined;
-  if (values.fingerprint !== undefined) {
+  let tls: JoinSettings["tls"];
+  if (values.ca !== undefined) {
+    if (values.fingerprint !== undefined) {
+      throw new UsageError("Use --ca or --fingerprint, not both.", COMMAND);
+    }
+    tls = { caFile: String(values.ca) };
+  } else if (values.fingerprint !== undefined) {
     const fingerprint = normalizeFingerprint(String(values.fingerprint));
     if (!fingerprint) {
       throw new UsageError(
@@ -115,10 +124,43 @@ export function parseJoinArgs(
   };
 }
 
+/**
+ * How to check a TLS room's certificate: against the `--ca` authorities, or
+ * pinned (`--fingerprint`, else remembered in the known-hosts file, else
+ * remembered now, on first use — and said so).
+ */
+async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSettings> {
+  if (tls.caFile !== undefined) {
+    try {
+      return { caCerts: [await Deno.readTextFile(tls.caFile)] };
+    } catch (error) {
+      throw new UserError(
+        `Can't read the --ca file ${tls.caFile} (${(error as Error).message}). Give a PEM file.`,
+        { cause: error },
+      );
+    }
+  }
+  const knownHosts = new KnownHosts(join(configDir(), "known_hosts"));
+  return {
+    fingerprint: tls.fingerprint,
+    knownHosts,
+    onFirstUse(target, fingerprint) {
+      console.error(
+        `First visit to ${target}: its certificate fingerprint is ${fingerprint}.\n` +
+          `Compare it with the one "chat serve" printed; it is remembered in ${knownHosts.path}.`,
+      );
+    },
+  };
+}
+
+/** Settings with the TLS checks resolved, as the connection takes them. */
+type ConnectSettings = Omit<JoinSettings, "tls"> & { tls?: TlsSettings };
+
 /** Runs `chat join`; returns the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
-  const settings = parseJoinArgs(args);
-  if (!settings) return EXIT_OK;
+  const parsed = parseJoinArgs(args);
+  if (!parsed) return EXIT_OK;
+  const settings = { ...parsed, tls: parsed.tls && await tlsSettings(parsed.tls) };
   try {
     if (!Terminal.available()) {
       return await runPlainChat(settings);
@@ -136,7 +178,7 @@ export async function runJoin(args: string[]): Promise<number> {
 }
 
 /** Gets a name, joins, then hands the terminal to the full-screen chat. */
-async function runFullScreen(settings: JoinSettings): Promise<number> {
+async function runFullScreen(settings: ConnectSettings): Promise<number> {
   const name = settings.name ?? await askName();
   if (name === null) return EXIT_OK;
   let chat: TerminalChat | null = null;

@@ -10,6 +10,7 @@ import "reflect-metadata"; // @peculiar/x509 needs the Reflect metadata API load
 import * as x509 from "@peculiar/x509";
 import { join } from "node:path";
 import { fingerprintOf } from "../protocol/fingerprint.ts";
+import { pemDecode, pemEncode } from "../protocol/pem.ts";
 
 /** A certificate with its key, both PEM, and the certificate's SHA-256 fingerprint. */
 export interface TlsIdentity {
@@ -28,7 +29,7 @@ const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 export async function loadIdentity(certPath: string, keyPath: string): Promise<TlsIdentity> {
   const cert = await Deno.readTextFile(certPath);
   const key = await Deno.readTextFile(keyPath);
-  return { cert, key, fingerprint: await fingerprintOf(firstCertificateDer(cert)), created: false };
+  return { cert, key, fingerprint: await fingerprintOf(pemDecode(cert)), created: false };
 }
 
 /**
@@ -47,7 +48,7 @@ export async function selfSignedIdentity(dir: string, hostnames: string[]): Prom
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(keyPath, key, { mode: 0o600 });
   await Deno.writeTextFile(certPath, cert);
-  return { cert, key, fingerprint: await fingerprintOf(firstCertificateDer(cert)), created: true };
+  return { cert, key, fingerprint: await fingerprintOf(pemDecode(cert)), created: true };
 }
 
 /** Creates a self-signed ECDSA P-256 certificate for `hostnames` (names or IP addresses). */
@@ -74,21 +75,7 @@ export async function createSelfSigned(
     ],
   });
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
-  return { cert: certificate.toString("pem"), key: pemBlock("PRIVATE KEY", pkcs8) };
-}
-
-/** The DER bytes of the first certificate in a PEM text. */
-export function firstCertificateDer(pem: string): Uint8Array {
-  const match = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/);
-  if (!match) throw new Error("no PEM certificate found");
-  return Uint8Array.from(atob(match[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
-}
-
-function pemBlock(label: string, der: Uint8Array): string {
-  const base64 = btoa(String.fromCharCode(...der));
-  return `-----BEGIN ${label}-----\n${
-    base64.match(/.{1,64}/g)!.join("\n")
-  }\n-----END ${label}-----\n`;
+  return { cert: certificate.toString("pem"), key: pemEncode("PRIVATE KEY", pkcs8) };
 }
 
 function randomSerial(): string {

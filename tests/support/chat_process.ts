@@ -18,17 +18,39 @@ export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
 export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
 
 /**
- * The environment of a run: NO_COLOR, and a fresh data directory unless the
- * caller chose one, so runs never share (or lock) the user's history file.
+ * A home for the `chat` processes of this test run: config and data
+ * directories in a temporary folder, so tests never touch the real ones.
+ * Removed when the test process ends.
  */
-function runEnv(env: Record<string, string> = {}): {
+const isolatedHome = Deno.makeTempDirSync({ prefix: "chat-test-home-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(isolatedHome, { recursive: true });
+  } catch {
+    // already gone
+  }
+});
+
+/** Environment every test `chat` process gets (tests may override any of it). */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  NO_COLOR: "1",
+  CHAT_CONFIG_DIR: `${isolatedHome}/config`,
+  CHAT_DATA_DIR: `${isolatedHome}/data`,
+};
+
+/**
+ * A server's environment: {@linkcode TEST_ENV} with a data directory of its
+ * own (unless the caller gives one), so each server starts with an empty
+ * history and servers never share, or lock, one history file.
+ */
+function serverEnv(env: Record<string, string> = {}): {
   env: Record<string, string>;
   cleanup: () => void;
 } {
-  if (env.CHAT_DATA_DIR !== undefined) return { env: { NO_COLOR: "1", ...env }, cleanup() {} };
-  const dataDir = Deno.makeTempDirSync({ prefix: "chat-data-" });
+  if (env.CHAT_DATA_DIR !== undefined) return { env: { ...TEST_ENV, ...env }, cleanup() {} };
+  const dataDir = Deno.makeTempDirSync({ dir: isolatedHome, prefix: "server-data-" });
   return {
-    env: { NO_COLOR: "1", CHAT_DATA_DIR: dataDir, ...env },
+    env: { ...TEST_ENV, CHAT_DATA_DIR: dataDir, ...env },
     cleanup: () => Deno.removeSync(dataDir, { recursive: true }),
   };
 }
@@ -50,7 +72,7 @@ export function spawnChat(args: string[], env: Record<string, string> = {}): Den
   const [program, ...rest] = chatCommand(args);
   return new Deno.Command(program, {
     args: rest,
-    env: { NO_COLOR: "1", ...env },
+    env: { ...TEST_ENV, ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -62,10 +84,9 @@ export async function runChat(
   args: string[],
   options: { env?: Record<string, string>; flags?: string[]; input?: string } = {},
 ): Promise<ChatRun> {
-  const { env, cleanup } = runEnv(options.env);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
-    env,
+    env: { ...TEST_ENV, ...options.env },
     stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -75,7 +96,7 @@ export async function runChat(
     await writer.write(new TextEncoder().encode(options.input));
     await writer.close();
   }
-  const output = await child.output().finally(cleanup);
+  const output = await child.output();
   const text = new TextDecoder();
   return {
     code: output.code,
@@ -105,7 +126,7 @@ export async function startServe(
   args: string[] = [],
   options: { env?: Record<string, string>; flags?: string[]; port?: number } = {},
 ): Promise<ServeProcess> {
-  const { env, cleanup } = runEnv(options.env);
+  const { env, cleanup } = serverEnv(options.env);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

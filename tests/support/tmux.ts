@@ -7,6 +7,8 @@
  * @module
  */
 
+import { TEST_ENV } from "./chat_process.ts";
+
 /** True when tmux can be run here. */
 export function tmuxAvailable(): boolean {
   try {
@@ -40,7 +42,9 @@ export class TmuxServer {
     size: { columns: number; rows: number },
     env: Record<string, string> = {},
   ): Promise<TmuxPane> {
-    const envArgs = Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+    const envArgs = Object.entries({ ...TEST_ENV, NO_COLOR: "", ...env }).flatMap((
+      [key, value],
+    ) => ["-e", `${key}=${value}`]);
     await this.tmux(
       "new-session",
       "-d",
