@@ -198,3 +198,54 @@ Deno.test("server shutdown tells every client and closes the connections", async
   await plain.waitForClose();
   assertEquals(alice.transcript.filter((l) => l.includes('"leave"')).length, 0);
 });
+
+Deno.test("newcomers see recent messages; a reconnect with resume and since catches up exactly", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice, welcome: aliceWelcome } = await LineClient.join(port, "alice");
+    const { client: bob } = await LineClient.join(port, "bob");
+    await alice.say("one");
+    await bob.say("/msg alice secret for alice");
+    const lastSeen = await alice.nextFrame((f) => f.type === "private");
+
+    // A newcomer gets the public messages only.
+    const { client: carol, welcome } = await LineClient.join(port, "carol");
+    assertEquals(welcome.catchUp, false);
+    assertEquals(welcome.history.map((r: { text: string }) => r.text), ["one"]);
+
+    // Alice's connection is still open (the server has not noticed it died): resume takes over.
+    await bob.say("two");
+    await bob.say("three");
+    await bob.nextFrame((f) => f.type === "message" && f.text === "three");
+    const { client: alice2, welcome: resumed } = await LineClient.join(port, "alice", {
+      resume: aliceWelcome.session,
+      since: lastSeen.id,
+      room: aliceWelcome.room,
+    });
+    assertEquals(resumed.catchUp, true);
+    assertEquals(
+      resumed.history.filter((r: { type: string }) => r.type === "message").map((
+        r: { text: string },
+      ) => r.text),
+      ["two", "three"],
+    );
+    assert(resumed.history.every((r: { id: number }) => r.id > lastSeen.id));
+    assertEquals((await alice.nextFrame((f) => f.type === "bye")).code, "replaced");
+    await alice.waitForClose();
+    await bob.say("four");
+    assertEquals((await alice2.nextFrame((f) => f.type === "message")).text, "four");
+    // Nobody saw alice leave or join again.
+    assertEquals(carol.transcript.filter((l) => l.includes('"name":"alice"')).length, 0);
+
+    // Without the token the name stays taken.
+    const impostor = await LineClient.connect(port);
+    await impostor.sendFrame({
+      type: "hello",
+      version: 1,
+      name: "alice",
+      since: 0,
+      room: welcome.room,
+    });
+    assertEquals((await impostor.nextFrame()).code, "name_taken");
+    for (const c of [alice, alice2, bob, carol, impostor]) c.close();
+  });
+});

@@ -44,9 +44,33 @@ function isLoopback(address: string): boolean {
   return address.startsWith("127.") || address === "::1";
 }
 
-/** Writes host and port as `chat join` takes them: IPv6 in brackets, port only when not the default. */
+/** Writes `host:port`, with an IPv6 host in brackets (and without a zone). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host.split("%")[0]}]:${port}` : `${host}:${port}`;
+}
+
+/** Writes host and port as `chat join` takes them: the port only when it is not the default. */
 export function joinTarget(host: string, port: number): string {
-  const bracketed = host.includes(":") ? `[${host.split("%")[0]}]` : host;
-  if (port === DEFAULT_PORT) return bracketed;
-  return `${bracketed}:${port}`;
+  if (port !== DEFAULT_PORT) return hostPort(host, port);
+  return host.includes(":") ? `[${host.split("%")[0]}]` : host;
+}
+
+/**
+ * Reads a join target as {@linkcode joinTarget} writes it: `HOST`, `HOST:PORT`,
+ * `[IPV6]`, `[IPV6]:PORT`, or a bare IPv6 address. The port is `undefined`
+ * when not given, and `NaN` when given but not a number from 1 to 65535.
+ */
+export function parseJoinTarget(target: string): { host: string; port?: number } {
+  const bracketed = target.match(/^\[([^\]]*)\](?::(.*))?$/);
+  if (bracketed) return { host: bracketed[1], ...portPart(bracketed[2]) };
+  const colons = target.split(":").length - 1;
+  if (colons !== 1) return { host: target };
+  const [host, port] = target.split(":");
+  return { host, ...portPart(port) };
+}
+
+function portPart(text: string | undefined): { port?: number } {
+  if (text === undefined) return {};
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return { port: port >= 1 && port <= 65535 ? port : NaN };
 }

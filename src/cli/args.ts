@@ -35,7 +35,7 @@ export function parseCommandLine(args: string[], options: OptionSpec, command: s
 function describeParseError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message ?? String(error);
-  const option = message.match(/'(-[^']*)'/)?.[1] ?? message.match(/(--?[\w-]+)/)?.[1];
+  const option = message.match(/(--[\w-]+)/)?.[1] ?? message.match(/'(-\w)'/)?.[1];
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `Unknown option ${option ?? ""}.`.replace(" .", ".");

@@ -1,12 +1,257 @@
 /**
- * `chat join`: the terminal client. Not built yet (issue 3).
+ * `chat join`: parse the flags, get a name, connect, then run the
+ * full-screen chat — or the plain line-oriented client when stdin or stdout
+ * is not a terminal.
  *
  * @module
  */
 
-import { UserError } from "./errors.ts";
+import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { checkName } from "../protocol/names.ts";
+import {
+  CannotJoinError,
+  ChatConnection,
+  type ConnectionEvent,
+  UnreachableError,
+} from "../client/connection.ts";
+import { normalizeFingerprint } from "../protocol/fingerprint.ts";
+import { join } from "node:path";
+import { KnownHosts } from "../client/known_hosts.ts";
+import type { TlsSettings } from "../client/tls_connect.ts";
+import { askName, askPassword } from "../client/prompts.ts";
+import { runPlainChat } from "../client/plain_chat.ts";
+import { Terminal } from "../client/terminal.ts";
+import { TerminalChat } from "../client/terminal_chat.ts";
+import { createTheme } from "../client/theme.ts";
+import { parseJoinTarget } from "./addresses.ts";
+import { configDir } from "./dirs.ts";
+import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
+import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
+import { JOIN_HELP } from "./help.ts";
+
+const COMMAND = "chat join";
+
+const OPTIONS: OptionSpec = {
+  name: { type: "string", short: "n" },
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  tls: { type: "boolean" },
+  fingerprint: { type: "string" },
+  ca: { type: "string" },
+  "no-color": { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** The environment variables `chat join` reads. */
+export const JOIN_ENV_VARS = ["NO_COLOR", "TERM", "CHAT_PASSWORD"] as const;
+
+/** Settings of `chat join` after parsing. */
+export interface JoinSettings {
+  host: string;
+  port: number;
+  /** The name from --name, already checked; absent when it must be asked for. */
+  name?: string;
+  /** The room password from CHAT_PASSWORD; asked for when the room needs one and it is absent. */
+  password?: string;
+  /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
+  tls?: { fingerprint?: string; caFile?: string };
+  color: boolean;
+}
+
+/** Parses `chat join` arguments; `null` means help was printed. */
+export function parseJoinArgs(
+  args: string[],
+  env: Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> = readEnv(),
+): JoinSettings | null {
+  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
+  if (values.help) {
+    console.log(JOIN_HELP);
+    return null;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`Unexpected argument "${positionals[1]}"; give one HOST[:PORT].`, COMMAND);
+  }
+  if (positionals.length === 1 && values.host !== undefined) {
+    throw new UsageError("Give the host once: either --host HOST or a HOST argument.", COMMAND);
+  }
+  const target = parseJoinTarget(String(positionals[0] ?? values.host ?? DEFAULT_JOIN_HOST));
+  if (target.host === "") throw new UsageError("The host can't be empty.", COMMAND);
+  if (Number.isNaN(target.port)) {
+    throw new UsageError(
+      `The port in "${positionals[0] ?? values.host}" must be a number from 1 to 65535.`,
+      COMMAND,
+    );
+  }
+  const flagPort = integerOption(values.port, "--port", COMMAND, { min: 1, max: 65535 });
+  if (flagPort !== undefined && target.port !== undefined && flagPort !== target.port) {
+    throw new UsageError(
+      `Two different ports: ${target.port} in the address and ${flagPort} from --port.`,
+      COMMAND,
+    );
+  }
+  let name: string | undefined;
+  if (values.name !== undefined) {
+    const checked = checkName(String(values.name));
+    if ("code" in checked) throw new UsageError(`--name: ${checked.message}`, COMMAND);
+    name = checked.name;
+  }
+  let tls: JoinSettings["tls"];
+  if (values.ca !== undefined) {
+    if (values.fingerprint !== undefined) {
+      throw new UsageError("Use --ca or --fingerprint, not both.", COMMAND);
+    }
+    tls = { caFile: String(values.ca) };
+  } else if (values.fingerprint !== undefined) {
+    const fingerprint = normalizeFingerprint(String(values.fingerprint));
+    if (!fingerprint) {
+      throw new UsageError(
+        '--fingerprint must be a SHA-256 fingerprint as "chat serve --tls" prints it (SHA256:…).',
+        COMMAND,
+      );
+    }
+    tls = { fingerprint };
+  } else if (values.tls) {
+    tls = {};
+  }
+  return {
+    ...(tls ? { tls } : {}),
+    host: target.host,
+    port: target.port ?? flagPort ?? DEFAULT_PORT,
+    name,
+    ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
+    color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
+  };
+}
+
+/**
+ * How to check a TLS room's certificate: against the `--ca` authorities, or
+ * pinned (`--fingerprint`, else remembered in the known-hosts file, else
+ * remembered now, on first use — and said so).
+ */
+async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSettings> {
+  if (tls.caFile !== undefined) {
+    try {
+      return { caCerts: [await Deno.readTextFile(tls.caFile)] };
+    } catch (error) {
+      throw new UserError(
+        `Can't read the --ca file ${tls.caFile} (${(error as Error).message}). Give a PEM file.`,
+        { cause: error },
+      );
+    }
+  }
+  const knownHosts = new KnownHosts(join(configDir(), "known_hosts"));
+  return {
+    fingerprint: tls.fingerprint,
+    knownHosts,
+    onFirstUse(target, fingerprint) {
+      console.error(
+        `First visit to ${target}: its certificate fingerprint is ${fingerprint}.\n` +
+          `Compare it with the one "chat serve" printed; it is remembered in ${knownHosts.path}.`,
+      );
+    },
+  };
+}
+
+/** Settings with the TLS checks resolved, as the connection takes them. */
+type ConnectSettings = Omit<JoinSettings, "tls"> & { tls?: TlsSettings };
 
 /** Runs `chat join`; returns the exit code. */
-export function runJoin(_args: string[]): Promise<number> {
-  return Promise.reject(new UserError("chat join is not available in this build yet."));
+export async function runJoin(args: string[]): Promise<number> {
+  const parsed = parseJoinArgs(args);
+  if (!parsed) return EXIT_OK;
+  const settings = { ...parsed, tls: parsed.tls && await tlsSettings(parsed.tls) };
+  try {
+    if (!Terminal.available()) {
+      return await runPlainChat(settings);
+    }
+    return await runFullScreen(settings);
+  } catch (error) {
+    if (error instanceof UnreachableError) {
+      throw new UserError(unreachableMessage(error), { cause: error.cause });
+    }
+    if (error instanceof CannotJoinError) {
+      throw new UserError(error.message, { cause: error.cause });
+    }
+    throw error;
+  }
+}
+
+/** Gets a name, joins, then hands the terminal to the full-screen chat. */
+async function runFullScreen(settings: ConnectSettings): Promise<number> {
+  const name = settings.name ?? await askName();
+  if (name === null) return EXIT_OK;
+  let chat: TerminalChat | null = null;
+  let cancelled = false;
+  const backlog: ConnectionEvent[] = [];
+  const connection: ChatConnection = new ChatConnection({
+    host: settings.host,
+    port: settings.port,
+    name,
+    password: settings.password,
+    tls: settings.tls,
+    onEvent(event) {
+      if (chat) return chat.handleEvent(event);
+      switch (event.type) {
+        case "name_refused":
+          // Before the chat screen exists, ask with the same prompts as at the start.
+          return answer(askName(event.message), (next) => connection.chooseName(next));
+        case "password_needed":
+          return answer(askPassword(event.message), (next) => connection.choosePassword(next));
+        case "disconnected":
+          console.error(
+            `Connection lost (${event.reason}); trying again in ${
+              Math.ceil(event.retryInMs / 1000)
+            }s…`,
+          );
+          return;
+        case "ended":
+          if (event.bye) console.error(event.reason);
+          return;
+        case "connecting":
+          return;
+        default:
+          backlog.push(event);
+      }
+    },
+  });
+  /** Passes a prompt's answer on; Ctrl-C at the prompt gives up joining. */
+  function answer(prompt: Promise<string | null>, use: (value: string) => void): void {
+    prompt.then((value) => {
+      if (value !== null) return use(value);
+      cancelled = true;
+      connection.close();
+    });
+  }
+  if (await connection.start() === "ended") return cancelled ? EXIT_OK : EXIT_FAILURE;
+  const terminal = Terminal.open();
+  chat = new TerminalChat({
+    connection,
+    terminal,
+    theme: createTheme({ color: settings.color, decorate: true }),
+  });
+  return await chat.run(backlog);
+}
+
+function unreachableMessage(error: UnreachableError): string {
+  if (error.reason === "no such host") {
+    return `Can't find a computer called "${error.host}" (no such host). Check the name, or use its IP address.`;
+  }
+  const address = error.host.includes(":")
+    ? `[${error.host}]:${error.port}`
+    : `${error.host}:${error.port}`;
+  return `Can't reach ${address} (${error.reason}). Is "chat serve" running there?`;
+}
+
+function readEnv(): Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> {
+  const env: Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> = {};
+  for (const name of JOIN_ENV_VARS) {
+    try {
+      const value = Deno.env.get(name);
+      if (value) env[name] = value;
+    } catch {
+      // Not allowed to read it: behave as if it were unset.
+    }
+  }
+  return env;
 }

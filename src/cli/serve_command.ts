@@ -6,25 +6,43 @@
  */
 
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_LIMITS } from "../protocol/limits.ts";
+import type { Limits } from "../protocol/limits.ts";
+import { password as passwordPrompt } from "@inquirer/prompts";
+import { join } from "node:path";
 import { ChatServer } from "../server/chat_server.ts";
+import type { RoomStore } from "../server/room_store.ts";
+import { runOperatorConsole } from "../server/operator_console.ts";
+import { loadIdentity, selfSignedIdentity, type TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
-import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
+import { hostPort, joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
-import { EXIT_OK, UserError } from "./errors.ts";
+import { dataDir } from "./dirs.ts";
+import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
+import { limitOptions, limitsFrom } from "./limit_flags.ts";
+import {
+  HISTORY_OPTIONS,
+  type HistorySettings,
+  historySettingsFrom,
+  openHistory,
+} from "./history_flags.ts";
 
 const COMMAND = "chat serve";
 
 const OPTIONS: OptionSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
+  password: { type: "string" },
+  tls: { type: "boolean" },
+  cert: { type: "string" },
+  key: { type: "string" },
   motd: { type: "string" },
-  "max-line-bytes": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...limitOptions(),
+  ...HISTORY_OPTIONS,
 };
 
 /** Settings of `chat serve` after parsing. */
@@ -32,13 +50,26 @@ export interface ServeSettings {
   host: string;
   port: number;
   motd?: string;
-  maxLineBytes: number;
+  /** The room password, `undefined` for an open room. */
+  password?: string;
+  /** `--password` was given without a value: ask for it. */
+  askPassword: boolean;
+  /** Serve TLS; with `cert` and `key` from those files, else a self-signed certificate. */
+  tls: boolean;
+  certPath?: string;
+  keyPath?: string;
+  limits: Partial<Limits>;
+  history: HistorySettings;
   quiet: boolean;
 }
 
 /** Parses `chat serve` arguments; `null` means help was printed. */
-export function parseServeArgs(args: string[]): ServeSettings | null {
-  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
+export function parseServeArgs(
+  args: string[],
+  env: { CHAT_PASSWORD?: string } = { CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD") },
+): ServeSettings | null {
+  const { rest, askPassword } = extractBarePasswordFlag(args);
+  const { values, positionals } = parseCommandLine(rest, OPTIONS, COMMAND);
   if (values.help) {
     console.log(SERVE_HELP);
     return null;
@@ -47,26 +78,92 @@ export function parseServeArgs(args: string[]): ServeSettings | null {
   const motd = values.motd === undefined ? undefined : sanitizeText(String(values.motd), {
     multiline: true,
   });
+  const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
+  if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
+  const certPath = values.cert === undefined ? undefined : String(values.cert);
+  const keyPath = values.key === undefined ? undefined : String(values.key);
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new UsageError("--cert and --key go together: give both PEM files, or neither.", COMMAND);
+  }
   return {
     host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
-    maxLineBytes: integerOption(values["max-line-bytes"], "--max-line-bytes", COMMAND, {
-      min: 256,
-      max: 16 * 1024 * 1024,
-    }) ?? DEFAULT_LIMITS.maxLineBytes,
+    password,
+    askPassword: askPassword && password === undefined,
+    tls: Boolean(values.tls) || certPath !== undefined,
+    certPath,
+    keyPath,
+    limits: limitsFrom(values, COMMAND),
+    history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
   };
+}
+
+/**
+ * `--password` may come without a value (last, or followed by another
+ * option), meaning "ask me". parseArgs cannot express an optional value, so
+ * that form is taken out before parsing.
+ */
+function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword: boolean } {
+  const rest: string[] = [];
+  let askPassword = false;
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] === "--password" && (next === undefined || next.startsWith("-"))) {
+      askPassword = true;
+    } else {
+      rest.push(args[i]);
+    }
+  }
+  return { rest, askPassword };
+}
+
+/** Asks for the room password at the terminal (hidden as it is typed). */
+async function askForPassword(): Promise<string> {
+  if (!Deno.stdin.isTerminal()) {
+    throw new UsageError(
+      "--password needs a value when chat serve is not run in a terminal (or set CHAT_PASSWORD).",
+      COMMAND,
+    );
+  }
+  return await passwordPrompt({
+    message: "Room password",
+    mask: "*",
+    validate: (value) => value.length > 0 || "The password can't be empty.",
+  });
 }
 
 /** Runs `chat serve` until Ctrl-C or SIGTERM; returns the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const settings = parseServeArgs(args);
   if (!settings) return EXIT_OK;
+  if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
-  const interactive = Deno.stdout.isTerminal();
-  const server = startServer(settings, log, interactive);
-  if (!settings.quiet) console.log(banner(settings.host, server.addr.port));
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const identity = settings.tls ? await tlsIdentity(settings) : undefined;
+  if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
+  const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));
+  let server: ChatServer;
+  try {
+    server = startServer(settings, store, log, interactive, identity);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  if (!settings.quiet) {
+    console.log(banner({
+      host: settings.host,
+      port: server.addr.port,
+      passwordProtected: settings.password !== undefined,
+      fingerprint: identity?.fingerprint,
+      historyNote: note,
+    }));
+  }
+  if (interactive) {
+    // The operator's console; it ends with stdin, the room does not.
+    runOperatorConsole(server, Deno.stdin.readable, (line) => console.log(line)).catch(() => {});
+  }
   await untilStopSignal();
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
@@ -74,17 +171,51 @@ export async function runServe(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** The operator's certificate, or the self-signed one kept in the data directory. */
+async function tlsIdentity(settings: ServeSettings): Promise<TlsIdentity> {
+  if (settings.certPath && settings.keyPath) {
+    try {
+      return await loadIdentity(settings.certPath, settings.keyPath);
+    } catch (error) {
+      throw new UserError(
+        `Can't use the certificate ${settings.certPath} with the key ${settings.keyPath} (${
+          (error as Error).message
+        }). Check the --cert and --key files are PEM.`,
+        { cause: error },
+      );
+    }
+  }
+  const dir = join(dataDir(), "tls");
+  const names = ["localhost", "127.0.0.1", ...reachableAddresses("::", machineInterfaces())];
+  try {
+    return await selfSignedIdentity(dir, names);
+  } catch (error) {
+    throw new UserError(
+      `Can't create or read the TLS certificate in ${dir} (${
+        (error as Error).message
+      }). Give your own with --cert and --key.`,
+      { cause: error },
+    );
+  }
+}
+
 function startServer(
   settings: ServeSettings,
+  store: RoomStore,
   log: (line: string) => void,
   logMessages: boolean,
+  identity: TlsIdentity | undefined,
 ): ChatServer {
   try {
     return new ChatServer({
       hostname: settings.host,
       port: settings.port,
+      store,
+      historyOnJoin: settings.history.historyOnJoin,
       motd: settings.motd,
-      limits: { maxLineBytes: settings.maxLineBytes },
+      password: settings.password,
+      tls: identity && { cert: identity.cert, key: identity.key },
+      limits: settings.limits,
       log,
       logMessages,
     });
@@ -115,22 +246,47 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
   return error;
 }
 
+/** What the banner says about the room. */
+export interface BannerFacts {
+  host: string;
+  port: number;
+  passwordProtected?: boolean;
+  /** The TLS certificate's fingerprint, when serving TLS. */
+  fingerprint?: string;
+  /** Where the history is kept, in one line. */
+  historyNote?: string;
+}
+
 /** What the operator sees on start: where the room is and the exact join commands. */
-export function banner(host: string, port: number): string {
+export function banner(
+  { host, port, passwordProtected, fingerprint, historyNote }: BannerFacts,
+): string {
   const addresses = reachableAddresses(host, machineInterfaces());
-  const lines = [`Chat room open on port ${port}.`];
+  const lines = [
+    `Chat room open on port ${port}${fingerprint ? " (TLS only)" : ""}.${
+      passwordProtected ? " It needs the password to join." : ""
+    }`,
+  ];
+  if (fingerprint) lines.push(`Certificate fingerprint: ${fingerprint}`);
+  const join = fingerprint
+    ? `chat join --tls --fingerprint ${fingerprint} --name YOURNAME`
+    : "chat join --name YOURNAME";
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
-    for (const address of addresses) {
-      lines.push(`  chat join --name YOURNAME ${joinTarget(address, port)}`);
-    }
+    for (const address of addresses) lines.push(`  ${join} ${joinTarget(address, port)}`);
   } else {
     lines.push("No network address found; only this computer can join.");
   }
   const local = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  lines.push(`On this computer: chat join --name YOURNAME ${joinTarget(local, port)}`);
-  lines.push(`Plain text works too: nc ${addresses[0] ?? local} ${port}`);
-  lines.push("Press Ctrl-C to close the room.");
+  lines.push(`On this computer: ${join} ${joinTarget(local, port)}`);
+  const where = addresses[0] ?? local;
+  lines.push(
+    fingerprint
+      ? `Plain text works too: openssl s_client -quiet -connect ${hostPort(where, port)}`
+      : `Plain text works too: nc ${where} ${port}`,
+  );
+  if (historyNote) lines.push(historyNote);
+  lines.push("Press Ctrl-C to close the room; type /help here for the operator's commands.");
   return lines.join("\n");
 }
 

@@ -16,13 +16,14 @@ export type ErrorCode =
   | "name_invalid"
   | "name_reserved"
   | "name_taken"
-  | "wrong_password"
   | "message_too_long"
   | "empty_message"
   | "unknown_command"
   | "bad_arguments"
   | "no_such_member"
-  | "not_operator"
+  | "mailbox_full"
+  | "wrong_password"
+  | "too_many_attempts"
   | "rate_limited";
 
 /** Codes of `bye` frames: why the server closed the connection. */
@@ -30,14 +31,13 @@ export type ByeCode =
   | "quit"
   | "shutdown"
   | "line_too_long"
-  | "too_slow"
-  | "timeout"
   | "handshake_timeout"
   | "replaced"
   | "kicked"
   | "banned"
   | "flood"
   | "server_full"
+  | "too_many_connections"
   | "too_many_attempts";
 
 /** A refusal: code plus a sentence for a person. */

@@ -24,6 +24,16 @@ export interface Limits {
   partialLineMs: number;
   /** Delay before a silent new connection is greeted as a plain-text client. */
   greetingDelayMs: number;
+  /** Open connections the server accepts in total. */
+  maxConnections: number;
+  /** Open connections the server accepts from one IP address. */
+  maxConnectionsPerAddress: number;
+  /** Lines a connection may send in a burst before the steady rate applies. */
+  rateBurst: number;
+  /** Lines per second a connection may send, on average. */
+  ratePerSecond: number;
+  /** Lines refused for speed (less those accepted since) after which the sender is disconnected. */
+  floodStrikes: number;
 }
 
 /** Longest name, in characters (code points). */
@@ -42,4 +52,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   pingTimeoutMs: 30_000,
   partialLineMs: 300,
   greetingDelayMs: 150,
+  maxConnections: 5000,
+  maxConnectionsPerAddress: 32,
+  rateBurst: 10,
+  ratePerSecond: 3,
+  floodStrikes: 30,
 });

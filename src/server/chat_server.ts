@@ -6,12 +6,22 @@
  * @module
  */
 
+import type { Refusal } from "../protocol/errors.ts";
 import type { RoomRecord } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
-import { type HistoryStore, MemoryHistory } from "./history.ts";
-import { renderPlain } from "./plain_format.ts";
-import { Room } from "./room.ts";
-import { Session } from "./session.ts";
+import { formatDuration } from "../text/time.ts";
+import { Admission } from "./admission.ts";
+import { type Ban, BanList } from "./ban_list.ts";
+import type { Moderation } from "./command.ts";
+import { renderPlain } from "../text/plain_format.ts";
+import { noSuchMember, Room } from "./room.ts";
+import {
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_HISTORY_ON_JOIN,
+  memoryStore,
+  type RoomStore,
+} from "./room_store.ts";
+import { Session, type SessionConn } from "./session.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {
@@ -20,11 +30,17 @@ export interface ChatServerOptions {
   /** Port to bind; 0 picks a free one. */
   port: number;
   limits?: Partial<Limits>;
-  /** Where records are kept; defaults to memory. */
-  history?: HistoryStore;
-  /** Records a newcomer sees. */
+  /** What the room remembers; defaults to memory only. The server closes it on shutdown. */
+  store?: RoomStore;
+  /** Records kept by the default memory store. */
+  historyLimit?: number;
+  /** Earlier messages a newcomer sees. */
   historyOnJoin?: number;
   motd?: string;
+  /** Room password; clients must present it. */
+  password?: string;
+  /** Serve TLS only, with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
@@ -35,14 +51,16 @@ const TICK_MS = 1000;
 const SHUTDOWN_FLUSH_MS = 2000;
 
 /** A running chat server. */
-export class ChatServer {
+export class ChatServer implements Moderation {
   /** The room every connection joins. */
   readonly room: Room;
   readonly limits: Limits;
-  readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
+  readonly #bans = new BanList();
+  readonly #admission: Admission;
   readonly #log: (line: string) => void;
-  readonly #history: HistoryStore;
+  readonly #store: RoomStore;
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
   #stopping = false;
@@ -51,10 +69,15 @@ export class ChatServer {
   constructor(options: ChatServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
-    this.#history = options.history ?? new MemoryHistory(1000);
+    this.#store = options.store ?? memoryStore(options.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+    this.#admission = new Admission({
+      password: options.password,
+      bans: this.#bans,
+      limits: this.limits,
+    });
     this.room = new Room({
-      history: this.#history,
-      historyOnJoin: options.historyOnJoin ?? 50,
+      store: this.#store,
+      historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
       catchUpLimit: 1000,
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
@@ -63,7 +86,10 @@ export class ChatServer {
       motd: options.motd,
       onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
     });
-    this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
+    const address = { hostname: options.hostname, port: options.port };
+    this.#listener = options.tls
+      ? Deno.listenTls({ ...address, ...options.tls })
+      : Deno.listen(address);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#accepting = this.#acceptLoop();
   }
@@ -102,12 +128,12 @@ export class ChatServer {
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS + 500)),
     ]);
     await this.#accepting;
-    this.#history.close();
+    this.#store.close();
   }
 
   async #acceptLoop(): Promise<void> {
     while (!this.#stopping) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.TcpConn | Deno.TlsConn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -121,22 +147,77 @@ export class ChatServer {
     }
   }
 
-  #start(conn: Deno.TcpConn): void {
-    try {
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
-    } catch {
-      // The peer may already be gone; the session will notice.
+  #start(conn: Deno.TcpConn | Deno.TlsConn): void {
+    if ("setNoDelay" in conn) {
+      try {
+        conn.setNoDelay(true);
+        conn.setKeepAlive(true);
+      } catch {
+        // The peer may already be gone; the session will notice.
+      }
     }
-    const { hostname, port } = conn.remoteAddr;
-    const remote = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-    const session = new Session(conn, remote, {
+    const peer = conn.remoteAddr;
+    const session = new Session(durable(conn, this.#store), peer, {
       room: this.room,
       limits: this.limits,
+      admission: this.#admission,
       log: this.#log,
     });
+    const refusal = this.#admission.admit(peer.hostname, Date.now());
+    if (refusal) this.#log(`Refused ${session.remote}: ${refusal.message}`);
     this.#sessions.add(session);
-    session.run().finally(() => this.#sessions.delete(session));
+    session.run(refusal).finally(() => {
+      this.#sessions.delete(session);
+      if (!refusal) this.#admission.release(peer.hostname);
+    });
+  }
+
+  // ------------------------------------------------------------ moderation
+
+  kick(name: string, reason?: string): Refusal | undefined {
+    const session = this.#member(name);
+    if (!session) return noSuchMember(name);
+    const why = reason ? `kicked by the operator: ${reason}` : "kicked by the operator";
+    session.disconnect("kicked", `You were ${why}.`, why);
+    return undefined;
+  }
+
+  ban(name: string, durationMs?: number): Refusal | undefined {
+    const session = this.#member(name);
+    if (!session) return noSuchMember(name);
+    const until = durationMs === undefined ? undefined : Date.now() + durationMs;
+    this.#bans.add({ address: session.address, until, name: session.name });
+    const span = durationMs === undefined ? "" : ` for ${formatDuration(durationMs)}`;
+    session.disconnect(
+      "banned",
+      `You were banned from this room${span}.`,
+      `banned by the operator${span}`,
+    );
+    return undefined;
+  }
+
+  unban(target: string): Ban | undefined {
+    return this.#bans.remove(target);
+  }
+
+  bans(): Ban[] {
+    return this.#bans.list(Date.now());
+  }
+
+  members(): Array<{ name: string; address: string }> {
+    return [...this.#sessions].filter((s) => s.joined && !s.closed).map((s) => ({
+      name: s.name,
+      address: s.address,
+    })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  say(text: string): void {
+    this.room.notice(text);
+  }
+
+  #member(name: string): Session | undefined {
+    const member = this.room.find(name);
+    return [...this.#sessions].find((s) => s === member);
   }
 
   #tick(): void {
@@ -149,4 +230,20 @@ export class ChatServer {
     if (record.type === "message" && !logMessages) return;
     for (const line of renderPlain(record)) this.#log(line);
   }
+}
+
+/**
+ * The connection as sessions use it, committing the store before every write:
+ * whatever a client is sent, the records behind it are already on disk, and
+ * all records added since the previous write share one commit.
+ */
+function durable(conn: Deno.TcpConn | Deno.TlsConn, store: RoomStore): SessionConn {
+  return {
+    read: (buffer) => conn.read(buffer),
+    write(bytes) {
+      store.flush();
+      return conn.write(bytes);
+    },
+    close: () => conn.close(),
+  };
 }

@@ -1,13 +1,16 @@
 /**
  * Where the room keeps what was said. The room talks to the
  * {@linkcode HistoryStore} interface; {@linkcode MemoryHistory} keeps records
- * in memory only (`--no-history`), a database-backed store keeps them on disk.
+ * in memory only (`--no-history`), {@linkcode SqliteHistory} keeps them on disk.
+ *
+ * Private messages are stored with the *holders* of the sender's and the
+ * recipient's names (see name_claims.ts), not with the names: names are not
+ * accounts, so a later "bob" must not read the earlier bob's private messages.
  *
  * @module
  */
 
 import type { RoomRecord } from "../protocol/frames.ts";
-import { nameKey } from "../protocol/names.ts";
 
 /** Records after an id, and whether some in between were no longer available. */
 export interface CatchUp {
@@ -16,31 +19,27 @@ export interface CatchUp {
   gap: boolean;
 }
 
+/** Who may see a private record: the holders of the sender's and the recipient's names. */
+export interface PrivateAudience {
+  fromHolder: string;
+  toHolder: string;
+}
+
 /** Persistence for room records. All reads are synchronous so a join sees a consistent snapshot. */
 export interface HistoryStore {
   /** Identity of this history: ids are only comparable between records of the same room. */
   roomId(): string;
   /** Highest id ever stored (0 when empty); the room continues from it. */
   lastId(): number;
-  /** Stores a record. Called once per record, in id order. */
-  append(record: RoomRecord): void;
+  /** Stores a record; `audience` is required for private records. Called in id order. */
+  append(record: RoomRecord, audience?: PrivateAudience): void;
   /**
-   * The last `limit` conversation records (messages, private messages visible
-   * to `viewer`, notices), oldest first.
+   * The last `limit` conversation records (messages, notices, and private
+   * messages whose audience includes the holder `viewer`), oldest first.
    */
   recent(limit: number, viewer?: string): RoomRecord[];
-  /** Every record after `afterId` visible to `viewer`, oldest first, at most `limit`. */
+  /** Every record after `afterId` visible to the holder `viewer`, oldest first, at most `limit`. */
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp;
-  /** Releases resources; the store is not used afterwards. */
-  close(): void;
-}
-
-/** True when `viewer` may see the record: everything public, and private messages they sent or got. */
-export function isVisibleTo(record: RoomRecord, viewer: string | undefined): boolean {
-  if (record.type !== "private") return true;
-  if (viewer === undefined) return false;
-  const key = nameKey(viewer);
-  return nameKey(record.from) === key || nameKey(record.to) === key;
 }
 
 /** True for the records shown as "earlier messages" on join (not joins, leaves or renames). */
@@ -48,10 +47,21 @@ export function isConversation(record: RoomRecord): boolean {
   return record.type === "message" || record.type === "private" || record.type === "notice";
 }
 
+/** True when the holder `viewer` may see a record with this audience (public records have none). */
+export function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
+  return audience === undefined ||
+    (viewer !== undefined && (audience.fromHolder === viewer || audience.toHolder === viewer));
+}
+
+interface Entry {
+  record: RoomRecord;
+  audience?: PrivateAudience;
+}
+
 /** Keeps the last `capacity` records in memory; nothing survives a restart. */
 export class MemoryHistory implements HistoryStore {
   readonly #capacity: number;
-  #records: RoomRecord[] = [];
+  #entries: Entry[] = [];
   #lastId = 0;
   readonly #roomId = crypto.randomUUID();
 
@@ -68,35 +78,33 @@ export class MemoryHistory implements HistoryStore {
     return this.#lastId;
   }
 
-  append(record: RoomRecord): void {
-    this.#records.push(record);
+  append(record: RoomRecord, audience?: PrivateAudience): void {
+    this.#entries.push(audience ? { record, audience } : { record });
     this.#lastId = record.id;
     // Trim in batches so appends stay O(1) amortised.
-    if (this.#records.length >= this.#capacity * 2) {
-      this.#records = this.#records.slice(-this.#capacity);
+    if (this.#entries.length >= this.#capacity * 2) {
+      this.#entries = this.#entries.slice(-this.#capacity);
     }
   }
 
   recent(limit: number, viewer?: string): RoomRecord[] {
     const found: RoomRecord[] = [];
-    const oldest = Math.max(0, this.#records.length - this.#capacity);
-    for (let i = this.#records.length - 1; i >= oldest && found.length < limit; i--) {
-      const record = this.#records[i];
-      if (isConversation(record) && isVisibleTo(record, viewer)) found.push(record);
+    const oldest = Math.max(0, this.#entries.length - this.#capacity);
+    for (let i = this.#entries.length - 1; i >= oldest && found.length < limit; i--) {
+      const { record, audience } = this.#entries[i];
+      if (isConversation(record) && isVisibleTo(audience, viewer)) found.push(record);
     }
     return found.reverse();
   }
 
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp {
-    const oldest = Math.max(0, this.#records.length - this.#capacity);
-    const kept = this.#records.slice(oldest);
-    const firstKept = kept[0]?.id ?? this.#lastId + 1;
-    const records = kept.filter((r) => r.id > afterId && isVisibleTo(r, viewer));
+    const oldest = Math.max(0, this.#entries.length - this.#capacity);
+    const kept = this.#entries.slice(oldest);
+    const firstKept = kept[0]?.record.id ?? this.#lastId + 1;
+    const records = kept
+      .filter((e) => e.record.id > afterId && isVisibleTo(e.audience, viewer))
+      .map((e) => e.record);
     const gap = afterId + 1 < firstKept && afterId < this.#lastId;
     return { records: records.slice(-limit), gap: gap || records.length > limit };
-  }
-
-  close(): void {
-    this.#records = [];
   }
 }

@@ -10,8 +10,8 @@
 
 import type { ServerFrame } from "../protocol/frames.ts";
 import { encodeFrame } from "../protocol/codec.ts";
+import { renderPlain } from "../text/plain_format.ts";
 import { FrameArena } from "./frame_arena.ts";
-import { renderPlain } from "./plain_format.ts";
 
 const utf8 = new TextEncoder();
 const jsonArena = new FrameArena();

@@ -9,11 +9,14 @@
 
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
-import type { RoomRecord, ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
+import type { PrivateRecord, RoomRecord, ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
-import type { HistoryStore } from "./history.ts";
+import type { PrivateAudience } from "./history.ts";
+import { MAILBOX_LIMIT } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
+import { CLAIM_TTL_MS, isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
 import { Outgoing } from "./outgoing.ts";
+import type { RoomStore } from "./room_store.ts";
 
 /** Anything that can be in the room. The room sets `name` when it admits or renames the member. */
 export interface Member {
@@ -21,8 +24,11 @@ export interface Member {
   name: string;
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
-  /** Asks the member's transport to close with a reason (kick, session taken over). */
-  disconnect(code: ByeCode, message: string): void;
+  /**
+   * Asks the member's transport to close: `message` is for the member, `leaveReason`
+   * for the room (kick, session taken over).
+   */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void;
 }
 
 /** What a member asks for when joining. */
@@ -34,11 +40,17 @@ export interface JoinRequest {
   since?: number;
   /** The room `since` refers to; `since` counts only if it is this room. */
   room?: string;
+  /**
+   * False for clients that can't present a token later (plain text): no
+   * private messages are kept for them while they are away.
+   */
+  canResume?: boolean;
 }
 
 /** Settings of a room. */
 export interface RoomOptions {
-  history: HistoryStore;
+  /** History, name claims and waiting private messages. */
+  store: RoomStore;
   /** How many earlier messages a newcomer sees. */
   historyOnJoin: number;
   /** Most records sent on catch-up after a reconnect. */
@@ -61,16 +73,18 @@ export class Room {
   readonly #options: RoomOptions;
   readonly #members = new Map<string, Member>();
   readonly #order = new NameOrder();
-  /** Last session token issued per name key; presenting it proves you held the name. */
-  readonly #tokens = new Map<string, string>();
+  /** The claim each present member holds its name by. */
+  readonly #claims = new Map<Member, NameClaim>();
+  readonly #store: RoomStore;
   readonly #now: () => number;
   #lastId: number;
 
-  /** Creates a room continuing the ids of `options.history`. */
+  /** Creates a room continuing the ids of `options.store.history`. */
   constructor(options: RoomOptions) {
     this.#options = options;
+    this.#store = options.store;
     this.#now = options.now ?? Date.now;
-    this.#lastId = options.history.lastId();
+    this.#lastId = options.store.history.lastId();
   }
 
   /** Number of members. */
@@ -105,29 +119,43 @@ export class Room {
 
   /**
    * Admits a member: validates and reserves the name, delivers the welcome,
-   * then announces the join. A member presenting the token of a session that
-   * still holds the name takes that session over silently. Returns a refusal
-   * when the name is invalid or taken.
+   * then announces the join. A member presenting the token of the name's
+   * holder takes the name back: a connection still holding it is replaced
+   * silently, and private messages kept while it was away are handed over.
+   * Returns a refusal when the name is invalid or taken.
    */
   join(member: Member, request: JoinRequest): Refusal | undefined {
     const checked = checkName(request.name);
     if ("code" in checked) return checked;
     const key = nameKey(checked.name);
-    const provenOwner = request.resume !== undefined && this.#tokens.get(key) === request.resume;
+    const now = this.#now();
     const holder = this.#members.get(key);
-    if (holder && !provenOwner) {
+    const presented = request.resume === undefined
+      ? undefined
+      : this.#store.claims.byToken(request.resume);
+    const proven = presented !== undefined && nameKey(presented.name) === key &&
+      (holder
+        ? this.#claims.get(holder)?.holder === presented.holder
+        : isClaimFresh(presented, now));
+    if (holder && !proven) {
       return {
         code: "name_taken",
         message: `Someone here is already called "${holder.name}". Pick another name.`,
       };
     }
-    const session = crypto.randomUUID();
-    this.#tokens.set(key, session);
+    const claim = proven
+      ? { ...presented, name: checked.name, seenAt: now }
+      : newClaim(checked.name, now, request.canResume !== false);
+    this.#store.claims.save(claim);
+    if (holder) this.#claims.delete(holder);
     this.#members.set(key, member);
+    this.#claims.set(member, claim);
     if (holder) this.#order.remove(holder.name);
     member.name = checked.name;
     this.#order.add(member.name);
-    member.deliver(new Outgoing(this.#welcome(checked.name, session, request, provenOwner)));
+    const held = proven ? this.#store.mailbox.take(claim.holder) : [];
+    member.deliver(new Outgoing(this.#welcome(checked.name, claim, request, held)));
+    if (held.length > 0) member.deliver(new Outgoing({ type: "info", text: heldNotice(held) }));
     if (holder) {
       holder.disconnect("replaced", "This name was taken over by a new connection (yours?).");
     } else {
@@ -138,17 +166,13 @@ export class Room {
 
   /** Removes a member and announces it once. Does nothing if it is not (or no longer) in the room. */
   leave(member: Member, reason?: string): void {
-    if (!this.contains(member)) return;
-    this.#members.delete(nameKey(member.name));
-    this.#order.remove(member.name);
+    if (!this.#remove(member)) return;
     this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, reason });
   }
 
   /** Removes a member without any announcement (server shutdown). */
   forget(member: Member): void {
-    if (!this.contains(member)) return;
-    this.#members.delete(nameKey(member.name));
-    this.#order.remove(member.name);
+    this.#remove(member);
   }
 
   /** Relays a message (or `/me` action) to everyone, the sender included. */
@@ -160,18 +184,61 @@ export class Room {
     );
   }
 
-  /** Sends a private message to one member; the sender gets a copy. */
+  /**
+   * Sends a private message; the sender gets a copy. To someone who is away
+   * (but held the name within the claim lifetime) it is kept and handed over
+   * when they come back with their token; the sender is told so.
+   */
   whisper(member: Member, to: string, text: string): Refusal | undefined {
+    const from = this.#claims.get(member);
+    if (!from) return undefined;
     const recipient = this.find(to);
-    if (!recipient) {
+    if (recipient) {
+      const audience = { fromHolder: from.holder, toHolder: this.#claims.get(recipient)!.holder };
+      const out = this.#record(
+        { type: "private", from: member.name, to: recipient.name, text },
+        audience,
+      );
+      recipient.deliver(out);
+      if (recipient !== member) member.deliver(out);
+      return undefined;
+    }
+    const absent = this.#store.claims.latest(nameKey(to));
+    if (!absent || !isClaimFresh(absent, this.#now())) {
       return {
         code: "no_such_member",
-        message: `Nobody called "${to}" is here. /who lists members.`,
+        message:
+          `Nobody called "${to}" is here or was here in the last ${ttlDays()} days. /who lists members.`,
       };
     }
-    const out = this.#record({ type: "private", from: member.name, to: recipient.name, text });
-    recipient.deliver(out);
-    if (recipient !== member) member.deliver(out);
+    if (absent.token === undefined) {
+      return {
+        code: "no_such_member",
+        message:
+          `${absent.name} is not here, and their client can't receive messages kept for later.`,
+      };
+    }
+    if (this.#store.mailbox.count(absent.holder) >= MAILBOX_LIMIT) {
+      return {
+        code: "mailbox_full",
+        message:
+          `${absent.name} is away and already has ${MAILBOX_LIMIT} private messages waiting. Try again when they are back.`,
+      };
+    }
+    const audience = { fromHolder: from.holder, toHolder: absent.holder };
+    const out = this.#record(
+      { type: "private", from: member.name, to: absent.name, text },
+      audience,
+    );
+    this.#store.mailbox.hold(absent.holder, out.frame as PrivateRecord);
+    member.deliver(out);
+    member.deliver(
+      new Outgoing({
+        type: "info",
+        text:
+          `${absent.name} is not here now; they will get your message when they next join (it is kept for ${ttlDays()} days).`,
+      }),
+    );
     return undefined;
   }
 
@@ -195,8 +262,12 @@ export class Room {
     this.#members.set(newKey, member);
     this.#order.remove(oldName);
     this.#order.add(checked.name);
-    const token = this.#tokens.get(oldKey);
-    if (token !== undefined) this.#tokens.set(newKey, token);
+    const claim = this.#claims.get(member);
+    if (claim) {
+      const renamed = { ...claim, name: checked.name };
+      this.#claims.set(member, renamed);
+      this.#store.claims.save(renamed);
+    }
     member.name = checked.name;
     this.#broadcast({ type: "nick", from: oldName, to: checked.name });
     return undefined;
@@ -207,21 +278,33 @@ export class Room {
     this.#broadcast({ type: "notice", text });
   }
 
+  /** Takes a member out of the room, remembering when its holder was last here. */
+  #remove(member: Member): boolean {
+    if (!this.contains(member)) return false;
+    this.#members.delete(nameKey(member.name));
+    this.#order.remove(member.name);
+    const claim = this.#claims.get(member);
+    this.#claims.delete(member);
+    if (claim) this.#store.claims.save({ ...claim, seenAt: this.#now() });
+    return true;
+  }
+
   #welcome(
     name: string,
-    session: string,
+    claim: NameClaim,
     request: JoinRequest,
-    provenOwner: boolean,
+    held: PrivateRecord[],
   ): WelcomeFrame {
-    const { history, historyOnJoin, catchUpLimit, clientLimits, motd } = this.#options;
-    // Private messages are only replayed to whoever proves they held the name.
-    const viewer = provenOwner ? name : undefined;
+    const { historyOnJoin, catchUpLimit, clientLimits, motd } = this.#options;
+    const history = this.#store.history;
+    // Private messages are only shown to their sender's and recipient's holders.
+    const viewer = claim.holder;
     const base = {
       type: "welcome" as const,
       version: PROTOCOL_VERSION,
       name,
       members: this.names(),
-      session,
+      session: claim.token ?? "",
       room: history.roomId(),
       limits: clientLimits,
       ...(motd ? { motd } : {}),
@@ -230,21 +313,57 @@ export class Room {
       request.since >= 0 && request.since <= this.#lastId;
     if (sameRoom) {
       const { records, gap } = history.since(request.since!, viewer, catchUpLimit);
-      return { ...base, history: records, catchUp: true, ...(gap ? { gap } : {}) };
+      return {
+        ...base,
+        history: mergeById(records, held),
+        catchUp: true,
+        ...(gap ? { gap } : {}),
+      };
     }
-    return { ...base, history: history.recent(historyOnJoin, viewer), catchUp: false };
+    const recent = history.recent(historyOnJoin, viewer);
+    return { ...base, history: mergeById(recent, held), catchUp: false };
   }
 
-  #record(fields: NewRecord, broadcast = false): Outgoing {
+  #record(fields: NewRecord, audience?: PrivateAudience, broadcast = false): Outgoing {
     const { type, ...rest } = fields;
     const record = { type, id: ++this.#lastId, ts: this.#now(), ...rest } as RoomRecord;
-    this.#options.history.append(record);
+    this.#store.history.append(record, audience);
     this.#options.onRecord?.(record);
     return new Outgoing(record as ServerFrame, broadcast);
   }
 
   #broadcast(fields: NewRecord): void {
-    const out = this.#record(fields, true);
+    const out = this.#record(fields, undefined, true);
     for (const member of this.#members.values()) member.deliver(out);
   }
+}
+
+/** Records in id order without repeats: history plus held private messages it may already hold. */
+function mergeById(records: RoomRecord[], extra: RoomRecord[]): RoomRecord[] {
+  if (extra.length === 0) return records;
+  const byId = new Map<number, RoomRecord>();
+  for (const record of [...records, ...extra]) byId.set(record.id, record);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/** "While you were away, alice and bob sent you 3 private messages …" */
+function heldNotice(held: PrivateRecord[]): string {
+  const senders = [...new Set(held.map((record) => record.from))];
+  const who = senders.length === 1
+    ? senders[0]
+    : `${senders.slice(0, -1).join(", ")} and ${senders[senders.length - 1]}`;
+  const count = held.length === 1 ? "a private message" : `${held.length} private messages`;
+  return `While you were away, ${who} sent you ${count}; they are shown with the earlier messages.`;
+}
+
+function ttlDays(): number {
+  return Math.round(CLAIM_TTL_MS / (24 * 60 * 60 * 1000));
+}
+
+/** The refusal for a name that is not in the room. */
+export function noSuchMember(name: string): Refusal {
+  return {
+    code: "no_such_member",
+    message: `Nobody called "${name}" is here. /who lists members.`,
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * A session adapts one TCP connection to the room. It tells structured
  * clients (JSON lines) from plain-text ones (`nc`, `telnet`) by their first
- * line, runs the naming handshake, turns input into room actions and room
- * frames into bytes. One bad connection only ever closes itself.
+ * line, runs the handshake (password, then name), rate-limits what arrives,
+ * turns input into room actions and room frames into bytes. One bad
+ * connection only ever closes itself.
  *
  * @module
  */
@@ -14,10 +15,12 @@ import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
+import type { Admission } from "./admission.ts";
 import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member, Room } from "./room.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface SessionConn {
@@ -30,6 +33,7 @@ export interface SessionConn {
 export interface SessionOptions {
   room: Room;
   limits: Limits;
+  admission: Admission;
   /** Where the session reports problems worth an operator's attention. */
   log(line: string): void;
   /** Clock, replaceable in tests. */
@@ -38,48 +42,69 @@ export interface SessionOptions {
 
 type Mode = "unknown" | "plain" | "json";
 
-const SMALLEST_READ = 256;
+const SMALLEST_READ = 1024;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
+/** Wrong passwords one connection may try before it is closed. */
+const MAX_PASSWORD_TRIES = 10;
+/** Lines after the first that arrive in one read (a paste) cost this fraction of a line. */
+const PASTED_LINE_COST = 0.1;
 
-const GREETING = [
-  "Welcome to chat!",
-  "Type your name and press Enter to join (up to 24 characters, no spaces).",
-  "Then type to talk to everyone; /help lists commands, /quit leaves.",
-].join("\r\n") + "\r\n";
+const NAME_PROMPT = "Type your name and press Enter to join (up to 24 characters, no spaces).";
+const PASSWORD_PROMPT = "This room has a password: type it and press Enter.";
+const HOW_TO_TALK = "Then type to talk to everyone; /help lists commands, /quit leaves.";
 
 const utf8 = new TextEncoder();
 
 /** One connection's life: handshake, chat, goodbye. */
 export class Session implements Member {
   name = "";
-  /** Peer address, for logs and per-address limits. */
+  /** The peer's IP address, for bans and per-address limits. */
+  readonly address: string;
+  /** The peer's address and port, for logs. */
   readonly remote: string;
   readonly #conn: SessionConn;
   readonly #options: SessionOptions;
   readonly #room: Room;
   readonly #decoder: LineDecoder;
   readonly #queue: OutboundQueue;
+  readonly #bucket: TokenBucket;
   readonly #now: () => number;
   #mode: Mode = "unknown";
+  #passwordAccepted: boolean;
   #joined = false;
   #closed = false;
   #greeted = false;
+  /** A `bye` waiting for the client's dialect to be known (connection refused at the door). */
+  #refusal: ByeFrame | undefined;
   readonly #openedAt: number;
   #lastHeardAt: number;
   #pingSentAt = 0;
+  #strikes = 0;
+  #lastRateWarningAt = 0;
+  #wrongPasswords = 0;
+  #answerPasswordAt = 0;
   #greetingTimer: ReturnType<typeof setTimeout> | undefined;
   #partialTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Wraps an accepted connection; call {@linkcode run} to start it. */
-  constructor(conn: SessionConn, remote: string, options: SessionOptions) {
+  constructor(conn: SessionConn, peer: Deno.NetAddr, options: SessionOptions) {
     this.#conn = conn;
-    this.remote = remote;
+    this.address = peer.hostname;
+    this.remote = peer.hostname.includes(":")
+      ? `[${peer.hostname}]:${peer.port}`
+      : `${peer.hostname}:${peer.port}`;
     this.#options = options;
     this.#room = options.room;
     this.#now = options.now ?? Date.now;
     this.#openedAt = this.#lastHeardAt = this.#now();
+    this.#passwordAccepted = !options.admission.passwordRequired;
     this.#decoder = new LineDecoder(options.limits.maxLineBytes);
+    this.#bucket = new TokenBucket(
+      options.limits.rateBurst,
+      options.limits.ratePerSecond,
+      this.#openedAt,
+    );
     this.#queue = new OutboundQueue(conn, options.limits.maxQueueBytes, {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
@@ -91,13 +116,17 @@ export class Session implements Member {
     return this.#closed;
   }
 
-  /** True after the name handshake succeeded. */
+  /** True after the handshake succeeded. */
   get joined(): boolean {
     return this.#joined;
   }
 
-  /** Reads until the connection ends. Never throws. */
-  async run(): Promise<void> {
+  /**
+   * Reads until the connection ends. Never throws. With `refusal`, the client
+   * is only told why it cannot stay (in its own dialect), then disconnected.
+   */
+  async run(refusal?: ByeFrame): Promise<void> {
+    this.#refusal = refusal;
     this.#greetingTimer = setTimeout(() => this.#greet(), this.#options.limits.greetingDelayMs);
     let buffer = new Uint8Array(SMALLEST_READ);
     while (!this.#closed) {
@@ -130,9 +159,9 @@ export class Session implements Member {
     this.#queue.push(this.#mode === "json" ? out.json : out.plain);
   }
 
-  /** Closes the session with a goodbye frame (kicked, replaced, …), announcing the departure. */
-  disconnect(code: ByeCode, message: string): void {
-    this.#close({ bye: { type: "bye", code, message }, leaveReason: leaveReasonFor(code) });
+  /** Closes the session with a goodbye frame; the room hears `leaveReason` if it still has us. */
+  disconnect(code: ByeCode, message: string, leaveReason?: string): void {
+    this.#close({ bye: { type: "bye", code, message }, leaveReason });
   }
 
   /** Says goodbye for a server shutdown, without announcing anything to the room. */
@@ -144,7 +173,7 @@ export class Session implements Member {
 
   /**
    * Called about once a second by the server: closes connections that never
-   * chose a name, pings silent structured clients and drops those that do not answer.
+   * finished the handshake, pings silent structured clients and drops those that do not answer.
    */
   tick(now: number): void {
     if (this.#closed) return;
@@ -180,9 +209,10 @@ export class Session implements Member {
     clearTimeout(this.#partialTimer);
     this.#partialTimer = undefined; // an idle connection holds no timer
     const { lines, overflow } = this.#decoder.push(chunk);
-    for (const line of lines) {
-      if (this.#closed) return;
-      this.#handleLine(line);
+    for (let i = 0; i < lines.length && !this.#closed; i++) {
+      // Lines that arrive together from a plain-text client are a paste: they cost little.
+      const cost = i > 0 && this.#mode !== "json" ? PASTED_LINE_COST : 1;
+      if (this.#withinRate(cost)) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
     if (overflow) {
@@ -208,10 +238,43 @@ export class Session implements Member {
     }
   }
 
+  /**
+   * Applies the rate limit to one line: refused lines are dropped with a
+   * warning (at most one a second), and a sender that keeps flooding is disconnected.
+   */
+  #withinRate(cost: number): boolean {
+    const now = this.#now();
+    if (this.#bucket.take(now, cost)) {
+      if (this.#strikes > 0) this.#strikes--;
+      return true;
+    }
+    this.#strikes++;
+    if (this.#strikes > this.#options.limits.floodStrikes) {
+      this.#options.log(`${this.#who()} kept flooding; disconnecting it.`);
+      this.#close({
+        bye: {
+          type: "bye",
+          code: "flood",
+          message: "You kept sending faster than this room allows, so you were disconnected.",
+        },
+        leaveReason: "disconnected for flooding",
+      });
+    } else if (now - this.#lastRateWarningAt >= 1000) {
+      this.#lastRateWarningAt = now;
+      const { ratePerSecond } = this.#options.limits;
+      this.#refuse({
+        code: "rate_limited",
+        message:
+          `You are sending too fast (limit: ${ratePerSecond} a second); that was not sent. Slow down, or you will be disconnected.`,
+      });
+    }
+    return false;
+  }
+
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
-    if (line !== null) this.#handleLine(line);
+    if (line !== null && this.#withinRate(1)) this.#handleLine(line);
   }
 
   #handleLine(line: string): void {
@@ -219,6 +282,10 @@ export class Session implements Member {
       clearTimeout(this.#greetingTimer);
       this.#greetingTimer = undefined;
       this.#mode = looksStructured(line) ? "json" : "plain";
+      if (this.#refusal) {
+        this.#close({ bye: this.#refusal });
+        return;
+      }
       if (this.#mode === "plain") this.#greet();
     }
     if (this.#mode === "json") this.#handleFrame(line);
@@ -226,17 +293,23 @@ export class Session implements Member {
   }
 
   #handlePlainLine(raw: string): void {
-    const line = sanitizeLine(raw).trim();
-    if (!this.#joined) {
-      if (line === "") return;
-      if (isQuitWord(line)) return this.#quit();
-      const refusal = this.#room.join(this, { name: line });
-      if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
-      else this.#joined = true;
+    if (this.#joined) {
+      const line = sanitizeLine(raw).trim();
+      if (line !== "") this.#handleInput(line);
       return;
     }
+    // The handshake takes lines as typed: control characters in a name are refused, not cleaned.
+    const line = raw.trim();
     if (line === "") return;
-    this.#handleInput(line);
+    if (isQuitWord(line) || line === "/quit") return this.#quit();
+    if (!this.#passwordAccepted) {
+      return this.#tryPassword(line, () => {
+        this.#sendText(`-- Password accepted.\r\n${NAME_PROMPT}\r\n`);
+      });
+    }
+    const refusal = this.#room.join(this, { name: line, canResume: false });
+    if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
+    else this.#joined = true;
   }
 
   #handleFrame(line: string): void {
@@ -271,6 +344,9 @@ export class Session implements Member {
           `This server speaks protocol version ${PROTOCOL_VERSION}, not ${frame.version}. Use a matching chat version.`,
       });
     }
+    if (!this.#passwordAccepted) {
+      return this.#tryPassword(frame.password, () => this.#hello(frame));
+    }
     const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
     const refusal = this.#room.join(this, {
       name: frame.name,
@@ -280,6 +356,48 @@ export class Session implements Member {
     });
     if (refusal) return this.#refuse(refusal);
     this.#joined = true;
+  }
+
+  /**
+   * Checks a password. Right: runs `accepted`. Wrong: answers after a delay
+   * that grows with the address's failures; attempts during that delay are
+   * refused unchecked, so guessing cannot go faster than the answers.
+   */
+  #tryPassword(candidate: string | undefined, accepted: () => void): void {
+    const now = this.#now();
+    if (now < this.#answerPasswordAt) {
+      const seconds = Math.ceil((this.#answerPasswordAt - now) / 1000);
+      return this.#refuse({
+        code: "too_many_attempts",
+        message: `Too many wrong passwords; wait ${seconds} s before trying again.`,
+      });
+    }
+    const result = this.#options.admission.checkPassword(this.address, candidate, now);
+    if (result.ok) {
+      this.#passwordAccepted = true;
+      return accepted();
+    }
+    this.#wrongPasswords++;
+    this.#options.log(`${this.remote} gave a wrong password (${this.#wrongPasswords} so far).`);
+    this.#answerPasswordAt = now + result.delayMs;
+    const answer = () => {
+      if (this.#wrongPasswords >= MAX_PASSWORD_TRIES) {
+        return this.#close({
+          bye: {
+            type: "bye",
+            code: "too_many_attempts",
+            message: "Too many wrong passwords; the connection is closed.",
+          },
+        });
+      }
+      const message = candidate === undefined
+        ? "This room needs a password. Ask whoever runs it, then join with it."
+        : "Wrong password. Check it with whoever runs the room and try again.";
+      if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
+      else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
+    };
+    if (result.delayMs === 0) answer();
+    else setTimeout(() => !this.#closed && answer(), result.delayMs);
   }
 
   /** Input from a joined member, already cleaned: a command or a message. */
@@ -292,7 +410,6 @@ export class Session implements Member {
       const refusal = runCommand({
         room: this.#room,
         member: this,
-        operator: false,
         reply: (frame) => this.#send(frame),
         quit: (reason) => this.#quit(reason),
       }, text);
@@ -324,8 +441,13 @@ export class Session implements Member {
   #greet(): void {
     this.#greetingTimer = undefined;
     if (this.#greeted || this.#closed || this.#mode === "json") return;
+    if (this.#refusal) {
+      this.#close({ bye: this.#refusal });
+      return;
+    }
     this.#greeted = true;
-    this.#sendText(GREETING);
+    const ask = this.#passwordAccepted ? NAME_PROMPT : PASSWORD_PROMPT;
+    this.#sendText(`Welcome to chat!\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
   }
 
   #send(frame: ServerFrame): void {
@@ -341,9 +463,8 @@ export class Session implements Member {
   }
 
   #slowConsumer(): void {
-    this.#options.log(
-      `${this.#who()} stopped reading (over ${this.#options.limits.maxQueueBytes} bytes queued); dropping it.`,
-    );
+    const limit = this.#options.limits.maxQueueBytes;
+    this.#options.log(`${this.#who()} stopped reading (over ${limit} bytes queued); dropping it.`);
     this.#close({ leaveReason: "too slow (stopped reading)", immediate: true });
   }
 
@@ -382,17 +503,4 @@ const NOT_JOINED: Refusal = {
 
 function isQuitWord(text: string): boolean {
   return text === SEED_QUIT_WORD;
-}
-
-function leaveReasonFor(code: ByeCode): string | undefined {
-  switch (code) {
-    case "kicked":
-      return "kicked by the operator";
-    case "banned":
-      return "banned by the operator";
-    case "flood":
-      return "disconnected for flooding";
-    default:
-      return undefined;
-  }
 }

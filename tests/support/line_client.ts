@@ -36,6 +36,11 @@ export class LineClient {
     return new LineClient(await Deno.connect({ hostname: "127.0.0.1", port }));
   }
 
+  /** Wraps a connection opened elsewhere (a TLS one, say). */
+  static over(conn: Deno.Conn): LineClient {
+    return new LineClient(conn);
+  }
+
   /** Connects and joins as a structured client; returns the client and its welcome frame. */
   static async join(
     port: number,
@@ -171,7 +176,9 @@ export class LineClient {
   }
 
   #failure(what: string): Error {
-    const recent = this.transcript.slice(-15).map((l) => `  | ${l}`).join("\n");
+    const recent = this.transcript.slice(-15).map((l) =>
+      `  | ${l.length > 200 ? `${l.slice(0, 200)}… (${l.length} chars)` : l}`
+    ).join("\n");
     return new Error(`${what}; last lines received:\n${recent || "  (none)"}`);
   }
 }

@@ -1,38 +1,41 @@
 /**
- * How frames look to a plain-text client (`nc`, `telnet`, a socket script):
- * one human-readable line per event, `[HH:MM]` first. Text was sanitised when
- * it entered the room, so nothing here can reach a terminal as a command.
+ * How frames look as plain text: to a plain-text client of the server (`nc`,
+ * `telnet`, a socket script) and in `chat join`'s plain mode (stdin or stdout
+ * not a terminal). One human-readable line per event, `[HH:MM]` first (with
+ * the date when not from today: history replayed after a restart may be days
+ * old). The text must already be sanitised: the server cleans what enters the
+ * room and the client cleans what it receives.
  *
  * @module
  */
 
 import type { ServerFrame } from "../protocol/frames.ts";
-import { formatClock } from "../text/time.ts";
+import { formatStamp } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
 export function renderPlain(frame: ServerFrame): string[] {
   switch (frame.type) {
     case "message": {
       const prefix = frame.emote
-        ? `[${formatClock(frame.ts)}] * ${frame.from} `
-        : `[${formatClock(frame.ts)}] ${frame.from}: `;
+        ? `[${formatStamp(frame.ts)}] * ${frame.from} `
+        : `[${formatStamp(frame.ts)}] ${frame.from}: `;
       return indentContinuation(prefix, frame.text);
     }
     case "private":
       return indentContinuation(
-        `[${formatClock(frame.ts)}] (private) ${frame.from} -> ${frame.to}: `,
+        `[${formatStamp(frame.ts)}] (private) ${frame.from} -> ${frame.to}: `,
         frame.text,
       );
     case "join":
-      return [`[${formatClock(frame.ts)}] -- ${frame.name} joined (${members(frame.count)})`];
+      return [`[${formatStamp(frame.ts)}] -- ${frame.name} joined (${members(frame.count)})`];
     case "leave": {
       const why = frame.reason ? `: ${frame.reason}` : "";
-      return [`[${formatClock(frame.ts)}] -- ${frame.name} left${why} (${members(frame.count)})`];
+      return [`[${formatStamp(frame.ts)}] -- ${frame.name} left${why} (${members(frame.count)})`];
     }
     case "nick":
-      return [`[${formatClock(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
+      return [`[${formatStamp(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
     case "notice":
-      return indentContinuation(`[${formatClock(frame.ts)}] -- `, frame.text);
+      return indentContinuation(`[${formatStamp(frame.ts)}] -- `, frame.text);
     case "welcome": {
       const lines = [
         `-- Welcome, ${frame.name}! ${frame.members.length} here: ${frame.members.join(", ")}.`,

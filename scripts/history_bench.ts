@@ -1,0 +1,69 @@
+/**
+ * What keeping history on disk costs per record, on a real database file:
+ * `deno bench --allow-all scripts/history_bench.ts`.
+ *
+ * The server commits before the first socket write after new records, so a
+ * record costs one commit when it is alone in its turn of the event loop, and
+ * a share of one when several arrive together (a client's burst, a busy room).
+ * docs/HISTORY.md has the numbers and what they mean next to fan-out.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { RoomRecord } from "../src/protocol/frames.ts";
+import { memoryStore, type RoomStore } from "../src/server/room_store.ts";
+import { openSqliteStore } from "../src/server/sqlite_store.ts";
+
+const dir = Deno.makeTempDirSync({ prefix: "chat-bench-" });
+const sqlite = openSqliteStore(join(dir, "history.db"), { historyLimit: 10_000 });
+const memory = memoryStore(10_000);
+const ids = new Map<RoomStore, number>();
+const text = "a typical chat line, about sixty characters long, give or take";
+
+function appendBatch(store: RoomStore, size: number): void {
+  let id = ids.get(store) ?? store.history.lastId();
+  for (let i = 0; i < size; i++) {
+    id++;
+    const record: RoomRecord = { type: "message", id, ts: Date.now(), from: "alice", text };
+    store.history.append(record);
+  }
+  ids.set(store, id);
+  store.flush();
+}
+
+for (const size of [1, 10, 100]) {
+  const note = size === 1 ? "1 record per commit" : `${size} records per commit`;
+  Deno.bench({
+    name: `sqlite: ${note}`,
+    group: `batch of ${size}`,
+    fn: () => appendBatch(sqlite, size),
+  });
+  Deno.bench({
+    name: `memory (--no-history): ${note}`,
+    group: `batch of ${size}`,
+    baseline: true,
+    fn: () => appendBatch(memory, size),
+  });
+}
+
+Deno.bench({
+  name: "sqlite: catch-up of 100 records after an id",
+  group: "reads",
+  fn: () => {
+    sqlite.history.since(sqlite.history.lastId() - 100, undefined, 1000);
+  },
+});
+
+Deno.bench({
+  name: "sqlite: last 50 messages for a newcomer",
+  group: "reads",
+  fn: () => {
+    sqlite.history.recent(50, "someone");
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  sqlite.close();
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -1,0 +1,179 @@
+/**
+ * The client's own slash commands, as data: name, aliases, arguments, a
+ * one-line summary and what it does. `/help` is generated from this
+ * registry, Tab completes from it, and a command it does not know is
+ * refused here instead of being sent to the room as chat.
+ *
+ * Some commands are handled on this side (`/help`, `/clear`, `/quit`,
+ * `/reply`); the rest are checked and passed on as the server's commands.
+ *
+ * @example
+ * ```ts
+ * runInput("/msg bob see you", context); // context.send("/msg bob see you")
+ * runInput("/dance", context);           // context.error("There is no /dance command. …")
+ * runInput("hello", context);            // context.send("hello")
+ * ```
+ *
+ * @module
+ */
+
+import { checkName } from "../protocol/names.ts";
+
+/** What a command can do. */
+export interface CommandContext {
+  /** Sends a line to the server (chat, or one of the server's commands). */
+  send(text: string): void;
+  /** Shows text to this user only. */
+  info(text: string): void;
+  /** Shows a refusal to this user only. */
+  error(text: string): void;
+  /** Leaves the room and ends the program. */
+  quit(): void;
+  /** Empties the message area. */
+  clear(): void;
+  /** The last member who sent us a private message, if any. */
+  lastPrivateFrom(): string | undefined;
+}
+
+/** One command of the registry. */
+export interface LocalCommand {
+  name: string;
+  aliases: string[];
+  /** Arguments as shown in help (`NAME TEXT`), empty when none. */
+  args: string;
+  summary: string;
+  /** Runs the command with the text after its name. */
+  run(context: CommandContext, args: string): void;
+}
+
+/** Every command the client knows, in the order /help lists them. */
+export const LOCAL_COMMANDS: readonly LocalCommand[] = [
+  {
+    name: "help",
+    aliases: ["?"],
+    args: "",
+    summary: "show this help",
+    run: (context) => context.info(helpText()),
+  },
+  {
+    name: "who",
+    aliases: ["names"],
+    args: "",
+    summary: "list who is in the room",
+    run: (context) => context.send("/who"),
+  },
+  {
+    name: "me",
+    aliases: [],
+    args: "ACTION",
+    summary: "describe what you do: /me waves",
+    run(context, args) {
+      if (!args) return context.error(usage(this));
+      context.send(`/me ${args}`);
+    },
+  },
+  {
+    name: "msg",
+    aliases: ["tell", "whisper"],
+    args: "NAME TEXT",
+    summary: "a private message to one member",
+    run(context, args) {
+      const [name, text] = firstWord(args);
+      if (!name || !text) return context.error(usage(this));
+      context.send(`/msg ${name} ${text}`);
+    },
+  },
+  {
+    name: "reply",
+    aliases: ["r"],
+    args: "TEXT",
+    summary: "answer the last private message",
+    run(context, args) {
+      const to = context.lastPrivateFrom();
+      if (!to) {
+        return context.error("Nobody has sent you a private message yet. Use /msg NAME TEXT.");
+      }
+      if (!args) return context.error(usage(this));
+      context.send(`/msg ${to} ${args}`);
+    },
+  },
+  {
+    name: "nick",
+    aliases: ["name"],
+    args: "NEWNAME",
+    summary: "change your name",
+    run(context, args) {
+      const [name, extra] = firstWord(args);
+      if (!name || extra) return context.error(usage(this));
+      const checked = checkName(name);
+      if ("code" in checked) return context.error(checked.message);
+      context.send(`/nick ${checked.name}`);
+    },
+  },
+  {
+    name: "clear",
+    aliases: [],
+    args: "",
+    summary: "clear the screen",
+    run: (context) => context.clear(),
+  },
+  {
+    name: "quit",
+    aliases: ["exit", "leave"],
+    args: "",
+    summary: "leave the room (also Ctrl-C)",
+    run: (context) => context.quit(),
+  },
+];
+
+const KEY_HELP = [
+  "Keys:",
+  "  Enter sends; Tab completes names and commands; Up/Down recall",
+  "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
+  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-C leaves",
+  "A line starting with // sends a literal /.",
+];
+
+/** Finds a command by name or alias, ignoring case. */
+export function findCommand(word: string): LocalCommand | undefined {
+  const wanted = word.toLowerCase();
+  return LOCAL_COMMANDS.find((c) => c.name === wanted || c.aliases.includes(wanted));
+}
+
+/** Every command as typed (`/help`, …), for Tab completion. Aliases are left out. */
+export function commandWords(): string[] {
+  return LOCAL_COMMANDS.map((command) => `/${command.name}`);
+}
+
+/** The `/help` text, generated from the registry. */
+export function helpText(): string {
+  const rows = LOCAL_COMMANDS.map((c) => [usage(c).slice("Usage: ".length), c.summary]);
+  const width = Math.max(...rows.map(([form]) => form.length));
+  return [
+    "Commands:",
+    ...rows.map(([form, summary]) => `  ${form.padEnd(width)}  ${summary}`),
+    ...KEY_HELP,
+  ].join("\n");
+}
+
+/** Handles one line the user entered: a command, or chat for everyone. Blank lines do nothing. */
+export function runInput(line: string, context: CommandContext): void {
+  if (line.trim() === "") return;
+  if (!line.startsWith("/") || line.startsWith("//")) return context.send(line);
+  const [word, args] = firstWord(line.slice(1));
+  const command = findCommand(word);
+  if (!command) {
+    return context.error(`There is no /${word.slice(0, 30)} command. Type /help for the list.`);
+  }
+  command.run(context, args);
+}
+
+function usage(command: LocalCommand): string {
+  return `Usage: /${command.name}${command.args ? ` ${command.args}` : ""}`;
+}
+
+/** Splits `word rest of the text` into the word and the rest, both trimmed. */
+function firstWord(text: string): [string, string] {
+  const match = text.trim().match(/^(\S*)\s*([\s\S]*)$/);
+  return match ? [match[1], match[2].trim()] : ["", ""];
+}

@@ -1,0 +1,490 @@
+/**
+ * The client's connection to a room: connects, says hello, answers pings,
+ * and when the connection drops reconnects with capped exponential backoff,
+ * presenting the session token and the id of the last record seen so the
+ * server can resume the session and send exactly what was missed. Records
+ * are de-duplicated by id within one room, so nothing is shown twice.
+ *
+ * It knows nothing about terminals: everything it learns is reported as a
+ * {@linkcode ConnectionEvent}.
+ *
+ * @example
+ * ```ts
+ * const connection = new ChatConnection({
+ *   host: "127.0.0.1", port: 53000, name: "alice",
+ *   onEvent: (event) => console.log(event.type),
+ * });
+ * await connection.start();   // resolves once joined
+ * connection.send("hello everyone");
+ * await connection.quit();
+ * ```
+ *
+ * @module
+ */
+
+import { encodeFrame } from "../protocol/codec.ts";
+import { PROTOCOL_VERSION } from "../protocol/constants.ts";
+import type {
+  ByeFrame,
+  ClientFrame,
+  ErrorFrame,
+  InfoFrame,
+  MembersFrame,
+  RoomRecord,
+  ServerFrame,
+  WelcomeFrame,
+} from "../protocol/frames.ts";
+import { LineDecoder } from "../protocol/line_decoder.ts";
+import { nameKey } from "../protocol/names.ts";
+import { readServerFrame } from "./incoming.ts";
+import { CannotJoinError, UnreachableError } from "./join_errors.ts";
+import { connectTls, type TlsSettings } from "./tls_connect.ts";
+
+/** The errors {@linkcode ChatConnection.start} rejects with, re-exported for callers. */
+export { CannotJoinError, UnreachableError };
+
+/** Everything the connection reports. */
+export type ConnectionEvent =
+  /** A connection attempt starts (1 for the first try after joining or losing the connection). */
+  | { type: "connecting"; attempt: number }
+  /**
+   * The server welcomed us. `records` are the welcome's records not seen
+   * before (already de-duplicated); `rejoined` is true after a reconnect;
+   * `roomChanged` when the server's history is not the one we saw before
+   * (it restarted without keeping history).
+   */
+  | {
+    type: "joined";
+    welcome: WelcomeFrame;
+    records: RoomRecord[];
+    rejoined: boolean;
+    roomChanged: boolean;
+  }
+  /** A room record not seen before. */
+  | { type: "record"; record: RoomRecord }
+  /** A reply for us alone, or a refusal that keeps the connection. */
+  | { type: "reply"; frame: MembersFrame | InfoFrame | ErrorFrame }
+  /** The server refused our name; call {@linkcode ChatConnection.chooseName} with another. */
+  | { type: "name_refused"; code: string; message: string }
+  /** The room needs a (different) password; call {@linkcode ChatConnection.choosePassword}. */
+  | { type: "password_needed"; code: string; message: string }
+  /** The connection is gone; the next attempt starts in `retryInMs`. */
+  | { type: "disconnected"; reason: string; retryInMs: number; bye?: ByeFrame }
+  /** The connection is gone for good (we quit, were kicked, or the name was taken over). */
+  | { type: "ended"; reason: string; bye?: ByeFrame };
+
+/** Settings of a {@linkcode ChatConnection}. */
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  /** The name to ask for. */
+  name: string;
+  /** The room password, for rooms that have one. */
+  password?: string;
+  /** Connect with TLS, checking the certificate as these settings say. */
+  tls?: TlsSettings;
+  /** Receives every event, in order. */
+  onEvent(event: ConnectionEvent): void;
+  /** First retry delay and the cap, in ms (default 500 and 10 000). */
+  backoff?: { firstMs: number; maxMs: number };
+  /** Time a connection attempt may take (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
+  silenceMs?: number;
+}
+
+/** Codes of `error` frames that mean "pick another name". */
+const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved"]);
+
+/** Codes of `error` frames that mean "give the room password". */
+const PASSWORD_REFUSALS = new Set(["wrong_password", "too_many_attempts"]);
+
+/** Codes of `bye` frames after which reconnecting would be wrong. */
+const FINAL_BYES = new Set(["quit", "kicked", "banned", "replaced", "too_many_attempts"]);
+
+/** Server frames can be large (a welcome carries history), but not unbounded. */
+const MAX_SERVER_LINE_BYTES = 16 * 1024 * 1024;
+const QUIT_WAIT_MS = 1500;
+const WATCHDOG_TICK_MS = 1000;
+
+/** How a connection ended; `final` when trying again would not help. */
+type SessionEnd = { reason: string; bye?: ByeFrame; final?: boolean };
+
+/** The first bytes of a TLS record (alert or handshake): a TLS server answering plain text. */
+function looksLikeTls(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
+/** A connection to one room that keeps itself alive. */
+export class ChatConnection {
+  readonly #options: ConnectionOptions;
+  #name: string;
+  #conn: Deno.Conn | null = null;
+  #joined = false;
+  #password: string | undefined;
+  /** True after a refused hello, until the next name or password is chosen. */
+  #awaitingAnswer = false;
+  #stopped = false;
+  #quitting = false;
+  #everJoined = false;
+  /** True when the latest connection got as far as a welcome. */
+  #lastSessionJoined = false;
+  #session: string | undefined;
+  #room: string | undefined;
+  #lastId = 0;
+  #writing: Promise<unknown> = Promise.resolve();
+  #wakeFromSleep: (() => void) | null = null;
+  #running: Promise<void> | null = null;
+  #firstJoin = Promise.withResolvers<"joined" | "ended">();
+
+  /** Prepares a connection; nothing happens until {@linkcode start}. */
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.#name = options.name;
+    this.#password = options.password;
+  }
+
+  /** The name we have (or ask for). Follows `/nick`. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** True while connected and joined. */
+  get joined(): boolean {
+    return this.#joined;
+  }
+
+  /** True when the connection uses TLS. */
+  get secure(): boolean {
+    return this.#options.tls !== undefined;
+  }
+
+  /** The host and port, as `host:port` (IPv6 in brackets). */
+  get address(): string {
+    const { host, port } = this.#options;
+    return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  /**
+   * Connects and joins. Resolves with "joined" on the first welcome, or
+   * "ended" when the connection ended for good before that. Rejects with
+   * {@linkcode UnreachableError} when the very first attempt cannot connect.
+   */
+  start(): Promise<"joined" | "ended"> {
+    this.#running ??= this.#run();
+    return this.#firstJoin.promise;
+  }
+
+  /** Resolves when the connection has ended for good. */
+  get finished(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  /** Sends a chat line (or a server command). Returns false when not joined: nothing was sent. */
+  send(text: string): boolean {
+    if (!this.#joined) return false;
+    this.#write({ type: "send", text });
+    return true;
+  }
+
+  /** Asks for another name after a refusal (also used for the next reconnect). */
+  chooseName(name: string): void {
+    this.#name = name;
+    this.#helloAgain();
+  }
+
+  /** Gives the room password after a `password_needed` event (kept for reconnects). */
+  choosePassword(password: string): void {
+    this.#password = password;
+    this.#helloAgain();
+  }
+
+  #helloAgain(): void {
+    if (this.#conn && this.#awaitingAnswer) {
+      this.#awaitingAnswer = false;
+      this.#write(this.#hello());
+    }
+  }
+
+  /** Leaves politely: sends `quit`, waits briefly for the server's goodbye, stops reconnecting. */
+  async quit(): Promise<void> {
+    if (this.#stopped) return this.finished;
+    this.#stopped = true;
+    this.#quitting = true;
+    this.#wakeFromSleep?.();
+    const conn = this.#conn;
+    if (conn) {
+      this.#write({ type: "quit" });
+      const timer = setTimeout(() => closeQuietly(conn), QUIT_WAIT_MS);
+      await this.finished;
+      clearTimeout(timer);
+    }
+    await this.finished;
+  }
+
+  /** Stops at once, without a goodbye. */
+  close(): void {
+    this.#stopped = true;
+    this.#wakeFromSleep?.();
+    if (this.#conn) closeQuietly(this.#conn);
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    let end: SessionEnd = { reason: "closed" };
+    while (!this.#stopped) {
+      this.#emit({ type: "connecting", attempt: failures + 1 });
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#connect();
+      } catch (error) {
+        if (error instanceof CannotJoinError) {
+          end = { reason: error.message, final: true };
+          if (!this.#everJoined) this.#firstJoin.reject(error);
+          break;
+        }
+        const reason = describeConnectError(error);
+        if (!this.#everJoined && failures === 0) {
+          this.#stopped = true;
+          const { host, port } = this.#options;
+          this.#firstJoin.reject(new UnreachableError(host, port, reason, error));
+          return;
+        }
+        end = { reason };
+        failures++;
+        await this.#pause(failures, end);
+        continue;
+      }
+      end = await this.#converse(conn);
+      if (this.#lastSessionJoined) failures = 0;
+      failures++;
+      if (end.final && !this.#everJoined) this.#firstJoin.reject(new CannotJoinError(end.reason));
+      if (this.#stopped || end.final || (end.bye && FINAL_BYES.has(end.bye.code))) break;
+      await this.#pause(failures, end);
+    }
+    this.#stopped = true;
+    const reason = this.#quitting ? "You left the room." : end.bye?.message ?? end.reason;
+    this.#emit({ type: "ended", reason, ...(end.bye ? { bye: end.bye } : {}) });
+    this.#firstJoin.resolve("ended");
+  }
+
+  async #connect(): Promise<Deno.Conn> {
+    const { host, port, connectTimeoutMs = 10_000 } = this.#options;
+    if (this.#options.tls) return await connectTls(host, port, this.#options.tls, connectTimeoutMs);
+    const conn = await Deno.connect({
+      hostname: host,
+      port,
+      signal: AbortSignal.timeout(connectTimeoutMs),
+    });
+    try {
+      conn.setNoDelay(true);
+      conn.setKeepAlive(true);
+    } catch {
+      // Not fatal: the watchdog notices a dead connection anyway.
+    }
+    return conn;
+  }
+
+  /** Waits before the next attempt, telling the listener how long. `quit` cuts it short. */
+  async #pause(failures: number, end: SessionEnd): Promise<void> {
+    if (this.#stopped) return;
+    const { firstMs, maxMs } = this.#options.backoff ?? { firstMs: 500, maxMs: 10_000 };
+    const base = Math.min(maxMs, firstMs * 2 ** Math.min(failures - 1, 20));
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.#emit({
+      type: "disconnected",
+      reason: end.reason,
+      retryInMs: delay,
+      ...(end.bye ? { bye: end.bye } : {}),
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.#wakeFromSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wakeFromSleep = null;
+  }
+
+  /** One connection from hello to close. */
+  async #converse(conn: Deno.Conn): Promise<SessionEnd> {
+    this.#conn = conn;
+    this.#joined = false;
+    this.#awaitingAnswer = false;
+    this.#lastSessionJoined = false;
+    this.#writing = Promise.resolve();
+    let bye: ByeFrame | undefined;
+    let reason = "the server closed the connection";
+    let final = false;
+    let heardAnything = false;
+    let lastHeard = Date.now();
+    let pinged = false;
+    const silenceMs = this.#options.silenceMs ?? 60_000;
+    const watchdog = setInterval(() => {
+      const quiet = Date.now() - lastHeard;
+      if (!pinged && quiet > silenceMs) {
+        pinged = true;
+        this.#write({ type: "ping", data: "client" });
+      } else if (pinged && quiet > 2 * silenceMs) {
+        reason = "the server stopped answering";
+        closeQuietly(conn);
+      }
+    }, WATCHDOG_TICK_MS);
+    this.#write(this.#hello());
+    const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        const count = await conn.read(buffer);
+        if (count === null) break;
+        if (!heardAnything && !this.#options.tls && looksLikeTls(buffer.subarray(0, count))) {
+          reason = "This room uses TLS: join with --tls and the --fingerprint its banner shows.";
+          final = true;
+          break;
+        }
+        heardAnything = true;
+        lastHeard = Date.now();
+        pinged = false;
+        const { lines, overflow } = decoder.push(buffer.subarray(0, count));
+        for (const line of lines) {
+          const frame = readServerFrame(line);
+          if (frame) bye = this.#handle(frame) ?? bye;
+        }
+        if (overflow) {
+          reason = "the server sent a line that was too long";
+          break;
+        }
+      }
+    } catch (error) {
+      if (reason === "the server closed the connection") reason = describeConnectError(error);
+    } finally {
+      clearInterval(watchdog);
+      closeQuietly(conn);
+      this.#conn = null;
+      this.#joined = false;
+    }
+    return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}), ...(final ? { final } : {}) };
+  }
+
+  /** Handles one frame; returns it when it is the server's goodbye. */
+  #handle(frame: ServerFrame): ByeFrame | undefined {
+    switch (frame.type) {
+      case "welcome":
+        this.#welcomed(frame);
+        return;
+      case "error":
+        if (!this.#joined && NAME_REFUSALS.has(frame.code)) {
+          this.#awaitingAnswer = true;
+          this.#emit({ type: "name_refused", code: frame.code, message: frame.message });
+          return;
+        }
+        if (!this.#joined && PASSWORD_REFUSALS.has(frame.code)) {
+          this.#awaitingAnswer = true;
+          this.#emit({ type: "password_needed", code: frame.code, message: frame.message });
+          return;
+        }
+        this.#emit({ type: "reply", frame });
+        return;
+      case "members":
+      case "info":
+        if (this.#joined) this.#emit({ type: "reply", frame });
+        return;
+      case "ping":
+        this.#write({ type: "pong", ...(frame.data === undefined ? {} : { data: frame.data }) });
+        return;
+      case "pong":
+        return;
+      case "bye":
+        return frame;
+      default:
+        if (this.#joined && this.#accept(frame)) this.#emit({ type: "record", record: frame });
+    }
+  }
+
+  #welcomed(welcome: WelcomeFrame): void {
+    if (this.#joined) return;
+    const rejoined = this.#everJoined;
+    const roomChanged = this.#room !== undefined && this.#room !== welcome.room;
+    if (this.#room !== welcome.room) this.#lastId = 0;
+    this.#room = welcome.room;
+    this.#session = welcome.session;
+    this.#name = welcome.name;
+    this.#joined = true;
+    this.#everJoined = true;
+    this.#lastSessionJoined = true;
+    const records = welcome.history.filter((record) => this.#accept(record));
+    this.#emit({ type: "joined", welcome, records, rejoined, roomChanged });
+    this.#firstJoin.resolve("joined");
+  }
+
+  /** True for a record not seen before; remembers it. Also follows our own renames. */
+  #accept(record: RoomRecord): boolean {
+    if (record.id <= this.#lastId) return false;
+    this.#lastId = record.id;
+    if (record.type === "nick" && nameKey(record.from) === nameKey(this.#name)) {
+      this.#name = record.to;
+    }
+    return true;
+  }
+
+  #hello(): ClientFrame {
+    const resume = this.#session === undefined ? {} : { resume: this.#session };
+    const since = this.#room !== undefined && this.#lastId > 0
+      ? { since: this.#lastId, room: this.#room }
+      : {};
+    const password = this.#password === undefined ? {} : { password: this.#password };
+    return {
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      name: this.#name,
+      ...password,
+      ...resume,
+      ...since,
+    };
+  }
+
+  #write(frame: ClientFrame): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    const bytes = new TextEncoder().encode(encodeFrame(frame));
+    this.#writing = this.#writing.then(async () => {
+      for (let written = 0; written < bytes.length;) {
+        written += await conn.write(bytes.subarray(written));
+      }
+    }).catch(() => closeQuietly(conn));
+  }
+
+  #emit(event: ConnectionEvent): void {
+    this.#options.onEvent(event);
+  }
+}
+
+/** A short phrase for why a connection failed: "connection refused", "no such host", … */
+export function describeConnectError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (error instanceof Deno.errors.ConnectionRefused || code === "ECONNREFUSED") {
+    return "connection refused";
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "no such host";
+  if (code === "ETIMEDOUT") return "no answer";
+  if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
+  if (error instanceof Deno.errors.TimedOut) return "no answer";
+  if (error instanceof DOMException && error.name === "TimeoutError") return "no answer";
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return "not allowed to connect";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/lookup address|name or service|no such host|nodename/i.test(message)) return "no such host";
+  if (/network is unreachable|unreachable/i.test(message)) return "network unreachable";
+  if (/connection reset|broken pipe|os error 10054/i.test(message)) return "connection reset";
+  return message.replace(/ \(os error \d+\)$/, "").toLowerCase();
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}

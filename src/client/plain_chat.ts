@@ -1,0 +1,213 @@
+/**
+ * `chat join` as a plain line-oriented program, for when stdin or stdout is
+ * not a terminal: a pipe, a script, a screen reader workflow. Each input
+ * line is sent (slash commands work as in the full-screen client); each
+ * event is printed as plain text, one line per message, no colours, no
+ * cursor movement. Lines typed before the welcome, or while reconnecting,
+ * wait and are sent once joined; at the end of input the client leaves
+ * politely after sending them.
+ *
+ * @module
+ */
+
+import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
+import { checkName, nameKey } from "../protocol/names.ts";
+import { LineDecoder } from "../protocol/line_decoder.ts";
+import { renderPlain } from "../text/plain_format.ts";
+import { type CommandContext, runInput } from "./commands.ts";
+import { ChatConnection, type ConnectionEvent } from "./connection.ts";
+import { onStopSignal } from "./terminal.ts";
+import type { TlsSettings } from "./tls_connect.ts";
+
+/** Settings of the plain client. */
+export interface PlainChatOptions {
+  host: string;
+  port: number;
+  /** The name; when absent, the first input line is the name. */
+  name?: string;
+  /** The room password; when the room needs one and it is absent, the next input line is it. */
+  password?: string;
+  /** Connect with TLS, checking the certificate as these settings say. */
+  tls?: TlsSettings;
+  /** Where input lines come from (default: stdin). */
+  input?: ReadableStream<Uint8Array>;
+  /** Where output lines go (default: stdout). */
+  print?: (line: string) => void;
+}
+
+/** Longest input line accepted; a longer one is dropped. */
+const MAX_INPUT_LINE_BYTES = 1024 * 1024;
+
+/**
+ * Runs the plain client until the input ends or the connection ends for
+ * good. Resolves with the exit code. Throws `UnreachableError` when the
+ * server cannot be reached at all.
+ */
+export async function runPlainChat(options: PlainChatOptions): Promise<number> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const lines = readLines(options.input ?? Deno.stdin.readable);
+  let name = options.name;
+  while (name === undefined) {
+    print("Type your name:");
+    const next = await lines.next();
+    if (next.done) return 0;
+    const checked = checkName(next.value);
+    if ("code" in checked) print(`!! ${checked.message}`);
+    else name = checked.name;
+  }
+
+  const waiting: string[] = [];
+  /** What the next input line answers, when the server asked for something. */
+  let awaiting: "name" | "password" | null = null;
+  let inputEnded = false;
+  let exitCode = 0;
+  let lastPrivateFrom: string | undefined;
+
+  const connection: ChatConnection = new ChatConnection({
+    host: options.host,
+    port: options.port,
+    name,
+    password: options.password,
+    tls: options.tls,
+    onEvent: (event) => handle(event),
+  });
+
+  const context: CommandContext = {
+    send: (text) => {
+      if (!connection.send(text)) waiting.push(text);
+    },
+    info: (text) => printAll(renderPlain({ type: "info", text })),
+    error: (text) => print(`!! ${text}`),
+    quit: () => void connection.quit(),
+    clear: () => {},
+    lastPrivateFrom: () => lastPrivateFrom,
+  };
+
+  const printAll = (output: string[]) => output.forEach((line) => print(line));
+
+  const flush = () => {
+    while (waiting.length > 0 && connection.joined) runInput(waiting.shift()!, context);
+    if (inputEnded && waiting.length === 0) void connection.quit();
+  };
+
+  const showRecord = (record: RoomRecord) => {
+    if (record.type === "private" && nameKey(record.to) === nameKey(connection.name)) {
+      lastPrivateFrom = record.from;
+    }
+    printAll(renderPlain(record));
+  };
+
+  /** The next line not yet used answers the question: one already waiting, or the next typed. */
+  const answerWith = (question: "name" | "password") => {
+    const line = waiting.shift();
+    if (line !== undefined) answer(question, line);
+    else if (inputEnded) giveUp();
+    else awaiting = question;
+  };
+
+  /** The server asked something and the input has ended: nothing can answer it. */
+  const giveUp = () => {
+    print("-- The input ended before the question was answered; leaving.");
+    exitCode = 1;
+    connection.close();
+  };
+
+  const answer = (question: "name" | "password", line: string) => {
+    if (question === "name") connection.chooseName(line.trim());
+    else connection.choosePassword(line);
+  };
+
+  function handle(event: ConnectionEvent): void {
+    switch (event.type) {
+      case "joined": {
+        const welcome: WelcomeFrame = { ...event.welcome, history: [] };
+        if (event.rejoined) print(`-- Reconnected as ${welcome.name}.`);
+        else printAll(renderPlain(welcome));
+        event.records.forEach(showRecord);
+        flush();
+        return;
+      }
+      case "record":
+        return showRecord(event.record);
+      case "reply":
+        return printAll(renderPlain(event.frame));
+      case "name_refused":
+        print(`!! ${event.message}`);
+        print("Type another name:");
+        return answerWith("name");
+      case "password_needed":
+        print(`!! ${event.message}`);
+        print("Type the password:");
+        return answerWith("password");
+      case "connecting":
+        return;
+      case "disconnected":
+        print(
+          `-- Connection lost (${event.reason}); reconnecting in ${
+            Math.ceil(event.retryInMs / 1000)
+          }s…`,
+        );
+        return;
+      case "ended":
+        if (event.bye && event.bye.code !== "quit") exitCode = 1;
+        print(`-- ${event.reason}`);
+        return;
+    }
+  }
+
+  const stopListening = onStopSignal(() => void connection.quit());
+  try {
+    const started = connection.start();
+    const reading = (async () => {
+      for await (const line of lines) {
+        if (awaiting !== null) {
+          answer(awaiting, line);
+          awaiting = null;
+        } else {
+          waiting.push(line);
+          if (connection.joined) flush();
+        }
+      }
+      inputEnded = true;
+      if (awaiting !== null) giveUp();
+      else if (connection.joined) flush();
+    })();
+    await started;
+    await Promise.race([connection.finished, reading.then(() => connection.finished)]);
+    return exitCode;
+  } finally {
+    stopListening();
+    connection.close();
+  }
+}
+
+/** Lines of a byte stream, as an async iterator that can be resumed after a `break`. */
+function readLines(stream: ReadableStream<Uint8Array>): AsyncIterableIterator<string> {
+  const reader = stream.getReader();
+  let decoder = new LineDecoder(MAX_INPUT_LINE_BYTES);
+  const ready: string[] = [];
+  let ended = false;
+  const iterator: AsyncIterableIterator<string> = {
+    async next() {
+      while (ready.length === 0 && !ended) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          const tail = decoder.flushPartial();
+          if (tail !== null && tail !== "") ready.push(tail);
+          break;
+        }
+        const { lines, overflow } = decoder.push(value);
+        ready.push(...lines);
+        // A line too long to send anyway is dropped; reading goes on with a fresh decoder.
+        if (overflow) decoder = new LineDecoder(MAX_INPUT_LINE_BYTES);
+      }
+      const line = ready.shift();
+      return line === undefined ? { value: undefined, done: true } : { value: line, done: false };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

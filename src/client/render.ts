@@ -1,0 +1,158 @@
+/**
+ * The terminal client's renderer: one entry (a room record, or a note for
+ * this user alone) and a width in, display lines out. Pure: no terminal, no
+ * clock except the entry's own timestamp. Every line fits the width in
+ * terminal cells, wide characters included; continuation lines hang under
+ * the start of the text.
+ *
+ * @example
+ * ```ts
+ * const theme = createTheme({ color: false, decorate: false });
+ * renderEntry({ kind: "record", record: { type: "message", id: 1, ts, from: "bob", text: "hi" } },
+ *   { width: 40, me: "alice", theme });
+ * // ["14:02 bob: hi"]
+ * ```
+ *
+ * @module
+ */
+
+import type { RoomRecord } from "../protocol/frames.ts";
+import { nameKey } from "../protocol/names.ts";
+import { formatClock } from "../text/time.ts";
+import { joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
+import type { Style, Theme } from "./theme.ts";
+
+/** Something to show in the message area. Text must already be sanitised. */
+export type Entry =
+  | { kind: "record"; record: RoomRecord }
+  /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
+  | { kind: "members"; ts: number; members: string[]; lead?: string }
+  /** Text for this user alone: /help, the welcome, the message of the day. */
+  | { kind: "info"; ts: number; text: string }
+  /** A refusal or failure. */
+  | { kind: "error"; ts: number; text: string }
+  /** A local event: connected, reconnecting, earlier messages follow. */
+  | { kind: "note"; ts: number; text: string };
+
+/** What rendering depends on besides the entry. */
+export interface RenderContext {
+  /** Cells per line. */
+  width: number;
+  /** The user's current name: their own lines and mentions of it look different. */
+  me: string;
+  theme: Theme;
+}
+
+/** Renders an entry as styled lines, each at most `context.width` cells wide. */
+export function renderEntry(entry: Entry, context: RenderContext): string[] {
+  const { theme } = context;
+  const ts = entry.kind === "record" ? entry.record.ts : entry.ts;
+  const stamp: Span = { text: `${formatClock(ts)} `, style: theme.timestamp };
+  const [label, body] = entry.kind === "record"
+    ? recordSpans(entry.record, context)
+    : noteSpans(entry, context);
+  return layout([stamp, ...label], body, context.width);
+}
+
+/** True when `text` mentions `name` as a word (`alice`, `@alice`, `Alice:`), ignoring case. */
+export function mentions(text: string, name: string): boolean {
+  return mentionPattern(name).test(text);
+}
+
+/** Lays out a prefix and a body with a hanging indent under the body's start. */
+function layout(prefix: Span[], body: Span[], width: number): string[] {
+  const prefixWidth = spansWidth(prefix);
+  const stampWidth = spansWidth(prefix.slice(0, 1));
+  const indent = prefixWidth <= width / 2 ? prefixWidth : stampWidth < width / 2 ? stampWidth : 0;
+  return wrapSpans([...prefix, ...body], { width, indent }).map(joinSpans);
+}
+
+function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[]] {
+  const { theme, me } = context;
+  const isMe = (name: string) => nameKey(name) === nameKey(me);
+  const name = (who: string): Span => ({ text: who, style: theme.name(who, isMe(who)) });
+  const system = (text: string): [Span[], Span[]] => [[], [{ text, style: theme.system }]];
+  switch (record.type) {
+    case "message":
+      if (record.emote) {
+        return [[{ text: "* ", style: theme.emote }, name(record.from), { text: " " }], [
+          ...highlight(record.text, isMe(record.from) ? "" : me, theme, theme.emote),
+        ]];
+      }
+      return [
+        [name(record.from), { text: ": " }],
+        highlight(record.text, isMe(record.from) ? "" : me, theme),
+      ];
+    case "private": {
+      const outgoing = isMe(record.from) && !isMe(record.to);
+      const marker = outgoing ? `[you -> ${record.to}] ` : `[${record.from} -> you] `;
+      return [[{ text: marker, style: theme.private }], highlight(record.text, "", theme)];
+    }
+    case "join":
+      return system(
+        isMe(record.name)
+          ? `-- You joined as ${record.name} (${here(record.count)})`
+          : `-- ${record.name} joined (${here(record.count)})`,
+      );
+    case "leave": {
+      const why = record.reason ? `: ${record.reason}` : "";
+      return system(`-- ${record.name} left${why} (${here(record.count)})`);
+    }
+    case "nick":
+      return system(
+        isMe(record.to)
+          ? `-- You are now known as ${record.to}`
+          : `-- ${record.from} is now known as ${record.to}`,
+      );
+    case "notice":
+      return [[{ text: "** ", style: theme.notice }], [{ text: record.text, style: theme.notice }]];
+  }
+}
+
+function noteSpans(
+  entry: Exclude<Entry, { kind: "record" }>,
+  context: RenderContext,
+): [Span[], Span[]] {
+  const { theme, me } = context;
+  switch (entry.kind) {
+    case "members": {
+      const names: Span[] = [];
+      entry.members.forEach((member, index) => {
+        if (index > 0) names.push({ text: ", ", style: theme.info });
+        names.push({ text: member, style: theme.name(member, nameKey(member) === nameKey(me)) });
+      });
+      const lead = entry.lead ? `${entry.lead} ` : "";
+      return [[{ text: `-- ${lead}${here(entry.members.length)}: `, style: theme.info }], names];
+    }
+    case "info":
+      return [[{ text: "-- ", style: theme.info }], [{ text: entry.text, style: theme.info }]];
+    case "error":
+      return [[{ text: "!! ", style: theme.error }], [{ text: entry.text, style: theme.error }]];
+    case "note":
+      return [[{ text: "-- ", style: theme.system }], [{ text: entry.text, style: theme.system }]];
+  }
+}
+
+/** Splits text into spans, with each mention of `me` in the mention style. */
+function highlight(text: string, me: string, theme: Theme, base?: Style): Span[] {
+  const plain = (part: string): Span => base ? { text: part, style: base } : { text: part };
+  if (me === "") return [plain(text)];
+  const spans: Span[] = [];
+  let last = 0;
+  for (const match of text.matchAll(mentionPattern(me, "g"))) {
+    if (match.index > last) spans.push(plain(text.slice(last, match.index)));
+    spans.push({ text: match[0], style: theme.mention });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) spans.push(plain(text.slice(last)));
+  return spans;
+}
+
+function mentionPattern(name: string, flags = ""): RegExp {
+  const escaped = name.normalize("NFC").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, `iu${flags}`);
+}
+
+function here(count: number): string {
+  return `${count} here`;
+}

@@ -1,0 +1,178 @@
+/**
+ * The real terminal: raw mode, key input, output, size changes, signals, and
+ * putting everything back. Restoring is idempotent and hooked to every way
+ * out — normal exit, Ctrl-C, SIGTERM/SIGHUP, an uncaught error — so the
+ * shell is never left in raw mode with a hidden cursor.
+ *
+ * Windows has no SIGWINCH, SIGTERM or SIGHUP: the size is polled there and
+ * only the signals Windows has (SIGINT, SIGBREAK) are listened to. Raw mode
+ * on Windows turns on virtual-terminal input, so keys arrive as the same
+ * escape sequences as elsewhere.
+ *
+ * @module
+ */
+
+import { type Key, KeyDecoder } from "./key_decoder.ts";
+
+/** Terminal size in cells. */
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+const BRACKETED_PASTE_ON = "\x1b[?2004h";
+const BRACKETED_PASTE_OFF = "\x1b[?2004l";
+const SHOW_CURSOR = "\x1b[?25h";
+const RESET_ATTRIBUTES = "\x1b[0m";
+/** After an Escape byte, how long to wait for the rest of a sequence. */
+const ESCAPE_WAIT_MS = 40;
+const RESIZE_POLL_MS = 250;
+
+const isWindows = Deno.build.os === "windows";
+
+/** Signals that ask the program to stop, where the platform has them. */
+export const STOP_SIGNALS: readonly Deno.Signal[] = isWindows
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Calls `listener` on the platform's stop signals; returns a function that stops listening. */
+export function onStopSignal(listener: () => void): () => void {
+  const added: Deno.Signal[] = [];
+  for (const signal of STOP_SIGNALS) {
+    try {
+      Deno.addSignalListener(signal, listener);
+      added.push(signal);
+    } catch {
+      // Not available here (some platforms, or no permission): nothing to undo.
+    }
+  }
+  return () => {
+    for (const signal of added) Deno.removeSignalListener(signal, listener);
+  };
+}
+
+/** The terminal on stdin/stdout in raw mode. */
+export class Terminal {
+  #restored = false;
+  #resizeListeners: Array<(size: TerminalSize) => void> = [];
+  #size: TerminalSize;
+  #stopWatchingSize: (() => void) | null = null;
+  readonly #restoreOnExit = () => this.restore();
+
+  private constructor() {
+    this.#size = readSize();
+  }
+
+  /** True when both stdin and stdout are terminals, so the full-screen client can run. */
+  static available(): boolean {
+    return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  }
+
+  /** Puts the terminal in raw mode with bracketed paste, and arranges for it to be restored. */
+  static open(): Terminal {
+    const terminal = new Terminal();
+    globalThis.addEventListener("unload", terminal.#restoreOnExit);
+    globalThis.addEventListener("error", terminal.#restoreOnExit);
+    globalThis.addEventListener("unhandledrejection", terminal.#restoreOnExit);
+    Deno.stdin.setRaw(true);
+    terminal.write(BRACKETED_PASTE_ON);
+    return terminal;
+  }
+
+  /** The current size. */
+  get size(): TerminalSize {
+    return this.#size;
+  }
+
+  /** Writes text at once (synchronously, so output is never interleaved or reordered). */
+  write(text: string): void {
+    const bytes = new TextEncoder().encode(text);
+    try {
+      for (let written = 0; written < bytes.length;) {
+        written += Deno.stdout.writeSync(bytes.subarray(written));
+      }
+    } catch {
+      // The terminal went away (closed window): nothing left to show anything on.
+    }
+  }
+
+  /** Calls `listener` with the new size whenever the window is resized. */
+  onResize(listener: (size: TerminalSize) => void): void {
+    this.#resizeListeners.push(listener);
+    this.#stopWatchingSize ??= this.#watchSize();
+  }
+
+  /**
+   * Reads keys until stdin ends or {@linkcode restore} is called, handing
+   * each batch to `onKeys`.
+   */
+  async readKeys(onKeys: (keys: Key[]) => void): Promise<void> {
+    const decoder = new KeyDecoder();
+    const utf8 = new TextDecoder();
+    const buffer = new Uint8Array(4096);
+    let escapeTimer: ReturnType<typeof setTimeout> | undefined;
+    while (!this.#restored) {
+      let count: number | null;
+      try {
+        count = await Deno.stdin.read(buffer);
+      } catch {
+        return;
+      }
+      if (count === null || this.#restored) return;
+      clearTimeout(escapeTimer);
+      const keys = decoder.push(utf8.decode(buffer.subarray(0, count), { stream: true }));
+      if (keys.length > 0) onKeys(keys);
+      if (decoder.waiting) {
+        escapeTimer = setTimeout(() => {
+          const late = decoder.flush();
+          if (late.length > 0 && !this.#restored) onKeys(late);
+        }, ESCAPE_WAIT_MS);
+      }
+    }
+  }
+
+  /** Leaves raw mode, turns bracketed paste off, shows the cursor. Safe to call more than once. */
+  restore(): void {
+    if (this.#restored) return;
+    this.#restored = true;
+    this.#stopWatchingSize?.();
+    globalThis.removeEventListener("unload", this.#restoreOnExit);
+    globalThis.removeEventListener("error", this.#restoreOnExit);
+    globalThis.removeEventListener("unhandledrejection", this.#restoreOnExit);
+    this.write(RESET_ATTRIBUTES + BRACKETED_PASTE_OFF + SHOW_CURSOR);
+    try {
+      Deno.stdin.setRaw(false);
+    } catch {
+      // stdin is gone; there is no mode left to restore.
+    }
+  }
+
+  #watchSize(): () => void {
+    const check = () => {
+      const size = readSize();
+      if (size.columns === this.#size.columns && size.rows === this.#size.rows) return;
+      this.#size = size;
+      for (const listener of this.#resizeListeners) listener(size);
+    };
+    if (!isWindows) {
+      try {
+        Deno.addSignalListener("SIGWINCH", check);
+        return () => Deno.removeSignalListener("SIGWINCH", check);
+      } catch {
+        // Fall through to polling.
+      }
+    }
+    const timer = setInterval(check, RESIZE_POLL_MS);
+    return () => clearInterval(timer);
+  }
+}
+
+function readSize(): TerminalSize {
+  try {
+    const { columns, rows } = Deno.consoleSize();
+    if (columns > 0 && rows > 0) return { columns, rows };
+  } catch {
+    // Not a console after all.
+  }
+  return { columns: 80, rows: 24 };
+}

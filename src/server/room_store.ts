@@ -1,0 +1,44 @@
+/**
+ * Everything a room remembers between connections, as one unit: the history
+ * of records, the claims on names, and the private messages waiting for
+ * absent members. {@linkcode memoryStore} forgets it all on exit
+ * (`--no-history`); `openSqliteStore` (sqlite_store.ts) keeps it in a file.
+ *
+ * @module
+ */
+
+import { type HistoryStore, MemoryHistory } from "./history.ts";
+import { type Mailbox, MemoryMailbox } from "./mailbox.ts";
+import { type ClaimStore, MemoryClaims } from "./name_claims.ts";
+
+/** Conversation records kept unless `--history-limit` says otherwise. */
+export const DEFAULT_HISTORY_LIMIT = 10_000;
+
+/** Earlier messages shown on join unless `--history-on-join` says otherwise. */
+export const DEFAULT_HISTORY_ON_JOIN = 50;
+
+/** What the room remembers, and the one switch that makes it durable. */
+export interface RoomStore {
+  readonly history: HistoryStore;
+  readonly claims: ClaimStore;
+  readonly mailbox: Mailbox;
+  /**
+   * Makes every change so far durable. The server calls this before each
+   * socket write, so no record reaches anyone before it is safely stored;
+   * changes made between two writes are committed together.
+   */
+  flush(): void;
+  /** Flushes and releases the store; it is not used afterwards. */
+  close(): void;
+}
+
+/** A store that keeps the last `historyLimit` records in memory and nothing on disk. */
+export function memoryStore(historyLimit: number): RoomStore {
+  return {
+    history: new MemoryHistory(historyLimit),
+    claims: new MemoryClaims(),
+    mailbox: new MemoryMailbox(),
+    flush() {},
+    close() {},
+  };
+}

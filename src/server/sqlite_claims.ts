@@ -1,0 +1,82 @@
+/**
+ * Name claims (session tokens) in SQLite, so `resume` keeps working after a
+ * server restart. See name_claims.ts for what a claim is.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { nameKey } from "../protocol/names.ts";
+import type { ClaimStore, NameClaim } from "./name_claims.ts";
+
+/** The claims table (part of the store's schema). */
+export const CLAIMS_SCHEMA = `
+  CREATE TABLE claims (
+    holder TEXT PRIMARY KEY,
+    token TEXT UNIQUE,
+    name_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX claims_by_name ON claims(name_key, seen_at);
+`;
+
+interface ClaimRow {
+  holder: string;
+  token: string | null;
+  name: string;
+  seen_at: number;
+}
+
+/** {@linkcode ClaimStore} on a SQLite connection whose writes the store batches. */
+export class SqliteClaims implements ClaimStore {
+  readonly #write: (op: () => void) => void;
+  readonly #byToken: StatementSync;
+  readonly #latest: StatementSync;
+  readonly #save: StatementSync;
+  readonly #expire: StatementSync;
+
+  /**
+   * @param db an open connection with {@linkcode CLAIMS_SCHEMA} in place
+   * @param write runs a write inside the store's current transaction
+   */
+  constructor(db: DatabaseSync, write: (op: () => void) => void) {
+    this.#write = write;
+    const columns = "holder, token, name, seen_at";
+    this.#byToken = db.prepare(`SELECT ${columns} FROM claims WHERE token = ?`);
+    this.#latest = db.prepare(
+      `SELECT ${columns} FROM claims WHERE name_key = ? ORDER BY seen_at DESC LIMIT 1`,
+    );
+    this.#save = db.prepare(
+      `INSERT INTO claims (holder, token, name_key, name, seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (holder) DO UPDATE SET
+         name_key = excluded.name_key, name = excluded.name, seen_at = excluded.seen_at`,
+    );
+    this.#expire = db.prepare("DELETE FROM claims WHERE seen_at < ?");
+  }
+
+  byToken(token: string): NameClaim | undefined {
+    return toClaim(this.#byToken.get(token) as ClaimRow | undefined);
+  }
+
+  latest(key: string): NameClaim | undefined {
+    return toClaim(this.#latest.get(key) as ClaimRow | undefined);
+  }
+
+  save(claim: NameClaim): void {
+    const { holder, token, name, seenAt } = claim;
+    this.#write(() => this.#save.run(holder, token ?? null, nameKey(name), name, seenAt));
+  }
+
+  /** Deletes claims whose holder was last seen before `before`. Run inside a transaction. */
+  expire(before: number): void {
+    this.#expire.run(before);
+  }
+}
+
+function toClaim(row: ClaimRow | undefined): NameClaim | undefined {
+  if (row === undefined) return undefined;
+  const claim: NameClaim = { holder: row.holder, name: row.name, seenAt: row.seen_at };
+  if (row.token !== null) claim.token = row.token;
+  return claim;
+}

@@ -1,0 +1,143 @@
+/**
+ * The room's records in SQLite: one row per record, the record itself as
+ * JSON, plus what queries need (whether it is conversation, and for private
+ * messages the holders allowed to see it). Writes go through the store's
+ * open transaction (sqlite_store.ts), so reads on the same connection always
+ * see them, committed or not.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { RoomRecord } from "../protocol/frames.ts";
+import {
+  type CatchUp,
+  type HistoryStore,
+  isConversation,
+  type PrivateAudience,
+} from "./history.ts";
+
+/** Tables and indexes of the history (part of the store's schema). */
+export const HISTORY_SCHEMA = `
+  CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    conversation INTEGER NOT NULL,
+    private_from TEXT,
+    private_to TEXT,
+    record TEXT NOT NULL
+  );
+`;
+
+const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
+
+/** How many old records one retention step deletes, so a step never stalls the room. */
+export const TRIM_CHUNK = 500;
+
+/** {@linkcode HistoryStore} on a SQLite connection whose writes the store batches. */
+export class SqliteHistory implements HistoryStore {
+  readonly #roomId: string;
+  readonly #write: (op: () => void) => void;
+  readonly #insert: StatementSync;
+  readonly #recent: StatementSync;
+  readonly #since: StatementSync;
+  readonly #firstId: StatementSync;
+  readonly #firstKept: StatementSync;
+  readonly #trim: StatementSync;
+  #lastId: number;
+  /** Conversation records stored, so retention knows how many are too many without counting. */
+  #conversations: number;
+
+  /**
+   * @param db an open connection with {@linkcode HISTORY_SCHEMA} in place
+   * @param roomId the room's persistent identity
+   * @param write runs a write inside the store's current transaction
+   */
+  constructor(db: DatabaseSync, roomId: string, write: (op: () => void) => void) {
+    this.#roomId = roomId;
+    this.#write = write;
+    this.#insert = db.prepare(
+      "INSERT INTO records (id, conversation, private_from, private_to, record) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.#recent = db.prepare(
+      `SELECT record FROM records WHERE conversation = 1 AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+    );
+    this.#since = db.prepare(
+      `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+    );
+    this.#firstId = db.prepare("SELECT min(id) AS id FROM records");
+    this.#firstKept = db.prepare(
+      "SELECT id FROM records WHERE conversation = 1 ORDER BY id LIMIT 1 OFFSET ?",
+    );
+    this.#trim = db.prepare("DELETE FROM records WHERE id < ?");
+    const last = db.prepare("SELECT max(id) AS id FROM records").get() as { id: number | null };
+    this.#lastId = last.id ?? 0;
+    const counted = db.prepare("SELECT count(*) AS n FROM records WHERE conversation = 1").get();
+    this.#conversations = Number((counted as { n: number }).n);
+  }
+
+  roomId(): string {
+    return this.#roomId;
+  }
+
+  lastId(): number {
+    return this.#lastId;
+  }
+
+  append(record: RoomRecord, audience?: PrivateAudience): void {
+    this.#lastId = record.id;
+    const json = JSON.stringify(record);
+    const conversation = isConversation(record) ? 1 : 0;
+    this.#conversations += conversation;
+    this.#write(() => {
+      this.#insert.run(
+        record.id,
+        conversation,
+        audience?.fromHolder ?? null,
+        audience?.toHolder ?? null,
+        json,
+      );
+    });
+  }
+
+  recent(limit: number, viewer?: string): RoomRecord[] {
+    if (limit <= 0) return [];
+    const v = viewer ?? "";
+    return parseNewestFirst(this.#recent.all(v, v, limit));
+  }
+
+  since(afterId: number, viewer: string | undefined, limit: number): CatchUp {
+    const v = viewer ?? "";
+    const records = parseNewestFirst(this.#since.all(afterId, v, v, limit + 1));
+    const overflow = records.length > limit;
+    if (overflow) records.shift();
+    const first = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
+    const gap = afterId + 1 < first && afterId < this.#lastId;
+    return { records, gap: gap || overflow };
+  }
+
+  /**
+   * Deletes the oldest conversation records beyond the newest `keep` (with
+   * the joins and leaves between them), at most {@linkcode TRIM_CHUNK} at a
+   * time. Returns true when more are left to delete. Costs a scan of the
+   * records it deletes only. The caller runs it in a transaction.
+   */
+  trimStep(keep: number): boolean {
+    const excess = this.#conversations - Math.max(1, keep);
+    if (excess <= 0) return false;
+    const step = Math.min(excess, TRIM_CHUNK);
+    const first = this.#firstKept.get(step) as { id: number } | undefined;
+    if (first === undefined) return false;
+    this.#trim.run(first.id);
+    this.#conversations -= step;
+    return excess > step;
+  }
+}
+
+/** Rows selected newest first, as records oldest first. */
+function parseNewestFirst(rows: unknown[]): RoomRecord[] {
+  const records = new Array<RoomRecord>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    records[rows.length - 1 - i] = JSON.parse((rows[i] as { record: string }).record);
+  }
+  return records;
+}

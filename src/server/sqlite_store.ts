@@ -1,0 +1,306 @@
+/**
+ * The room's memory in one SQLite file (`node:sqlite`): history, name claims
+ * and waiting private messages, so a restart loses nothing that was said.
+ *
+ * - Durability: records go into an open transaction, which is committed
+ *   before the next socket write ({@linkcode RoomStore.flush}, called by the
+ *   server) and at the latest at the end of the current event-loop task.
+ *   Nothing reaches any client before it is committed, and everything
+ *   appended between two writes shares one commit. WAL with
+ *   `synchronous=NORMAL`: a commit survives the process being killed; a
+ *   power cut may lose the last moments (but never corrupts the file).
+ * - One server per file: the connection uses exclusive locking mode and
+ *   takes the write lock at start, so a second server on the same file fails
+ *   at once (the operating system drops the lock when a process dies).
+ * - Retention: records beyond the newest `historyLimit` conversation records
+ *   are deleted in small steps on timers, off the path of live messages.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { CLAIMS_SCHEMA, SqliteClaims } from "./sqlite_claims.ts";
+import { HISTORY_SCHEMA, SqliteHistory } from "./sqlite_history.ts";
+import { MAILBOX_SCHEMA, SqliteMailbox } from "./sqlite_mailbox.ts";
+import { CLAIM_TTL_MS } from "./name_claims.ts";
+import type { RoomStore } from "./room_store.ts";
+
+/** File name of the history database inside the data directory. */
+export const HISTORY_FILE_NAME = "history.db";
+
+/** Marks the file as ours (`PRAGMA application_id`): the bytes of "chat". */
+const APPLICATION_ID = 0x63686174;
+/** Version of the schema below (`PRAGMA user_version`). */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  ${HISTORY_SCHEMA}
+  ${CLAIMS_SCHEMA}
+  ${MAILBOX_SCHEMA}
+  PRAGMA application_id = ${APPLICATION_ID};
+  PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
+const ERROR_REPORT_INTERVAL_MS = 60 * 1000;
+
+/** Why the history file can't be used. */
+export type HistoryFileProblem = "locked" | "damaged" | "foreign" | "newer" | "unwritable";
+
+/** The history file can't be opened; `message` says what happened and names the file. */
+export class HistoryFileError extends Error {
+  /**
+   * @param problem what kind of trouble, for choosing what to suggest
+   * @param path the database file
+   */
+  constructor(
+    readonly problem: HistoryFileProblem,
+    readonly path: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "HistoryFileError";
+  }
+}
+
+/** Settings of {@linkcode openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** How many conversation records to keep; older ones are deleted in the background. */
+  historyLimit: number;
+  /** Told about write failures while running (disk full, I/O errors), at most once a minute. */
+  onError?: (message: string) => void;
+  /** Clock, replaceable in tests. */
+  now?: () => number;
+}
+
+/**
+ * Opens (creating it and its directory if needed) the database at `path`.
+ * Throws {@linkcode HistoryFileError} when the file is locked by another
+ * server, damaged, not ours, from a newer version, or can't be written.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions): RoomStore {
+  try {
+    Deno.mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw fileError("unwritable", path, error);
+  }
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { timeout: 0 });
+  } catch (error) {
+    throw fileError(classify(error), path, error);
+  }
+  try {
+    // Exclusive locking before WAL: no shared-memory index, and the lock is kept until close.
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    checkIntegrity(db, path);
+    const roomId = prepareSchema(db, path);
+    return new SqliteStore(db, path, roomId, options);
+  } catch (error) {
+    try {
+      db.close();
+    } catch {
+      // Closing a half-open connection may fail too; the first error is the one to report.
+    }
+    throw error instanceof HistoryFileError ? error : fileError(classify(error), path, error);
+  }
+}
+
+class SqliteStore implements RoomStore {
+  readonly history: SqliteHistory;
+  readonly claims: SqliteClaims;
+  readonly mailbox: SqliteMailbox;
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #options: SqliteStoreOptions;
+  readonly #now: () => number;
+  readonly #trimEvery: number;
+  readonly #expiryTimer: ReturnType<typeof setInterval>;
+  #inTransaction = false;
+  #closed = false;
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
+  #trimmedAt: number;
+  #lastErrorAt = -Infinity;
+
+  constructor(db: DatabaseSync, path: string, roomId: string, options: SqliteStoreOptions) {
+    this.#db = db;
+    this.#path = path;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    const write = (op: () => void) => this.#write(op);
+    this.history = new SqliteHistory(db, roomId, write);
+    this.claims = new SqliteClaims(db, write);
+    this.mailbox = new SqliteMailbox(db, write);
+    // Trim after about 1% of the limit has been added: small steps, rarely.
+    this.#trimEvery = Math.max(1, Math.floor(options.historyLimit / 100));
+    this.#trimmedAt = this.history.lastId();
+    this.#expiryTimer = setInterval(() => this.#expire(), EXPIRY_INTERVAL_MS);
+    Deno.unrefTimer(this.#expiryTimer);
+    this.#expire();
+    this.#scheduleTrim();
+  }
+
+  flush(): void {
+    if (!this.#inTransaction) return;
+    this.#inTransaction = false;
+    try {
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#failed(error);
+    }
+    if (this.history.lastId() - this.#trimmedAt >= this.#trimEvery) this.#scheduleTrim();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    clearInterval(this.#expiryTimer);
+    clearTimeout(this.#trimTimer);
+    try {
+      this.#db.close();
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  /** Runs a write in the open transaction, starting one (committed by the end of this task). */
+  #write(op: () => void): void {
+    if (this.#closed) return;
+    try {
+      if (!this.#inTransaction) {
+        this.#db.exec("BEGIN");
+        this.#inTransaction = true;
+        // Backstop for changes no socket write follows (the last member left, …).
+        queueMicrotask(() => this.flush());
+      }
+      op();
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  #scheduleTrim(): void {
+    if (this.#trimTimer !== undefined || this.#closed) return;
+    this.#trimmedAt = this.history.lastId();
+    const timer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      let more = false;
+      this.#write(() => more = this.history.trimStep(this.#options.historyLimit));
+      this.flush();
+      if (more) this.#scheduleTrim();
+    }, 0);
+    Deno.unrefTimer(timer);
+    this.#trimTimer = timer;
+  }
+
+  #expire(): void {
+    const before = this.#now() - CLAIM_TTL_MS;
+    this.#write(() => {
+      this.claims.expire(before);
+      this.mailbox.expire(before);
+    });
+    this.flush();
+  }
+
+  /** A write failed: undo the open transaction and tell the operator (not too often). */
+  #failed(error: unknown): void {
+    if (this.#db.isTransaction) {
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // Nothing more to undo.
+      }
+    }
+    this.#inTransaction = false;
+    const now = Date.now();
+    if (now - this.#lastErrorAt < ERROR_REPORT_INTERVAL_MS) return;
+    this.#lastErrorAt = now;
+    this.#options.onError?.(
+      `Could not save to the history file ${this.#path} (${detailOf(error)}). ` +
+        "The room goes on, but what is said now may be missing after a restart.",
+    );
+  }
+}
+
+/** Runs SQLite's quick integrity check; a damaged file is refused rather than half-read. */
+function checkIntegrity(db: DatabaseSync, path: string): void {
+  const rows = db.prepare("PRAGMA quick_check").all() as { quick_check: string }[];
+  const verdict = rows.map((row) => row.quick_check);
+  if (verdict.length !== 1 || verdict[0] !== "ok") {
+    throw new HistoryFileError(
+      "damaged",
+      path,
+      `The history file ${path} is damaged (${verdict[0] ?? "no answer from the check"}).`,
+    );
+  }
+}
+
+/** Creates the schema in a new file, checks an existing one is ours, and returns the room id. */
+function prepareSchema(db: DatabaseSync, path: string): string {
+  // Taking the write lock here also makes a second server on this file fail right away.
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const applicationId = pragmaNumber(db, "application_id");
+    const version = pragmaNumber(db, "user_version");
+    if (applicationId === 0 && version === 0) {
+      const { n } = db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number };
+      if (n > 0) throw notOurs(path);
+      db.exec(SCHEMA);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('room_id', ?), ('created_at', ?)")
+        .run(crypto.randomUUID(), new Date().toISOString());
+    } else if (applicationId !== APPLICATION_ID) {
+      throw notOurs(path);
+    } else if (version > SCHEMA_VERSION) {
+      throw new HistoryFileError(
+        "newer",
+        path,
+        `The history file ${path} was written by a newer version of chat.`,
+      );
+    }
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'room_id'").get() as
+      | { value: string }
+      | undefined;
+    if (row === undefined) throw notOurs(path);
+    db.exec("COMMIT");
+    return row.value;
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function pragmaNumber(db: DatabaseSync, name: string): number {
+  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, number>;
+  return Number(row[name]);
+}
+
+function notOurs(path: string): HistoryFileError {
+  return new HistoryFileError("foreign", path, `The file ${path} is not a chat history file.`);
+}
+
+function classify(error: unknown): HistoryFileProblem {
+  const text = detailOf(error).toLowerCase();
+  if (/locked|busy/.test(text)) return "locked";
+  if (/not a database|malformed|corrupt/.test(text)) return "damaged";
+  return "unwritable";
+}
+
+function fileError(problem: HistoryFileProblem, path: string, cause: unknown): HistoryFileError {
+  const detail = detailOf(cause);
+  const message = problem === "locked"
+    ? `The history file ${path} is in use by another chat server.`
+    : problem === "damaged"
+    ? `The history file ${path} is damaged (${detail}).`
+    : `Can't write the history file ${path} (${detail}).`;
+  return new HistoryFileError(problem, path, message, { cause });
+}
+
+function detailOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

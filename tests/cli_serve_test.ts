@@ -1,0 +1,131 @@
+/**
+ * `chat` as a user runs it: a subprocess with real arguments, real exit codes
+ * and real signals.
+ */
+
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { runChat, startServe } from "./support/chat_process.ts";
+import { LineClient } from "./support/line_client.ts";
+
+Deno.test("chat serve as a subprocess: a structured and a plain client chat through it", async () => {
+  const server = await startServe();
+  try {
+    assertMatch(server.output(), /On this computer: chat join --name YOURNAME 127\.0\.0\.1:\d+/);
+    const { client: alice } = await LineClient.join(server.port, "alice");
+    const plain = await LineClient.connect(server.port);
+    await plain.nextLine((l) => l.startsWith("Welcome to chat!"));
+    await plain.sendLine("bob");
+    await plain.nextLine((l) => l.startsWith("-- Welcome, bob!"));
+    await alice.say("hello bob");
+    assertMatch(await plain.nextLine((l) => l.includes("alice:")), /alice: hello bob$/);
+    await plain.sendLine("hi alice");
+    assertEquals(
+      (await alice.nextFrame((f) => f.type === "message" && f.from === "bob")).text,
+      "hi alice",
+    );
+    alice.close();
+    plain.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test({
+  name: "chat serve exits 0 on SIGTERM after telling every client",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const server = await startServe();
+    const { client } = await LineClient.join(server.port, "alice");
+    const status = await server.stop();
+    assertEquals(status.code, 0);
+    const bye = await client.nextFrame((f) => f.type === "bye");
+    assertEquals(bye.code, "shutdown");
+    await client.waitForClose();
+    client.close();
+    assertMatch(server.output(), /Stopped\./);
+  },
+});
+
+Deno.test("chat --help, chat serve --help and chat --version", async () => {
+  const help = await runChat(["--help"]);
+  assertEquals(help.code, 0);
+  assertMatch(help.stdout, /chat serve/);
+  assertMatch(help.stdout, /chat join/);
+  const serveHelp = await runChat(["serve", "--help"]);
+  assertEquals(serveHelp.code, 0);
+  assertMatch(serveHelp.stdout, /--port PORT/);
+  const version = await runChat(["--version"]);
+  assertEquals(version.code, 0);
+  assertMatch(version.stdout, /^chat \d+\.\d+\.\d+ \(\S+-\S+\)\n$/);
+});
+
+Deno.test("usage errors exit 2 with a one-line hint", async () => {
+  for (
+    const [args, message] of [
+      [[], /Missing command/],
+      [["dance"], /Unknown command "dance"/],
+      [["--bogus"], /Unknown option "--bogus"/],
+      [["serve", "--bogus"], /Unknown option --bogus\./],
+      [["serve", "--port"], /Option --port needs a value\./],
+      [["serve", "--port", "99999"], /--port must be a whole number from 0 to 65535/],
+      [["serve", "extra"], /Unexpected argument "extra"/],
+    ] as Array<[string[], RegExp]>
+  ) {
+    const run = await runChat(args);
+    assertEquals(run.code, 2, `exit code for ${args.join(" ")}`);
+    assertMatch(run.stderr, message);
+    assertMatch(run.stderr, /Run "chat( serve)? --help" for usage\./);
+    assertEquals(run.stderr.trim().split("\n").length, 2, run.stderr);
+    assertEquals(run.stdout, "");
+  }
+});
+
+Deno.test("a port already in use is a clear error with exit 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const run = await runChat([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(listener.addr.port),
+    ]);
+    assertEquals(run.code, 1);
+    assertMatch(run.stderr, /^Port \d+ is already in use .* choose another port with --port\.\n$/);
+    assert(!run.stderr.includes("    at "), "no stack trace");
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("chat serve --password and CHAT_PASSWORD protect the room", async () => {
+  for (
+    const setup of [{ args: ["--password", "hunter22"] }, { env: { CHAT_PASSWORD: "hunter22" } }]
+  ) {
+    const server = await startServe(setup.args ?? [], { env: setup.env });
+    try {
+      assertMatch(server.output(), /It needs the password to join\./);
+      const client = await LineClient.connect(server.port);
+      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "nope" });
+      assertEquals((await client.nextFrame()).code, "wrong_password");
+      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "hunter22" });
+      assertEquals((await client.nextFrame()).type, "welcome");
+      client.close();
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
+Deno.test("bad limit values and a bare --password without a terminal are usage errors", async () => {
+  const bare = await runChat(["serve", "--password", "--port", "0"]);
+  assertEquals(bare.code, 2);
+  assertMatch(bare.stderr, /--password needs a value when chat serve is not run in a terminal/);
+  const zero = await runChat(["serve", "--rate-limit", "0"]);
+  assertEquals(zero.code, 2);
+  assertMatch(zero.stderr, /--rate-limit must be a whole number from 1 to/);
+  const help = await runChat(["serve", "--help"]);
+  for (const flag of ["--max-line-bytes", "--rate-limit", "--max-per-address", "--idle-timeout"]) {
+    assertMatch(help.stdout, new RegExp(`${flag} N .*\\(default \\d+\\)`));
+  }
+});

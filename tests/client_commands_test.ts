@@ -1,0 +1,73 @@
+/** The client's command registry: what each input line turns into. */
+
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import {
+  type CommandContext,
+  commandWords,
+  helpText,
+  LOCAL_COMMANDS,
+  runInput,
+} from "../src/client/commands.ts";
+
+/** Runs one input line and records everything the command did. */
+function run(line: string, lastPrivateFrom?: string): string[] {
+  const did: string[] = [];
+  const context: CommandContext = {
+    send: (text) => did.push(`send ${text}`),
+    info: (text) => did.push(`info ${text}`),
+    error: (text) => did.push(`error ${text}`),
+    quit: () => did.push("quit"),
+    clear: () => did.push("clear"),
+    lastPrivateFrom: () => lastPrivateFrom,
+  };
+  runInput(line, context);
+  return did;
+}
+
+Deno.test("plain text and // lines are sent as chat; blank lines do nothing", () => {
+  assertEquals(run("hello"), ["send hello"]);
+  assertEquals(run("//not a command"), ["send //not a command"]);
+  assertEquals(run("   "), []);
+  assertEquals(run("two\nlines"), ["send two\nlines"]);
+});
+
+Deno.test("server commands are checked here, then passed on", () => {
+  assertEquals(run("/who"), ["send /who"]);
+  assertEquals(run("/NAMES"), ["send /who"]);
+  assertEquals(run("/me waves"), ["send /me waves"]);
+  assertEquals(run("/msg bob see you  later"), ["send /msg bob see you  later"]);
+  assertEquals(run("/tell bob hi"), ["send /msg bob hi"]);
+  assertEquals(run("/nick carol"), ["send /nick carol"]);
+});
+
+Deno.test("commands with missing or bad arguments get a local usage error", () => {
+  assertEquals(run("/msg bob"), ["error Usage: /msg NAME TEXT"]);
+  assertEquals(run("/me"), ["error Usage: /me ACTION"]);
+  assertEquals(run("/nick a b"), ["error Usage: /nick NEWNAME"]);
+  assertMatch(run("/nick server")[0], /^error .*reserved/);
+});
+
+Deno.test("/reply answers the last private sender, or explains there is none", () => {
+  assertEquals(run("/reply sure", "bob"), ["send /msg bob sure"]);
+  assertMatch(run("/reply sure")[0], /^error Nobody has sent you a private message/);
+});
+
+Deno.test("local commands: /help, /clear, /quit", () => {
+  assertEquals(run("/clear"), ["clear"]);
+  assertEquals(run("/quit"), ["quit"]);
+  assertEquals(run("/exit"), ["quit"]);
+  assertEquals(run("/help"), [`info ${helpText()}`]);
+});
+
+Deno.test("unknown commands get a local error and are not sent", () => {
+  assertEquals(run("/dance now"), ["error There is no /dance command. Type /help for the list."]);
+});
+
+Deno.test("/help is generated from the registry and lists every command", () => {
+  const help = helpText();
+  for (const command of LOCAL_COMMANDS) {
+    assert(help.includes(`/${command.name}`), `/help misses /${command.name}`);
+    assert(help.includes(command.summary), `/help misses the summary of /${command.name}`);
+  }
+  assertEquals(commandWords(), LOCAL_COMMANDS.map((c) => `/${c.name}`));
+});

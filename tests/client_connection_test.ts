@@ -1,0 +1,304 @@
+/**
+ * The client's connection over real TCP: joining, asking for another name,
+ * reconnecting after a drop with resume and catch-up, de-duplication by id,
+ * pings, goodbyes, and what it says when the server is not there.
+ */
+
+import { assert, assertEquals, assertRejects } from "./support/assert.ts";
+import { LineClient } from "./support/line_client.ts";
+import { withServer } from "./support/test_server.ts";
+import { TcpProxy } from "./support/tcp_proxy.ts";
+import {
+  ChatConnection,
+  type ConnectionEvent,
+  UnreachableError,
+} from "../src/client/connection.ts";
+import { send, withScriptedServer } from "./support/scripted_server.ts";
+
+const FAST = { firstMs: 30, maxMs: 200 };
+
+/** A connection whose events are collected, with a way to wait for one. */
+function connect(port: number, name: string) {
+  const events: ConnectionEvent[] = [];
+  const connection = new ChatConnection({
+    host: "127.0.0.1",
+    port,
+    name,
+    backoff: FAST,
+    onEvent: (event) => events.push(event),
+  });
+  const waitFor = async (
+    accept: (event: ConnectionEvent) => boolean,
+    what: string,
+    timeoutMs = 5000,
+  ): Promise<ConnectionEvent> => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = events.find(accept);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(
+      `no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(events.map((e) => e.type))}`,
+    );
+  };
+  return { connection, events, waitFor };
+}
+
+function messageTexts(events: ConnectionEvent[]): string[] {
+  const texts: string[] = [];
+  for (const event of events) {
+    const records = event.type === "record"
+      ? [event.record]
+      : event.type === "joined"
+      ? event.records
+      : [];
+    for (const record of records) if (record.type === "message") texts.push(record.text);
+  }
+  return texts;
+}
+
+/** A free port nobody listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("joins, sends, and receives its own message back", async () => {
+  await withServer(async (_server, port) => {
+    const alice = connect(port, "alice");
+    assertEquals(await alice.connection.start(), "joined");
+    assert(alice.connection.send("hello"));
+    await alice.waitFor((e) => e.type === "record" && e.record.type === "message", "echo");
+    assertEquals(messageTexts(alice.events), ["hello"]);
+    await alice.connection.quit();
+    const ended = alice.events.at(-1);
+    assertEquals(ended?.type, "ended");
+  });
+});
+
+Deno.test("a taken name is refused without disconnecting; another name joins", async () => {
+  await withServer(async (_server, port) => {
+    const { client: holder } = await LineClient.join(port, "alice");
+    const second = connect(port, "Alice");
+    const started = second.connection.start();
+    const refused = await second.waitFor((e) => e.type === "name_refused", "refusal");
+    assert(refused.type === "name_refused" && refused.code === "name_taken");
+    second.connection.chooseName("alice2");
+    assertEquals(await started, "joined");
+    assertEquals(second.connection.name, "alice2");
+    assertEquals(second.events.filter((e) => e.type === "connecting").length, 1, "same connection");
+    await second.connection.quit();
+    holder.close();
+  });
+});
+
+Deno.test("after a drop it reconnects and shows what was missed exactly once", async () => {
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      const { client: bob } = await LineClient.join(port, "bob");
+      await bob.say("one");
+      await alice.waitFor((e) => e.type === "record" && e.record.type === "message", "one");
+
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      assertEquals(alice.connection.send("lost?"), false, "nothing is sent while disconnected");
+      await bob.say("two");
+      await bob.say("three");
+      await bob.nextFrame((f) => f.type === "message" && f.text === "three");
+      proxy.refusing = false;
+
+      const rejoined = await alice.waitFor((e) => e.type === "joined" && e.rejoined, "rejoin");
+      assert(rejoined.type === "joined" && rejoined.welcome.catchUp && !rejoined.roomChanged);
+      await bob.say("four");
+      await alice.waitFor(() => messageTexts(alice.events).includes("four"), "four");
+      assertEquals(messageTexts(alice.events), ["one", "two", "three", "four"]);
+      assertEquals(alice.connection.name, "alice");
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  });
+});
+
+const welcome = (room: string, history: unknown[], extra = {}) => ({
+  type: "welcome",
+  version: 1,
+  name: "alice",
+  members: ["alice"],
+  history,
+  catchUp: false,
+  session: `token-${room}`,
+  room,
+  limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
+  ...extra,
+});
+const msg = (id: number, text: string) => ({ type: "message", id, ts: 1, from: "bob", text });
+
+Deno.test("records are de-duplicated by id; a reconnect resumes with token, last id and room", async () => {
+  await withScriptedServer(async (number, _hello, conn) => {
+    if (number === 0) {
+      // Greeting lines before the welcome are ignored; a replayed id is dropped.
+      await send(
+        conn,
+        "Welcome to chat!",
+        welcome("r1", [msg(1, "a"), msg(2, "b")]),
+        msg(2, "b"),
+        msg(3, "c"),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      conn.close();
+    } else if (number === 1) {
+      await send(
+        conn,
+        welcome("r1", [msg(2, "b"), msg(3, "c"), msg(4, "d")], { catchUp: true }),
+        msg(5, "e"),
+      );
+    }
+  }, async (port, hellos) => {
+    const alice = connect(port, "alice");
+    try {
+      await alice.connection.start();
+      await alice.waitFor(() => messageTexts(alice.events).includes("e"), "e");
+      assertEquals(messageTexts(alice.events), ["a", "b", "c", "d", "e"]);
+      assertEquals(hellos[1], {
+        type: "hello",
+        version: 1,
+        name: "alice",
+        resume: "token-r1",
+        since: 3,
+        room: "r1",
+      });
+    } finally {
+      alice.connection.close();
+    }
+  });
+});
+
+Deno.test("a server whose history is new (restarted) starts ids afresh", async () => {
+  await withScriptedServer(async (number, _hello, conn) => {
+    if (number === 0) {
+      await send(conn, welcome("r1", [msg(7, "old")]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      conn.close();
+    } else {
+      await send(conn, welcome("r2", []), msg(1, "new"));
+    }
+  }, async (port) => {
+    const alice = connect(port, "alice");
+    try {
+      await alice.connection.start();
+      const again = await alice.waitFor((e) => e.type === "joined" && e.rejoined, "rejoin");
+      assert(again.type === "joined" && again.roomChanged);
+      await alice.waitFor(() => messageTexts(alice.events).includes("new"), "new");
+      assertEquals(messageTexts(alice.events), ["old", "new"]);
+    } finally {
+      alice.connection.close();
+    }
+  });
+});
+
+Deno.test("pings are answered with the same data", async () => {
+  let pong = "";
+  await withScriptedServer(async (_number, _hello, conn) => {
+    await send(conn, welcome("r", []), { type: "ping", data: "xyz" });
+    const buffer = new Uint8Array(4096);
+    const count = await conn.read(buffer);
+    pong = new TextDecoder().decode(buffer.subarray(0, count ?? 0)).trim();
+  }, async (port) => {
+    const alice = connect(port, "alice");
+    await alice.connection.start();
+    const deadline = Date.now() + 3000;
+    while (pong === "" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    alice.connection.close();
+  });
+  assertEquals(JSON.parse(pong), { type: "pong", data: "xyz" });
+});
+
+Deno.test("after a final goodbye (kicked) it does not reconnect", async () => {
+  await withScriptedServer(async (_number, _hello, conn) => {
+    await send(conn, welcome("r", []), {
+      type: "bye",
+      code: "kicked",
+      message: "Kicked by the operator.",
+    });
+    conn.close();
+  }, async (port, hellos) => {
+    const alice = connect(port, "alice");
+    await alice.connection.start();
+    const ended = await alice.waitFor((e) => e.type === "ended", "end");
+    assert(ended.type === "ended" && ended.bye?.code === "kicked");
+    assertEquals(ended.reason, "Kicked by the operator.");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertEquals(hellos.length, 1);
+  });
+});
+
+Deno.test("after a shutdown goodbye it keeps trying, with growing, capped delays", async () => {
+  await withScriptedServer(async (number, _hello, conn) => {
+    // The first connection is welcomed and told the server is going; later ones fail at once.
+    if (number === 0) {
+      await send(conn, welcome("r", []), { type: "bye", code: "shutdown", message: "Bye all." });
+    }
+    conn.close();
+  }, async (port, hellos) => {
+    const alice = connect(port, "alice");
+    try {
+      await alice.connection.start();
+      await alice.waitFor(() => hellos.length >= 5, "five attempts");
+      const delays = alice.events.flatMap((e) => e.type === "disconnected" ? [e.retryInMs] : []);
+      assert(delays[1] > delays[0] && delays[2] > delays[1], `growing: ${delays}`);
+      assert(delays.every((d) => d <= FAST.maxMs * 1.2), `capped: ${delays}`);
+      const first = alice.events.find((e) => e.type === "disconnected");
+      assert(first?.type === "disconnected" && first.bye?.code === "shutdown");
+      assertEquals(first.reason, "Bye all.");
+    } finally {
+      alice.connection.close();
+    }
+  });
+});
+
+Deno.test("an unreachable server is reported once, without retrying", async () => {
+  const port = closedPort();
+  const alice = connect(port, "alice");
+  await assertRejects(() => alice.connection.start(), (error: unknown) => {
+    assert(error instanceof UnreachableError);
+    assertEquals(error.reason, "connection refused");
+    assertEquals(error.message, `Can't reach 127.0.0.1:${port} (connection refused).`);
+    return true;
+  });
+  assertEquals(alice.events.filter((e) => e.type === "connecting").length, 1);
+});
+
+Deno.test("a room password is asked for, retried when wrong, and kept for reconnects", async () => {
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      const started = alice.connection.start();
+      const first = await alice.waitFor((e) => e.type === "password_needed", "password request");
+      assert(first.type === "password_needed" && first.code === "wrong_password");
+      alice.connection.choosePassword("guess");
+      await alice.waitFor(
+        (e) => e !== first && e.type === "password_needed",
+        "second password request",
+      );
+      alice.connection.choosePassword("s3cret");
+      assertEquals(await started, "joined");
+
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "joined" && e.rejoined, "rejoin");
+      assertEquals(alice.events.filter((e) => e.type === "password_needed").length, 2);
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { password: "s3cret" });
+});

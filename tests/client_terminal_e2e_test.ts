@@ -1,0 +1,230 @@
+/**
+ * End-to-end: the real `chat join` in real terminals (tmux sessions of a
+ * fixed size) against a real `chat serve` subprocess. The screen is read
+ * with `tmux capture-pane` and asserted on. Without tmux these tests are
+ * registered as ignored, with the reason in their name.
+ */
+
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { chatCommand, type ServeProcess, startServe } from "./support/chat_process.ts";
+import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
+
+const HAVE_TMUX = tmuxAvailable();
+const SKIP_REASON = HAVE_TMUX ? "" : " (ignored: tmux is not installed)";
+
+/** Shell-quotes one argument. */
+function quote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The pane's command: `chat join ARGS`, then — once it has exited — the
+ * terminal's line discipline flags and the exit code, so a test can see
+ * that the terminal was restored. The shell then stays (until the tmux
+ * server is killed) so the pane's state can still be inspected.
+ */
+function joinCommand(args: string[]): string {
+  const chat = chatCommand(["join", ...args]).map(quote).join(" ");
+  return `${chat}; code=$?; printf '\\n[tty:'; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo "exit $code]"; sleep 600`;
+}
+
+/** Runs `body` with a `chat serve` subprocess and a private tmux server, cleaning both up. */
+async function withRoom(
+  body: (room: { port: number; tmux: TmuxServer; restart(): Promise<void> }) => Promise<void>,
+): Promise<void> {
+  const tmux = new TmuxServer();
+  let server: ServeProcess = await startServe();
+  const port = server.port;
+  try {
+    await body({
+      port,
+      tmux,
+      async restart() {
+        await server.stop();
+        server = await startServe([], { port });
+      },
+    });
+  } finally {
+    await tmux.kill();
+    await server.stop();
+  }
+}
+
+function join(
+  tmux: TmuxServer,
+  name: string,
+  port: number,
+  size = { columns: 80, rows: 20 },
+): Promise<TmuxPane> {
+  return tmux.open(name, joinCommand(["--name", name, `127.0.0.1:${port}`]), size, {
+    NO_COLOR: "",
+  });
+}
+
+function count(rows: string[], text: string): number {
+  return rows.join("\n").split(text).length - 1;
+}
+
+Deno.test({
+  name:
+    `two people chat in real terminals: messages, half-typed input, Tab, /msg, resize, Ctrl-C${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port);
+      await alice.waitFor("Welcome, alice!");
+      const bob = await join(tmux, "bob", port, { columns: 60, rows: 15 });
+      await bob.waitFor("Welcome, bob!");
+      await alice.waitFor("bob joined (2 here)");
+
+      // Messages go both ways, with time and name.
+      await alice.type("hello bob, 你好 😀");
+      await alice.press("Enter");
+      await bob.waitFor(/^\d\d:\d\d alice: hello bob, 你好 😀$/m);
+      // It mentions bob: his terminal rang the bell.
+      assertEquals(await bob.format("#{window_bell_flag}"), "1", "a mention rings the bell");
+
+      // Half-typed input survives any number of arriving messages, cursor included.
+      await alice.type("half-typed 日本");
+      await alice.press("Left", "Left");
+      // "› half-typed " is 13 cells; 日 and 本 are two cells each.
+      const before = await alice.waitForCursor(13);
+      assertEquals(await alice.inputLine(), "› half-typed 日本");
+      for (let i = 1; i <= 6; i++) {
+        await bob.type(
+          `incoming message number ${i} that is long enough to wrap around on the narrower screen`,
+        );
+        await bob.press("Enter");
+      }
+      await alice.waitFor("incoming message number 6");
+      assertEquals(await alice.inputLine(), "› half-typed 日本");
+      assertEquals(await alice.cursor(), before);
+      await alice.type("X");
+      await alice.waitFor((rows) => rows.includes("› half-typed X日本"));
+      await alice.press("C-e", "C-u");
+      await alice.waitFor((rows) => rows.at(-1) === "›");
+
+      // Tab completes a member's name (and a command).
+      await alice.type("b");
+      await alice.press("Tab");
+      await alice.waitFor((rows) => rows.at(-1) === "› bob:");
+      await alice.type("look at this");
+      await alice.press("Enter");
+      await bob.waitFor("alice: bob: look at this");
+      await alice.type("/ms");
+      await alice.press("Tab");
+      await alice.waitFor((rows) => rows.at(-1) === "› /msg");
+
+      // Private messages, and /reply to the last one.
+      await alice.type("bob secret plan");
+      await alice.press("Enter");
+      await bob.waitFor("[alice -> you] secret plan");
+      await alice.waitFor("[you -> bob] secret plan");
+      assertEquals(await alice.format("#{window_bell_flag}"), "0", "nothing rang alice's bell yet");
+      await bob.type("/reply got it");
+      await bob.press("Enter");
+      await alice.waitFor("[bob -> you] got it");
+      assertEquals(
+        await alice.format("#{window_bell_flag}"),
+        "1",
+        "a private message rings the bell",
+      );
+
+      // Unknown commands are refused here and never reach the room.
+      await alice.type("/dance");
+      await alice.press("Enter");
+      await alice.waitFor("!! There is no /dance command. Type /help for the list.");
+
+      // Resizing lays out the status bar and input line again at the new width.
+      await alice.type("still here");
+      await alice.resize(50, 12);
+      const statusBar = /^ alice @ 127\.0\.0\.1:\d+ +2 here \| \/help$/;
+      const resized = await alice.waitFor((rows) =>
+        rows.length === 12 && statusBar.test(rows.at(-2)!) && rows.at(-1) === "› still here"
+      );
+      const status = resized.at(-2)!;
+      assertEquals(status.length, 49, "the full width, less the bar's closing blank (trimmed)");
+      assert(resized.every((row) => row.length <= 50));
+
+      // Ctrl-C leaves, and the terminal is usable again.
+      await alice.press("C-c");
+      const after = await alice.waitFor(/\[tty:.*exit \d+\]/);
+      assert(after.some((row) => row === "You left the room."), after.join("\n"));
+      assertMatch(after.join("\n"), /\[tty:icanon echo exit 0\]/);
+      assertEquals(await alice.format("#{cursor_flag}"), "1", "the cursor is visible");
+      await bob.waitFor("alice left (1 here)");
+      assertEquals(count(await bob.screen(), "secret plan"), 1);
+    });
+  },
+});
+
+Deno.test({
+  name: `the server restarts and the client reconnects by itself, without duplicates${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux, restart }) => {
+      const alice = await join(tmux, "alice", port);
+      await alice.waitFor("Welcome, alice!");
+      const bob = await join(tmux, "bob", port);
+      await alice.waitFor("bob joined (2 here)");
+      await bob.waitFor("Welcome, bob!");
+      await alice.type("before the restart");
+      await alice.press("Enter");
+      await bob.waitFor("alice: before the restart");
+      await alice.type("draft survives");
+
+      const restarting = restart();
+      const down = await alice.waitFor((rows) => rows.some((row) => row.includes("reconnecting…")));
+      assert(down.some((row) => row.includes("The server is shutting down.")), down.join("\n"));
+      await restarting;
+
+      await alice.waitFor("Reconnected as alice", 15_000);
+      await bob.waitFor("Reconnected as bob", 15_000);
+      const rows = await alice.waitFor((r) => r.at(-2)?.includes("here | /help") ?? false);
+      assertEquals(rows.at(-1), "› draft survives");
+      await alice.press("C-u");
+      await alice.type("after the restart");
+      await alice.press("Enter");
+      const bobRows = await bob.waitFor("alice: after the restart");
+      assertEquals(count(bobRows, "alice: before the restart"), 1);
+      assertEquals(count(await alice.screen(), "alice: before the restart"), 1);
+      await bob.press("C-d");
+      await bob.waitFor("[tty:icanon echo exit 0]");
+    });
+  },
+});
+
+Deno.test({
+  name: `without --name a prompt asks for one, and asks again when it is taken${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const bob = await join(tmux, "bob", port);
+      await bob.waitFor("Welcome, bob!");
+      const newcomer = await tmux.open(
+        "newcomer",
+        joinCommand([`127.0.0.1:${port}`]),
+        { columns: 80, rows: 20 },
+        { NO_COLOR: "" },
+      );
+      await newcomer.waitFor("Your name:");
+      await newcomer.type("Bob");
+      await newcomer.press("Enter");
+      await newcomer.waitFor('Someone here is already called "bob"');
+      await newcomer.waitFor("Another name:");
+      await newcomer.type("carol");
+      await newcomer.press("Enter");
+      await newcomer.waitFor("Welcome, carol!");
+      await bob.waitFor("carol joined (2 here)");
+      await newcomer.type("/quit");
+      await newcomer.press("Enter");
+      await newcomer.waitFor("[tty:icanon echo exit 0]");
+    });
+  },
+});

@@ -1,0 +1,138 @@
+/**
+ * Who gets in: the room password (structured and plain clients, slowing down
+ * repeated failures) and the operator's kick, ban and unban.
+ */
+
+import { runConsoleLine } from "../src/server/operator_console.ts";
+import { FailureTracker, RoomPassword } from "../src/server/room_password.ts";
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { LineClient } from "./support/line_client.ts";
+import { withServer } from "./support/test_server.ts";
+
+Deno.test("RoomPassword matches exactly; FailureTracker slows down after three failures", () => {
+  const password = new RoomPassword("s3cret pass");
+  assert(password.matches("s3cret pass"));
+  assert(!password.matches("s3cret"));
+  assert(!password.matches(""));
+  const tracker = new FailureTracker();
+  const delays = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => tracker.fail("10.0.0.1", i));
+  assertEquals(delays, [0, 0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  assertEquals(tracker.fail("10.0.0.2", 11), 0, "other addresses are not affected");
+  tracker.succeed("10.0.0.1");
+  assertEquals(tracker.fail("10.0.0.1", 12), 0);
+  assertEquals(
+    tracker.fail("10.0.0.2", 20 * 60_000),
+    0,
+    "failures are forgotten after a quiet spell",
+  );
+});
+
+Deno.test("a password room: the right password gets in, a wrong or missing one gets a clear error", async () => {
+  await withServer(async (_server, port) => {
+    const client = await LineClient.connect(port);
+    await client.sendFrame({ type: "hello", version: 1, name: "alice" });
+    const missing = await client.nextFrame();
+    assertEquals([missing.type, missing.code], ["error", "wrong_password"]);
+    assertMatch(missing.message, /needs a password/);
+    await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "wrong" });
+    const wrong = await client.nextFrame();
+    assertEquals(wrong.code, "wrong_password");
+    assertMatch(wrong.message, /^Wrong password/);
+    await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "open sesame" });
+    const welcome = await client.nextFrame((f) => f.type === "welcome");
+    assertEquals(welcome.name, "alice");
+
+    const plain = await LineClient.connect(port);
+    await plain.nextLine((l) => l.startsWith("This room has a password"));
+    await plain.sendLine("nope");
+    await plain.nextLine((l) => l.startsWith("!! Wrong password."));
+    await plain.sendLine("open sesame");
+    await plain.nextLine((l) => l === "-- Password accepted.");
+    await plain.sendLine("bob");
+    await plain.nextLine((l) => l.startsWith("-- Welcome, bob!"));
+    client.close();
+    plain.close();
+  }, { password: "open sesame" });
+});
+
+Deno.test("repeated wrong passwords from one address are answered ever more slowly", async () => {
+  await withServer(async (_server, port) => {
+    const guesser = await LineClient.connect(port);
+    for (let i = 0; i < 3; i++) {
+      await guesser.sendFrame({ type: "hello", version: 1, name: "eve", password: `guess${i}` });
+      assertEquals((await guesser.nextFrame()).code, "wrong_password");
+    }
+    // A fresh connection from the same address does not reset the count.
+    guesser.close();
+    const again = await LineClient.connect(port);
+    const started = Date.now();
+    await again.sendFrame({ type: "hello", version: 1, name: "eve", password: "guess3" });
+    await again.sendFrame({ type: "hello", version: 1, name: "eve", password: "guess4" });
+    const early = await again.nextFrame();
+    assertEquals(early.code, "too_many_attempts", "a guess during the delay is refused unchecked");
+    const late = await again.nextFrame();
+    assertEquals(late.code, "wrong_password");
+    assert(Date.now() - started >= 900, "the fourth failure was answered after the delay");
+    again.close();
+  }, { password: "correct horse" });
+});
+
+Deno.test("the operator kicks, bans and unbans from the console; everyone sees it", async () => {
+  await withServer(async (server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const { client: mallory } = await LineClient.join(port, "mallory");
+    await alice.nextFrame((f) => f.type === "join" && f.name === "mallory");
+
+    assertEquals(runConsoleLine(server, "/kick mallory spamming"), []);
+    const kicked = await mallory.nextFrame((f) => f.type === "bye");
+    assertEquals(kicked.code, "kicked");
+    assertMatch(kicked.message, /You were kicked by the operator: spamming\./);
+    const leave = await alice.nextFrame((f) => f.type === "leave");
+    assertEquals(leave.reason, "kicked by the operator: spamming");
+
+    const { client: mallory2 } = await LineClient.join(port, "mallory");
+    assertEquals(runConsoleLine(server, "/ban mallory 10m"), []);
+    const banned = await mallory2.nextFrame((f) => f.type === "bye");
+    assertEquals(banned.code, "banned");
+    assertEquals(
+      (await alice.nextFrame((f) => f.type === "leave")).reason,
+      "banned by the operator for 10m",
+    );
+    assertMatch(runConsoleLine(server, "/bans")[0], /127\.0\.0\.1 \(mallory\): 10m left/);
+    // The ban is by address: tests connect from 127.0.0.1 too, so a new connection is refused.
+    const refused = await LineClient.connect(port);
+    await refused.sendFrame({ type: "hello", version: 1, name: "someone" });
+    const bye = await refused.nextFrame((f) => f.type === "bye");
+    assertEquals(bye.code, "banned");
+    assertMatch(bye.message, /banned from this room for 10m more/);
+    // Alice, already in, stayed: a ban removes the banned member and refuses new connections.
+    assertEquals(runConsoleLine(server, "/unban mallory"), ["Ban on 127.0.0.1 lifted."]);
+    const { client: back } = await LineClient.join(port, "mallory");
+
+    runConsoleLine(server, "the room closes at midnight");
+    const notice = await alice.nextFrame((f) => f.type === "notice");
+    assertEquals(notice.text, "the room closes at midnight");
+    assertMatch(runConsoleLine(server, "/who")[0], /^Here \(\d\): /);
+    assertMatch(runConsoleLine(server, "/where").join("\n"), /alice {2}127\.0\.0\.1/);
+    assertMatch(runConsoleLine(server, "/kick nobody")[0], /^!! Nobody called "nobody" is here/);
+    assertMatch(runConsoleLine(server, "/ban alice soon")[0], /is not a duration/);
+    assertMatch(runConsoleLine(server, "/help").join("\n"), /\/kick NAME \[REASON\]/);
+    for (const c of [alice, mallory, mallory2, refused, back]) c.close();
+  });
+});
+
+Deno.test("members cannot use operator commands", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const { client: bob } = await LineClient.join(port, "bob");
+    await alice.say("/kick bob");
+    assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "unknown_command");
+    await alice.say("/help");
+    const help = await alice.nextFrame((f) => f.type === "info");
+    assert(!help.text.includes("/kick"), "operator commands are not listed for members");
+    await alice.say("/who");
+    assertEquals((await alice.nextFrame((f) => f.type === "members")).members, ["alice", "bob"]);
+    alice.close();
+    bob.close();
+  });
+});
