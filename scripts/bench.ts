@@ -139,7 +139,7 @@ async function bench(args: string[]): Promise<number> {
     const runs = [];
     for (let i = 0; i < request.runs; i++) {
       if (!request.json) console.error(`${scenario.name}: run ${i + 1} of ${request.runs}…`);
-      runs.push(await runScenario(scenario, settings, { serveFlags: [], denoFlags }));
+      runs.push(await runScenario(scenario, settings, denoFlags));
     }
     reports.push(reportScenario(scenario, settings, runs));
   }

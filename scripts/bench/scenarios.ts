@@ -8,7 +8,7 @@
 
 import { LoadGenerator, type RunResult } from "./load.ts";
 import { type ProcessStats, readProcessStats } from "./process_stats.ts";
-import { ServerProcess, type ServerSpec } from "./server_process.ts";
+import { ServerProcess } from "./server_process.ts";
 import { round } from "./summary.ts";
 
 /** Names of the scenarios. */
@@ -114,14 +114,37 @@ export interface RunReport {
 const JUST_JOINED_MS = 2000;
 const RSS_SAMPLE_MS = 50;
 
-/** Runs one scenario once against a fresh server. */
+/**
+ * The `chat serve` flags a scenario needs, and nothing else: its senders go
+ * flat out (the per-connection rate limit is raised), and all its members
+ * come from 127.0.0.1 (the per-address and total connection caps make room
+ * for them, plus a few for probes). History, sanitising and every other
+ * limit stay as users get them.
+ */
+export function serveFlagsFor(settings: ScenarioSettings): string[] {
+  const connections = String(settings.connections + 16);
+  return [
+    "--rate-limit",
+    String(UNLIMITED_RATE),
+    "--rate-burst",
+    String(UNLIMITED_RATE),
+    "--max-connections",
+    connections,
+    "--max-per-address",
+    connections,
+  ];
+}
+
+const UNLIMITED_RATE = 1_000_000;
+
+/** Runs one scenario once against a fresh server; `denoFlags` go to its `deno run`. */
 export async function runScenario(
   scenario: Scenario,
   settings: ScenarioSettings,
-  spec: ServerSpec,
+  denoFlags: string[] = [],
 ): Promise<RunReport> {
   const loadAverageAtStart = round(Deno.loadavg()[0]);
-  const server = await ServerProcess.start(spec);
+  const server = await ServerProcess.start({ serveFlags: serveFlagsFor(settings), denoFlags });
   try {
     const start = server.stats();
     const loadStart = readProcessStats(Deno.pid);

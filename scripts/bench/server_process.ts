@@ -1,20 +1,16 @@
 /**
- * Runs `chat serve` as a separate process, the way users run it, on a free
- * port of 127.0.0.1, and reads its CPU time and memory while it runs.
+ * Runs `chat serve` as a separate process, the way users run it (the
+ * `serve` task of deno.json, with its permissions), on a free port of
+ * 127.0.0.1 with history in a fresh directory, and reads its CPU time and
+ * memory while it runs.
  *
  * @module
  */
 
+import denoJson from "../../deno.json" with { type: "json" };
 import { type ProcessStats, readProcessStats } from "./process_stats.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const PERMISSIONS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -26,23 +22,37 @@ export interface ServerSpec {
   denoFlags: string[];
 }
 
+/** The `deno run` flags of the `serve` task: `deno run FLAGS main.ts serve`. */
+function serveTaskFlags(): string[] {
+  const words = denoJson.tasks.serve.split(/\s+/);
+  const main = words.indexOf("main.ts");
+  if (words[0] !== "deno" || words[1] !== "run" || main === -1 || words[main + 1] !== "serve") {
+    throw new Error(`The serve task of deno.json is not "deno run … main.ts serve".`);
+  }
+  return words.slice(2, main);
+}
+
 /** A `chat serve` child process. */
 export class ServerProcess {
   readonly #child: Deno.ChildProcess;
   readonly #stderr: Promise<string>;
 
-  private constructor(child: Deno.ChildProcess, readonly port: number) {
+  readonly #dataDir: string;
+
+  private constructor(child: Deno.ChildProcess, readonly port: number, dataDir: string) {
     this.#child = child;
     this.#stderr = new Response(child.stderr).text();
+    this.#dataDir = dataDir;
   }
 
   /** Starts `chat serve` and resolves once it accepts connections. */
   static async start(spec: ServerSpec): Promise<ServerProcess> {
     const port = freePort();
+    const dataDir = Deno.makeTempDirSync({ prefix: "chat-bench-" });
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...PERMISSIONS,
+        ...serveTaskFlags(),
         ...spec.denoFlags,
         MAIN,
         "serve",
@@ -51,14 +61,21 @@ export class ServerProcess {
         "--port",
         String(port),
         "--quiet",
+        "--data",
+        dataDir,
         ...spec.serveFlags,
       ],
       stdin: "null",
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const server = new ServerProcess(child, port);
-    await server.#waitUntilListening();
+    const server = new ServerProcess(child, port, dataDir);
+    try {
+      await server.#waitUntilListening();
+    } catch (error) {
+      server.#removeData();
+      throw error;
+    }
     return server;
   }
 
@@ -90,6 +107,15 @@ export class ServerProcess {
     await this.#child.status;
     clearTimeout(timer);
     await this.#stderr.catch(() => "");
+    this.#removeData();
+  }
+
+  #removeData(): void {
+    try {
+      Deno.removeSync(this.#dataDir, { recursive: true });
+    } catch {
+      // Already gone.
+    }
   }
 
   async #waitUntilListening(): Promise<void> {
