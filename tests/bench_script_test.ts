@@ -1,0 +1,91 @@
+/**
+ * The load benchmark stays runnable: scripts/bench.ts with tiny parameters
+ * starts a real server, delivers everything, reports valid JSON and exits 0;
+ * its slow-member scenario sees the server drop a member that stops reading.
+ * Nothing here is timed.
+ */
+
+import { assert, assertEquals } from "./support/assert.ts";
+import { countNewlines } from "../scripts/bench/member.ts";
+
+const BENCH = new URL("../scripts/bench.ts", import.meta.url).pathname;
+
+async function runBench(args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", BENCH, ...args, "--json"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assertEquals(output.code, 0, `bench failed:\n${stderr}\n${stdout}`);
+  return JSON.parse(stdout);
+}
+
+Deno.test("bench.ts with C=5 P=2 K=10 delivers everything and reports it as JSON", async () => {
+  const result = await runBench(["-c", "5", "-p", "2", "-k", "10"]);
+  assertEquals(result.scenarios.length, 1);
+  const [scenario] = result.scenarios;
+  assertEquals(scenario.scenario, "fanout");
+  assertEquals(scenario.problems, []);
+  const { run, server } = scenario.runs[0];
+  assertEquals(run.expectedDeliveries, 5 * 2 * 10);
+  assertEquals(run.deliveries, run.expectedDeliveries);
+  assertEquals(run.lost, 0);
+  assertEquals(run.outOfOrder, 0);
+  assert(run.deliveriesPerSecond > 0);
+  assert(run.latency.samples > 0 && run.latency.p50 <= run.latency.p99);
+  assert(run.latency.p99 <= run.latency.max);
+  if (Deno.build.os === "linux") assert(server.peakRssBytes > 0, "server memory is read");
+});
+
+Deno.test("bench.ts slow scenario: the member that stops reading is dropped with a reason", async () => {
+  const result = await runBench([
+    "--scenario",
+    "slow",
+    "-c",
+    "3",
+    "-p",
+    "1",
+    "-k",
+    "2000",
+    "--text-chars",
+    "4000",
+  ]);
+  const [scenario] = result.scenarios;
+  assertEquals(scenario.problems, []);
+  const { run } = scenario.runs[0];
+  assertEquals(run.lost, 0);
+  assertEquals(run.slow, { members: 1, disconnected: 1, reasons: ["too slow (stopped reading)"] });
+});
+
+Deno.test("bench.ts refuses unknown scenarios and bad numbers with a usage error", async () => {
+  for (const args of [["--scenario", "nope"], ["-c", "zero"], ["-p", "9", "-c", "3"]]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", BENCH, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(output.code, 2, args.join(" "));
+    assert(new TextDecoder().decode(output.stderr).includes("--help"));
+  }
+});
+
+Deno.test("countNewlines counts every newline, whatever the alignment and length", () => {
+  const bytes = new Uint8Array(70_000);
+  let expected = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = (i * 7919) % 13 === 0 ? 0x0a : 0x20 + (i % 90);
+    if (bytes[i] === 0x0a) expected++;
+  }
+  assertEquals(countNewlines(bytes), expected);
+  for (let offset = 0; offset < 5; offset++) {
+    const part = bytes.subarray(offset, offset + 1001);
+    assertEquals(countNewlines(part), part.filter((b) => b === 0x0a).length);
+  }
+  assertEquals(countNewlines(new Uint8Array(0)), 0);
+  assertEquals(countNewlines(new TextEncoder().encode("\n\n\n")), 3);
+  const big = new Uint8Array(600_000).fill(0x0a);
+  assertEquals(countNewlines(big), 600_000);
+});
