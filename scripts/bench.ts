@@ -45,6 +45,7 @@ Options (defaults are the fanout scenario's):
       --settle S        idle: seconds the full room sits idle before its memory is read (60)
       --runs N          repeat the scenario N times and report medians (1)
       --cpu-prof DIR    write a V8 CPU profile of the server into DIR
+      --server-v8-flags F  V8 flags for the server, for experiments (e.g. --max-semi-space-size=1)
       --json            print the results as JSON
   -h, --help            show this help
 
@@ -66,6 +67,7 @@ const OPTIONS: OptionSpec = {
   settle: { type: "string" },
   runs: { type: "string" },
   "cpu-prof": { type: "string" },
+  "server-v8-flags": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -76,6 +78,7 @@ interface BenchRequest {
   runs: number;
   json: boolean;
   cpuProfileDir?: string;
+  serverV8Flags?: string;
 }
 
 function parseBenchArgs(args: string[]): BenchRequest | null {
@@ -124,6 +127,9 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
     runs: number("runs", 1, 100) ?? 1,
     json: Boolean(values.json),
     cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
+    serverV8Flags: values["server-v8-flags"] === undefined
+      ? undefined
+      : String(values["server-v8-flags"]),
   };
 }
 
@@ -131,9 +137,10 @@ async function bench(args: string[]): Promise<number> {
   const request = parseBenchArgs(args);
   if (!request) return EXIT_OK;
   const machine = describeMachine();
-  const denoFlags = request.cpuProfileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${request.cpuProfileDir}`]
-    : [];
+  const denoFlags = [
+    ...(request.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${request.cpuProfileDir}`] : []),
+    ...(request.serverV8Flags ? [`--v8-flags=${request.serverV8Flags}`] : []),
+  ];
   const reports: ScenarioReport[] = [];
   for (const { scenario, settings } of request.scenarios) {
     const runs = [];
