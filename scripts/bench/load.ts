@@ -11,9 +11,8 @@ import { BenchMember } from "./member.ts";
 import { Sender } from "./sender.ts";
 import { type LatencySummary, round, summarizeLatency } from "./summary.ts";
 
-/** What to do to the server. */
-export interface LoadPlan {
-  port: number;
+/** The shape of a load: who joins, who sends, how much and how fast. */
+export interface LoadShape {
   /** Members that join, slow ones included. */
   connections: number;
   /** Members that send. */
@@ -28,6 +27,11 @@ export interface LoadPlan {
   rate: number;
   /** Members that stop reading when the run starts (the last ones to join). */
   slowMembers: number;
+}
+
+/** What to do to which server. */
+export interface LoadPlan extends LoadShape {
+  port: number;
   /** Longest wait for the joins, and for the run, before giving up. */
   timeoutMs: number;
 }

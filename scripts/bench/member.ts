@@ -14,6 +14,8 @@ import { type BenchStamp, parseBenchText } from "./bench_text.ts";
 
 const NEWLINE = 0x0a;
 const LONGEST_LINE = 1 << 26;
+const LONE_PING_BYTES = 512;
+const utf8 = new TextDecoder();
 
 /** What a probe saw: latency samples, order, departures. */
 export class Probe {
@@ -157,6 +159,7 @@ export class BenchMember {
   #take(chunk: Uint8Array, now: number): void {
     if (this.#decoder === null) {
       this.received += countNewlines(chunk);
+      if (chunk.length <= LONE_PING_BYTES) this.#answerPings(chunk);
       this.#checkTarget();
       return;
     }
@@ -164,7 +167,34 @@ export class BenchMember {
     this.#checkTarget();
   }
 
+  /**
+   * Like a real client, a member answers the server's pings (the server pings
+   * members that have been silent for a while and drops those that do not
+   * answer). A ping reaches a silent member on its own, so a counting member
+   * only looks into small chunks; pings are not deliveries.
+   */
+  #answerPings(chunk: Uint8Array): void {
+    const lines = utf8.decode(chunk).split("\n");
+    lines.pop(); // what follows the last newline is not a whole line yet
+    for (const line of lines) {
+      if (isPing(line)) {
+        this.received--;
+        this.#pong(line);
+      }
+    }
+  }
+
+  #pong(pingLine: string): void {
+    try {
+      const { data } = JSON.parse(pingLine);
+      this.send(JSON.stringify({ type: "pong", data }) + "\n").catch(() => {});
+    } catch {
+      // Not JSON after all: nothing to answer.
+    }
+  }
+
   #line(line: string, now: number): void {
+    if (isPing(line)) return this.#pong(line);
     if (this.#welcomed) {
       this.received++;
       this.probe?.line(line, now);
@@ -193,6 +223,10 @@ export class BenchMember {
 const scratch = new Uint8Array(256 * 1024);
 const scratchWords = new Int32Array(scratch.buffer);
 const NEWLINES = 0x0a0a0a0a;
+
+function isPing(line: string): boolean {
+  return line.startsWith('{"type":"ping"');
+}
 
 /** Counts newline bytes in a chunk. */
 export function countNewlines(chunk: Uint8Array): number {

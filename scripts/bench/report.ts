@@ -11,6 +11,8 @@ import { median } from "./summary.ts";
 /** The medians of a scenario's runs (a single run's figures when it ran once). */
 export interface ScenarioMedians {
   deliveriesPerSecond: number | null;
+  /** Deliveries per second of server CPU time: unlike wall time, not hurt by other work on the machine. */
+  deliveriesPerServerCpuSecond: number | null;
   seconds: number | null;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
@@ -49,6 +51,7 @@ export function reportScenario(
     runs,
     medians: {
       deliveriesPerSecond: of((r) => r.run?.deliveriesPerSecond),
+      deliveriesPerServerCpuSecond: of(perCpuSecond),
       seconds: of((r) => r.run?.seconds),
       latencyP50Ms: of((r) => r.run?.latency.p50),
       latencyP99Ms: of((r) => r.run?.latency.p99),
@@ -62,6 +65,11 @@ export function reportScenario(
     },
     problems: runs.flatMap((run, i) => problemsOf(run, settings).map((p) => `run ${i + 1}: ${p}`)),
   };
+}
+
+function perCpuSecond(report: RunReport): number | null {
+  const cpu = report.server.cpuSeconds;
+  return report.run && cpu ? Math.round(report.run.deliveries / cpu) : null;
 }
 
 function problemsOf(report: RunReport, settings: ScenarioSettings): string[] {
@@ -137,6 +145,8 @@ function describeRun(report: RunReport): string {
       `server CPU ${server.cpuSeconds} s (user ${server.userSeconds}, system ${server.systemSeconds})`,
     );
   }
+  const efficiency = perCpuSecond(report);
+  if (efficiency !== null) parts.push(`${thousands(efficiency)} deliveries per server CPU-second`);
   if (server.runPeakRssBytes !== null) parts.push(`RSS peak ${mib(server.runPeakRssBytes)} MiB`);
   if (report.loadCpuSeconds !== null) parts.push(`load generator CPU ${report.loadCpuSeconds} s`);
   parts.push(`load average ${report.loadAverageAtStart}`);
@@ -147,6 +157,9 @@ function describeMedians(m: ScenarioMedians): string {
   const parts: string[] = [];
   if (m.deliveriesPerSecond !== null) {
     parts.push(`${thousands(m.deliveriesPerSecond)} deliveries/s`);
+    if (m.deliveriesPerServerCpuSecond !== null) {
+      parts.push(`${thousands(m.deliveriesPerServerCpuSecond)} per server CPU-second`);
+    }
     parts.push(
       `latency p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms, max ${m.latencyMaxMs} ms`,
     );

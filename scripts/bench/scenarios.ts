@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LoadGenerator, type RunResult } from "./load.ts";
+import { LoadGenerator, type LoadShape, type RunResult } from "./load.ts";
 import { type ProcessStats, readProcessStats } from "./process_stats.ts";
 import { ServerProcess } from "./server_process.ts";
 import { round } from "./summary.ts";
@@ -15,16 +15,8 @@ import { round } from "./summary.ts";
 export type ScenarioName = "fanout" | "light" | "idle" | "slow";
 
 /** What a scenario does; each of these has a command-line flag. */
-export interface ScenarioSettings {
-  connections: number;
-  senders: number;
-  messages: number;
-  window: number;
-  textChars: number;
-  /** Messages per second from all senders together; 0 sends flat out. */
-  rate: number;
-  /** Members that stop reading when the run starts. */
-  slowMembers: number;
+export interface ScenarioSettings extends LoadShape {
+  /** Longest wait for the joins, and for the run, before giving up. */
   timeoutSeconds: number;
   /** For `idle`: how long the room sits idle before its memory is read again. */
   settleSeconds: number;
