@@ -97,6 +97,7 @@ Deno.test("earlier messages are dimmed all along, each part keeping its own look
   const [line] = renderEntry(entry, { width: 60, me: "alice", theme: colored, now: today });
   assertEquals(stripVTControlCharacters(line), "09:05 bob: where is alice?");
   // Every piece of text is drawn inside a dim sequence.
+  // deno-lint-ignore no-control-regex -- splitting at escape sequences is the point
   for (const piece of line.split(/\x1b\[[0-9;]*m/).filter((p) => p !== "")) {
     const before = line.slice(0, line.indexOf(piece));
     assert(before.lastIndexOf("\x1b[2m") > before.lastIndexOf("\x1b[22m"), `"${piece}" is dim`);
