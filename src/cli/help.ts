@@ -80,6 +80,11 @@ completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
 is not a terminal, chat join reads lines and prints lines (plain mode).
 A room with a password asks for it (CHAT_PASSWORD gives it to scripts).
 
+Joining shows the room's earlier messages; joining again with the same name
+(within 7 days) shows what you missed since you left, and private messages
+sent to you meanwhile. Your place in each room is kept in sessions.json in
+the data directory (CHAT_DATA_DIR); delete it to join as a newcomer.
+
 Examples:
   chat join --name alice 192.168.1.20
   chat join --name bob localhost:53001
