@@ -314,25 +314,6 @@ function withSavedSessions(body: (saved: SavedSessions) => Promise<void>): Promi
   );
 }
 
-/** A member who says `m1`, `m2`, … every few milliseconds until stopped; resolves with the last number. */
-function keepTalking(client: LineClient): { stop: () => Promise<number> } {
-  let count = 0;
-  let stopped = false;
-  const talking = (async () => {
-    while (!stopped) {
-      await client.say(`m${++count}`);
-      await new Promise((resolve) => setTimeout(resolve, 3));
-    }
-    return count;
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      return talking;
-    },
-  };
-}
-
 Deno.test("a new run with the saved place gets exactly what was missed while others kept talking, then live ones", async () => {
   await withSavedSessions(async (saved) => {
     await withServer(async (_server, port) => {
@@ -347,7 +328,7 @@ Deno.test("a new run with the saved place gets exactly what was missed while oth
       assertEquals(place.recall("alice")?.lastId, lastSeenId(first.events));
 
       // Bob talks on while alice is away, while she joins again, and after.
-      const talker = keepTalking(bob);
+      const talker = bob.keepTalking(3);
       await bob.nextFrame((f) => f.type === "message" && f.text === "m20");
       const again = connect(
         port,
