@@ -45,8 +45,8 @@ Options:
   -h, --help                 show this help
 
 History:
-      --data DIR             directory of the history file (default: chat's data directory,
-                             e.g. ~/.local/share/chat; the CHAT_DATA_DIR variable sets it too)
+      --data DIR             directory of the history file and the TLS certificate (default:
+                             chat's data directory, e.g. ~/.local/share/chat; CHAT_DATA_DIR too)
       --no-history           keep nothing on disk: history lasts until the server stops
       --history-limit N      messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted
       --history-on-join N    earlier messages shown on join (default ${DEFAULT_HISTORY_ON_JOIN})
