@@ -188,6 +188,10 @@ export class TerminalChat {
       });
     }
     this.#screen.print(entries);
+    // What you missed may call for you (a kept private message): one bell for all of it.
+    if (history.kind === "catch-up" && history.records.some((r) => this.#callsForYou(r))) {
+      this.#screen.bell();
+    }
     this.#showInput();
   }
 
@@ -198,16 +202,15 @@ export class TerminalChat {
       isAbout(record, this.#connection.name);
     this.#ownJoinPending = false;
     if (!ownJoin) this.#print({ kind: "record", record });
+    if (this.#callsForYou(record)) this.#screen.bell();
+  }
+
+  /** True for a private message to you or a message mentioning you, from someone else. */
+  #callsForYou(record: RoomRecord): boolean {
     const me = nameKey(this.#connection.name);
-    const fromOther = "from" in record && nameKey(record.from) !== me;
-    if (
-      fromOther && (
-        (record.type === "private" && nameKey(record.to) === me) ||
-        (record.type === "message" && mentions(record.text, this.#connection.name))
-      )
-    ) {
-      this.#screen.bell();
-    }
+    if (!("from" in record) || nameKey(record.from) === me) return false;
+    return (record.type === "private" && nameKey(record.to) === me) ||
+      (record.type === "message" && mentions(record.text, this.#connection.name));
   }
 
   /** Keeps members, your own name and the last private sender up to date. */
