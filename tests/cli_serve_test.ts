@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { runChat, startServe } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 
 Deno.test("chat serve as a subprocess: a structured and a plain client chat through it", async () => {
   const server = await startServe();
@@ -128,4 +129,34 @@ Deno.test("bad limit values and a bare --password without a terminal are usage e
   for (const flag of ["--max-line-bytes", "--rate-limit", "--max-per-address", "--idle-timeout"]) {
     assertMatch(help.stdout, new RegExp(`${flag} N .*\\(default \\d+\\)`));
   }
+});
+
+Deno.test("chat serve --tls keeps its certificate under --data and prints the join command", async () => {
+  await withTempDir(async (dir) => {
+    const first = await startServe(["--tls", "--data", dir]);
+    let fingerprint: string;
+    try {
+      fingerprint = first.output().match(/Certificate fingerprint: (SHA256:\S+)/)![1];
+      assertMatch(
+        first.output(),
+        new RegExp(
+          `chat join --tls --fingerprint ${
+            fingerprint.replace(/[+/]/g, "\\$&")
+          } --name YOURNAME 127\\.0\\.0\\.1:\\d+`,
+        ),
+      );
+    } finally {
+      await first.stop();
+    }
+    assert((await Deno.stat(`${dir}/tls/cert.pem`)).isFile);
+    const again = await startServe(["--tls", "--data", dir]);
+    try {
+      assertMatch(
+        again.output(),
+        new RegExp(`Certificate fingerprint: ${fingerprint.replace(/[+/]/g, "\\$&")}`),
+      );
+    } finally {
+      await again.stop();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The client's connection over real TCP: joining, asking for another name,
  * reconnecting after a drop with resume and catch-up, de-duplication by id,
- * pings, goodbyes, and what it says when the server is not there.
+ * the place saved between runs (a real file), pings, goodbyes, and what it
+ * says when the server is not there.
  */
 
 import { assert, assertEquals, assertRejects } from "./support/assert.ts";
@@ -14,17 +15,20 @@ import {
   UnreachableError,
 } from "../src/client/connection.ts";
 import { send, withScriptedServer } from "./support/scripted_server.ts";
+import { withTempDir } from "./support/temp_dir.ts";
+import { SavedSessions, type ServerSessions } from "../src/client/saved_sessions.ts";
 
 const FAST = { firstMs: 30, maxMs: 200 };
 
 /** A connection whose events are collected, with a way to wait for one. */
-function connect(port: number, name: string) {
+function connect(port: number, name: string, saved?: ServerSessions) {
   const events: ConnectionEvent[] = [];
   const connection = new ChatConnection({
     host: "127.0.0.1",
     port,
     name,
     backoff: FAST,
+    saved,
     onEvent: (event) => events.push(event),
   });
   const waitFor = async (
@@ -302,3 +306,128 @@ Deno.test("a room password is asked for, retried when wrong, and kept for reconn
     }
   }, { password: "s3cret" });
 });
+
+/** Runs `body` with a sessions file in a temporary directory. */
+function withSavedSessions(body: (saved: SavedSessions) => Promise<void>): Promise<void> {
+  return withTempDir((dir) =>
+    body(new SavedSessions(`${dir}/sessions.json`, { writeDelayMs: 10 }))
+  );
+}
+
+Deno.test("a new run with the saved place gets exactly what was missed while others kept talking, then live ones", async () => {
+  await withSavedSessions(async (saved) => {
+    await withServer(async (_server, port) => {
+      const place = saved.forServer(`127.0.0.1:${port}`);
+      const { client: bob } = await LineClient.join(port, "bob");
+      const first = connect(port, "alice", place);
+      await first.connection.start();
+      await bob.say("before");
+      await first.waitFor(() => messageTexts(first.events).includes("before"), "before");
+      await first.connection.quit();
+      saved.flush(); // as `chat join` does on its way out
+      assertEquals(place.recall("alice")?.lastId, lastSeenId(first.events));
+
+      // Bob talks on while alice is away, while she joins again, and after.
+      const talker = bob.keepTalking(3);
+      await bob.nextFrame((f) => f.type === "message" && f.text === "m20");
+      const again = connect(
+        port,
+        "alice",
+        new SavedSessions(saved.path).forServer(`127.0.0.1:${port}`),
+      );
+      await again.connection.start();
+      await again.waitFor(
+        (e) => e.type === "record" && e.record.type === "message",
+        "live message",
+      );
+      const last = await talker.stop();
+      await again.waitFor(() => messageTexts(again.events).includes(`m${last}`), `m${last}`);
+
+      const joined = again.events.find((e) => e.type === "joined");
+      assert(joined?.type === "joined" && joined.welcome.catchUp && !joined.welcome.gap);
+      const caughtUp = joined.records.filter((r) => r.type === "message").length;
+      assert(caughtUp >= 20, `caught up ${caughtUp}`);
+      const expected = Array.from({ length: last }, (_, i) => `m${i + 1}`);
+      assertEquals(
+        messageTexts(again.events),
+        expected,
+        "every message once, in order, none before",
+      );
+      await again.connection.quit();
+      bob.close();
+    }, { limits: { rateBurst: 10_000, ratePerSecond: 10_000 } });
+  });
+});
+
+Deno.test("the first hello presents the saved place; the place follows new records and your renames", async () => {
+  await withSavedSessions(async (saved) => {
+    await withScriptedServer(async (_number, _hello, conn) => {
+      await send(
+        conn,
+        welcome("r1", [msg(4, "d")], { catchUp: true, session: "token-2" }),
+        msg(5, "e"),
+        { type: "nick", id: 6, ts: 1, from: "alice", to: "alicia" },
+      );
+    }, async (port, hellos) => {
+      const place = saved.forServer(`127.0.0.1:${port}`);
+      place.remember("alice", { room: "r1", session: "token-1", lastId: 3 });
+      saved.flush();
+      const alice = connect(port, "alice", place);
+      try {
+        await alice.connection.start();
+        await alice.waitFor(() => alice.connection.name === "alicia", "rename");
+        assertEquals(hellos[0], {
+          type: "hello",
+          version: 1,
+          name: "alice",
+          resume: "token-1",
+          since: 3,
+          room: "r1",
+        });
+        assertEquals(messageTexts(alice.events), ["d", "e"]);
+        saved.flush();
+        const read = new SavedSessions(saved.path).forServer(`127.0.0.1:${port}`);
+        assertEquals(read.recall("alicia"), { room: "r1", session: "token-2", lastId: 6 });
+        assertEquals(read.recall("alice"), undefined, "the token now belongs to the new name");
+      } finally {
+        alice.connection.close();
+      }
+    });
+  });
+});
+
+Deno.test("when the server does not continue from the saved id, its records are shown afresh", async () => {
+  await withSavedSessions(async (saved) => {
+    // The saved id is from the future (the server's ids started again after a failed write):
+    // the server sends recent history instead of a catch-up, with ids the client saw before.
+    await withScriptedServer(async (_number, _hello, conn) => {
+      await send(conn, welcome("r1", [msg(2, "b"), msg(3, "c")]), msg(4, "d"));
+    }, async (port) => {
+      const place = saved.forServer(`127.0.0.1:${port}`);
+      place.remember("alice", { room: "r1", session: "token-1", lastId: 50 });
+      const alice = connect(port, "alice", place);
+      try {
+        await alice.connection.start();
+        await alice.waitFor(() => messageTexts(alice.events).includes("d"), "d");
+        assertEquals(messageTexts(alice.events), ["b", "c", "d"]);
+        assertEquals(place.recall("alice")?.lastId, 4);
+      } finally {
+        alice.connection.close();
+      }
+    });
+  });
+});
+
+/** The highest record id among the events. */
+function lastSeenId(events: ConnectionEvent[]): number {
+  let last = 0;
+  for (const event of events) {
+    const records = event.type === "record"
+      ? [event.record]
+      : event.type === "joined"
+      ? event.records
+      : [];
+    for (const record of records) last = Math.max(last, record.id);
+  }
+  return last;
+}

@@ -8,6 +8,7 @@ import { reservePort, runChat, spawnChat } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { send, withScriptedServer } from "./support/scripted_server.ts";
 import { withServer } from "./support/test_server.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 
 Deno.test("piped lines are sent, commands work, and events print as plain lines", async () => {
   await withServer(async (_server, port) => {
@@ -162,3 +163,145 @@ Deno.test("a room password comes from CHAT_PASSWORD, or from the next line when 
     assertMatch(silent.stdout, /The input ended before the question was answered; leaving\.\n/);
   }, { password: "s3cret" });
 });
+
+/** Stdout of a running `chat join`, collected as it comes, with a way to wait for a line. */
+function watch(child: Deno.ChildProcess) {
+  let text = "";
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stdout) text += decoder.decode(chunk, { stream: true });
+  })();
+  return {
+    text: () => text,
+    async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline) {
+          throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    done: reading,
+  };
+}
+
+/** The numbers of bob's `mN` lines, in the order printed. */
+function numbersSaid(lines: string[]): number[] {
+  return lines.flatMap((line) => {
+    const match = line.match(/^\[\d\d:\d\d\] bob: m(\d+)$/);
+    return match ? [Number(match[1])] : [];
+  });
+}
+
+/**
+ * Runs `body` against a server that lets members talk fast, with a data
+ * directory of its own for the `chat join` runs (`env`), so their saved
+ * places start empty.
+ */
+function withRoomAndDataDir(
+  body: (room: { port: number; address: string; env: Record<string, string> }) => Promise<void>,
+): Promise<void> {
+  return withTempDir((dataDir) =>
+    withServer(
+      (_server, port) =>
+        body({ port, address: `127.0.0.1:${port}`, env: { CHAT_DATA_DIR: dataDir } }),
+      { limits: { rateBurst: 10_000, ratePerSecond: 10_000 } },
+    )
+  );
+}
+
+Deno.test("joining again with the same name shows exactly what was missed under a marker, then live ones", async () => {
+  await withRoomAndDataDir(async ({ port, address, env }) => {
+    const { client: bob } = await LineClient.join(port, "bob");
+    const first = await runChat(["join", "--name", "alice", address], {
+      input: "back in five\n",
+      env,
+    });
+    assertEquals(first.code, 0, first.stderr);
+    await bob.nextFrame((f) => f.type === "leave" && f.name === "alice");
+
+    // Bob keeps talking while alice is away, while she joins again, and after.
+    const talker = bob.keepTalking(20);
+    await bob.nextFrame((f) => f.type === "message" && f.text === "m5");
+    const child = spawnChat(["join", "--name", "alice", address], env);
+    const output = watch(child);
+    await output.waitFor(/\] -- alice joined .*\n(.*\n){3}/);
+    const last = await talker.stop();
+    await output.waitFor(new RegExp(`\\] bob: m${last}\\n`));
+    await child.stdin.close();
+    assertEquals((await child.status).code, 0);
+    await output.done;
+
+    const lines = output.text().split("\n");
+    const marker = lines.findIndex((l) => /^-- \d+ new messages? since you left:$/.test(l));
+    const ownJoin = lines.findIndex((l) => /^\[\d\d:\d\d\] -- alice joined/.test(l));
+    assert(marker > 0 && ownJoin > marker, output.text());
+    const missed = Number(lines[marker].match(/\d+/)![0]);
+    assert(missed >= 5, `${missed} missed`);
+    // Between the marker and alice's own join: exactly the missed messages, m1 first.
+    assertEquals(numbersSaid(lines.slice(marker + 1, ownJoin)), range(1, missed));
+    assertEquals(lines.slice(marker + 1, ownJoin).length, missed, "nothing else in the catch-up");
+    // After it, the live ones: no duplicate, no gap, up to the last.
+    assertEquals(numbersSaid(lines.slice(ownJoin)), range(missed + 1, last));
+    assert(!output.text().includes("back in five"), "what the first run saw is not repeated");
+    bob.close();
+  });
+});
+
+Deno.test("a private message sent while you were away is delivered on the next join, with sender and time", async () => {
+  await withRoomAndDataDir(async ({ port, address, env }) => {
+    const first = await runChat(["join", "--name", "alice", address], { input: "hi\n", env });
+    assertEquals(first.code, 0, first.stderr);
+
+    const { client: bob } = await LineClient.join(port, "bob");
+    await bob.say("/msg alice see you at 5");
+    const kept = await bob.nextFrame((f) => f.type === "info");
+    assertMatch(kept.text, /alice is not here now; they will get your message/);
+
+    const again = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(again.code, 0, again.stderr);
+    assertMatch(
+      again.stdout,
+      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined \(1 member\)\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
+    );
+    assertMatch(
+      again.stdout,
+      /\n-- While you were away, bob sent you a private message \(shown above\)\.\n/,
+    );
+
+    // Someone else taking the name later does not get it.
+    const stranger = await runChat(["join", "--name", "alice", address], { input: "" });
+    assert(!stranger.stdout.includes("see you at 5"), stranger.stdout);
+    bob.close();
+  });
+});
+
+Deno.test("a damaged sessions file: chat join starts fresh, and the next join catches up", async () => {
+  await withRoomAndDataDir(async ({ port, address, env }) => {
+    const { client: bob } = await LineClient.join(port, "bob");
+    await bob.say("said earlier");
+    const file = `${env.CHAT_DATA_DIR}/sessions.json`;
+    Deno.writeTextFileSync(file, '{"version":1,"sessions":{"x":');
+
+    const fresh = await runChat(["join", "--name", "alice", address], { input: "hi\n", env });
+    assertEquals(fresh.code, 0, fresh.stderr);
+    assertEquals(fresh.stderr, "");
+    assertMatch(
+      fresh.stdout,
+      /\n-- Earlier in this room \(1\):\n\[\d\d:\d\d\] bob: said earlier\n-- End of earlier messages\.\n/,
+    );
+    const saved = JSON.parse(Deno.readTextFileSync(file));
+    assertEquals(Object.keys(saved.sessions), [`${address} alice`]);
+
+    const again = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(again.code, 0, again.stderr);
+    assertMatch(again.stdout, /\n-- No new messages since you left\.\n/);
+    assert(!again.stdout.includes("said earlier"), again.stdout);
+    bob.close();
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}

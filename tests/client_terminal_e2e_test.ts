@@ -1,12 +1,15 @@
 /**
  * End-to-end: the real `chat join` in real terminals (tmux sessions of a
- * fixed size) against a real `chat serve` subprocess. The screen is read
- * with `tmux capture-pane` and asserted on. Without tmux these tests are
- * registered as ignored, with the reason in their name.
+ * fixed size) against a real `chat serve` subprocess keeping its history in
+ * a real file. The screen is read with `tmux capture-pane` and asserted on.
+ * Without tmux these tests are registered as ignored, with the reason in
+ * their name.
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { chatCommand, type ServeProcess, startServe } from "./support/chat_process.ts";
+import { LineClient } from "./support/line_client.ts";
+import { TcpProxy } from "./support/tcp_proxy.ts";
 import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
 
 const HAVE_TMUX = tmuxAvailable();
@@ -28,12 +31,17 @@ function joinCommand(args: string[]): string {
   return `${chat}; code=$?; printf '\\n[tty:'; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo "exit $code]"; sleep 600`;
 }
 
-/** Runs `body` with a `chat serve` subprocess and a private tmux server, cleaning both up. */
+/**
+ * Runs `body` with a `chat serve` subprocess and a private tmux server,
+ * cleaning both up. `restart` stops the server and starts it again on the
+ * same port and history file.
+ */
 async function withRoom(
   body: (room: { port: number; tmux: TmuxServer; restart(): Promise<void> }) => Promise<void>,
 ): Promise<void> {
   const tmux = new TmuxServer();
-  let server: ServeProcess = await startServe();
+  const env = { CHAT_DATA_DIR: await Deno.makeTempDir({ prefix: "chat-e2e-server-" }) };
+  let server: ServeProcess = await startServe([], { env });
   const port = server.port;
   try {
     await body({
@@ -41,12 +49,13 @@ async function withRoom(
       tmux,
       async restart() {
         await server.stop();
-        server = await startServe([], { port });
+        server = await startServe([], { port, env });
       },
     });
   } finally {
     await tmux.kill();
     await server.stop();
+    await Deno.remove(env.CHAT_DATA_DIR, { recursive: true });
   }
 }
 
@@ -63,6 +72,26 @@ function join(
 
 function count(rows: string[], text: string): number {
   return rows.join("\n").split(text).length - 1;
+}
+
+/** True when the text at `index` of a capture with escapes is drawn dim (SGR 2, not yet undone). */
+function dimAt(styled: string, index: number): boolean {
+  let dim = false;
+  // deno-lint-ignore no-control-regex -- reading escape sequences is the point
+  for (const [, params] of styled.slice(0, index).matchAll(/\x1b\[([0-9;]*)m/g)) {
+    for (const param of params.split(";")) {
+      if (param === "2") dim = true;
+      else if (param === "" || param === "0" || param === "22") dim = false;
+    }
+  }
+  return dim;
+}
+
+/** The index of the first row matching `pattern` (at or after `from`); throws with the rows if none. */
+function rowIndex(rows: string[], pattern: RegExp, from = 0): number {
+  const index = rows.findIndex((row, i) => i >= from && pattern.test(row));
+  if (index < 0) throw new Error(`no row matches ${pattern}:\n${rows.join("\n")}`);
+  return index;
 }
 
 Deno.test({
@@ -161,39 +190,90 @@ Deno.test({
 });
 
 Deno.test({
-  name: `the server restarts and the client reconnects by itself, without duplicates${SKIP_REASON}`,
+  name:
+    `the server restarts on its history; the reconnect shows exactly what was missed, and a newcomer sees earlier messages${SKIP_REASON}`,
   ignore: !HAVE_TMUX,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await withRoom(async ({ port, tmux, restart }) => {
-      const alice = await join(tmux, "alice", port);
-      await alice.waitFor("Welcome, alice!");
-      const bob = await join(tmux, "bob", port);
-      await alice.waitFor("bob joined (2 here)");
-      await bob.waitFor("Welcome, bob!");
-      await alice.type("before the restart");
-      await alice.press("Enter");
-      await bob.waitFor("alice: before the restart");
-      await alice.type("draft survives");
+      // Alice's network (a proxy) stays down a little longer than the server.
+      const network = new TcpProxy(port);
+      let carol: LineClient | undefined;
+      try {
+        const alice = await join(tmux, "alice", network.port, { columns: 80, rows: 30 });
+        await alice.waitFor("Welcome, alice!");
+        const bob = await join(tmux, "bob", port);
+        await alice.waitFor("bob joined (2 here)");
+        await bob.waitFor("Welcome, bob!");
+        await alice.type("before the restart");
+        await alice.press("Enter");
+        await bob.waitFor("alice: before the restart");
+        await alice.type("draft survives");
 
-      const restarting = restart();
-      const down = await alice.waitFor((rows) => rows.some((row) => row.includes("reconnecting…")));
-      assert(down.some((row) => row.includes("The server is shutting down.")), down.join("\n"));
-      await restarting;
+        network.refusing = true;
+        const restarting = restart();
+        const down = await alice.waitFor((rows) =>
+          rows.some((row) => row.includes("reconnecting…"))
+        );
+        assert(down.some((row) => row.includes("The server is shutting down.")), down.join("\n"));
+        await restarting;
 
-      await alice.waitFor("Reconnected as alice", 15_000);
-      await bob.waitFor("Reconnected as bob", 15_000);
-      const rows = await alice.waitFor((r) => r.at(-2)?.includes("here | /help") ?? false);
-      assertEquals(rows.at(-1), "› draft survives");
-      await alice.press("C-u");
-      await alice.type("after the restart");
-      await alice.press("Enter");
-      const bobRows = await bob.waitFor("alice: after the restart");
-      assertEquals(count(bobRows, "alice: before the restart"), 1);
-      assertEquals(count(await alice.screen(), "alice: before the restart"), 1);
-      await bob.press("C-d");
-      await bob.waitFor("[tty:icanon echo exit 0]");
+        // Carol talks while alice is away, and goes on while she reconnects.
+        carol = (await LineClient.join(port, "carol")).client;
+        const said: string[] = [];
+        const say = async () => {
+          said.push(`while alice was away ${said.length + 1}`);
+          await carol!.say(said.at(-1)!);
+        };
+        for (let i = 0; i < 3; i++) await say();
+        network.refusing = false;
+        const deadline = Date.now() + 15_000;
+        while (!(await alice.screen()).some((row) => row.includes("Reconnected as alice."))) {
+          assert(Date.now() < deadline, "alice did not reconnect");
+          await new Promise((resolve) => setTimeout(resolve, 400)); // within the rate limit
+          await say();
+        }
+        await say();
+        await alice.waitFor(said.at(-1)!);
+        await bob.waitFor(said.at(-1)!, 15_000);
+
+        const rows = await alice.transcript();
+        const back = rowIndex(rows, /^\d\d:\d\d -- Reconnected as alice\.$/);
+        const marker = rows[back + 1].trim().match(/^— (\d+) new messages? since you left —$/);
+        assert(marker, `no marker under "Reconnected":\n${rows.join("\n")}`);
+        assert(Number(marker[1]) >= 3, `the marker counts what was missed: ${marker[0]}`);
+        // Exactly what carol said, each once, in order: what was missed, then live.
+        const heard = rows.slice(back).flatMap((row) => {
+          const found = row.match(/carol: (while alice was away \d+)$/);
+          return found ? [found[1]] : [];
+        });
+        assertEquals(heard, said);
+        assertEquals(count(rows, "alice: before the restart"), 1);
+        assertEquals(await alice.inputLine(), "› draft survives");
+        assertEquals(count(await bob.transcript(), "carol: while alice was away 1"), 1);
+
+        // A newcomer sees the earlier messages, marked (and dimmed) as such.
+        const dave = await join(tmux, "dave", port, { columns: 80, rows: 30 });
+        await dave.waitFor("Welcome, dave!");
+        const seen = await dave.waitFor("— end of earlier messages —");
+        const top = rowIndex(seen, /^ +— earlier messages —$/);
+        const first = rowIndex(seen, /^\d\d:\d\d alice: before the restart$/, top);
+        const bottom = rowIndex(seen, /— end of earlier messages —$/, first);
+        assertEquals(
+          seen.slice(first + 1, bottom).map((row) => row.replace(/^\d\d:\d\d carol: /, "")),
+          said,
+        );
+        const styled = (await dave.transcript({ escapes: true })).join("\n");
+        assert(dimAt(styled, styled.indexOf("before the restart")), "earlier messages are dimmed");
+        assert(!dimAt(styled, styled.indexOf("Welcome, dave!")), "the welcome is not");
+
+        await bob.press("C-d");
+        await bob.waitFor("[tty:icanon echo exit 0]");
+      } finally {
+        carol?.close();
+        await network.close();
+      }
     });
   },
 });

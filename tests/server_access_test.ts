@@ -3,7 +3,11 @@
  * repeated failures) and the operator's kick, ban and unban.
  */
 
+import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
+import { Admission } from "../src/server/admission.ts";
+import { BanList } from "../src/server/ban_list.ts";
 import { runConsoleLine } from "../src/server/operator_console.ts";
+import { PasswordAttempts } from "../src/server/password_attempts.ts";
 import { FailureTracker, RoomPassword } from "../src/server/room_password.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { LineClient } from "./support/line_client.ts";
@@ -135,4 +139,19 @@ Deno.test("members cannot use operator commands", async () => {
     alice.close();
     bob.close();
   });
+});
+
+Deno.test("PasswordAttempts: wrong tries wait for their answer, the tenth ends the connection", () => {
+  const admission = new Admission({ password: "pw", bans: new BanList(), limits: DEFAULT_LIMITS });
+  const attempts = new PasswordAttempts(admission, "10.0.0.9");
+  assertEquals(attempts.try(undefined, 0), { outcome: "wrong", delayMs: 0, tries: 1, last: false });
+  attempts.try("a", 0);
+  attempts.try("b", 0);
+  assertEquals(attempts.try("c", 0), { outcome: "wrong", delayMs: 1000, tries: 4, last: false });
+  assertEquals(attempts.try("d", 500), { outcome: "wait", seconds: 1 });
+  assertEquals(attempts.try("pw", 1000), { outcome: "accepted" });
+  const stubborn = new PasswordAttempts(admission, "10.0.0.10");
+  let last = stubborn.try("x", 0);
+  for (let i = 1; i < 10; i++) last = stubborn.try("x", i * 60_000);
+  assertEquals(last.outcome === "wrong" && [last.tries, last.last], [10, true]);
 });

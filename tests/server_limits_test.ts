@@ -3,6 +3,7 @@
  * pastes, connection caps, dead peers found by ping.
  */
 
+import { FloodGuard } from "../src/server/flood_guard.ts";
 import { TokenBucket } from "../src/server/token_bucket.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { LineClient } from "./support/line_client.ts";
@@ -142,4 +143,24 @@ Deno.test("a dead peer that never answers pings is dropped and announced as time
     alice.close();
     ghost.close();
   }, { limits: { idleTimeoutMs: 1000, pingTimeoutMs: 1000 } });
+});
+
+Deno.test("FloodGuard: accepts the burst, warns once a second, disconnects after the strikes", () => {
+  const guard = new FloodGuard({ rateBurst: 2, ratePerSecond: 1, floodStrikes: 3 }, 0);
+  const verdicts = [0, 0, 0, 0, 500, 1000, 1000, 1001].map((now) => guard.check(1, now));
+  assertEquals(verdicts, [
+    "accept",
+    "accept",
+    "warn",
+    "drop",
+    "drop",
+    "accept",
+    "warn",
+    "disconnect",
+  ]);
+  const patient = new FloodGuard({ rateBurst: 1, ratePerSecond: 1, floodStrikes: 1 }, 0);
+  assertEquals([patient.check(1, 0), patient.check(1, 0)], ["accept", "warn"]);
+  assertEquals(patient.check(1, 1000), "accept", "an accepted line takes a strike away");
+  assertEquals(patient.check(1, 1000), "warn");
+  assertEquals(patient.check(0.1, 1200), "accept", "a pasted line costs a tenth");
 });

@@ -45,8 +45,8 @@ Options:
   -h, --help                 show this help
 
 History:
-      --data DIR             directory of the history file (default: chat's data directory,
-                             e.g. ~/.local/share/chat; the CHAT_DATA_DIR variable sets it too)
+      --data DIR             directory of the history file and the TLS certificate (default:
+                             chat's data directory, e.g. ~/.local/share/chat; CHAT_DATA_DIR too)
       --no-history           keep nothing on disk: history lasts until the server stops
       --history-limit N      messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted
       --history-on-join N    earlier messages shown on join (default ${DEFAULT_HISTORY_ON_JOIN})
@@ -79,6 +79,11 @@ In the chat: type and press Enter to send; /help lists commands; Tab
 completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
 is not a terminal, chat join reads lines and prints lines (plain mode).
 A room with a password asks for it (CHAT_PASSWORD gives it to scripts).
+
+Joining shows the room's earlier messages; joining again with the same name
+(within 7 days) shows what you missed since you left, and private messages
+sent to you meanwhile. Your place in each room is kept in sessions.json in
+the data directory (CHAT_DATA_DIR); delete it to join as a newcomer.
 
 Examples:
   chat join --name alice 192.168.1.20

@@ -17,14 +17,15 @@ import {
 import { normalizeFingerprint } from "../protocol/fingerprint.ts";
 import { join } from "node:path";
 import { KnownHosts } from "../client/known_hosts.ts";
+import { SavedSessions, type ServerSessions } from "../client/saved_sessions.ts";
 import type { TlsSettings } from "../client/tls_connect.ts";
 import { askName, askPassword } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
 import { createTheme } from "../client/theme.ts";
-import { parseJoinTarget } from "./addresses.ts";
-import { configDir } from "./dirs.ts";
+import { configDir, dataDir } from "./dirs.ts";
+import { hostPort, parseJoinTarget } from "./addresses.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { JOIN_HELP } from "./help.ts";
@@ -153,14 +154,29 @@ async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSe
   };
 }
 
-/** Settings with the TLS checks resolved, as the connection takes them. */
-type ConnectSettings = Omit<JoinSettings, "tls"> & { tls?: TlsSettings };
+/** Settings with the TLS checks resolved and the saved places found, as the connection takes them. */
+type ConnectSettings = Omit<JoinSettings, "tls"> & { tls?: TlsSettings; saved?: ServerSessions };
+
+/** The file of saved places in rooms; `undefined` when there is no data directory to put it in. */
+function savedSessions(): SavedSessions | undefined {
+  try {
+    return new SavedSessions(join(dataDir(), "sessions.json"));
+  } catch {
+    // No home directory: joining works, it just can't catch up next time.
+    return undefined;
+  }
+}
 
 /** Runs `chat join`; returns the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
   const parsed = parseJoinArgs(args);
   if (!parsed) return EXIT_OK;
-  const settings = { ...parsed, tls: parsed.tls && await tlsSettings(parsed.tls) };
+  const sessions = savedSessions();
+  const settings: ConnectSettings = {
+    ...parsed,
+    tls: parsed.tls && await tlsSettings(parsed.tls),
+    saved: sessions?.forServer(hostPort(parsed.host, parsed.port)),
+  };
   try {
     if (!Terminal.available()) {
       return await runPlainChat(settings);
@@ -174,6 +190,9 @@ export async function runJoin(args: string[]): Promise<number> {
       throw new UserError(error.message, { cause: error.cause });
     }
     throw error;
+  } finally {
+    // However the chat ended (quit, Ctrl-C, the server going away), the last id seen is kept.
+    sessions?.flush();
   }
 }
 
@@ -190,6 +209,7 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     name,
     password: settings.password,
     tls: settings.tls,
+    saved: settings.saved,
     onEvent(event) {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {

@@ -8,19 +8,19 @@
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { password as passwordPrompt } from "@inquirer/prompts";
-import { join } from "node:path";
 import { ChatServer } from "../server/chat_server.ts";
 import type { RoomStore } from "../server/room_store.ts";
 import { runOperatorConsole } from "../server/operator_console.ts";
-import { loadIdentity, selfSignedIdentity, type TlsIdentity } from "../server/tls_identity.ts";
+import type { TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
-import { hostPort, joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
 import { dataDir } from "./dirs.ts";
 import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
 import { limitOptions, limitsFrom } from "./limit_flags.ts";
+import { banner } from "./serve_banner.ts";
+import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
   type HistorySettings,
@@ -34,9 +34,7 @@ const OPTIONS: OptionSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
   password: { type: "string" },
-  tls: { type: "boolean" },
-  cert: { type: "string" },
-  key: { type: "string" },
+  ...TLS_OPTIONS,
   motd: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
@@ -54,10 +52,7 @@ export interface ServeSettings {
   password?: string;
   /** `--password` was given without a value: ask for it. */
   askPassword: boolean;
-  /** Serve TLS; with `cert` and `key` from those files, else a self-signed certificate. */
-  tls: boolean;
-  certPath?: string;
-  keyPath?: string;
+  tls: TlsFlags;
   limits: Partial<Limits>;
   history: HistorySettings;
   quiet: boolean;
@@ -80,20 +75,13 @@ export function parseServeArgs(
   });
   const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
   if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
-  const certPath = values.cert === undefined ? undefined : String(values.cert);
-  const keyPath = values.key === undefined ? undefined : String(values.key);
-  if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new UsageError("--cert and --key go together: give both PEM files, or neither.", COMMAND);
-  }
   return {
     host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
     password,
     askPassword: askPassword && password === undefined,
-    tls: Boolean(values.tls) || certPath !== undefined,
-    certPath,
-    keyPath,
+    tls: tlsFlagsFrom(values, COMMAND),
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
@@ -141,7 +129,9 @@ export async function runServe(args: string[]): Promise<number> {
   if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-  const identity = settings.tls ? await tlsIdentity(settings) : undefined;
+  const identity = settings.tls.tls
+    ? await serverIdentity(settings.tls, settings.history.dataDir ?? dataDir())
+    : undefined;
   if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
   const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));
   let server: ChatServer;
@@ -169,34 +159,6 @@ export async function runServe(args: string[]): Promise<number> {
   await server.shutdown();
   log("Stopped.");
   return EXIT_OK;
-}
-
-/** The operator's certificate, or the self-signed one kept in the data directory. */
-async function tlsIdentity(settings: ServeSettings): Promise<TlsIdentity> {
-  if (settings.certPath && settings.keyPath) {
-    try {
-      return await loadIdentity(settings.certPath, settings.keyPath);
-    } catch (error) {
-      throw new UserError(
-        `Can't use the certificate ${settings.certPath} with the key ${settings.keyPath} (${
-          (error as Error).message
-        }). Check the --cert and --key files are PEM.`,
-        { cause: error },
-      );
-    }
-  }
-  const dir = join(dataDir(), "tls");
-  const names = ["localhost", "127.0.0.1", ...reachableAddresses("::", machineInterfaces())];
-  try {
-    return await selfSignedIdentity(dir, names);
-  } catch (error) {
-    throw new UserError(
-      `Can't create or read the TLS certificate in ${dir} (${
-        (error as Error).message
-      }). Give your own with --cert and --key.`,
-      { cause: error },
-    );
-  }
 }
 
 function startServer(
@@ -244,50 +206,6 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
     );
   }
   return error;
-}
-
-/** What the banner says about the room. */
-export interface BannerFacts {
-  host: string;
-  port: number;
-  passwordProtected?: boolean;
-  /** The TLS certificate's fingerprint, when serving TLS. */
-  fingerprint?: string;
-  /** Where the history is kept, in one line. */
-  historyNote?: string;
-}
-
-/** What the operator sees on start: where the room is and the exact join commands. */
-export function banner(
-  { host, port, passwordProtected, fingerprint, historyNote }: BannerFacts,
-): string {
-  const addresses = reachableAddresses(host, machineInterfaces());
-  const lines = [
-    `Chat room open on port ${port}${fingerprint ? " (TLS only)" : ""}.${
-      passwordProtected ? " It needs the password to join." : ""
-    }`,
-  ];
-  if (fingerprint) lines.push(`Certificate fingerprint: ${fingerprint}`);
-  const join = fingerprint
-    ? `chat join --tls --fingerprint ${fingerprint} --name YOURNAME`
-    : "chat join --name YOURNAME";
-  if (addresses.length > 0) {
-    lines.push("Friends on your network join with:");
-    for (const address of addresses) lines.push(`  ${join} ${joinTarget(address, port)}`);
-  } else {
-    lines.push("No network address found; only this computer can join.");
-  }
-  const local = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  lines.push(`On this computer: ${join} ${joinTarget(local, port)}`);
-  const where = addresses[0] ?? local;
-  lines.push(
-    fingerprint
-      ? `Plain text works too: openssl s_client -quiet -connect ${hostPort(where, port)}`
-      : `Plain text works too: nc ${where} ${port}`,
-  );
-  if (historyNote) lines.push(historyNote);
-  lines.push("Press Ctrl-C to close the room; type /help here for the operator's commands.");
-  return lines.join("\n");
 }
 
 /** Resolves on the first Ctrl-C (or SIGTERM where the platform has it). */

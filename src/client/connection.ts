@@ -3,7 +3,9 @@
  * and when the connection drops reconnects with capped exponential backoff,
  * presenting the session token and the id of the last record seen so the
  * server can resume the session and send exactly what was missed. Records
- * are de-duplicated by id within one room, so nothing is shown twice.
+ * are de-duplicated by id within one room, so nothing is shown twice. Given
+ * {@linkcode ConnectionOptions.saved}, the first hello presents the place
+ * saved by an earlier run, and the place is saved as records arrive.
  *
  * It knows nothing about terminals: everything it learns is reported as a
  * {@linkcode ConnectionEvent}.
@@ -38,6 +40,7 @@ import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
 import { readServerFrame } from "./incoming.ts";
 import { CannotJoinError, UnreachableError } from "./join_errors.ts";
+import type { ServerSessions } from "./saved_sessions.ts";
 import { connectTls, type TlsSettings } from "./tls_connect.ts";
 
 /** The errors {@linkcode ChatConnection.start} rejects with, re-exported for callers. */
@@ -91,6 +94,12 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
   silenceMs?: number;
+  /**
+   * Places in this server's room saved between runs: the first hello
+   * presents the one saved for the name (so joining again catches up), and
+   * the place is saved under the current name as records arrive.
+   */
+  saved?: ServerSessions;
 }
 
 /** Codes of `error` frames that mean "pick another name". */
@@ -405,8 +414,10 @@ export class ChatConnection {
   #welcomed(welcome: WelcomeFrame): void {
     if (this.#joined) return;
     const rejoined = this.#everJoined;
-    const roomChanged = this.#room !== undefined && this.#room !== welcome.room;
-    if (this.#room !== welcome.room) this.#lastId = 0;
+    const roomChanged = rejoined && this.#room !== welcome.room;
+    // Not a catch-up: the server did not continue from our last id (another
+    // room, or ids given again after a restart), so ids seen before mean nothing.
+    if (this.#room !== welcome.room || !welcome.catchUp) this.#lastId = 0;
     this.#room = welcome.room;
     this.#session = welcome.session;
     this.#name = welcome.name;
@@ -414,6 +425,7 @@ export class ChatConnection {
     this.#everJoined = true;
     this.#lastSessionJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
+    this.#save();
     this.#emit({ type: "joined", welcome, records, rejoined, roomChanged });
     this.#firstJoin.resolve("joined");
   }
@@ -423,12 +435,32 @@ export class ChatConnection {
     if (record.id <= this.#lastId) return false;
     this.#lastId = record.id;
     if (record.type === "nick" && nameKey(record.from) === nameKey(this.#name)) {
+      // The token now proves the new name, so the place moves with it.
+      this.#options.saved?.forget(this.#name);
       this.#name = record.to;
     }
+    if (this.#joined) this.#save();
     return true;
   }
 
+  /** Saves our place (room, token, last id) under the current name. */
+  #save(): void {
+    if (this.#room === undefined || this.#session === undefined) return;
+    this.#options.saved?.remember(this.#name, {
+      room: this.#room,
+      session: this.#session,
+      lastId: this.#lastId,
+    });
+  }
+
   #hello(): ClientFrame {
+    if (!this.#everJoined && this.#options.saved) {
+      // Not joined yet in this run: present the place an earlier run saved for this name.
+      const saved = this.#options.saved.recall(this.#name);
+      this.#room = saved?.room;
+      this.#session = saved?.session;
+      this.#lastId = saved?.lastId ?? 0;
+    }
     const resume = this.#session === undefined ? {} : { resume: this.#session };
     const since = this.#room !== undefined && this.#lastId > 0
       ? { since: this.#lastId, room: this.#room }

@@ -13,11 +13,13 @@
 import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { renderPlain } from "../text/plain_format.ts";
+import { renderEarlier, renderPlain } from "../text/plain_format.ts";
 import { type CommandContext, runInput } from "./commands.ts";
 import { ChatConnection, type ConnectionEvent } from "./connection.ts";
 import { onStopSignal } from "./terminal.ts";
+import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
+import { GAP_WARNING, newMessagesPhrase, ROOM_CHANGED, welcomeHistory } from "./welcome_history.ts";
 
 /** Settings of the plain client. */
 export interface PlainChatOptions {
@@ -33,6 +35,8 @@ export interface PlainChatOptions {
   input?: ReadableStream<Uint8Array>;
   /** Where output lines go (default: stdout). */
   print?: (line: string) => void;
+  /** Places in this server's room saved between runs (see {@linkcode ChatConnection}). */
+  saved?: ServerSessions;
 }
 
 /** Longest input line accepted; a longer one is dropped. */
@@ -69,6 +73,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     name,
     password: options.password,
     tls: options.tls,
+    saved: options.saved,
     onEvent: (event) => handle(event),
   });
 
@@ -90,11 +95,29 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     if (inputEnded && waiting.length === 0) void connection.quit();
   };
 
-  const showRecord = (record: RoomRecord) => {
+  /** Remembers who wrote to you privately last, for /reply. */
+  const notePrivateSender = (record: RoomRecord) => {
     if (record.type === "private" && nameKey(record.to) === nameKey(connection.name)) {
       lastPrivateFrom = record.from;
     }
+  };
+
+  const showRecord = (record: RoomRecord) => {
+    notePrivateSender(record);
     printAll(renderPlain(record));
+  };
+
+  /** The welcome's records: earlier messages between two markers, or what was missed. */
+  const showHistory = (welcome: WelcomeFrame, records: RoomRecord[]) => {
+    const history = welcomeHistory(welcome, records);
+    if (history.kind === "earlier") {
+      history.records.forEach(notePrivateSender);
+      return printAll(renderEarlier(history.records));
+    }
+    const phrase = newMessagesPhrase(history.newMessages);
+    print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
+    if (history.gap) print(`!! ${GAP_WARNING}`);
+    history.records.forEach(showRecord);
   };
 
   /** The next line not yet used answers the question: one already waiting, or the next typed. */
@@ -120,10 +143,14 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   function handle(event: ConnectionEvent): void {
     switch (event.type) {
       case "joined": {
-        const welcome: WelcomeFrame = { ...event.welcome, history: [] };
-        if (event.rejoined) print(`-- Reconnected as ${welcome.name}.`);
-        else printAll(renderPlain(welcome));
-        event.records.forEach(showRecord);
+        const { welcome } = event;
+        if (event.rejoined) {
+          print(`-- Reconnected as ${welcome.name}.`);
+          if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
+        } else {
+          printAll(renderPlain({ ...welcome, history: [] }));
+        }
+        showHistory(welcome, event.records);
         flush();
         return;
       }

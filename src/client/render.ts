@@ -1,9 +1,10 @@
 /**
- * The terminal client's renderer: one entry (a room record, or a note for
- * this user alone) and a width in, display lines out. Pure: no terminal, no
- * clock except the entry's own timestamp. Every line fits the width in
- * terminal cells, wide characters included; continuation lines hang under
- * the start of the text.
+ * The terminal client's renderer: one entry (a room record, a note for this
+ * user alone, or a marker between earlier and new messages) and a width in,
+ * display lines out. Pure: no terminal, no clock (the caller says what time
+ * it is, so that lines from before today show their date). Every line fits
+ * the width in terminal cells, wide characters included; continuation lines
+ * hang under the start of the text.
  *
  * @example
  * ```ts
@@ -18,21 +19,27 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
-import { formatClock } from "../text/time.ts";
-import { joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
+import { formatStamp } from "../text/time.ts";
+import { cellWidth, joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
 import type { Style, Theme } from "./theme.ts";
 
 /** Something to show in the message area. Text must already be sanitised. */
 export type Entry =
-  | { kind: "record"; record: RoomRecord }
+  /** A room record; `earlier` for history from before you joined (drawn dimmed). */
+  | { kind: "record"; record: RoomRecord; earlier?: boolean }
   /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
   | { kind: "members"; ts: number; members: string[]; lead?: string }
   /** Text for this user alone: /help, the welcome, the message of the day. */
   | { kind: "info"; ts: number; text: string }
   /** A refusal or failure. */
   | { kind: "error"; ts: number; text: string }
-  /** A local event: connected, reconnecting, earlier messages follow. */
-  | { kind: "note"; ts: number; text: string };
+  /** A local event: connected, reconnecting. */
+  | { kind: "note"; ts: number; text: string }
+  /**
+   * A centred `— text —` line between parts of the conversation: around
+   * earlier messages (`earlier`, dimmed), or above what you missed.
+   */
+  | { kind: "marker"; ts: number; text: string; earlier?: boolean };
 
 /** What rendering depends on besides the entry. */
 export interface RenderContext {
@@ -41,22 +48,46 @@ export interface RenderContext {
   /** The user's current name: their own lines and mentions of it look different. */
   me: string;
   theme: Theme;
+  /** The current time (ms): entries from another day show their date. Default: the entry's own. */
+  now?: number;
 }
 
 /** Renders an entry as styled lines, each at most `context.width` cells wide. */
 export function renderEntry(entry: Entry, context: RenderContext): string[] {
   const { theme } = context;
+  if (entry.kind === "marker") {
+    const style = entry.earlier ? theme.earlier : theme.marker;
+    return centre(`— ${entry.text} —`, context.width).map(style);
+  }
   const ts = entry.kind === "record" ? entry.record.ts : entry.ts;
-  const stamp: Span = { text: `${formatClock(ts)} `, style: theme.timestamp };
+  const stamp: Span = { text: `${formatStamp(ts, context.now ?? ts)} `, style: theme.timestamp };
   const [label, body] = entry.kind === "record"
     ? recordSpans(entry.record, context)
     : noteSpans(entry, context);
+  if (entry.kind === "record" && entry.earlier) {
+    return layout(dimmed([stamp, ...label], theme), dimmed(body, theme), context.width);
+  }
   return layout([stamp, ...label], body, context.width);
 }
 
 /** True when `text` mentions `name` as a word (`alice`, `@alice`, `Alice:`), ignoring case. */
 export function mentions(text: string, name: string): boolean {
   return mentionPattern(name).test(text);
+}
+
+/** Lines of `text` centred in `width` cells (wrapped when it does not fit). */
+function centre(text: string, width: number): string[] {
+  const free = width - cellWidth(text);
+  if (free < 0) return wrapSpans([{ text }], { width }).map(joinSpans);
+  return [" ".repeat(Math.floor(free / 2)) + text];
+}
+
+/** The same spans drawn dimmed, each keeping its own style inside the dimming. */
+function dimmed(spans: Span[], theme: Theme): Span[] {
+  return spans.map(({ text, style }) => ({
+    text,
+    style: style ? (part: string) => theme.earlier(style(part)) : theme.earlier,
+  }));
 }
 
 /** Lays out a prefix and a body with a hanging indent under the body's start. */
@@ -110,7 +141,7 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
 }
 
 function noteSpans(
-  entry: Exclude<Entry, { kind: "record" }>,
+  entry: Exclude<Entry, { kind: "record" | "marker" }>,
   context: RenderContext,
 ): [Span[], Span[]] {
   const { theme, me } = context;

@@ -157,7 +157,12 @@ export class Screen {
   }
 
   #render(entry: Entry): string[] {
-    return renderEntry(entry, { width: this.#columns, me: this.#me, theme: this.#theme });
+    return renderEntry(entry, {
+      width: this.#columns,
+      me: this.#me,
+      theme: this.#theme,
+      now: Date.now(),
+    });
   }
 
   /** Status bar and input line, drawn from the current row downwards. */

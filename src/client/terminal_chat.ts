@@ -15,6 +15,14 @@ import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
 import { LineEditor } from "./line_editor.ts";
 import { type Entry, mentions } from "./render.ts";
+import {
+  EARLIER_MARKER,
+  END_OF_EARLIER_MARKER,
+  GAP_WARNING,
+  newMessagesPhrase,
+  ROOM_CHANGED,
+  welcomeHistory,
+} from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
 import type { StatusInfo } from "./status_line.ts";
 import { onStopSignal, type Terminal } from "./terminal.ts";
@@ -153,24 +161,24 @@ export class TerminalChat {
         lead: `Welcome, ${welcome.name}!`,
       });
       if (welcome.motd) entries.push({ kind: "info", ts, text: welcome.motd });
-      if (records.length > 0) entries.push({ kind: "note", ts, text: "Earlier messages:" });
     } else {
       entries.push({ kind: "note", ts, text: `Reconnected as ${welcome.name}.` });
       if (roomChanged) {
-        entries.push({
-          kind: "note",
-          ts,
-          text: "The server was restarted; messages from before are gone.",
-        });
-      } else if (welcome.gap) {
-        entries.push({ kind: "note", ts, text: "Some messages were missed while you were away." });
+        entries.push({ kind: "note", ts, text: ROOM_CHANGED });
       }
     }
-    for (const record of records) {
-      this.#track(record);
-      // Your own comings and goings while you were away are what "Reconnected" just said.
-      if (!isAbout(record, welcome.name)) entries.push({ kind: "record", record });
+    const history = welcomeHistory(welcome, records);
+    if (history.kind === "catch-up") {
+      entries.push({ kind: "marker", ts, text: newMessagesPhrase(history.newMessages) });
+      if (history.gap) entries.push({ kind: "error", ts, text: GAP_WARNING });
+      for (const record of history.records) entries.push({ kind: "record", record });
+    } else if (history.records.length > 0) {
+      entries.push({ kind: "marker", ts, text: EARLIER_MARKER, earlier: true });
+      for (const record of history.records) entries.push({ kind: "record", record, earlier: true });
+      entries.push({ kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true });
     }
+    // Members come from the welcome; history only tells who wrote to you privately.
+    for (const record of history.records) this.#notePrivateSender(record);
     this.#ownJoinPending = true;
     if (!rejoined) {
       entries.push({
@@ -180,6 +188,10 @@ export class TerminalChat {
       });
     }
     this.#screen.print(entries);
+    // What you missed may call for you (a kept private message): one bell for all of it.
+    if (history.kind === "catch-up" && history.records.some((r) => this.#callsForYou(r))) {
+      this.#screen.bell();
+    }
     this.#showInput();
   }
 
@@ -190,21 +202,20 @@ export class TerminalChat {
       isAbout(record, this.#connection.name);
     this.#ownJoinPending = false;
     if (!ownJoin) this.#print({ kind: "record", record });
+    if (this.#callsForYou(record)) this.#screen.bell();
+  }
+
+  /** True for a private message to you or a message mentioning you, from someone else. */
+  #callsForYou(record: RoomRecord): boolean {
     const me = nameKey(this.#connection.name);
-    const fromOther = "from" in record && nameKey(record.from) !== me;
-    if (
-      fromOther && (
-        (record.type === "private" && nameKey(record.to) === me) ||
-        (record.type === "message" && mentions(record.text, this.#connection.name))
-      )
-    ) {
-      this.#screen.bell();
-    }
+    if (!("from" in record) || nameKey(record.from) === me) return false;
+    return (record.type === "private" && nameKey(record.to) === me) ||
+      (record.type === "message" && mentions(record.text, this.#connection.name));
   }
 
   /** Keeps members, your own name and the last private sender up to date. */
   #track(record: RoomRecord): void {
-    const me = nameKey(this.#connection.name);
+    this.#notePrivateSender(record);
     switch (record.type) {
       case "join":
         if (!this.#members.some((m) => nameKey(m) === nameKey(record.name))) {
@@ -223,13 +234,16 @@ export class TerminalChat {
         this.#screen.setMe(this.#connection.name);
         this.#updateStatus({ name: this.#connection.name });
         break;
-      case "private":
-        if (nameKey(record.to) === me && nameKey(record.from) !== me) {
-          this.#lastPrivateFrom = record.from;
-        }
-        break;
     }
     this.#updateStatus({ members: this.#memberCount });
+  }
+
+  /** Remembers who wrote to you privately last, for /reply. */
+  #notePrivateSender(record: RoomRecord): void {
+    const me = nameKey(this.#connection.name);
+    if (record.type === "private" && nameKey(record.to) === me && nameKey(record.from) !== me) {
+      this.#lastPrivateFrom = record.from;
+    }
   }
 
   #setMembers(members: string[], count: number): void {

@@ -37,6 +37,10 @@ export interface Theme {
   private: Style;
   /** Joins, leaves, renames and local notes. */
   system: Style;
+  /** History from before you joined, and the markers around it (over each part's own style). */
+  earlier: Style;
+  /** The marker above the messages you missed while away. */
+  marker: Style;
   /** Announcements from the server's operator. */
   notice: Style;
   /** Answers meant for you alone: /help, /who, the welcome. */
@@ -111,6 +115,8 @@ export function createTheme(options: ThemeOptions): Theme {
     mention: style(["bold", "inverse"], ["yellow"]),
     private: style(["bold"], ["magenta"]),
     system: style(["dim"]),
+    earlier: style(["dim"]),
+    marker: style(["bold"], ["cyan"]),
     notice: style(["bold"], ["yellow"]),
     info: style([], ["cyan"]),
     error: style(["bold"], ["red"]),

@@ -1,6 +1,7 @@
 /**
- * The frames of the structured protocol, as TypeScript types. docs/PROTOCOL.md
- * describes each one with an example; this file is the source of truth.
+ * The frames of the structured protocol, as TypeScript types, and which
+ * records count as conversation. docs/PROTOCOL.md describes each frame with
+ * an example; this file is the source of truth.
  *
  * @module
  */
@@ -117,6 +118,15 @@ export type RoomRecord =
   | LeaveRecord
   | NickRecord
   | NoticeRecord;
+
+/**
+ * True for conversation: messages (and `/me` actions), private messages and
+ * notices — what "earlier messages" and "N new messages" count — as opposed
+ * to joins, leaves and renames.
+ */
+export function isConversation(record: RoomRecord): boolean {
+  return record.type === "message" || record.type === "private" || record.type === "notice";
+}
 
 // ---------------------------------------------------------------- server → client
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { RoomRecord } from "../protocol/frames.ts";
+import { isConversation, type RoomRecord } from "../protocol/frames.ts";
 
 /** Records after an id, and whether some in between were no longer available. */
 export interface CatchUp {
@@ -40,11 +40,6 @@ export interface HistoryStore {
   recent(limit: number, viewer?: string): RoomRecord[];
   /** Every record after `afterId` visible to the holder `viewer`, oldest first, at most `limit`. */
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp;
-}
-
-/** True for the records shown as "earlier messages" on join (not joins, leaves or renames). */
-export function isConversation(record: RoomRecord): boolean {
-  return record.type === "message" || record.type === "private" || record.type === "notice";
 }
 
 /** True when the holder `viewer` may see a record with this audience (public records have none). */

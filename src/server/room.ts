@@ -353,7 +353,7 @@ function heldNotice(held: PrivateRecord[]): string {
     ? senders[0]
     : `${senders.slice(0, -1).join(", ")} and ${senders[senders.length - 1]}`;
   const count = held.length === 1 ? "a private message" : `${held.length} private messages`;
-  return `While you were away, ${who} sent you ${count}; they are shown with the earlier messages.`;
+  return `While you were away, ${who} sent you ${count} (shown above).`;
 }
 
 function ttlDays(): number {

@@ -20,7 +20,8 @@ import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member, Room } from "./room.ts";
-import { TokenBucket } from "./token_bucket.ts";
+import { FloodGuard } from "./flood_guard.ts";
+import { PasswordAttempts } from "./password_attempts.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface SessionConn {
@@ -45,8 +46,6 @@ type Mode = "unknown" | "plain" | "json";
 const SMALLEST_READ = 1024;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
-/** Wrong passwords one connection may try before it is closed. */
-const MAX_PASSWORD_TRIES = 10;
 /** Lines after the first that arrive in one read (a paste) cost this fraction of a line. */
 const PASTED_LINE_COST = 0.1;
 
@@ -68,7 +67,8 @@ export class Session implements Member {
   readonly #room: Room;
   readonly #decoder: LineDecoder;
   readonly #queue: OutboundQueue;
-  readonly #bucket: TokenBucket;
+  readonly #flood: FloodGuard;
+  readonly #passwords: PasswordAttempts;
   readonly #now: () => number;
   #mode: Mode = "unknown";
   #passwordAccepted: boolean;
@@ -80,10 +80,6 @@ export class Session implements Member {
   readonly #openedAt: number;
   #lastHeardAt: number;
   #pingSentAt = 0;
-  #strikes = 0;
-  #lastRateWarningAt = 0;
-  #wrongPasswords = 0;
-  #answerPasswordAt = 0;
   #greetingTimer: ReturnType<typeof setTimeout> | undefined;
   #partialTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -100,11 +96,8 @@ export class Session implements Member {
     this.#openedAt = this.#lastHeardAt = this.#now();
     this.#passwordAccepted = !options.admission.passwordRequired;
     this.#decoder = new LineDecoder(options.limits.maxLineBytes);
-    this.#bucket = new TokenBucket(
-      options.limits.rateBurst,
-      options.limits.ratePerSecond,
-      this.#openedAt,
-    );
+    this.#flood = new FloodGuard(options.limits, this.#openedAt);
+    this.#passwords = new PasswordAttempts(options.admission, this.address);
     this.#queue = new OutboundQueue(conn, options.limits.maxQueueBytes, {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
@@ -243,32 +236,31 @@ export class Session implements Member {
    * warning (at most one a second), and a sender that keeps flooding is disconnected.
    */
   #withinRate(cost: number): boolean {
-    const now = this.#now();
-    if (this.#bucket.take(now, cost)) {
-      if (this.#strikes > 0) this.#strikes--;
-      return true;
+    switch (this.#flood.check(cost, this.#now())) {
+      case "accept":
+        return true;
+      case "warn":
+        this.#refuse({
+          code: "rate_limited",
+          message:
+            `You are sending too fast (limit: ${this.#options.limits.ratePerSecond} a second); ` +
+            "that was not sent. Slow down, or you will be disconnected.",
+        });
+        return false;
+      case "disconnect":
+        this.#options.log(`${this.#who()} kept flooding; disconnecting it.`);
+        this.#close({
+          bye: {
+            type: "bye",
+            code: "flood",
+            message: "You kept sending faster than this room allows, so you were disconnected.",
+          },
+          leaveReason: "disconnected for flooding",
+        });
+        return false;
+      case "drop":
+        return false;
     }
-    this.#strikes++;
-    if (this.#strikes > this.#options.limits.floodStrikes) {
-      this.#options.log(`${this.#who()} kept flooding; disconnecting it.`);
-      this.#close({
-        bye: {
-          type: "bye",
-          code: "flood",
-          message: "You kept sending faster than this room allows, so you were disconnected.",
-        },
-        leaveReason: "disconnected for flooding",
-      });
-    } else if (now - this.#lastRateWarningAt >= 1000) {
-      this.#lastRateWarningAt = now;
-      const { ratePerSecond } = this.#options.limits;
-      this.#refuse({
-        code: "rate_limited",
-        message:
-          `You are sending too fast (limit: ${ratePerSecond} a second); that was not sent. Slow down, or you will be disconnected.`,
-      });
-    }
-    return false;
   }
 
   #flushPartialLine(): void {
@@ -364,40 +356,38 @@ export class Session implements Member {
    * refused unchecked, so guessing cannot go faster than the answers.
    */
   #tryPassword(candidate: string | undefined, accepted: () => void): void {
-    const now = this.#now();
-    if (now < this.#answerPasswordAt) {
-      const seconds = Math.ceil((this.#answerPasswordAt - now) / 1000);
-      return this.#refuse({
-        code: "too_many_attempts",
-        message: `Too many wrong passwords; wait ${seconds} s before trying again.`,
-      });
-    }
-    const result = this.#options.admission.checkPassword(this.address, candidate, now);
-    if (result.ok) {
-      this.#passwordAccepted = true;
-      return accepted();
-    }
-    this.#wrongPasswords++;
-    this.#options.log(`${this.remote} gave a wrong password (${this.#wrongPasswords} so far).`);
-    this.#answerPasswordAt = now + result.delayMs;
-    const answer = () => {
-      if (this.#wrongPasswords >= MAX_PASSWORD_TRIES) {
-        return this.#close({
-          bye: {
-            type: "bye",
-            code: "too_many_attempts",
-            message: "Too many wrong passwords; the connection is closed.",
-          },
+    const attempt = this.#passwords.try(candidate, this.#now());
+    switch (attempt.outcome) {
+      case "accepted":
+        this.#passwordAccepted = true;
+        return accepted();
+      case "wait":
+        return this.#refuse({
+          code: "too_many_attempts",
+          message: `Too many wrong passwords; wait ${attempt.seconds} s before trying again.`,
         });
+      case "wrong": {
+        this.#options.log(`${this.remote} gave a wrong password (${attempt.tries} so far).`);
+        const answer = () => {
+          if (attempt.last) {
+            return this.#close({
+              bye: {
+                type: "bye",
+                code: "too_many_attempts",
+                message: "Too many wrong passwords; the connection is closed.",
+              },
+            });
+          }
+          const message = candidate === undefined
+            ? "This room needs a password. Ask whoever runs it, then join with it."
+            : "Wrong password. Check it with whoever runs the room and try again.";
+          if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
+          else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
+        };
+        if (attempt.delayMs === 0) answer();
+        else setTimeout(() => !this.#closed && answer(), attempt.delayMs);
       }
-      const message = candidate === undefined
-        ? "This room needs a password. Ask whoever runs it, then join with it."
-        : "Wrong password. Check it with whoever runs the room and try again.";
-      if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
-      else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
-    };
-    if (result.delayMs === 0) answer();
-    else setTimeout(() => !this.#closed && answer(), result.delayMs);
+    }
   }
 
   /** Input from a joined member, already cleaned: a command or a message. */

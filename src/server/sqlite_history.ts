@@ -9,13 +9,8 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { RoomRecord } from "../protocol/frames.ts";
-import {
-  type CatchUp,
-  type HistoryStore,
-  isConversation,
-  type PrivateAudience,
-} from "./history.ts";
+import { isConversation, type RoomRecord } from "../protocol/frames.ts";
+import type { CatchUp, HistoryStore, PrivateAudience } from "./history.ts";
 
 /** Tables and indexes of the history (part of the store's schema). */
 export const HISTORY_SCHEMA = `

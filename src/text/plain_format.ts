@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ServerFrame } from "../protocol/frames.ts";
+import type { RoomRecord, ServerFrame } from "../protocol/frames.ts";
 import { formatStamp } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
@@ -42,11 +42,7 @@ export function renderPlain(frame: ServerFrame): string[] {
         "-- Type a message and press Enter. /help lists commands, /quit leaves.",
       ];
       if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
-      if (frame.history.length > 0) {
-        lines.push(`-- Earlier in this room (${frame.history.length}):`);
-        for (const record of frame.history) lines.push(...renderPlain(record));
-        lines.push("-- End of earlier messages.");
-      }
+      lines.push(...renderEarlier(frame.history));
       return lines;
     }
     case "members":
@@ -61,6 +57,19 @@ export function renderPlain(frame: ServerFrame): string[] {
     case "pong":
       return [];
   }
+}
+
+/**
+ * Earlier messages between two marker lines (nothing when there are none):
+ * what someone joining sees of what was said before.
+ */
+export function renderEarlier(records: RoomRecord[]): string[] {
+  if (records.length === 0) return [];
+  return [
+    `-- Earlier in this room (${records.length}):`,
+    ...records.flatMap((record) => renderPlain(record)),
+    "-- End of earlier messages.",
+  ];
 }
 
 function members(count: number): string {

@@ -78,6 +78,28 @@ export class LineClient {
   }
 
   /**
+   * Says `m1`, `m2`, … one after the other, `everyMs` apart, until `stop`
+   * is called; `stop` resolves with the number of the last one said.
+   */
+  keepTalking(everyMs: number): { stop: () => Promise<number> } {
+    let count = 0;
+    let stopped = false;
+    const talking = (async () => {
+      while (!stopped) {
+        await this.say(`m${++count}`);
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+      }
+      return count;
+    })();
+    return {
+      stop: () => {
+        stopped = true;
+        return talking;
+      },
+    };
+  }
+
+  /**
    * Returns the next line matching `accept` (default: any), dropping the
    * lines before it. Throws with the transcript after `timeoutMs` or when
    * the connection ends first.

@@ -77,8 +77,17 @@ export class TmuxPane {
 
   /** The screen as text, one string per row, trailing blanks trimmed. */
   async screen(): Promise<string[]> {
-    const text = await this.server.tmux("capture-pane", "-p", "-t", this.name);
-    return text.replace(/\n$/, "").split("\n").map((line) => line.trimEnd());
+    return rows(await this.server.tmux("capture-pane", "-p", "-t", this.name));
+  }
+
+  /**
+   * Everything the pane printed that is still on screen or in its scrollback,
+   * one string per row, trailing blanks trimmed; with `escapes`, rows keep
+   * their colour and attribute sequences (as tmux writes them).
+   */
+  async transcript(options: { escapes?: boolean } = {}): Promise<string[]> {
+    const flags = options.escapes ? ["-e"] : [];
+    return rows(await this.server.tmux("capture-pane", "-p", ...flags, "-S", "-", "-t", this.name));
   }
 
   /** Types literal text. */
@@ -162,4 +171,9 @@ export class TmuxPane {
     const rows = await this.screen();
     return rows.filter((row) => row !== "").at(-1) ?? "";
   }
+}
+
+/** capture-pane output as rows, trailing blanks trimmed. */
+function rows(captured: string): string[] {
+  return captured.replace(/\n$/, "").split("\n").map((line) => line.trimEnd());
 }
