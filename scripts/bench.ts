@@ -45,7 +45,8 @@ Options (defaults are the fanout scenario's):
       --settle S        idle: seconds the full room sits idle before its memory is read (60)
       --runs N          repeat the scenario N times and report medians (1)
       --cpu-prof DIR    write a V8 CPU profile of the server into DIR
-      --server-v8-flags F  V8 flags for the server, for experiments (e.g. --max-semi-space-size=1)
+      --server-v8-flags F
+                        V8 flags for the server, for experiments (--max-semi-space-size=1)
       --json            print the results as JSON
   -h, --help            show this help
 
