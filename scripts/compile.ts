@@ -16,7 +16,7 @@
 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { binaryPermissionFlags } from "../src/cli/permissions.ts";
+import { binaryRunFlags } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/version.ts";
 import { CHECKSUM_FILE, writeChecksums } from "./release/checksums.ts";
 import { checkModuleGraph, REPOSITORY_ROOT } from "./release/module_graph.ts";
@@ -102,7 +102,7 @@ export function parseCompileArgs(args: string[], denortBin?: string): CompileOpt
 export function compileArguments(target: Target, output: string): string[] {
   return [
     "compile",
-    ...binaryPermissionFlags(),
+    ...binaryRunFlags(),
     "--frozen-lockfile",
     "--target",
     target,

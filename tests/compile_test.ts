@@ -10,7 +10,7 @@
  */
 
 import { join } from "node:path";
-import { binaryPermissionFlags } from "../src/cli/permissions.ts";
+import { binaryRunFlags } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/version.ts";
 import { CHECKSUM_FILE, sha256File, writeChecksums } from "../scripts/release/checksums.ts";
 import { buildTarget, compileArguments, parseCompileArgs } from "../scripts/compile.ts";
@@ -55,9 +55,9 @@ Deno.test("targets: every deno compile target, Windows with .exe, subsets by nam
   assertThrows(() => selectTargets(["x86_64-windows"]), Error, 'Unknown target "x86_64-windows"');
 });
 
-Deno.test("the compile arguments carry exactly the binary's permissions", () => {
+Deno.test("the compile arguments carry exactly the binary's permissions and V8 settings", () => {
   const args = compileArguments("x86_64-unknown-linux-gnu", "/out/chat");
-  const flags = binaryPermissionFlags();
+  const flags = binaryRunFlags();
   assertEquals(args.slice(1, 1 + flags.length), flags);
   assert(!args.includes("--allow-all") && !args.includes("-A"));
   assertEquals(args.slice(-4, -1), ["x86_64-unknown-linux-gnu", "--output", "/out/chat"]);

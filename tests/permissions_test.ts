@@ -14,6 +14,7 @@ import {
   ALLOWED_ENV_VARS,
   ALLOWED_SYS_APIS,
   binaryPermissionFlags,
+  binaryRunFlags,
   IGNORED_LIBRARY_ENV_VARS,
 } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/version.ts";
@@ -86,7 +87,7 @@ async function assertWithinPermissions(sandbox: ChatSandbox, what: string): Prom
 
 /** Starts `chat serve` on 127.0.0.1, a free port, with the binary's flags, in `sandbox`. */
 function startSandboxedServe(sandbox: ChatSandbox): Promise<ServeProcess> {
-  return startServe([], { flags: binaryPermissionFlags(), env: sandboxEnv(sandbox) });
+  return startServe([], { flags: binaryRunFlags(), env: sandboxEnv(sandbox) });
 }
 
 /** Literal environment variable names read anywhere in main.ts and src/, with where. */
@@ -138,7 +139,7 @@ Deno.test("the binary's flags are narrow: no --allow-all, no run or ffi, no prom
 
 Deno.test("deno task serve and deno task join run with the binary's permissions", async () => {
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  const flags = binaryPermissionFlags().join(" ");
+  const flags = binaryRunFlags().join(" ");
   for (const command of ["serve", "join"]) {
     assertEquals(
       config.tasks[command],

@@ -14,6 +14,7 @@ import { Admission } from "./admission.ts";
 import { type Ban, BanList } from "./ban_list.ts";
 import type { Moderation } from "./command.ts";
 import { renderPlain } from "../text/plain_format.ts";
+import { Outgoing } from "./outgoing.ts";
 import { noSuchMember, Room } from "./room.ts";
 import {
   DEFAULT_HISTORY_LIMIT,
@@ -222,7 +223,10 @@ export class ChatServer implements Moderation {
 
   #tick(): void {
     const now = Date.now();
-    for (const session of this.#sessions) session.tick(now);
+    // One ping frame per tick, encoded once however many sessions it goes to.
+    let ping: Outgoing | undefined;
+    const pingFrame = () => ping ??= new Outgoing({ type: "ping", data: String(now) });
+    for (const session of this.#sessions) session.tick(now, pingFrame);
   }
 
   #logRecord(record: RoomRecord, logMessages: boolean): void {

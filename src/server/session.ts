@@ -43,11 +43,17 @@ export interface SessionOptions {
 
 type Mode = "unknown" | "plain" | "json";
 
-const SMALLEST_READ = 1024;
+const SMALLEST_READ = 256;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
-/** Lines after the first that arrive in one read (a paste) cost this fraction of a line. */
+/** Lines of a paste from a plain-text client cost this fraction of a line. */
 const PASTED_LINE_COST = 0.1;
+/**
+ * A plain-text client's lines are a paste when they arrive together: in one
+ * read, or in reads this close to each other (a paste larger than the read
+ * buffer arrives in several).
+ */
+const PASTE_WINDOW_MS = 20;
 
 const NAME_PROMPT = "Type your name and press Enter to join (up to 24 characters, no spaces).";
 const PASSWORD_PROMPT = "This room has a password: type it and press Enter.";
@@ -168,7 +174,7 @@ export class Session implements Member {
    * Called about once a second by the server: closes connections that never
    * finished the handshake, pings silent structured clients and drops those that do not answer.
    */
-  tick(now: number): void {
+  tick(now: number, ping: () => Outgoing): void {
     if (this.#closed) return;
     const { handshakeTimeoutMs, idleTimeoutMs, pingTimeoutMs } = this.#options.limits;
     if (!this.#joined) {
@@ -187,7 +193,7 @@ export class Session implements Member {
     if (this.#mode !== "json") return;
     if (this.#pingSentAt === 0 && now - this.#lastHeardAt > idleTimeoutMs) {
       this.#pingSentAt = now;
-      this.#send({ type: "ping", data: String(now) });
+      this.deliver(ping());
     } else if (this.#pingSentAt !== 0 && now - this.#pingSentAt > pingTimeoutMs) {
       this.#options.log(`${this.#who()} did not answer a ping; dropping it.`);
       this.#close({ leaveReason: "timed out", immediate: true });
@@ -197,14 +203,16 @@ export class Session implements Member {
   // ------------------------------------------------------------------ input
 
   #receive(chunk: Uint8Array): void {
-    this.#lastHeardAt = this.#now();
+    const now = this.#now();
+    const pasting = this.#mode !== "json" && now - this.#lastHeardAt < PASTE_WINDOW_MS;
+    this.#lastHeardAt = now;
     this.#pingSentAt = 0;
     clearTimeout(this.#partialTimer);
     this.#partialTimer = undefined; // an idle connection holds no timer
     const { lines, overflow } = this.#decoder.push(chunk);
     for (let i = 0; i < lines.length && !this.#closed; i++) {
       // Lines that arrive together from a plain-text client are a paste: they cost little.
-      const cost = i > 0 && this.#mode !== "json" ? PASTED_LINE_COST : 1;
+      const cost = (i > 0 || pasting) && this.#mode !== "json" ? PASTED_LINE_COST : 1;
       if (this.#withinRate(cost)) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;

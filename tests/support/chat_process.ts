@@ -6,7 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
+import { binaryRunFlags } from "../../src/cli/permissions.ts";
 
 /** The repository's main.ts. */
 export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -15,7 +15,7 @@ export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
  * Permission flags `deno task serve` and `deno task join` use: exactly the
  * compiled binary's (src/cli/permissions.ts).
  */
-export const RUN_FLAGS: readonly string[] = binaryPermissionFlags();
+export const RUN_FLAGS: readonly string[] = binaryRunFlags();
 
 /**
  * A home for the `chat` processes of this test run: config and data

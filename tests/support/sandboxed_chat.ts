@@ -10,7 +10,7 @@
  */
 
 import { join } from "node:path";
-import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
+import { binaryRunFlags } from "../../src/cli/permissions.ts";
 import { MAIN_TS } from "./chat_process.ts";
 
 /** One permission check from Deno's audit log. */
@@ -161,7 +161,7 @@ export class SandboxedChat {
   static fromSource(args: string[], sandbox: ChatSandbox): SandboxedChat {
     return new SandboxedChat(
       Deno.execPath(),
-      ["run", ...binaryPermissionFlags(), MAIN_TS, ...args],
+      ["run", ...binaryRunFlags(), MAIN_TS, ...args],
       sandbox,
     );
   }
