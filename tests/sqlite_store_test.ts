@@ -186,3 +186,29 @@ function assertThrowsFileError(fn: () => unknown): HistoryFileError {
   assert(caught instanceof HistoryFileError, `expected a HistoryFileError, got ${caught}`);
   return caught;
 }
+
+Deno.test("the write-ahead log is checkpointed once the room is quiet, not inside commits", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    const store = open(file);
+    try {
+      for (let id = 1; id <= 50; id++) {
+        store.history.append(message(id));
+        store.flush();
+      }
+      const walSize = () => Deno.statSync(`${file}-wal`).size;
+      assert(walSize() > 0, "commits go to the log, which is not checkpointed at once");
+      const deadline = Date.now() + 5000;
+      while (walSize() > 0) {
+        assert(
+          Date.now() < deadline,
+          `the log still holds ${walSize()} bytes after the room went quiet`,
+        );
+        await nextTask(100);
+      }
+      assertEquals(store.history.lastId(), 50);
+    } finally {
+      store.close();
+    }
+  });
+});
