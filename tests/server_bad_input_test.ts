@@ -160,6 +160,12 @@ Deno.test("names with escape sequences, controls or invisible characters are ref
   await withServer(async (_server, port) => {
     const room = await bystanders(port);
     const client = await LineClient.connect(port);
+    await client.sendFrame({ type: "hello", version: 1, name: "n".repeat(25) });
+    const tooLong = await client.nextFrame();
+    assertEquals([tooLong.code, tooLong.message], [
+      "name_invalid",
+      "That name is 25 characters long; the limit is 24.",
+    ]);
     for (const name of ["\x1b[31mred", "tab\tname", "zero\u200bwidth", "rtl\u202eevil", "Server"]) {
       await client.sendFrame({ type: "hello", version: 1, name });
       const error = await client.nextFrame();
