@@ -56,6 +56,8 @@ export interface ServeSettings {
   limits: Partial<Limits>;
   history: HistorySettings;
   quiet: boolean;
+  /** Show stacks with errors. */
+  debug: boolean;
 }
 
 /** Parses `chat serve` arguments; `null` means help was printed. */
@@ -85,6 +87,7 @@ export function parseServeArgs(
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
+    debug: Boolean(values.debug),
   };
 }
 
@@ -129,6 +132,7 @@ export async function runServe(args: string[]): Promise<number> {
   if (settings.askPassword) settings.password = await askForPassword();
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  keepServingOnStrayErrors(settings.debug);
   const identity = settings.tls.tls
     ? await serverIdentity(settings.tls, settings.history.dataDir ?? dataDir())
     : undefined;
@@ -206,6 +210,26 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
     );
   }
   return error;
+}
+
+/**
+ * A server must outlive its own bugs: an error no connection caught is
+ * reported (with its stack under --debug) instead of ending the room for
+ * everyone.
+ */
+function keepServingOnStrayErrors(debug: boolean): void {
+  const report = (error: unknown) => {
+    const detail = debug && error instanceof Error ? error.stack : String(error);
+    console.error(stamp(`Unexpected error, the room goes on: ${detail}`));
+  };
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    report(event.reason);
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    report(event.error);
+  });
 }
 
 /** Resolves on the first Ctrl-C (or SIGTERM where the platform has it). */
