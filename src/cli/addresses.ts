@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_PORT } from "../protocol/constants.ts";
+import { hostPort } from "../protocol/host_port.ts";
 
 /** A network interface address as `Deno.networkInterfaces()` reports it. */
 export interface InterfaceAddress {
@@ -42,11 +43,6 @@ export function machineInterfaces(): InterfaceAddress[] {
 
 function isLoopback(address: string): boolean {
   return address.startsWith("127.") || address === "::1";
-}
-
-/** Writes `host:port`, with an IPv6 host in brackets (and without a zone). */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host.split("%")[0]}]:${port}` : `${host}:${port}`;
 }
 
 /** Writes host and port as `chat join` takes them: the port only when it is not the default. */

@@ -8,6 +8,7 @@
 
 import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { checkName } from "../protocol/names.ts";
+import { hostPort } from "../protocol/host_port.ts";
 import {
   CannotJoinError,
   ChatConnection,
@@ -25,7 +26,7 @@ import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
 import { createTheme } from "../client/theme.ts";
 import { configDir, dataDir } from "./dirs.ts";
-import { hostPort, parseJoinTarget } from "./addresses.ts";
+import { parseJoinTarget } from "./addresses.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { JOIN_HELP } from "./help.ts";
@@ -257,10 +258,9 @@ function unreachableMessage(error: UnreachableError): string {
   if (error.reason === "no such host") {
     return `Can't find a computer called "${error.host}" (no such host). Check the name, or use its IP address.`;
   }
-  const address = error.host.includes(":")
-    ? `[${error.host}]:${error.port}`
-    : `${error.host}:${error.port}`;
-  return `Can't reach ${address} (${error.reason}). Is "chat serve" running there?`;
+  return `Can't reach ${
+    hostPort(error.host, error.port)
+  } (${error.reason}). Is "chat serve" running there?`;
 }
 
 function readEnv(): Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> {

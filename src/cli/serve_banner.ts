@@ -5,7 +5,8 @@
  * @module
  */
 
-import { hostPort, joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
+import { hostPort } from "../protocol/host_port.ts";
+import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 
 /** What the banner says about the room. */
 export interface BannerFacts {

@@ -26,6 +26,7 @@
 
 import { encodeFrame } from "../protocol/codec.ts";
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
+import { hostPort } from "../protocol/host_port.ts";
 import type {
   ByeFrame,
   ClientFrame,
@@ -170,8 +171,7 @@ export class ChatConnection {
 
   /** The host and port, as `host:port` (IPv6 in brackets). */
   get address(): string {
-    const { host, port } = this.#options;
-    return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    return hostPort(this.#options.host, this.#options.port);
   }
 
   /**

@@ -14,6 +14,7 @@
 
 import * as tls from "node:tls";
 import { fingerprintOf } from "../protocol/fingerprint.ts";
+import { hostPort } from "../protocol/host_port.ts";
 import { pemEncode } from "../protocol/pem.ts";
 import { CannotJoinError } from "./join_errors.ts";
 import type { KnownHosts } from "./known_hosts.ts";
@@ -68,7 +69,7 @@ async function pinnedCertificate(
 ): Promise<string> {
   const der = await peerCertificate(host, port, timeoutMs);
   const actual = await fingerprintOf(der);
-  const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const target = hostPort(host, port);
   const remembered = await settings.knownHosts?.lookup(target);
   if (settings.fingerprint) {
     if (actual !== settings.fingerprint) {

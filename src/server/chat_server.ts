@@ -218,7 +218,7 @@ export class ChatServer implements Moderation {
 
   #member(name: string): Session | undefined {
     const member = this.room.find(name);
-    return [...this.#sessions].find((s) => s === member);
+    return member instanceof Session && this.#sessions.has(member) ? member : undefined;
   }
 
   #tick(): void {

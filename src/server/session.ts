@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
+import { hostPort } from "../protocol/host_port.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
@@ -93,9 +94,7 @@ export class Session implements Member {
   constructor(conn: SessionConn, peer: Deno.NetAddr, options: SessionOptions) {
     this.#conn = conn;
     this.address = peer.hostname;
-    this.remote = peer.hostname.includes(":")
-      ? `[${peer.hostname}]:${peer.port}`
-      : `${peer.hostname}:${peer.port}`;
+    this.remote = hostPort(peer.hostname, peer.port);
     this.#options = options;
     this.#room = options.room;
     this.#now = options.now ?? Date.now;
@@ -415,8 +414,9 @@ export class Session implements Member {
       return;
     }
     const message = text.startsWith("//") ? text.slice(1) : text;
-    const length = [...message].length;
     const limit = this.#options.limits.maxMessageChars;
+    // A string has at least as many UTF-16 units as code points: count only when it could be over.
+    const length = message.length > limit ? [...message].length : message.length;
     if (length > limit) {
       return this.#refuse({
         code: "message_too_long",
