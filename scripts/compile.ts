@@ -158,7 +158,7 @@ async function binariesIn(outDir: string): Promise<string[]> {
 }
 
 /** Runs the build; returns the exit code. */
-export async function runCompile(args: string[]): Promise<number> {
+async function runCompile(args: string[]): Promise<number> {
   const denortBin = Deno.env.get("DENORT_BIN") || undefined;
   let options: CompileOptions | null;
   try {

@@ -83,7 +83,7 @@ Deno.test("frames before hello, a wrong version, and empty or too long messages 
     assertEquals(tooLong.code, "message_too_long");
     assertMatch(tooLong.message, /4001 characters; the limit is 4000/);
     await room.stillChatting();
-    assertEquals(room.bob.pending().filter((l) => l.includes("xxxx")), []);
+    assertEquals(room.bob.transcript.filter((l) => l.includes("xxxx")), []);
     early.close();
     room.close();
   });

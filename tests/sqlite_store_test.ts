@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { RoomRecord } from "../src/protocol/frames.ts";
-import type { RoomStore } from "../src/server/room_store.ts";
+import { memoryStore, type RoomStore } from "../src/server/room_store.ts";
 import { HistoryFileError, openSqliteStore } from "../src/server/sqlite_store.ts";
 import { CLAIM_TTL_MS } from "../src/server/name_claims.ts";
 import { withTempDir } from "./support/temp_dir.ts";
@@ -71,22 +71,44 @@ Deno.test("a flushed record is in the file before the store is closed", async ()
   });
 });
 
-Deno.test("retention keeps the newest N conversation records and reports the gap", async () => {
-  await withTempDir(async (dir) => {
-    const store = open(join(dir, "history.db"), 10);
-    for (let id = 1; id <= 1200; id++) store.history.append(message(id));
-    store.flush();
-    for (let i = 0; i < 50 && store.history.since(0, undefined, 2000).records.length > 10; i++) {
-      await nextTask(5);
-    }
-    const all = store.history.since(0, undefined, 2000);
-    assertEquals(all.records.map((r) => r.id), Array.from({ length: 10 }, (_, i) => 1191 + i));
-    assertEquals(all.gap, true, "records 1..1190 are gone");
-    assertEquals(store.history.since(1190, undefined, 100).gap, false);
-    assertEquals(store.history.lastId(), 1200);
-    store.close();
+/** Messages with joins between them: every third record is a join, which retention does not count. */
+function mixedRecord(id: number): RoomRecord {
+  return id % 3 === 0 ? { type: "join", id, ts: id, name: `n${id}`, count: 2 } : message(id);
+}
+
+for (const kind of ["on disk", "in memory"] as const) {
+  Deno.test(`retention (${kind}) keeps the newest N conversation records, the events between them, and reports the gap`, async () => {
+    await withTempDir(async (dir) => {
+      const store = kind === "on disk" ? open(join(dir, "history.db"), 10) : memoryStore(10);
+      for (let id = 1; id <= 1200; id++) store.history.append(mixedRecord(id));
+      store.flush();
+      const newestMessages = Array.from({ length: 1200 }, (_, i) => i + 1)
+        .filter((id) => id % 3 !== 0).slice(-10);
+      const expected = Array.from(
+        { length: 1201 - newestMessages[0] },
+        (_, i) => newestMessages[0] + i,
+      );
+      for (
+        let i = 0;
+        i < 50 && store.history.since(0, undefined, 2000).records.length > expected.length;
+        i++
+      ) {
+        await nextTask(5);
+      }
+      const all = store.history.since(0, undefined, 2000);
+      assertEquals(all.records.map((r) => r.id), expected);
+      assertEquals(all.gap, true, "the older records are gone");
+      assertEquals(
+        store.history.recent(50).map((r) => r.id),
+        newestMessages,
+        "joins do not take messages' places",
+      );
+      assertEquals(store.history.since(newestMessages[0] - 1, undefined, 100).gap, false);
+      assertEquals(store.history.lastId(), 1200);
+      store.close();
+    });
   });
-});
+}
 
 Deno.test("private records are visible to their two holders only", async () => {
   await withTempDir((dir) => {
@@ -192,12 +214,14 @@ Deno.test("the write-ahead log is checkpointed once the room is quiet, not insid
     const file = join(dir, "history.db");
     const store = open(file);
     try {
-      for (let id = 1; id <= 50; id++) {
-        store.history.append(message(id));
+      // 1,200 commits of over a page each: SQLite's automatic checkpoint (every 1,000 pages)
+      // would have restarted the log inside one of them.
+      for (let id = 1; id <= 1200; id++) {
+        store.history.append(message(id, "x".repeat(5000)));
         store.flush();
       }
       const walSize = () => Deno.statSync(`${file}-wal`).size;
-      assert(walSize() > 0, "commits go to the log, which is not checkpointed at once");
+      assert(walSize() > 1200 * 4096, `the log holds every commit (${walSize()} bytes)`);
       const deadline = Date.now() + 5000;
       while (walSize() > 0) {
         assert(
@@ -206,7 +230,7 @@ Deno.test("the write-ahead log is checkpointed once the room is quiet, not insid
         );
         await nextTask(100);
       }
-      assertEquals(store.history.lastId(), 50);
+      assertEquals(store.history.lastId(), 1200);
     } finally {
       store.close();
     }

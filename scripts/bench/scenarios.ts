@@ -113,7 +113,7 @@ const RSS_SAMPLE_MS = 50;
  * for them, plus a few for probes). History, sanitising and every other
  * limit stay as users get them.
  */
-export function serveFlagsFor(settings: ScenarioSettings): string[] {
+function serveFlagsFor(settings: ScenarioSettings): string[] {
   const connections = String(settings.connections + 16);
   return [
     "--rate-limit",

@@ -26,7 +26,7 @@ export function summarizeLatency(samples: number[]): LatencySummary {
 }
 
 /** The value below which `fraction` of the sorted samples fall (nearest rank). */
-export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+function percentile(sorted: ArrayLike<number>, fraction: number): number {
   const rank = Math.ceil(fraction * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
 }

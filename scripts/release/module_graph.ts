@@ -43,7 +43,7 @@ interface InfoModule {
 }
 
 /** Checks our own modules with `deno info --json`: local files, npm and node built-ins only, no dynamic import. */
-export async function checkLocalGraph(
+async function checkLocalGraph(
   root: string = REPOSITORY_ROOT,
   entry = "main.ts",
 ): Promise<{ localModules: number; problems: string[] }> {
@@ -81,7 +81,7 @@ export async function checkLocalGraph(
 }
 
 /** The npm packages deno.json "imports" maps, by import name. */
-export async function npmImportNames(root: string = REPOSITORY_ROOT): Promise<string[]> {
+async function npmImportNames(root: string = REPOSITORY_ROOT): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   return Object.entries(config.imports ?? {})
     .filter(([, target]) => String(target).startsWith("npm:"))
@@ -89,7 +89,7 @@ export async function npmImportNames(root: string = REPOSITORY_ROOT): Promise<st
 }
 
 /** Bundles main.ts plus every npm package in deno.json "imports" with `deno bundle`; returns the code. */
-export async function bundleProgram(
+async function bundleProgram(
   root: string = REPOSITORY_ROOT,
   packages: readonly string[],
 ): Promise<string> {

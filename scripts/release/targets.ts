@@ -29,7 +29,7 @@ export const TARGETS: Readonly<Record<Target, string>> = {
 export const ALL_TARGETS = Object.keys(TARGETS) as Target[];
 
 /** Whether `name` is a target `deno compile` knows. */
-export function isTarget(name: string): name is Target {
+function isTarget(name: string): name is Target {
   return Object.hasOwn(TARGETS, name);
 }
 

@@ -74,7 +74,7 @@ export function openHistory(
       note: "History is kept in memory only (--no-history): a restart forgets it.",
     };
   }
-  const file = join(settings.dataDir ?? defaultDataDir(), HISTORY_FILE_NAME);
+  const file = join(serverDataDir(settings), HISTORY_FILE_NAME);
   try {
     const store = openSqliteStore(file, { historyLimit: settings.historyLimit, onError });
     return { store, note: `History is kept in ${file} (last ${settings.historyLimit} messages).` };
@@ -84,12 +84,14 @@ export function openHistory(
   }
 }
 
-function defaultDataDir(): string {
+/** The server's data directory (history, TLS certificate): `--data`, else the platform's. */
+export function serverDataDir(settings: HistorySettings): string {
+  if (settings.dataDir !== undefined) return settings.dataDir;
   try {
     return dataDir();
   } catch (error) {
     throw new UserError(
-      `${(error as Error).message} Or choose where to keep the history with --data DIR.`,
+      `${(error as Error).message} Or choose where chat serve keeps its files with --data DIR.`,
       { cause: error },
     );
   }

@@ -46,7 +46,7 @@ const OPTIONS: OptionSpec = {
 };
 
 /** The environment variables `chat join` reads. */
-export const JOIN_ENV_VARS = ["NO_COLOR", "TERM", "CHAT_PASSWORD"] as const;
+const JOIN_ENV_VARS = ["NO_COLOR", "TERM", "CHAT_PASSWORD"] as const;
 
 /** Settings of `chat join` after parsing. */
 export interface JoinSettings {

@@ -33,10 +33,10 @@
 import { DIRECTORY_ENV_VARS } from "./dirs.ts";
 
 /** Variables that change what a person sees: colour and the terminal's abilities. */
-export const TERMINAL_ENV_VARS = ["NO_COLOR", "FORCE_COLOR", "TERM"] as const;
+const TERMINAL_ENV_VARS = ["NO_COLOR", "FORCE_COLOR", "TERM"] as const;
 
 /** Variables that carry a secret so it stays out of the shell history and `ps`. */
-export const SECRET_ENV_VARS = ["CHAT_PASSWORD"] as const;
+const SECRET_ENV_VARS = ["CHAT_PASSWORD"] as const;
 
 /** Every environment variable the binary may read. */
 export const ALLOWED_ENV_VARS: readonly string[] = [
@@ -97,7 +97,7 @@ export function binaryPermissionFlags(): string[] {
  * members costs the server 9.5 KiB per connection with it against 15 KiB
  * without, for about 15% less peak fan-out throughput (docs/PERFORMANCE.md).
  */
-export const BINARY_V8_FLAGS: readonly string[] = ["--optimize-for-size"];
+const BINARY_V8_FLAGS: readonly string[] = ["--optimize-for-size"];
 
 /**
  * Everything `deno compile` bakes into the binary and `deno run` needs to run

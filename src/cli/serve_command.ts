@@ -15,7 +15,6 @@ import type { TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
-import { dataDir } from "./dirs.ts";
 import { EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { SERVE_HELP } from "./help.ts";
 import { limitOptions, limitsFrom } from "./limit_flags.ts";
@@ -26,6 +25,7 @@ import {
   type HistorySettings,
   historySettingsFrom,
   openHistory,
+  serverDataDir,
 } from "./history_flags.ts";
 
 const COMMAND = "chat serve";
@@ -134,7 +134,7 @@ export async function runServe(args: string[]): Promise<number> {
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   keepServingOnStrayErrors(settings.debug);
   const identity = settings.tls.tls
-    ? await serverIdentity(settings.tls, settings.history.dataDir ?? dataDir())
+    ? await serverIdentity(settings.tls, serverDataDir(settings.history))
     : undefined;
   if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
   const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));

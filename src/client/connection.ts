@@ -493,7 +493,7 @@ export class ChatConnection {
 }
 
 /** A short phrase for why a connection failed: "connection refused", "no such host", … */
-export function describeConnectError(error: unknown): string {
+function describeConnectError(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (error instanceof Deno.errors.ConnectionRefused || code === "ECONNREFUSED") {
     return "connection refused";

@@ -31,7 +31,7 @@ const RESIZE_POLL_MS = 250;
 const isWindows = Deno.build.os === "windows";
 
 /** Signals that ask the program to stop, where the platform has them. */
-export const STOP_SIGNALS: readonly Deno.Signal[] = isWindows
+const STOP_SIGNALS: readonly Deno.Signal[] = isWindows
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM", "SIGHUP"];
 

@@ -33,8 +33,6 @@ export interface ChatServerOptions {
   limits?: Partial<Limits>;
   /** What the room remembers; defaults to memory only. The server closes it on shutdown. */
   store?: RoomStore;
-  /** Records kept by the default memory store. */
-  historyLimit?: number;
   /** Earlier messages a newcomer sees. */
   historyOnJoin?: number;
   motd?: string;
@@ -70,7 +68,7 @@ export class ChatServer implements Moderation {
   constructor(options: ChatServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
-    this.#store = options.store ?? memoryStore(options.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+    this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,

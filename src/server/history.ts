@@ -43,9 +43,25 @@ export interface HistoryStore {
 }
 
 /** True when the holder `viewer` may see a record with this audience (public records have none). */
-export function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
+function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
   return audience === undefined ||
     (viewer !== undefined && (audience.fromHolder === viewer || audience.toHolder === viewer));
+}
+
+/**
+ * Builds a catch-up from the visible records after `afterId`, oldest first
+ * (up to `limit` + 1 of them, so an overflow shows): it keeps the newest
+ * `limit` and reports a gap when some were cut off or no longer kept.
+ */
+export function catchUpFrom(
+  records: RoomRecord[],
+  afterId: number,
+  limit: number,
+  kept: { firstId: number; lastId: number },
+): CatchUp {
+  const overflow = records.length > limit;
+  const missing = afterId + 1 < kept.firstId && afterId < kept.lastId;
+  return { records: overflow ? records.slice(-limit) : records, gap: missing || overflow };
 }
 
 interface Entry {
@@ -53,16 +69,24 @@ interface Entry {
   audience?: PrivateAudience;
 }
 
-/** Keeps the last `capacity` records in memory; nothing survives a restart. */
+/**
+ * Keeps the last `limit` conversation records (with the joins, leaves and
+ * renames between them) in memory, as the database keeps them on disk;
+ * nothing survives a restart.
+ */
 export class MemoryHistory implements HistoryStore {
-  readonly #capacity: number;
+  readonly #limit: number;
+  /** Retention runs once this many conversation records too many have piled up. */
+  readonly #slack: number;
   #entries: Entry[] = [];
+  #conversations = 0;
   #lastId = 0;
   readonly #roomId = crypto.randomUUID();
 
-  /** @param capacity how many records to keep */
-  constructor(capacity: number) {
-    this.#capacity = Math.max(1, capacity);
+  /** @param limit how many conversation records to keep */
+  constructor(limit: number) {
+    this.#limit = Math.max(1, limit);
+    this.#slack = Math.max(1, Math.floor(this.#limit / 100));
   }
 
   roomId(): string {
@@ -76,16 +100,14 @@ export class MemoryHistory implements HistoryStore {
   append(record: RoomRecord, audience?: PrivateAudience): void {
     this.#entries.push(audience ? { record, audience } : { record });
     this.#lastId = record.id;
+    if (!isConversation(record)) return;
     // Trim in batches so appends stay O(1) amortised.
-    if (this.#entries.length >= this.#capacity * 2) {
-      this.#entries = this.#entries.slice(-this.#capacity);
-    }
+    if (++this.#conversations >= this.#limit + this.#slack) this.#trim();
   }
 
   recent(limit: number, viewer?: string): RoomRecord[] {
     const found: RoomRecord[] = [];
-    const oldest = Math.max(0, this.#entries.length - this.#capacity);
-    for (let i = this.#entries.length - 1; i >= oldest && found.length < limit; i--) {
+    for (let i = this.#entries.length - 1; i >= 0 && found.length < limit; i--) {
       const { record, audience } = this.#entries[i];
       if (isConversation(record) && isVisibleTo(audience, viewer)) found.push(record);
     }
@@ -93,13 +115,23 @@ export class MemoryHistory implements HistoryStore {
   }
 
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp {
-    const oldest = Math.max(0, this.#entries.length - this.#capacity);
-    const kept = this.#entries.slice(oldest);
-    const firstKept = kept[0]?.record.id ?? this.#lastId + 1;
-    const records = kept
+    const records = this.#entries
       .filter((e) => e.record.id > afterId && isVisibleTo(e.audience, viewer))
       .map((e) => e.record);
-    const gap = afterId + 1 < firstKept && afterId < this.#lastId;
-    return { records: records.slice(-limit), gap: gap || records.length > limit };
+    const firstId = this.#entries[0]?.record.id ?? this.#lastId + 1;
+    return catchUpFrom(records, afterId, limit, { firstId, lastId: this.#lastId });
+  }
+
+  /** Drops everything before the oldest of the newest `limit` conversation records. */
+  #trim(): void {
+    let excess = this.#conversations - this.#limit;
+    let cut = 0;
+    while (excess > 0) {
+      if (isConversation(this.#entries[cut].record)) excess--;
+      cut++;
+    }
+    while (cut < this.#entries.length && !isConversation(this.#entries[cut].record)) cut++;
+    this.#entries = this.#entries.slice(cut);
+    this.#conversations = this.#limit;
   }
 }

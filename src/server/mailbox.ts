@@ -25,7 +25,7 @@ export interface Mailbox {
 }
 
 /** True when a held record is too old to deliver (its recipient's claim has expired by now). */
-export function isExpiredMail(record: PrivateRecord, now: number): boolean {
+function isExpiredMail(record: PrivateRecord, now: number): boolean {
   return now - record.ts > CLAIM_TTL_MS;
 }
 

@@ -60,8 +60,6 @@ export interface RoomOptions {
   motd?: string;
   /** Called with every record after it is stored (for the server log). */
   onRecord?: (record: RoomRecord) => void;
-  /** Clock, replaceable in tests. */
-  now?: () => number;
 }
 
 /** Distributive omit, so each record type keeps its own fields. */
@@ -76,14 +74,12 @@ export class Room {
   /** The claim each present member holds its name by. */
   readonly #claims = new Map<Member, NameClaim>();
   readonly #store: RoomStore;
-  readonly #now: () => number;
   #lastId: number;
 
   /** Creates a room continuing the ids of `options.store.history`. */
   constructor(options: RoomOptions) {
     this.#options = options;
     this.#store = options.store;
-    this.#now = options.now ?? Date.now;
     this.#lastId = options.store.history.lastId();
   }
 
@@ -92,19 +88,9 @@ export class Room {
     return this.#members.size;
   }
 
-  /** Id of the latest record. */
-  get lastId(): number {
-    return this.#lastId;
-  }
-
   /** Member names, sorted case-insensitively. */
   names(): string[] {
     return this.#order.names();
-  }
-
-  /** Every member (for the server's shutdown and operator commands). */
-  members(): Member[] {
-    return [...this.#members.values()];
   }
 
   /** The member with this name (case-insensitive), if present. */
@@ -113,7 +99,7 @@ export class Room {
   }
 
   /** True when `member` is in the room. */
-  contains(member: Member): boolean {
+  #contains(member: Member): boolean {
     return this.#members.get(nameKey(member.name)) === member;
   }
 
@@ -128,7 +114,7 @@ export class Room {
     const checked = checkName(request.name);
     if ("code" in checked) return checked;
     const key = nameKey(checked.name);
-    const now = this.#now();
+    const now = Date.now();
     const holder = this.#members.get(key);
     const presented = request.resume === undefined
       ? undefined
@@ -204,7 +190,7 @@ export class Room {
       return undefined;
     }
     const absent = this.#store.claims.latest(nameKey(to));
-    if (!absent || !isClaimFresh(absent, this.#now())) {
+    if (!absent || !isClaimFresh(absent, Date.now())) {
       return {
         code: "no_such_member",
         message:
@@ -280,12 +266,12 @@ export class Room {
 
   /** Takes a member out of the room, remembering when its holder was last here. */
   #remove(member: Member): boolean {
-    if (!this.contains(member)) return false;
+    if (!this.#contains(member)) return false;
     this.#members.delete(nameKey(member.name));
     this.#order.remove(member.name);
     const claim = this.#claims.get(member);
     this.#claims.delete(member);
-    if (claim) this.#store.claims.save({ ...claim, seenAt: this.#now() });
+    if (claim) this.#store.claims.save({ ...claim, seenAt: Date.now() });
     return true;
   }
 
@@ -326,7 +312,7 @@ export class Room {
 
   #record(fields: NewRecord, audience?: PrivateAudience, broadcast = false): Outgoing {
     const { type, ...rest } = fields;
-    const record = { type, id: ++this.#lastId, ts: this.#now(), ...rest } as RoomRecord;
+    const record = { type, id: ++this.#lastId, ts: Date.now(), ...rest } as RoomRecord;
     this.#store.history.append(record, audience);
     this.#options.onRecord?.(record);
     return new Outgoing(record as ServerFrame, broadcast);

@@ -10,7 +10,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { isConversation, type RoomRecord } from "../protocol/frames.ts";
-import type { CatchUp, HistoryStore, PrivateAudience } from "./history.ts";
+import { type CatchUp, catchUpFrom, type HistoryStore, type PrivateAudience } from "./history.ts";
 
 /** Tables and indexes of the history (part of the store's schema). */
 export const HISTORY_SCHEMA = `
@@ -26,7 +26,7 @@ export const HISTORY_SCHEMA = `
 const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
 
 /** How many old records one retention step deletes, so a step never stalls the room. */
-export const TRIM_CHUNK = 500;
+const TRIM_CHUNK = 500;
 
 /** {@linkcode HistoryStore} on a SQLite connection whose writes the store batches. */
 export class SqliteHistory implements HistoryStore {
@@ -103,11 +103,8 @@ export class SqliteHistory implements HistoryStore {
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp {
     const v = viewer ?? "";
     const records = parseNewestFirst(this.#since.all(afterId, v, v, limit + 1));
-    const overflow = records.length > limit;
-    if (overflow) records.shift();
-    const first = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
-    const gap = afterId + 1 < first && afterId < this.#lastId;
-    return { records, gap: gap || overflow };
+    const firstId = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
+    return catchUpFrom(records, afterId, limit, { firstId, lastId: this.#lastId });
   }
 
   /**

@@ -52,7 +52,7 @@ const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 /** How long the room must be quiet before the log is checkpointed. */
 const CHECKPOINT_QUIET_MS = 1000;
 /** Commits after which the log is checkpointed even if the room is never quiet. */
-export const CHECKPOINT_AFTER_COMMITS = 20_000;
+const CHECKPOINT_AFTER_COMMITS = 20_000;
 const ERROR_REPORT_INTERVAL_MS = 60 * 1000;
 
 /** Why the history file can't be used. */

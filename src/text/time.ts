@@ -11,7 +11,7 @@ export function formatClock(ts: number): string {
 }
 
 /** Formats a timestamp as local `YYYY-MM-DD HH:MM`, for things older than today. */
-export function formatDateTime(ts: number): string {
+function formatDateTime(ts: number): string {
   const date = new Date(ts);
   return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${
     formatClock(ts)

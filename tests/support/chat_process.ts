@@ -15,7 +15,7 @@ export const MAIN_TS = fileURLToPath(new URL("../../main.ts", import.meta.url));
  * Permission flags `deno task serve` and `deno task join` use: exactly the
  * compiled binary's (src/cli/permissions.ts).
  */
-export const RUN_FLAGS: readonly string[] = binaryRunFlags();
+const RUN_FLAGS: readonly string[] = binaryRunFlags();
 
 /**
  * A home for the `chat` processes of this test run: config and data

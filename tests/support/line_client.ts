@@ -141,11 +141,6 @@ export class LineClient {
     return found!;
   }
 
-  /** Lines received and not yet consumed (without waiting). */
-  pending(): string[] {
-    return [...this.#lines];
-  }
-
   /** Waits until the server closes the connection; throws after `timeoutMs`. */
   async waitForClose(timeoutMs = 5000): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
