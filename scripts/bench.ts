@@ -48,6 +48,7 @@ Options (defaults are the fanout scenario's):
       --server-v8-flags F
                         V8 flags for the server, for experiments (--max-semi-space-size=1)
       --json            print the results as JSON
+      --debug           show technical details of errors
   -h, --help            show this help
 
 Examples:
@@ -70,6 +71,7 @@ const OPTIONS: OptionSpec = {
   "cpu-prof": { type: "string" },
   "server-v8-flags": { type: "string" },
   json: { type: "boolean" },
+  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 

@@ -5,10 +5,11 @@
  * Nothing here is timed.
  */
 
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./support/assert.ts";
 import { countNewlines } from "../scripts/bench/member.ts";
 
-const BENCH = new URL("../scripts/bench.ts", import.meta.url).pathname;
+const BENCH = fileURLToPath(new URL("../scripts/bench.ts", import.meta.url));
 
 async function runBench(args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {

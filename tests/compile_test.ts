@@ -25,6 +25,7 @@ import { ALL_TARGETS, binaryName, hostTarget, selectTargets } from "../scripts/r
 import { assert, assertEquals, assertMatch, assertThrows } from "./support/assert.ts";
 import { makeSandbox, SandboxedChat } from "./support/sandboxed_chat.ts";
 import { LineClient } from "./support/line_client.ts";
+import { reservePort } from "./support/chat_process.ts";
 
 const COMPILE_SCRIPT = new URL("../scripts/compile.ts", import.meta.url);
 
@@ -141,14 +142,6 @@ const runtimeHere = source.kind === "cache" || (source.kind === "DENORT_BIN" && 
 const whyNoRuntime = `skipped: no deno compile runtime for ${host} on this machine; ` +
   `set DENORT_BIN or put denort-${host}.zip at ${cachedRuntimePath(context, host)}`;
 
-/** A loopback port nothing listens on: connections to it are refused at once. */
-function closedLoopbackPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 Deno.test({
   name: "without the runtime, compiling fails with a message naming DENORT_BIN and the cache" +
     (runtimeHere
@@ -158,7 +151,7 @@ Deno.test({
   async fn() {
     // The download goes through a proxy on a closed loopback port, so it fails
     // the same way on every machine and nothing leaves this one.
-    const proxy = `http://127.0.0.1:${closedLoopbackPort()}`;
+    const proxy = `http://127.0.0.1:${reservePort()}`;
     const outDir = await Deno.makeTempDir();
     try {
       let message = "(it built)";

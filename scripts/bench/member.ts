@@ -8,6 +8,8 @@
  * @module
  */
 
+import { encodeFrame } from "../../src/protocol/codec.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/constants.ts";
 import { connect, type Socket } from "node:net";
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 import { type BenchStamp, parseBenchText } from "./bench_text.ts";
@@ -110,7 +112,9 @@ export class BenchMember {
     });
     socket.setNoDelay(true);
     const member = new BenchMember(socket, options);
-    await member.send(`{"type":"hello","version":1,"name":"${options.name}"}\n`);
+    await member.send(
+      encodeFrame({ type: "hello", version: PROTOCOL_VERSION, name: options.name }),
+    );
     await member.#welcome.promise;
     return member;
   }

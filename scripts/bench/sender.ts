@@ -9,6 +9,7 @@
  * @module
  */
 
+import { encodeFrame } from "../../src/protocol/codec.ts";
 import { benchText } from "./bench_text.ts";
 import type { BenchMember } from "./member.ts";
 
@@ -92,6 +93,6 @@ export class Sender {
       { sender: this.#index, seq: this.#sent++, sentAt: performance.now() },
       this.#plan.textChars,
     );
-    return `{"type":"send","text":"${text}"}\n`;
+    return encodeFrame({ type: "send", text });
   }
 }

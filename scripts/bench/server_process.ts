@@ -1,16 +1,17 @@
 /**
- * Runs `chat serve` as a separate process, the way users run it (the
- * `serve` task of deno.json, with its permissions), on a free port of
+ * Runs `chat serve` as a separate process, the way users run it (with the
+ * binary's permissions and V8 settings, as the `serve` task does), on a free port of
  * 127.0.0.1 with history in a fresh directory, and reads its CPU time and
  * memory while it runs.
  *
  * @module
  */
 
-import denoJson from "../../deno.json" with { type: "json" };
+import { fileURLToPath } from "node:url";
+import { binaryRunFlags } from "../../src/cli/permissions.ts";
 import { type ProcessStats, readProcessStats } from "./process_stats.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -20,16 +21,6 @@ export interface ServerSpec {
   serveFlags: string[];
   /** Extra `deno run` flags (e.g. `--cpu-prof`). */
   denoFlags: string[];
-}
-
-/** The `deno run` flags of the `serve` task: `deno run FLAGS main.ts serve`. */
-function serveTaskFlags(): string[] {
-  const words = denoJson.tasks.serve.split(/\s+/);
-  const main = words.indexOf("main.ts");
-  if (words[0] !== "deno" || words[1] !== "run" || main === -1 || words[main + 1] !== "serve") {
-    throw new Error(`The serve task of deno.json is not "deno run … main.ts serve".`);
-  }
-  return words.slice(2, main);
 }
 
 /** A `chat serve` child process. */
@@ -52,7 +43,7 @@ export class ServerProcess {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...serveTaskFlags(),
+        ...binaryRunFlags(),
         ...spec.denoFlags,
         MAIN,
         "serve",

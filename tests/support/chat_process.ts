@@ -63,15 +63,19 @@ export interface ChatRun {
 }
 
 /** The command line (program first) that runs `chat ARGS…` from source, e.g. in a tmux pane. */
-export function chatCommand(args: string[], flags: readonly string[] = RUN_FLAGS): string[] {
-  return [Deno.execPath(), "run", "--quiet", ...flags, MAIN_TS, ...args];
+export function chatCommand(args: string[]): string[] {
+  return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, MAIN_TS, ...args];
+}
+
+/** A `Deno.Command` running `chat ARGS…` from source in the test environment. */
+function chatProcess(args: string[], options: Deno.CommandOptions): Deno.Command {
+  const [program, ...rest] = chatCommand(args);
+  return new Deno.Command(program, { ...options, args: rest });
 }
 
 /** Starts `chat ARGS…` with stdin, stdout and stderr piped. */
 export function spawnChat(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
-  const [program, ...rest] = chatCommand(args);
-  return new Deno.Command(program, {
-    args: rest,
+  return chatProcess(args, {
     env: { ...TEST_ENV, ...env },
     stdin: "piped",
     stdout: "piped",
@@ -82,10 +86,9 @@ export function spawnChat(args: string[], env: Record<string, string> = {}): Den
 /** Runs `chat ARGS…` to completion; `input`, when given, is written to its stdin. */
 export async function runChat(
   args: string[],
-  options: { env?: Record<string, string>; flags?: string[]; input?: string } = {},
+  options: { env?: Record<string, string>; input?: string } = {},
 ): Promise<ChatRun> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.flags ?? RUN_FLAGS), MAIN_TS, ...args],
+  const child = chatProcess(args, {
     env: { ...TEST_ENV, ...options.env },
     stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
@@ -124,21 +127,11 @@ export interface ServeProcess {
  */
 export async function startServe(
   args: string[] = [],
-  options: { env?: Record<string, string>; flags?: string[]; port?: number } = {},
+  options: { env?: Record<string, string>; port?: number } = {},
 ): Promise<ServeProcess> {
   const { env, cleanup } = serverEnv(options.env);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(options.flags ?? RUN_FLAGS),
-      MAIN_TS,
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(options.port ?? 0),
-      ...args,
-    ],
+  const askedPort = String(options.port ?? 0);
+  const child = chatProcess(["serve", "--host", "127.0.0.1", "--port", askedPort, ...args], {
     env,
     stdin: "null",
     stdout: "piped",

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PROTOCOL_VERSION } from "../../src/protocol/constants.ts";
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 
 const utf8 = new TextEncoder();
@@ -48,7 +49,7 @@ export class LineClient {
     extra: Record<string, unknown> = {},
   ): Promise<{ client: LineClient; welcome: AnyFrame }> {
     const client = await LineClient.connect(port);
-    await client.sendFrame({ type: "hello", version: 1, name, ...extra });
+    await client.sendFrame({ type: "hello", version: PROTOCOL_VERSION, name, ...extra });
     const welcome = await client.nextFrame((f) => f.type === "welcome" || f.type === "error");
     if (welcome.type !== "welcome") throw new Error(`join as ${name} refused: ${welcome.message}`);
     return { client, welcome };
