@@ -6,6 +6,7 @@ import {
   commandWords,
   helpText,
   LOCAL_COMMANDS,
+  replyTargetAfter,
   runInput,
 } from "../src/client/commands.ts";
 
@@ -70,4 +71,16 @@ Deno.test("/help is generated from the registry and lists every command", () => 
     assert(help.includes(command.summary), `/help misses the summary of /${command.name}`);
   }
   assertEquals(commandWords(), LOCAL_COMMANDS.map((c) => `/${c.name}`));
+});
+
+Deno.test("/reply answers whoever wrote to you privately, never yourself", () => {
+  const whisper = (from: string, to: string) =>
+    ({ type: "private", id: 1, ts: 1, from, to, text: "psst" }) as const;
+  assertEquals(replyTargetAfter(whisper("bob", "Alice"), "alice"), "bob");
+  assertEquals(replyTargetAfter(whisper("alice", "alice"), "alice"), undefined, "a note to self");
+  assertEquals(replyTargetAfter(whisper("alice", "bob"), "alice"), undefined, "your own whisper");
+  assertEquals(
+    replyTargetAfter({ type: "message", id: 2, ts: 2, from: "bob", text: "hi" }, "alice"),
+    undefined,
+  );
 });

@@ -275,7 +275,10 @@ Deno.test("an unreachable server is reported once, without retrying", async () =
   await assertRejects(() => alice.connection.start(), (error: unknown) => {
     assert(error instanceof UnreachableError);
     assertEquals(error.reason, "connection refused");
-    assertEquals(error.message, `Can't reach 127.0.0.1:${port} (connection refused).`);
+    assertEquals(
+      error.message,
+      `Can't reach 127.0.0.1:${port} (connection refused). Is "chat serve" running there?`,
+    );
     return true;
   });
   assertEquals(alice.events.filter((e) => e.type === "connecting").length, 1);

@@ -112,6 +112,12 @@ Deno.test("a paste keeps its line breaks and turns tabs into spaces", () => {
   assertEquals(edit(editor, key("newline"), text("c")).shown, "a\n  b\nc|");
 });
 
+Deno.test("a paste cannot bring escape sequences or bidi controls into the input line", () => {
+  const editor = new LineEditor();
+  edit(editor, { name: "paste", text: "a\x1b[31mred\x1b[0m \u202eevil\x07" });
+  assertEquals(editor.text, "ared evil");
+});
+
 Deno.test("Tab completes names and cycles through several matches", () => {
   const members = ["alice", "Albert", "bob"];
   const editor = new LineEditor({

@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { RoomRecord } from "../src/protocol/frames.ts";
 import { memoryStore, type RoomStore } from "../src/server/room_store.ts";
 import { HistoryFileError, openSqliteStore } from "../src/server/sqlite_store.ts";
-import { CLAIM_TTL_MS } from "../src/server/name_claims.ts";
+import { CLAIM_TTL_MS } from "../src/protocol/limits.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "./support/assert.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import { DEFAULT_PORT } from "../protocol/constants.ts";
-import { hostPort } from "../protocol/host_port.ts";
+import { bracketHost, hostPort } from "../protocol/host_port.ts";
 
 /** A network interface address as `Deno.networkInterfaces()` reports it. */
 export interface InterfaceAddress {
@@ -48,7 +48,7 @@ function isLoopback(address: string): boolean {
 /** Writes host and port as `chat join` takes them: the port only when it is not the default. */
 export function joinTarget(host: string, port: number): string {
   if (port !== DEFAULT_PORT) return hostPort(host, port);
-  return host.includes(":") ? `[${host.split("%")[0]}]` : host;
+  return bracketHost(host);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   CannotJoinError,
   ChatConnection,
   type ConnectionEvent,
+  retryNotice,
   UnreachableError,
 } from "../client/connection.ts";
 import { normalizeFingerprint } from "../protocol/fingerprint.ts";
@@ -185,7 +186,7 @@ export async function runJoin(args: string[]): Promise<number> {
     return await runFullScreen(settings);
   } catch (error) {
     if (error instanceof UnreachableError) {
-      throw new UserError(unreachableMessage(error), { cause: error.cause });
+      throw new UserError(error.message, { cause: error.cause });
     }
     if (error instanceof CannotJoinError) {
       throw new UserError(error.message, { cause: error.cause });
@@ -220,11 +221,7 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
         case "password_needed":
           return answer(askPassword(event.message), (next) => connection.choosePassword(next));
         case "disconnected":
-          console.error(
-            `Connection lost (${event.reason}); trying again in ${
-              Math.ceil(event.retryInMs / 1000)
-            }s…`,
-          );
+          console.error(retryNotice(event));
           return;
         case "ended":
           if (event.bye) console.error(event.reason);
@@ -252,15 +249,6 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     theme: createTheme({ color: settings.color, decorate: true }),
   });
   return await chat.run(backlog);
-}
-
-function unreachableMessage(error: UnreachableError): string {
-  if (error.reason === "no such host") {
-    return `Can't find a computer called "${error.host}" (no such host). Check the name, or use its IP address.`;
-  }
-  return `Can't reach ${
-    hostPort(error.host, error.port)
-  } (${error.reason}). Is "chat serve" running there?`;
 }
 
 function readEnv(): Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> {

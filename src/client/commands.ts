@@ -17,7 +17,14 @@
  * @module
  */
 
-import { checkName } from "../protocol/names.ts";
+import {
+  commandTable,
+  splitFirstWord,
+  unknownCommandMessage,
+  usageOf,
+} from "../text/command_line.ts";
+import type { RoomRecord } from "../protocol/frames.ts";
+import { checkName, nameKey } from "../protocol/names.ts";
 
 /** What a command can do. */
 export interface CommandContext {
@@ -68,7 +75,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     args: "ACTION",
     summary: "describe what you do: /me waves",
     run(context, args) {
-      if (!args) return context.error(usage(this));
+      if (!args) return context.error(`Usage: ${usageOf(this)}`);
       context.send(`/me ${args}`);
     },
   },
@@ -78,8 +85,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     args: "NAME TEXT",
     summary: "a private message to one member",
     run(context, args) {
-      const [name, text] = firstWord(args);
-      if (!name || !text) return context.error(usage(this));
+      const [name, text] = splitFirstWord(args);
+      if (!name || !text) return context.error(`Usage: ${usageOf(this)}`);
       context.send(`/msg ${name} ${text}`);
     },
   },
@@ -93,7 +100,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       if (!to) {
         return context.error("Nobody has sent you a private message yet. Use /msg NAME TEXT.");
       }
-      if (!args) return context.error(usage(this));
+      if (!args) return context.error(`Usage: ${usageOf(this)}`);
       context.send(`/msg ${to} ${args}`);
     },
   },
@@ -103,8 +110,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     args: "NEWNAME",
     summary: "change your name",
     run(context, args) {
-      const [name, extra] = firstWord(args);
-      if (!name || extra) return context.error(usage(this));
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return context.error(`Usage: ${usageOf(this)}`);
       const checked = checkName(name);
       if ("code" in checked) return context.error(checked.message);
       context.send(`/nick ${checked.name}`);
@@ -147,33 +154,27 @@ export function commandWords(): string[] {
 
 /** The `/help` text, generated from the registry. */
 export function helpText(): string {
-  const rows = LOCAL_COMMANDS.map((c) => [usage(c).slice("Usage: ".length), c.summary]);
-  const width = Math.max(...rows.map(([form]) => form.length));
-  return [
-    "Commands:",
-    ...rows.map(([form, summary]) => `  ${form.padEnd(width)}  ${summary}`),
-    ...KEY_HELP,
-  ].join("\n");
+  const rows = LOCAL_COMMANDS.map((c) => [usageOf(c), c.summary] as const);
+  return ["Commands:", ...commandTable(rows), ...KEY_HELP].join("\n");
 }
 
 /** Handles one line the user entered: a command, or chat for everyone. Blank lines do nothing. */
 export function runInput(line: string, context: CommandContext): void {
   if (line.trim() === "") return;
   if (!line.startsWith("/") || line.startsWith("//")) return context.send(line);
-  const [word, args] = firstWord(line.slice(1));
+  const [word, args] = splitFirstWord(line.slice(1));
   const command = findCommand(word);
   if (!command) {
-    return context.error(`There is no /${word.slice(0, 30)} command. Type /help for the list.`);
+    return context.error(unknownCommandMessage(word));
   }
   command.run(context, args);
 }
 
-function usage(command: LocalCommand): string {
-  return `Usage: /${command.name}${command.args ? ` ${command.args}` : ""}`;
-}
-
-/** Splits `word rest of the text` into the word and the rest, both trimmed. */
-function firstWord(text: string): [string, string] {
-  const match = text.trim().match(/^(\S*)\s*([\s\S]*)$/);
-  return match ? [match[1], match[2].trim()] : ["", ""];
+/**
+ * Who `/reply` answers after `record`: the sender of a private message to
+ * `me` from someone else, or `undefined` when the record changes nothing.
+ */
+export function replyTargetAfter(record: RoomRecord, me: string): string | undefined {
+  if (record.type !== "private" || nameKey(record.to) !== nameKey(me)) return undefined;
+  return nameKey(record.from) === nameKey(me) ? undefined : record.from;
 }

@@ -44,6 +44,8 @@ import { CannotJoinError, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import { connectTls, type TlsSettings } from "./tls_connect.ts";
 
+const utf8 = new TextEncoder();
+
 /** The errors {@linkcode ChatConnection.start} rejects with, re-exported for callers. */
 export { CannotJoinError, UnreachableError };
 
@@ -479,7 +481,7 @@ export class ChatConnection {
   #write(frame: ClientFrame): void {
     const conn = this.#conn;
     if (!conn) return;
-    const bytes = new TextEncoder().encode(encodeFrame(frame));
+    const bytes = utf8.encode(encodeFrame(frame));
     this.#writing = this.#writing.then(async () => {
       for (let written = 0; written < bytes.length;) {
         written += await conn.write(bytes.subarray(written));
@@ -519,4 +521,11 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // Already closed.
   }
+}
+
+/** One line for a dropped connection: why, and when the next try is. */
+export function retryNotice(event: { reason: string; retryInMs: number }): string {
+  return `Connection lost (${event.reason}); reconnecting in ${
+    Math.ceil(event.retryInMs / 1000)
+  }s…`;
 }

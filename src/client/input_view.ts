@@ -50,8 +50,10 @@ export function layoutInput(
     offset += raw[cursorIndex].length;
   }
   const room = Math.max(1, width - 1);
-  const cells = (from: number, to: number) =>
-    clusters.slice(from, to).reduce((sum, cluster) => sum + cluster.width, 0);
+  // Cells before each cluster, so the width of any range costs one subtraction.
+  const before = [0];
+  for (const cluster of clusters) before.push(before[before.length - 1] + cluster.width);
+  const cells = (from: number, to: number) => before[to] - before[from];
 
   let start = Math.min(Math.max(0, previousStart), cursorIndex);
   while (start < cursorIndex && cells(start, cursorIndex) > room) start++;

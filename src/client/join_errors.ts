@@ -5,7 +5,9 @@
  * @module
  */
 
-/** The first connection attempt failed: the server is not there. */
+import { hostPort } from "../protocol/host_port.ts";
+
+/** The first connection attempt failed: the server is not there. Its message says what to check. */
 export class UnreachableError extends Error {
   /** @param reason a short phrase: "connection refused", "no such host", … */
   constructor(
@@ -14,7 +16,12 @@ export class UnreachableError extends Error {
     readonly reason: string,
     cause: unknown,
   ) {
-    super(`Can't reach ${host}:${port} (${reason}).`, { cause });
+    super(
+      reason === "no such host"
+        ? `Can't find a computer called "${host}" (no such host). Check the name, or use its IP address.`
+        : `Can't reach ${hostPort(host, port)} (${reason}). Is "chat serve" running there?`,
+      { cause },
+    );
     this.name = "UnreachableError";
   }
 }

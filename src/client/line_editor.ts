@@ -16,6 +16,7 @@
  * @module
  */
 
+import { sanitizeText } from "../text/sanitize.ts";
 import { graphemes } from "../text/wrap.ts";
 import type { Key } from "./key_decoder.ts";
 
@@ -32,9 +33,7 @@ export type EditorAction =
   /** Ctrl-D on an empty line. */
   | { type: "eof" }
   /** Ctrl-L: repaint the screen. */
-  | { type: "redraw" }
-  /** Page up/down: scroll the messages. */
-  | { type: "page"; direction: -1 | 1 };
+  | { type: "redraw" };
 
 /**
  * Completes the word before the cursor. Gets the whole line up to the start
@@ -151,17 +150,16 @@ export class LineEditor {
       case "redraw":
         return { type: "redraw" };
       case "page-up":
-        return { type: "page", direction: -1 };
       case "page-down":
-        return { type: "page", direction: 1 };
       case "escape":
+        // The terminal's own scrollback holds the history (Shift-PageUp in most terminals).
         return { type: "none" };
     }
   }
 
   #insert(text: string): EditorAction {
-    // deno-lint-ignore no-control-regex -- typed control characters never enter the buffer
-    const clean = text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, "");
+    // Pastes can carry escape sequences and bidi controls too; none enter the buffer.
+    const clean = sanitizeText(text, { multiline: true });
     if (clean === "") return { type: "none" };
     this.#text = this.#text.slice(0, this.#cursor) + clean + this.#text.slice(this.#cursor);
     this.#cursor = this.#snapForward(this.#cursor + clean.length);

@@ -11,11 +11,11 @@
  */
 
 import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
-import { checkName, nameKey } from "../protocol/names.ts";
+import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { renderEarlier, renderPlain } from "../text/plain_format.ts";
-import { type CommandContext, runInput } from "./commands.ts";
-import { ChatConnection, type ConnectionEvent } from "./connection.ts";
+import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
+import { ChatConnection, type ConnectionEvent, retryNotice } from "./connection.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -97,9 +97,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** Remembers who wrote to you privately last, for /reply. */
   const notePrivateSender = (record: RoomRecord) => {
-    if (record.type === "private" && nameKey(record.to) === nameKey(connection.name)) {
-      lastPrivateFrom = record.from;
-    }
+    lastPrivateFrom = replyTargetAfter(record, connection.name) ?? lastPrivateFrom;
   };
 
   const showRecord = (record: RoomRecord) => {
@@ -169,11 +167,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "connecting":
         return;
       case "disconnected":
-        print(
-          `-- Connection lost (${event.reason}); reconnecting in ${
-            Math.ceil(event.retryInMs / 1000)
-          }s…`,
-        );
+        print(`-- ${retryNotice(event)}`);
         return;
       case "ended":
         if (event.bye && event.bye.code !== "quit") exitCode = 1;

@@ -170,7 +170,7 @@ function highlight(text: string, me: string, theme: Theme, base?: Style): Span[]
   if (me === "") return [plain(text)];
   const spans: Span[] = [];
   let last = 0;
-  for (const match of text.matchAll(mentionPattern(me, "g"))) {
+  for (const match of text.matchAll(mentionPattern(me))) {
     if (match.index > last) spans.push(plain(text.slice(last, match.index)));
     spans.push({ text: match[0], style: theme.mention });
     last = match.index + match[0].length;
@@ -179,9 +179,18 @@ function highlight(text: string, me: string, theme: Theme, base?: Style): Span[]
   return spans;
 }
 
-function mentionPattern(name: string, flags = ""): RegExp {
-  const escaped = name.normalize("NFC").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, `iu${flags}`);
+/** The last name's pattern: records are rendered for one name, so it is built once per name. */
+let cachedMention: { name: string; pattern: RegExp } | undefined;
+
+/** A global, case-insensitive pattern for mentions of `name`, ready to use from the start. */
+function mentionPattern(name: string): RegExp {
+  if (cachedMention?.name !== name) {
+    const escaped = name.normalize("NFC").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, "giu");
+    cachedMention = { name, pattern };
+  }
+  cachedMention.pattern.lastIndex = 0;
+  return cachedMention.pattern;
 }
 
 function here(count: number): string {

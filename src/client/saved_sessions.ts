@@ -30,6 +30,7 @@
  * @module
  */
 
+import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { dirname } from "node:path";
 import { nameKey } from "../protocol/names.ts";
 
@@ -68,7 +69,7 @@ interface StoredSession extends SavedSession {
 
 const FILE_VERSION = 1;
 /** A place is forgotten when the server would have forgotten its token. */
-const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+const MAX_AGE_MS = CLAIM_TTL_MS;
 const MAX_SESSIONS = 100;
 /** Bigger than any file this module writes: something else, not to be parsed. */
 const MAX_FILE_BYTES = 256 * 1024;

@@ -14,6 +14,8 @@
 
 import { type Key, KeyDecoder } from "./key_decoder.ts";
 
+const utf8 = new TextEncoder();
+
 /** Terminal size in cells. */
 export interface TerminalSize {
   columns: number;
@@ -86,7 +88,7 @@ export class Terminal {
 
   /** Writes text at once (synchronously, so output is never interleaved or reordered). */
   write(text: string): void {
-    const bytes = new TextEncoder().encode(text);
+    const bytes = utf8.encode(text);
     try {
       for (let written = 0; written < bytes.length;) {
         written += Deno.stdout.writeSync(bytes.subarray(written));

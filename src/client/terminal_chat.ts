@@ -9,7 +9,7 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
-import { type CommandContext, commandWords, runInput } from "./commands.ts";
+import { type CommandContext, commandWords, replyTargetAfter, runInput } from "./commands.ts";
 import { completeWord } from "./completion.ts";
 import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
@@ -49,7 +49,6 @@ export class TerminalChat {
   readonly #screen: Screen;
   readonly #editor: LineEditor;
   #members: string[] = [];
-  #memberCount = 0;
   #lastPrivateFrom: string | undefined;
   #status: StatusInfo;
   /** What the input line is answering instead of chatting, if anything. */
@@ -123,7 +122,7 @@ export class TerminalChat {
         const { frame } = event;
         const ts = Date.now();
         if (frame.type === "members") {
-          this.#setMembers(frame.members, frame.members.length);
+          this.#setMembers(frame.members);
           return this.#print({ kind: "members", ts, members: frame.members });
         }
         if (frame.type === "info") return this.#print({ kind: "info", ts, text: frame.text });
@@ -150,7 +149,7 @@ export class TerminalChat {
     this.#outage = false;
     this.#asking = null;
     this.#screen.setMe(welcome.name);
-    this.#setMembers(welcome.members, welcome.members.length);
+    this.#setMembers(welcome.members);
     this.#updateStatus({ name: welcome.name, state: "connected" });
     const entries: Entry[] = [];
     if (!rejoined) {
@@ -199,7 +198,7 @@ export class TerminalChat {
     this.#track(record);
     // The server announces your join to you too, right after the welcome that already said so.
     const ownJoin = this.#ownJoinPending && record.type === "join" &&
-      isAbout(record, this.#connection.name);
+      nameKey(record.name) === nameKey(this.#connection.name);
     this.#ownJoinPending = false;
     if (!ownJoin) this.#print({ kind: "record", record });
     if (this.#callsForYou(record)) this.#screen.bell();
@@ -221,11 +220,9 @@ export class TerminalChat {
         if (!this.#members.some((m) => nameKey(m) === nameKey(record.name))) {
           this.#members = [...this.#members, record.name];
         }
-        this.#memberCount = record.count;
         break;
       case "leave":
         this.#members = this.#members.filter((m) => nameKey(m) !== nameKey(record.name));
-        this.#memberCount = record.count;
         break;
       case "nick":
         this.#members = this.#members.map((m) =>
@@ -235,21 +232,18 @@ export class TerminalChat {
         this.#updateStatus({ name: this.#connection.name });
         break;
     }
-    this.#updateStatus({ members: this.#memberCount });
+    this.#updateStatus({ members: this.#members.length });
   }
 
   /** Remembers who wrote to you privately last, for /reply. */
   #notePrivateSender(record: RoomRecord): void {
-    const me = nameKey(this.#connection.name);
-    if (record.type === "private" && nameKey(record.to) === me && nameKey(record.from) !== me) {
-      this.#lastPrivateFrom = record.from;
-    }
+    this.#lastPrivateFrom = replyTargetAfter(record, this.#connection.name) ??
+      this.#lastPrivateFrom;
   }
 
-  #setMembers(members: string[], count: number): void {
+  #setMembers(members: string[]): void {
     this.#members = [...members];
-    this.#memberCount = count;
-    this.#updateStatus({ members: count });
+    this.#updateStatus({ members: members.length });
   }
 
   #disconnected(event: Extract<ConnectionEvent, { type: "disconnected" }>): void {
@@ -418,10 +412,4 @@ export class TerminalChat {
 function masked(text: string, cursor: number): { text: string; cursor: number } {
   const before = graphemes(text.slice(0, cursor)).length;
   return { text: "*".repeat(graphemes(text).length), cursor: before };
-}
-
-/** True for a join or leave of `name` (case-insensitive). */
-function isAbout(record: RoomRecord, name: string): boolean {
-  return (record.type === "join" || record.type === "leave") &&
-    nameKey(record.name) === nameKey(name);
 }

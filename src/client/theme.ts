@@ -17,6 +17,8 @@
 import { styleText } from "node:util";
 import { nameKey } from "../protocol/names.ts";
 
+const utf8 = new TextEncoder();
+
 /** Turns plain text into its styled form. */
 export type Style = (text: string) => string;
 
@@ -53,7 +55,7 @@ export interface Theme {
   statusAlert: Style;
   /** The prompt before the input line. */
   prompt: Style;
-  /** Markers in the input line (a pasted line break, hidden text to the left). */
+  /** Markers in the input line (a line break in a pasted or multi-line message). */
   inputMarker: Style;
 }
 
@@ -77,7 +79,7 @@ const NAME_PALETTE: Format[] = [
  */
 export function nameColorIndex(name: string, size: number): number {
   let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(nameKey(name))) {
+  for (const byte of utf8.encode(nameKey(name))) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }

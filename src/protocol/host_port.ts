@@ -5,7 +5,12 @@
  * @module
  */
 
+/** Writes a host so a port can follow it: an IPv6 address in brackets, without its zone. */
+export function bracketHost(host: string): string {
+  return host.includes(":") ? `[${host.split("%")[0]}]` : host;
+}
+
 /** Writes `host:port`, with an IPv6 host in brackets (and without a zone). */
 export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host.split("%")[0]}]:${port}` : `${host}:${port}`;
+  return `${bracketHost(host)}:${port}`;
 }

@@ -58,3 +58,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   ratePerSecond: 3,
   floodStrikes: 30,
 });
+
+/**
+ * How long a session token (the `resume` of a hello) stays valid after its
+ * holder was last in the room: 7 days. The server forgets the claim then, and
+ * the client forgets its saved place.
+ */
+export const CLAIM_TTL_MS = 7 * 24 * 60 * 60 * 1000;

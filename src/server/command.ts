@@ -10,6 +10,7 @@ import type { Refusal } from "../protocol/errors.ts";
 import type { InfoFrame, MembersFrame } from "../protocol/frames.ts";
 import type { Ban } from "./ban_list.ts";
 import type { Member, Room } from "./room.ts";
+import { type CommandShape, usageOf } from "../text/command_line.ts";
 
 /** Who may run a command: room members, the server operator, or both. */
 export type CommandScope = "member" | "operator" | "everyone";
@@ -61,19 +62,7 @@ export type MemberCommand = Command<{ member: Member }>;
 /** An operator's command: the context always has the moderation actions. */
 export type OperatorCommand = Command<{ moderation: Moderation }>;
 
-/** How a command is written in help: `/msg NAME TEXT`. */
-export function usageOf(command: { name: string; args: string }): string {
-  return command.args ? `/${command.name} ${command.args}` : `/${command.name}`;
-}
-
 /** A refusal for a command used with the wrong arguments. */
-export function usageRefusal(command: { name: string; args: string }): Refusal {
+export function usageRefusal(command: CommandShape): Refusal {
   return { code: "bad_arguments", message: `Usage: ${usageOf(command)}` };
-}
-
-/** Splits `NAME rest of text` into its first word and the trimmed rest. */
-export function splitFirstWord(args: string): [string, string] {
-  const trimmed = args.trim();
-  const space = trimmed.search(/\s/);
-  return space === -1 ? [trimmed, ""] : [trimmed.slice(0, space), trimmed.slice(space).trim()];
 }

@@ -8,7 +8,13 @@
  */
 
 import type { Refusal } from "../protocol/errors.ts";
-import { type Command, type CommandContext, splitFirstWord, usageOf } from "./command.ts";
+import type { Command, CommandContext } from "./command.ts";
+import {
+  commandTable,
+  splitFirstWord,
+  unknownCommandMessage,
+  usageOf,
+} from "../text/command_line.ts";
 import { MEMBER_COMMANDS } from "./member_commands.ts";
 import { OPERATOR_COMMANDS } from "./operator_commands.ts";
 
@@ -63,12 +69,10 @@ export function helpText(caller: Caller): string {
     const aliases = c.aliases.length ? ` (also /${c.aliases.join(", /")})` : "";
     return [usageOf(c), `${c.summary}${aliases}`] as const;
   });
-  const width = Math.max(...rows.map(([usage]) => usage.length));
-  const lines = rows.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`);
   const hint = caller === "member"
     ? "Anything else you type is sent to everyone."
     : "Anything else you type is announced to the room.";
-  return ["Commands:", ...lines, hint].join("\n");
+  return ["Commands:", ...commandTable(rows), hint].join("\n");
 }
 
 /**
@@ -82,10 +86,7 @@ export function runCommand(context: CommandContext, line: string): Refusal | und
   const command = findCommand(word);
   const caller: Caller = context.moderation ? "operator" : "member";
   if (!command || !allowedFor(command, caller) || (caller === "member" && !context.member)) {
-    return {
-      code: "unknown_command",
-      message: `There is no /${word.slice(0, 30)} command. Type /help for the list.`,
-    };
+    return { code: "unknown_command", message: unknownCommandMessage(word) };
   }
   return command.run(context, args);
 }

@@ -9,7 +9,7 @@
  */
 
 import type { PrivateRecord } from "../protocol/frames.ts";
-import { CLAIM_TTL_MS } from "./name_claims.ts";
+import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 
 /** Most private messages kept for one absent holder; more are refused to the sender. */
 export const MAILBOX_LIMIT = 100;

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type MemberCommand, splitFirstWord, usageRefusal } from "./command.ts";
+import { type MemberCommand, usageRefusal } from "./command.ts";
+import { splitFirstWord } from "../text/command_line.ts";
 
 /** Commands for room members. */
 export const MEMBER_COMMANDS: MemberCommand[] = [

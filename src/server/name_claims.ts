@@ -13,10 +13,8 @@
  * @module
  */
 
+import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { nameKey } from "../protocol/names.ts";
-
-/** How long a token stays valid after its holder was last in the room: 7 days. */
-export const CLAIM_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** One person's hold on a name. */
 export interface NameClaim {

@@ -8,7 +8,8 @@
  */
 
 import { formatDuration, parseDuration } from "../text/time.ts";
-import { type OperatorCommand, splitFirstWord, usageRefusal } from "./command.ts";
+import { type OperatorCommand, usageRefusal } from "./command.ts";
+import { splitFirstWord } from "../text/command_line.ts";
 
 /** The operator-only commands. */
 export const OPERATOR_COMMANDS: OperatorCommand[] = [

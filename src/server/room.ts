@@ -14,7 +14,8 @@ import { checkName, nameKey } from "../protocol/names.ts";
 import type { PrivateAudience } from "./history.ts";
 import { MAILBOX_LIMIT } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
-import { CLAIM_TTL_MS, isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
+import { isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
+import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { RoomStore } from "./room_store.ts";
 

@@ -28,7 +28,7 @@ import { dirname } from "node:path";
 import { CLAIMS_SCHEMA, SqliteClaims } from "./sqlite_claims.ts";
 import { HISTORY_SCHEMA, SqliteHistory } from "./sqlite_history.ts";
 import { MAILBOX_SCHEMA, SqliteMailbox } from "./sqlite_mailbox.ts";
-import { CLAIM_TTL_MS } from "./name_claims.ts";
+import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import type { RoomStore } from "./room_store.ts";
 
 /** File name of the history database inside the data directory. */

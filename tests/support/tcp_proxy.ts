@@ -15,8 +15,6 @@ export class TcpProxy {
   readonly #accepting: Promise<void>;
   /** While true, new connections are closed at once. */
   refusing = false;
-  /** Connections accepted so far (refused ones included). */
-  accepted = 0;
 
   constructor(targetPort: number) {
     this.#targetPort = targetPort;
@@ -50,7 +48,6 @@ export class TcpProxy {
       } catch {
         return;
       }
-      this.accepted++;
       if (this.refusing) {
         close(client);
         continue;
