@@ -16,8 +16,7 @@
 
 import { styleText } from "node:util";
 import { nameKey } from "../protocol/names.ts";
-
-const utf8 = new TextEncoder();
+import { nameColorIndex } from "../text/name_colour.ts";
 
 /** Turns plain text into its styled form. */
 export type Style = (text: string) => string;
@@ -71,20 +70,6 @@ const NAME_PALETTE: Format[] = [
   "yellowBright",
   "magentaBright",
 ];
-
-/**
- * Index of `name`'s colour in a palette of `size`: an FNV-1a hash of the
- * name's comparison key, so a name keeps its colour everywhere and on every
- * run, whatever its capitalisation.
- */
-export function nameColorIndex(name: string, size: number): number {
-  let hash = 0x811c9dc5;
-  for (const byte of utf8.encode(nameKey(name))) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % size;
-}
 
 /** What a theme may use: colour, and decoration (bold, dim, inverse, italic). */
 export interface ThemeOptions {
