@@ -109,8 +109,8 @@ const RSS_SAMPLE_MS = 50;
 /**
  * The `chat serve` flags a scenario needs, and nothing else: its senders go
  * flat out (the per-connection rate limit is raised), and all its members
- * come from 127.0.0.1 (the per-address and total connection caps make room
- * for them, plus a few for probes). History, sanitising and every other
+ * come from 127.0.0.1 (the per-address, total, unjoined connection and join
+ * rate caps make room for them, plus a few for probes). History, sanitising and every other
  * limit stay as users get them.
  */
 function serveFlagsFor(settings: ScenarioSettings): string[] {
@@ -123,6 +123,10 @@ function serveFlagsFor(settings: ScenarioSettings): string[] {
     "--max-connections",
     connections,
     "--max-per-address",
+    connections,
+    "--max-unjoined",
+    connections,
+    "--join-burst",
     connections,
   ];
 }

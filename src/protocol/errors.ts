@@ -38,7 +38,9 @@ export type ByeCode =
   | "flood"
   | "server_full"
   | "too_many_connections"
-  | "too_many_attempts";
+  | "too_many_attempts"
+  | "too_many_joins"
+  | "server_busy";
 
 /** A refusal: code plus a sentence for a person. */
 export interface Refusal {

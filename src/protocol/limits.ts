@@ -26,8 +26,17 @@ export interface Limits {
   greetingDelayMs: number;
   /** Open connections the server accepts in total. */
   maxConnections: number;
-  /** Open connections the server accepts from one IP address. */
+  /** Open connections the server accepts from one address (IPv4 address, IPv6 /64). */
   maxConnectionsPerAddress: number;
+  /**
+   * Open connections that have not joined yet (a share of `maxConnections`); when
+   * full, the oldest of them is dropped to make room, members never are.
+   */
+  maxUnjoined: number;
+  /** Joins one address (IPv4 address, IPv6 /64) may make in a burst. */
+  joinBurst: number;
+  /** Joins one address may make per minute, on average, after its burst. */
+  joinsPerMinute: number;
   /** Lines a connection may send in a burst before the steady rate applies. */
   rateBurst: number;
   /** Lines per second a connection may send, on average. */
@@ -54,6 +63,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   greetingDelayMs: 150,
   maxConnections: 5000,
   maxConnectionsPerAddress: 32,
+  maxUnjoined: 256,
+  joinBurst: 20,
+  joinsPerMinute: 10,
   rateBurst: 10,
   ratePerSecond: 3,
   floodStrikes: 30,

@@ -1,21 +1,44 @@
 /**
- * Who may come in: the room password with its slow-down for repeated
- * failures, and the checks on a new connection (bans, connection caps).
+ * Who may come in: the checks on a new connection (bans, password
+ * penalties, connection caps, the budget of unfinished handshakes), the room
+ * password, and the join rate. Every per-address rule counts by the
+ * address's key (IPv4 address, IPv6 /64; see {@linkcode addressKey}).
  * Shared by every session of a server.
  *
  * @module
  */
 
+import type { ByeCode } from "../protocol/errors.ts";
 import type { ByeFrame } from "../protocol/frames.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { formatDuration } from "../text/time.ts";
+import { addressKey } from "./address_key.ts";
 import type { BanList } from "./ban_list.ts";
-import { FailureTracker, RoomPassword } from "./room_password.ts";
+import { HandshakeBudget } from "./handshake_budget.ts";
+import { RecentTable } from "./recent_table.ts";
+import { FailureTracker, MAX_TRACKED_ADDRESSES, RoomPassword } from "./room_password.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
-/** Result of a password attempt. */
+/** A connection as admission sees it; a `Session` fits. */
+export interface Visitor {
+  /** The peer's IP address. */
+  readonly address: string;
+  readonly joined: boolean;
+  readonly closed: boolean;
+  /** Closes the connection with a goodbye (used to shed an unfinished handshake). */
+  disconnect(code: ByeCode, message: string): void;
+}
+
+/** Result of a password try. */
 export type PasswordResult =
-  | { ok: true }
-  | { ok: false; delayMs: number };
+  | { outcome: "accepted" }
+  /** Not checked: the address must wait `waitMs` more after its earlier failures. */
+  | { outcome: "refused"; waitMs: number }
+  /** Checked and wrong; the address must wait `waitMs` before its next try (0: none). */
+  | { outcome: "wrong"; waitMs: number };
+
+/** How long a refused address is not logged again. */
+const QUIET_LOG_MS = 10 * 60_000;
 
 /** The server's admission rules. */
 export class Admission {
@@ -23,17 +46,32 @@ export class Admission {
   readonly #failures: FailureTracker;
   readonly #bans: BanList;
   readonly #limits: Limits;
+  readonly #log: (line: string) => void;
+  /** Open connections counted against the caps, with their address keys. */
+  readonly #counted = new Map<Visitor, string>();
   readonly #perAddress = new Map<string, number>();
-  #open = 0;
+  readonly #handshakes = new HandshakeBudget<Visitor>();
+  readonly #joins: RecentTable<TokenBucket>;
+  /** Address key and refusal code pairs logged lately, so an address that retries is logged once. */
+  readonly #logged: RecentTable<true>;
 
   /** @param password the room password, if the room has one */
-  constructor(
-    options: { password?: string; bans: BanList; limits: Limits; failures?: FailureTracker },
-  ) {
+  constructor(options: {
+    password?: string;
+    bans: BanList;
+    limits: Limits;
+    failures?: FailureTracker;
+    log?: (line: string) => void;
+  }) {
     this.#password = options.password ? new RoomPassword(options.password) : undefined;
     this.#failures = options.failures ?? new FailureTracker();
     this.#bans = options.bans;
     this.#limits = options.limits;
+    this.#log = options.log ?? (() => {});
+    // A bucket left alone this long is full again, so forgetting it changes nothing.
+    const refillMs = (options.limits.joinBurst / options.limits.joinsPerMinute) * 60_000;
+    this.#joins = new RecentTable(MAX_TRACKED_ADDRESSES, refillMs);
+    this.#logged = new RecentTable(MAX_TRACKED_ADDRESSES, QUIET_LOG_MS);
   }
 
   /** True when the room needs a password. */
@@ -41,35 +79,115 @@ export class Admission {
     return this.#password !== undefined;
   }
 
-  /** Checks a password attempt from `address`; wrong ones tell how long to wait before answering. */
+  /**
+   * Checks a password try from `address`. While the address is waiting after
+   * earlier failures (on any connection), the try is refused unchecked.
+   */
   checkPassword(address: string, candidate: string | undefined, now: number): PasswordResult {
-    if (!this.#password) return { ok: true };
-    if (candidate !== undefined && this.#password.matches(candidate)) {
-      this.#failures.succeed(address);
-      return { ok: true };
+    if (!this.#password) return { outcome: "accepted" };
+    const key = addressKey(address);
+    const waitMs = this.#failures.waitMs(key, now);
+    if (waitMs > 0) return { outcome: "refused", waitMs };
+    // Sending no password is not a guess (a client that did not know the room has one).
+    if (candidate === undefined) return { outcome: "wrong", waitMs: 0 };
+    if (this.#password.matches(candidate)) {
+      this.#failures.succeed(key);
+      return { outcome: "accepted" };
     }
-    return { ok: false, delayMs: this.#failures.fail(address, now) };
+    const penalty = this.#failures.fail(key, now);
+    if (penalty.started) {
+      this.#log(
+        `${key} keeps giving wrong passwords; its further tries must wait (logged once per address).`,
+      );
+    }
+    return { outcome: "wrong", waitMs: penalty.waitMs };
   }
 
   /**
-   * Registers a new connection from `address`, or returns the `bye` to send
-   * when it may not stay (banned, server full, too many from this address).
-   * Every registered connection must be released with {@linkcode release}.
+   * Registers a new connection, or returns the `bye` to send when it may not
+   * stay (banned, waiting after wrong passwords, too many from its address,
+   * server full). When the connections still in their handshake use up their
+   * budget, or the server is full, the oldest of them is disconnected to make
+   * room; a member never is. Every registered connection must be released
+   * with {@linkcode release}.
    */
-  admit(address: string, now: number): ByeFrame | undefined {
-    const ban = this.#bans.find(address, now);
+  admit(visitor: Visitor, now: number): ByeFrame | undefined {
+    const key = addressKey(visitor.address);
+    const refusal = this.#refusal(key, now);
+    if (refusal) {
+      // Guessers were logged when their penalty started.
+      const logged = refusal.code === "too_many_attempts" ||
+        this.#logged.get(`${key} ${refusal.code}`, now) !== undefined;
+      if (!logged) {
+        this.#logged.set(`${key} ${refusal.code}`, true, now);
+        this.#log(`Refused ${key}: ${refusal.message} (logged once per address)`);
+      }
+      return refusal;
+    }
+    if (
+      this.#handshakes.count >= this.#limits.maxUnjoined ||
+      this.#counted.size >= this.#limits.maxConnections
+    ) {
+      const oldest = this.#handshakes.takeOldest();
+      if (!oldest) {
+        return {
+          type: "bye",
+          code: "server_full",
+          message: "The room is full right now. Try again in a few minutes.",
+        };
+      }
+      this.release(oldest);
+      oldest.disconnect(
+        "server_busy",
+        "Too many people are connecting right now and you had not joined yet. Reconnect to try again.",
+      );
+    }
+    this.#counted.set(visitor, key);
+    this.#perAddress.set(key, (this.#perAddress.get(key) ?? 0) + 1);
+    this.#handshakes.add(visitor);
+    return undefined;
+  }
+
+  /** Forgets a connection registered with {@linkcode admit} (again: no effect). */
+  release(visitor: Visitor): void {
+    const key = this.#counted.get(visitor);
+    if (key === undefined) return;
+    this.#counted.delete(visitor);
+    this.#handshakes.delete(visitor);
+    const left = (this.#perAddress.get(key) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(key, left);
+    else this.#perAddress.delete(key);
+  }
+
+  /**
+   * Counts a join from `address` against its join rate; returns the `bye` to
+   * send instead when the address has joined too often lately.
+   */
+  join(address: string, now: number): ByeFrame | undefined {
+    const key = addressKey(address);
+    const { joinBurst, joinsPerMinute } = this.#limits;
+    const bucket = this.#joins.get(key, now) ??
+      new TokenBucket(joinBurst, joinsPerMinute / 60, now);
+    this.#joins.set(key, bucket, now);
+    if (bucket.take(now)) return undefined;
+    return {
+      type: "bye",
+      code: "too_many_joins",
+      message: `Too many joins from your address lately; wait ${
+        waitSeconds(bucket.waitMs(now))
+      } s and try again.`,
+    };
+  }
+
+  #refusal(key: string, now: number): ByeFrame | undefined {
+    const ban = this.#bans.find(key, now);
     if (ban) {
       const until = ban.until === undefined ? "" : ` for ${formatDuration(ban.until - now)} more`;
       return { type: "bye", code: "banned", message: `You are banned from this room${until}.` };
     }
-    if (this.#open >= this.#limits.maxConnections) {
-      return {
-        type: "bye",
-        code: "server_full",
-        message: "The room is full right now. Try again in a few minutes.",
-      };
-    }
-    const fromAddress = this.#perAddress.get(address) ?? 0;
+    const waitMs = this.#password ? this.#failures.waitMs(key, now) : 0;
+    if (waitMs > 0) return tooManyAttempts(waitMs);
+    const fromAddress = this.#perAddress.get(key) ?? 0;
     if (fromAddress >= this.#limits.maxConnectionsPerAddress) {
       return {
         type: "bye",
@@ -78,16 +196,22 @@ export class Admission {
           `Your address already has ${fromAddress} connections open, the most allowed. Close one and retry.`,
       };
     }
-    this.#open++;
-    this.#perAddress.set(address, fromAddress + 1);
     return undefined;
   }
+}
 
-  /** Forgets a connection registered with {@linkcode admit}. */
-  release(address: string): void {
-    this.#open--;
-    const left = (this.#perAddress.get(address) ?? 1) - 1;
-    if (left > 0) this.#perAddress.set(address, left);
-    else this.#perAddress.delete(address);
-  }
+/** The goodbye for an address that must wait after wrong passwords. */
+function tooManyAttempts(waitMs: number): ByeFrame {
+  return {
+    type: "bye",
+    code: "too_many_attempts",
+    message: `Too many wrong passwords from your address; wait ${
+      waitSeconds(waitMs)
+    } s before trying again.`,
+  };
+}
+
+/** A wait in whole seconds, at least 1. */
+export function waitSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }

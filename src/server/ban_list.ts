@@ -1,11 +1,15 @@
 /**
- * Addresses the operator has banned, each until a time or until the server stops.
+ * Addresses the operator has banned, each until a time or until the server
+ * stops. A ban covers the address's key: the IPv4 address, or the whole IPv6 /64.
  *
  * @module
  */
 
+import { addressKey } from "./address_key.ts";
+
 /** One ban. */
 export interface Ban {
+  /** What is banned: an IPv4 address or an IPv6 /64 (see {@linkcode addressKey}). */
   address: string;
   /** Ms since epoch when the ban ends; `undefined` means until the server stops. */
   until?: number;
@@ -17,16 +21,18 @@ export interface Ban {
 export class BanList {
   readonly #bans = new Map<string, Ban>();
 
-  /** Bans `address` (replacing an earlier ban of it). */
+  /** Bans `ban.address`'s key (replacing an earlier ban of it). */
   add(ban: Ban): void {
-    this.#bans.set(ban.address, ban);
+    const key = addressKey(ban.address);
+    this.#bans.set(key, { ...ban, address: key });
   }
 
   /** Lifts the ban on an address, or on the address a banned name had; returns the lifted ban. */
   remove(addressOrName: string): Ban | undefined {
     const wanted = addressOrName.toLowerCase();
+    const key = addressKey(addressOrName);
     for (const ban of this.#bans.values()) {
-      if (ban.address === addressOrName || ban.name?.toLowerCase() === wanted) {
+      if (ban.address === key || ban.name?.toLowerCase() === wanted) {
         this.#bans.delete(ban.address);
         return ban;
       }
@@ -36,9 +42,10 @@ export class BanList {
 
   /** The ban in force for `address` at `now`, if any (expired bans are dropped). */
   find(address: string, now: number): Ban | undefined {
-    const ban = this.#bans.get(address);
+    const key = addressKey(address);
+    const ban = this.#bans.get(key);
     if (ban?.until !== undefined && ban.until <= now) {
-      this.#bans.delete(address);
+      this.#bans.delete(key);
       return undefined;
     }
     return ban;

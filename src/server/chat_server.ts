@@ -44,6 +44,8 @@ export interface ChatServerOptions {
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
   logMessages?: boolean;
+  /** Clock, replaceable in tests (ms since epoch). */
+  now?: () => number;
 }
 
 const TICK_MS = 1000;
@@ -62,17 +64,20 @@ export class ChatServer implements Moderation {
   readonly #store: RoomStore;
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
+  readonly #now: () => number;
   #stopping = false;
 
   /** Binds the port (throws `Deno.errors.AddrInUse` and friends) and starts accepting. */
   constructor(options: ChatServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
+    this.#now = options.now ?? Date.now;
     this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,
       limits: this.limits,
+      log: this.#log,
     });
     this.room = new Room({
       store: this.#store,
@@ -161,13 +166,13 @@ export class ChatServer implements Moderation {
       limits: this.limits,
       admission: this.#admission,
       log: this.#log,
+      now: this.#now,
     });
-    const refusal = this.#admission.admit(peer.hostname, Date.now());
-    if (refusal) this.#log(`Refused ${session.remote}: ${refusal.message}`);
+    const refusal = this.#admission.admit(session, this.#now());
     this.#sessions.add(session);
     session.run(refusal).finally(() => {
       this.#sessions.delete(session);
-      if (!refusal) this.#admission.release(peer.hostname);
+      this.#admission.release(session);
     });
   }
 
@@ -184,7 +189,7 @@ export class ChatServer implements Moderation {
   ban(name: string, durationMs?: number): Refusal | undefined {
     const session = this.#member(name);
     if (!session) return noSuchMember(name);
-    const until = durationMs === undefined ? undefined : Date.now() + durationMs;
+    const until = durationMs === undefined ? undefined : this.#now() + durationMs;
     this.#bans.add({ address: session.address, until, name: session.name });
     const span = durationMs === undefined ? "" : ` for ${formatDuration(durationMs)}`;
     session.disconnect(
@@ -200,7 +205,7 @@ export class ChatServer implements Moderation {
   }
 
   bans(): Ban[] {
-    return this.#bans.list(Date.now());
+    return this.#bans.list(this.#now());
   }
 
   members(): Array<{ name: string; address: string }> {
@@ -220,7 +225,7 @@ export class ChatServer implements Moderation {
   }
 
   #tick(): void {
-    const now = Date.now();
+    const now = this.#now();
     // One ping frame per tick, encoded once however many sessions it goes to.
     let ping: Outgoing | undefined;
     const pingFrame = () => ping ??= new Outgoing({ type: "ping", data: String(now) });

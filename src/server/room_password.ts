@@ -1,11 +1,15 @@
 /**
  * The room password and the defences around it: constant-time comparison,
- * and answers that slow down for an address that keeps guessing wrong.
+ * and a penalty per address (IPv4 address, IPv6 /64) that keeps guessing wrong,
+ * like OpenSSH's per-source penalties: after a few free failures, every
+ * further one makes the address wait before its next try, on any connection,
+ * and tries made while it waits are refused without being checked.
  *
  * @module
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
+import { RecentTable } from "./recent_table.ts";
 
 function digest(text: string): Uint8Array {
   return createHash("sha256").update(text, "utf8").digest();
@@ -27,49 +31,70 @@ export class RoomPassword {
   }
 }
 
-/** How long failures are remembered, and how much they slow answers down. */
+/** How long failures are remembered, and how long they make an address wait. */
 export interface FailurePolicy {
-  /** Failures answered at once, before slowing down starts. */
+  /** Failures in a row that cost nothing, before waiting starts. */
   freeFailures: number;
-  /** Delay after the first slowed failure; it doubles with each further one. */
+  /** Wait after the first failure past the free ones; it doubles with each further one. */
   baseDelayMs: number;
-  /** Longest delay. */
+  /** Longest wait. */
   maxDelayMs: number;
   /** A quiet spell after which an address's failures are forgotten. */
   forgetAfterMs: number;
 }
 
-/** Defaults: 3 free tries, then 1 s, 2 s, 4 s … up to 30 s; forgotten after 15 quiet minutes. */
+/**
+ * Defaults: 3 free failures, then waits of 2 s, 4 s, 8 s … up to 60 s, so an
+ * address that keeps guessing gets about one try a minute; forgotten after 15
+ * quiet minutes.
+ */
 export const DEFAULT_FAILURE_POLICY: FailurePolicy = {
   freeFailures: 3,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
+  baseDelayMs: 2000,
+  maxDelayMs: 60_000,
   forgetAfterMs: 15 * 60_000,
 };
 
-const MAX_TRACKED_ADDRESSES = 10_000;
+/** Addresses with failures remembered at once; the least recently failing is forgotten first. */
+export const MAX_TRACKED_ADDRESSES = 10_000;
 
-/** Counts wrong passwords per address and says how long to wait before answering. */
+/** What a failure did to its address. */
+export interface Penalty {
+  /** How long the address must wait before its next try (0: it may try at once). */
+  waitMs: number;
+  /** True for the failure that made the address wait for the first time since it was last forgotten. */
+  started: boolean;
+}
+
+interface Failures {
+  count: number;
+  /** Until when the address's tries are refused unchecked. */
+  blockedUntil: number;
+}
+
+/** Counts wrong passwords per address key and says how long each must wait. */
 export class FailureTracker {
   readonly #policy: FailurePolicy;
-  readonly #failures = new Map<string, { count: number; lastAt: number }>();
+  readonly #failures: RecentTable<Failures>;
 
-  /** @param policy how failures slow answers down */
+  /** @param policy how failures make an address wait */
   constructor(policy: FailurePolicy = DEFAULT_FAILURE_POLICY) {
     this.#policy = policy;
+    this.#failures = new RecentTable(MAX_TRACKED_ADDRESSES, policy.forgetAfterMs);
   }
 
-  /** Records a failure from `address`; returns how long to wait before answering it. */
-  fail(address: string, now: number): number {
-    const entry = this.#current(address, now);
-    const count = (entry?.count ?? 0) + 1;
-    this.#failures.delete(address);
-    this.#failures.set(address, { count, lastAt: now });
-    if (this.#failures.size > MAX_TRACKED_ADDRESSES) {
-      // Maps iterate in insertion order: the first key is the least recently failed.
-      this.#failures.delete(this.#failures.keys().next().value!);
-    }
-    return this.delayFor(count);
+  /** How long `key` must still wait before a try is checked (0: now). */
+  waitMs(key: string, now: number): number {
+    const entry = this.#failures.get(key, now);
+    return entry ? Math.max(0, entry.blockedUntil - now) : 0;
+  }
+
+  /** Records a failure from `key`; returns the wait it brings. */
+  fail(key: string, now: number): Penalty {
+    const count = (this.#failures.get(key, now)?.count ?? 0) + 1;
+    const waitMs = this.delayFor(count);
+    this.#failures.set(key, { count, blockedUntil: now + waitMs }, now);
+    return { waitMs, started: count === this.#policy.freeFailures + 1 };
   }
 
   /** The wait after the `count`-th failure in a row. */
@@ -80,16 +105,7 @@ export class FailureTracker {
   }
 
   /** Forgets an address's failures (after it got the password right). */
-  succeed(address: string): void {
-    this.#failures.delete(address);
-  }
-
-  #current(address: string, now: number) {
-    const entry = this.#failures.get(address);
-    if (entry && now - entry.lastAt > this.#policy.forgetAfterMs) {
-      this.#failures.delete(address);
-      return undefined;
-    }
-    return entry;
+  succeed(key: string): void {
+    this.#failures.delete(key);
   }
 }

@@ -306,6 +306,8 @@ export class Session implements Member {
         this.#sendText(`-- Password accepted.\r\n${NAME_PROMPT}\r\n`);
       });
     }
+    const tooOften = this.#options.admission.join(this.address, this.#now());
+    if (tooOften) return void this.#close({ bye: tooOften });
     const refusal = this.#room.join(this, { name: line, canResume: false });
     if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
     else this.#joined = true;
@@ -346,6 +348,8 @@ export class Session implements Member {
     if (!this.#passwordAccepted) {
       return this.#tryPassword(frame.password, () => this.#hello(frame));
     }
+    const tooOften = this.#options.admission.join(this.address, this.#now());
+    if (tooOften) return void this.#close({ bye: tooOften });
     const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
     const refusal = this.#room.join(this, {
       name: frame.name,
@@ -358,9 +362,9 @@ export class Session implements Member {
   }
 
   /**
-   * Checks a password. Right: runs `accepted`. Wrong: answers after a delay
-   * that grows with the address's failures; attempts during that delay are
-   * refused unchecked, so guessing cannot go faster than the answers.
+   * Checks a password. Right: runs `accepted`. Wrong: says so at once, and how
+   * long the address must wait when it has failed too often; tries made while
+   * it waits are refused unchecked, whatever connection they come from.
    */
   #tryPassword(candidate: string | undefined, accepted: () => void): void {
     const attempt = this.#passwords.try(candidate, this.#now());
@@ -371,28 +375,27 @@ export class Session implements Member {
       case "wait":
         return this.#refuse({
           code: "too_many_attempts",
-          message: `Too many wrong passwords; wait ${attempt.seconds} s before trying again.`,
+          message:
+            `Too many wrong passwords from your address; wait ${attempt.seconds} s before trying again.`,
         });
       case "wrong": {
-        this.#options.log(`${this.remote} gave a wrong password (${attempt.tries} so far).`);
-        const answer = () => {
-          if (attempt.last) {
-            return this.#close({
-              bye: {
-                type: "bye",
-                code: "too_many_attempts",
-                message: "Too many wrong passwords; the connection is closed.",
-              },
-            });
-          }
-          const message = candidate === undefined
-            ? "This room needs a password. Ask whoever runs it, then join with it."
-            : "Wrong password. Check it with whoever runs the room and try again.";
-          if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
-          else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
-        };
-        if (attempt.delayMs === 0) answer();
-        else setTimeout(() => !this.#closed && answer(), attempt.delayMs);
+        if (attempt.last) {
+          return void this.#close({
+            bye: {
+              type: "bye",
+              code: "too_many_attempts",
+              message: "Too many wrong passwords; the connection is closed.",
+            },
+          });
+        }
+        const wait = attempt.waitSeconds === 0
+          ? ""
+          : ` Too many wrong tries from your address: wait ${attempt.waitSeconds} s first.`;
+        const message = candidate === undefined
+          ? "This room needs a password. Ask whoever runs it, then join with it."
+          : `Wrong password. Check it with whoever runs the room and try again.${wait}`;
+        if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
+        else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
       }
     }
   }

@@ -40,6 +40,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Ms until `cost` tokens are there (0: now). */
+  waitMs(now: number, cost = 1): number {
+    this.#refill(now);
+    return this.#tokens >= cost ? 0 : Math.ceil((cost - this.#tokens) / this.#perMs);
+  }
+
   #refill(now: number): void {
     const elapsed = now - this.#updatedAt;
     if (elapsed <= 0) return;
