@@ -202,13 +202,12 @@ export class Admission {
 
 /** The goodbye for an address that must wait after wrong passwords. */
 function tooManyAttempts(waitMs: number): ByeFrame {
-  return {
-    type: "bye",
-    code: "too_many_attempts",
-    message: `Too many wrong passwords from your address; wait ${
-      waitSeconds(waitMs)
-    } s before trying again.`,
-  };
+  return { type: "bye", code: "too_many_attempts", message: mustWaitMessage(waitSeconds(waitMs)) };
+}
+
+/** What an address that must wait after wrong passwords is told, at the door or on a try. */
+export function mustWaitMessage(seconds: number): string {
+  return `Too many wrong passwords from your address; wait ${seconds} s before trying again.`;
 }
 
 /** A wait in whole seconds, at least 1. */

@@ -16,7 +16,7 @@ import { hostPort } from "../protocol/host_port.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
-import type { Admission } from "./admission.ts";
+import { type Admission, mustWaitMessage } from "./admission.ts";
 import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
@@ -375,8 +375,7 @@ export class Session implements Member {
       case "wait":
         return this.#refuse({
           code: "too_many_attempts",
-          message:
-            `Too many wrong passwords from your address; wait ${attempt.seconds} s before trying again.`,
+          message: mustWaitMessage(attempt.seconds),
         });
       case "wrong": {
         if (attempt.last) {
