@@ -166,6 +166,13 @@ Deno.test("joins are rate-limited per address: a reconnect loop is refused with 
     assertEquals([bye.type, bye.code], ["bye", "too_many_joins"]);
     assertEquals(bye.message, "Too many joins from your address lately; wait 6 s and try again.");
     await refused.waitForClose();
+    // A plain-text client is told the same in its own words.
+    const plain = await LineClient.connect(port);
+    await plain.sendLine("loop20");
+    await plain.nextLine((l) =>
+      l === "-- Too many joins from your address lately; wait 6 s and try again."
+    );
+    await plain.waitForClose();
     // The refused join left no trace in the room.
     await alice.say("marker");
     const seen: AnyFrame[] = [];
@@ -175,7 +182,7 @@ Deno.test("joins are rate-limited per address: a reconnect loop is refused with 
     now += 6000;
     const { client: back, answer: welcome } = await hello(port, "loop20");
     assertEquals(welcome.type, "welcome");
-    for (const c of [alice, refused, back]) c.close();
+    for (const c of [alice, refused, plain, back]) c.close();
   }, { now: () => now });
 });
 
