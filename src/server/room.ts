@@ -203,7 +203,12 @@ export class Room {
     if (request.after !== undefined) {
       const found = this.#store.history.page({ after: request.after, limit }, viewer);
       const fitted = fitToBytes(found.records, pageBytes, "oldest");
-      return { type: "page", records: fitted.records, after: request.after, more: found.more || fitted.cut };
+      return {
+        type: "page",
+        records: fitted.records,
+        after: request.after,
+        more: found.more || fitted.cut,
+      };
     }
     const before = request.before ?? this.#lastId + 1;
     const found = this.#store.history.page({ before, limit }, viewer);
