@@ -17,6 +17,7 @@ import {
 import { send, withScriptedServer } from "./support/scripted_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { SavedSessions, type ServerSessions } from "../src/client/saved_sessions.ts";
+import { welcomeHistory } from "../src/client/welcome_history.ts";
 
 const FAST = { firstMs: 30, maxMs: 200 };
 
@@ -434,3 +435,58 @@ function lastSeenId(events: ConnectionEvent[]): number {
   }
   return last;
 }
+
+Deno.test("a returning member gets a catch-up of thousands of records page by page, exactly once", async () => {
+  // A queue bound the old single-frame catch-up (1000 records) would overflow.
+  const limits = { maxQueueBytes: 64 * 1024, ratePerSecond: 1e6, rateBurst: 1e6 };
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      const { client: bob } = await LineClient.join(port, "bob");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      const missed = 3000;
+      for (let sent = 0; sent < missed; sent += 100) {
+        const lines = Array.from(
+          { length: 100 },
+          (_, i) => JSON.stringify({ type: "send", text: `old-${sent + i + 1}` }),
+        );
+        await bob.sendRaw(lines.join("\n") + "\n");
+        await bob.nextFrame((f) => f.type === "message" && f.text === `old-${sent + 100}`);
+      }
+      // bob goes on talking while alice comes back and catches up.
+      const talking = bob.keepTalking(2);
+      proxy.refusing = false;
+      const rejoined = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined,
+        "rejoin",
+        20_000,
+      );
+      const live = await talking.stop();
+      await alice.waitFor(() => messageTexts(alice.events).includes(`m${live}`), `m${live}`);
+
+      assert(rejoined.type === "joined");
+      const history = welcomeHistory(rejoined.welcome, rejoined.records);
+      assertEquals(history.kind, "catch-up");
+      const caughtUp = history.records.filter((r) => r.type === "message").map((r) => r.text);
+      const old = Array.from({ length: missed }, (_, i) => `old-${i + 1}`);
+      assertEquals(caughtUp.slice(0, missed), old, "the catch-up holds every missed message");
+      assertEquals(history.newMessages, caughtUp.length, "the count is what the catch-up shows");
+      const all = messageTexts(alice.events);
+      const liveTexts = Array.from({ length: live }, (_, i) => `m${i + 1}`);
+      assertEquals(all, [...old, ...liveTexts], "everything once, in order");
+      assertEquals(
+        alice.events.filter((e) => e.type === "disconnected").length,
+        1,
+        "no reconnect loop",
+      );
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { limits });
+});
