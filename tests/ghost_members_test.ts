@@ -4,9 +4,12 @@
  * slow-consumer bound now gets in (the welcome is one bounded page), and a
  * session that dies while it is being welcomed leaves nothing behind: its
  * name is free, /who does not list it, and private messages to it are not
- * "delivered" into the void.
+ * "delivered" into the void. And, on the room itself, the membership handle
+ * is the only way out and takes a member out once.
  */
 
+import type { ServerFrame, WelcomeFrame } from "../src/protocol/frames.ts";
+import { type Member, Room } from "../src/server/room.ts";
 import { memoryStore } from "../src/server/room_store.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
@@ -112,4 +115,34 @@ Deno.test("a session that dies during its welcome leaves no ghost", async () => 
     assertEquals([renamed.type, renamed.to], ["nick", "ghost"]);
     alice.close();
   }, { store, limits: { maxQueueBytes, ...UNLIMITED } });
+});
+
+Deno.test("a membership is the only way out: released once, inert after a takeover", () => {
+  const store = memoryStore(100);
+  const room = new Room({
+    store,
+    historyOnJoin: 50,
+    pageRecords: 500,
+    pageBytes: 64 * 1024,
+    clientLimits: { maxMessageChars: 4000, maxLineBytes: 16384 },
+  });
+  const member = (): Member & { frames: ServerFrame[] } => {
+    const frames: ServerFrame[] = [];
+    return { name: "", frames, deliver: (out) => frames.push(out.frame), disconnect() {} };
+  };
+  const first = member();
+  const joined = room.join(first, { name: "alice" });
+  assert(!("code" in joined));
+  const welcome = first.frames[0] as WelcomeFrame;
+  const second = member();
+  const again = room.join(second, { name: "alice", resume: welcome.session });
+  assert(!("code" in again), "the token takes the name back");
+  joined.leave("connection lost"); // the replaced connection's late exit: nothing happens
+  assertEquals(room.names(), ["alice"]);
+  again.leave("quit");
+  again.leave("quit");
+  assertEquals(room.size, 0);
+  const leaves = store.history.page({ after: 0, limit: 100 }, undefined).records
+    .filter((r) => r.type === "leave");
+  assertEquals(leaves.length, 1, "one leave, from the member that held the name");
 });
