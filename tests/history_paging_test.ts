@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import type { RoomStore } from "../src/server/room_store.ts";
 import { memoryStore } from "../src/server/room_store.ts";
+import { fitToBytes } from "../src/server/history_pages.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
@@ -174,4 +175,15 @@ Deno.test("history requests: exactly one of before and after, and only once join
     early.close();
     client.close();
   });
+});
+
+Deno.test("a page's byte budget counts UTF-8 bytes exactly and always keeps one record", () => {
+  const record = (text: string) => ({ type: "message" as const, id: 1, ts: 1, from: "a", text });
+  for (const text of ["abc", "é", "日本", "😀x", "\u07ff\u0800"]) {
+    const bytes = new TextEncoder().encode(JSON.stringify(record(text))).length + 1;
+    const two = [record(text), record(text)];
+    assertEquals(fitToBytes(two, 2 * bytes, "oldest").records.length, 2, text);
+    assertEquals(fitToBytes(two, 2 * bytes - 1, "newest"), { records: [two[1]], cut: true }, text);
+    assertEquals(fitToBytes(two, 1, "oldest").records, [two[0]], "one record, however big");
+  }
 });

@@ -25,8 +25,6 @@ export function pageBytesFor(maxQueueBytes: number): number {
   return Math.max(1, Math.min(PAGE_BYTES, Math.floor(maxQueueBytes / QUEUE_SHARE)));
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * The longest run of `records` (oldest first) whose JSON fits in `budget`
  * bytes, taken from the oldest end (`keep: "oldest"`, reading forward) or the
@@ -42,10 +40,21 @@ export function fitToBytes(
   let count = 0;
   for (; count < records.length; count++) {
     const record = records[keep === "oldest" ? count : records.length - 1 - count];
-    used += utf8.encode(JSON.stringify(record)).length + 1;
+    used += utf8Length(JSON.stringify(record)) + 1;
     if (used > budget && count > 0) break;
   }
   if (count === records.length) return { records, cut: false };
   const kept = keep === "oldest" ? records.slice(0, count) : records.slice(records.length - count);
   return { records: kept, cut: true };
+}
+
+/** Bytes of `text` in UTF-8, counted without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // Two bytes up to U+07FF, three above; a surrogate pair (4 bytes) is two units of 2 each.
+    if (unit >= 0x80) bytes += unit >= 0x800 && (unit < 0xd800 || unit > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
 }
