@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { RoomStore } from "../src/server/room_store.ts";
 import { memoryStore } from "../src/server/room_store.ts";
 import { fitToBytes } from "../src/server/history_pages.ts";
+import { PageRequests } from "../src/server/page_requests.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
@@ -186,4 +187,26 @@ Deno.test("a page's byte budget counts UTF-8 bytes exactly and always keeps one 
     assertEquals(fitToBytes(two, 2 * bytes - 1, "newest"), { records: [two[1]], cut: true }, text);
     assertEquals(fitToBytes(two, 1, "oldest").records, [two[0]], "one record, however big");
   }
+});
+
+Deno.test("page requests: a burst at once, then later answers in order, and a refusal past four waiting", async () => {
+  let now = 0;
+  const pages = new PageRequests(() => now);
+  const answered: number[] = [];
+  for (let i = 0; i < 20; i++) assertEquals(pages.ask(() => answered.push(i)), undefined);
+  assertEquals(answered.length, 20, "the burst is answered at once");
+  for (let i = 20; i < 23; i++) assertEquals(pages.ask(() => answered.push(i)), undefined);
+  const last = Promise.withResolvers<void>();
+  pages.ask(() => {
+    answered.push(23);
+    last.resolve();
+  });
+  assertEquals(answered.length, 20, "past the burst, requests wait instead of being refused");
+  assertEquals(pages.ask(() => answered.push(99))?.code, "rate_limited");
+  now += 60_000; // the budget refills: the waiting ones are answered at the next turn
+  const timeout = setTimeout(() => last.reject(new Error(`answered: ${answered}`)), 5000);
+  await last.promise;
+  clearTimeout(timeout);
+  assertEquals(answered, Array.from({ length: 24 }, (_, i) => i), "in the order asked");
+  pages.stop();
 });
