@@ -48,10 +48,18 @@ for (const size of [1, 10, 100]) {
 }
 
 Deno.bench({
-  name: "sqlite: catch-up of 100 records after an id",
+  name: "sqlite: catch-up page of 100 records after an id",
   group: "reads",
   fn: () => {
-    sqlite.history.since(sqlite.history.lastId() - 100, undefined, 1000);
+    sqlite.history.page({ after: sqlite.history.lastId() - 100, limit: 500 }, undefined);
+  },
+});
+
+Deno.bench({
+  name: "sqlite: page of 500 records before an id (scrolling back)",
+  group: "reads",
+  fn: () => {
+    sqlite.history.page({ before: sqlite.history.lastId() - 1000, limit: 500 }, "someone");
   },
 });
 

@@ -17,6 +17,7 @@ import {
 import { send, withScriptedServer } from "./support/scripted_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { SavedSessions, type ServerSessions } from "../src/client/saved_sessions.ts";
+import { welcomeHistory } from "../src/client/welcome_history.ts";
 
 const FAST = { firstMs: 30, maxMs: 200 };
 
@@ -434,3 +435,99 @@ function lastSeenId(events: ConnectionEvent[]): number {
   }
   return last;
 }
+
+Deno.test("a returning member gets a catch-up of thousands of records page by page, exactly once", async () => {
+  // A queue bound the old single-frame catch-up (1000 records) would overflow.
+  const limits = { maxQueueBytes: 64 * 1024, ratePerSecond: 1e6, rateBurst: 1e6 };
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      const { client: bob } = await LineClient.join(port, "bob");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      const missed = 3000;
+      for (let sent = 0; sent < missed; sent += 100) {
+        const lines = Array.from(
+          { length: 100 },
+          (_, i) => JSON.stringify({ type: "send", text: `old-${sent + i + 1}` }),
+        );
+        await bob.sendRaw(lines.join("\n") + "\n");
+        await bob.nextFrame((f) => f.type === "message" && f.text === `old-${sent + 100}`);
+      }
+      // bob goes on talking while alice comes back and catches up.
+      const talking = bob.keepTalking(2);
+      proxy.refusing = false;
+      const rejoined = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined,
+        "rejoin",
+        20_000,
+      );
+      const live = await talking.stop();
+      await alice.waitFor(() => messageTexts(alice.events).includes(`m${live}`), `m${live}`);
+
+      assert(rejoined.type === "joined");
+      const history = welcomeHistory(rejoined.welcome, rejoined.records);
+      assertEquals(history.kind, "catch-up");
+      const caughtUp = history.records.filter((r) => r.type === "message").map((r) => r.text);
+      const old = Array.from({ length: missed }, (_, i) => `old-${i + 1}`);
+      assertEquals(caughtUp.slice(0, missed), old, "the catch-up holds every missed message");
+      assertEquals(history.newMessages, caughtUp.length, "the count is what the catch-up shows");
+      const all = messageTexts(alice.events);
+      const liveTexts = Array.from({ length: live }, (_, i) => `m${i + 1}`);
+      assertEquals(all, [...old, ...liveTexts], "everything once, in order");
+      const afterRejoin = alice.events.slice(alice.events.indexOf(rejoined));
+      assertEquals(afterRejoin.filter((e) => e.type === "disconnected"), [], "no reconnect loop");
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { limits });
+});
+
+Deno.test("fetchOlder pages back through what was said before joining", async () => {
+  await withServer(async (_server, port) => {
+    const { client: bob } = await LineClient.join(port, "bob");
+    for (let i = 1; i <= 12; i++) await bob.say(`m${i}`);
+    await bob.nextFrame((f) => f.type === "message" && f.text === "m12");
+    const alice = connect(port, "alice");
+    try {
+      await alice.connection.start();
+      const joined = alice.events.find((e) => e.type === "joined");
+      assert(joined?.type === "joined");
+      assertEquals(joined.records.map((r) => r.type === "message" && r.text), [
+        "m9",
+        "m10",
+        "m11",
+        "m12",
+      ]);
+      const older = await alice.connection.fetchOlder(joined.records[0].id, 5);
+      assertEquals(older.records.map((r) => r.type === "message" && r.text), [
+        "m4",
+        "m5",
+        "m6",
+        "m7",
+        "m8",
+      ]);
+      assertEquals(older.more, true);
+      const oldest = await alice.connection.fetchOlder(older.records[0].id, 5);
+      assertEquals(oldest.records.filter((r) => r.type === "message").map((r) => r.text), [
+        "m1",
+        "m2",
+        "m3",
+      ]);
+      assertEquals(oldest.more, false);
+      assertEquals(
+        messageTexts(alice.events),
+        ["m9", "m10", "m11", "m12"],
+        "older pages are not live records",
+      );
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+    }
+  }, { historyOnJoin: 4, limits: { ratePerSecond: 1e6, rateBurst: 1e6 } });
+});

@@ -2,8 +2,12 @@
  * The client's connection to a room: connects, says hello, answers pings,
  * and when the connection drops reconnects with capped exponential backoff,
  * presenting the session token and the id of the last record seen so the
- * server can resume the session and send exactly what was missed. Records
- * are de-duplicated by id within one room, so nothing is shown twice. Given
+ * server can resume the session and send exactly what was missed. A long
+ * catch-up comes in pages: the welcome carries the first, and the connection
+ * asks for the rest before it reports `joined` with all of them (so the
+ * count of new messages is simply counted, and live records wait behind the
+ * catch-up). Records are de-duplicated by id within one room, so nothing is
+ * shown twice. Given
  * {@linkcode ConnectionOptions.saved}, the first hello presents the place
  * saved by an earlier run, and the place is saved as records arrive.
  *
@@ -33,6 +37,7 @@ import type {
   ErrorFrame,
   InfoFrame,
   MembersFrame,
+  PageFrame,
   RoomRecord,
   ServerFrame,
   WelcomeFrame,
@@ -55,7 +60,8 @@ export type ConnectionEvent =
   | { type: "connecting"; attempt: number }
   /**
    * The server welcomed us. `records` are the welcome's records not seen
-   * before (already de-duplicated); `rejoined` is true after a reconnect;
+   * before (already de-duplicated) — for a catch-up, every page of it, so
+   * `welcome.history` is the whole catch-up too; `rejoined` is true after a reconnect;
    * `roomChanged` when the server's history is not the one we saw before
    * (it restarted without keeping history).
    */
@@ -117,7 +123,31 @@ const FINAL_BYES = new Set(["quit", "kicked", "banned", "replaced", "too_many_at
 /** Server frames can be large (a welcome carries history), but not unbounded. */
 const MAX_SERVER_LINE_BYTES = 16 * 1024 * 1024;
 const QUIT_WAIT_MS = 1500;
+/** Records asked for per page of history (the server may send fewer). */
+const PAGE_LIMIT = 500;
 const WATCHDOG_TICK_MS = 1000;
+
+/** A page of history asked for and not answered yet; the first one of the list is on its way. */
+interface PendingPage {
+  request: { after: number } | { before: number };
+  limit: number;
+  answered(page: PageFrame): void;
+  lost(): void;
+}
+
+/**
+ * A catch-up that continues beyond the welcome: what it has gathered, and the
+ * frames that arrived live meanwhile (shown after it, in order).
+ */
+interface CatchUpInProgress {
+  welcome: WelcomeFrame;
+  records: RoomRecord[];
+  /** The newest id the catch-up covers; live records follow it. */
+  until: number;
+  rejoined: boolean;
+  roomChanged: boolean;
+  heldBack: ServerFrame[];
+}
 
 /** How a connection ended; `final` when trying again would not help. */
 type SessionEnd = { reason: string; bye?: ByeFrame; final?: boolean };
@@ -144,6 +174,8 @@ export class ChatConnection {
   #session: string | undefined;
   #room: string | undefined;
   #lastId = 0;
+  #catchUp: CatchUpInProgress | undefined;
+  #pages: PendingPage[] = [];
   #writing: Promise<unknown> = Promise.resolve();
   #wakeFromSleep: (() => void) | null = null;
   #running: Promise<void> | null = null;
@@ -196,6 +228,45 @@ export class ChatConnection {
     if (!this.#joined) return false;
     this.#write({ type: "send", text });
     return true;
+  }
+
+  /**
+   * Fetches up to `limit` records older than the id `before` (for scrolling
+   * back), oldest first, as visible to us; `more` says whether older ones
+   * exist. Records are not marked as seen. Rejects when not joined, or when
+   * the connection drops before the page arrives.
+   */
+  fetchOlder(
+    before: number,
+    limit = PAGE_LIMIT,
+  ): Promise<{ records: RoomRecord[]; more: boolean }> {
+    return new Promise((resolve, reject) => {
+      if (!this.#joined) {
+        return reject(new Error("Not in the room; older messages can't be fetched."));
+      }
+      this.#askPage({
+        request: { before },
+        limit,
+        answered: (page) => resolve({ records: page.records, more: page.more }),
+        lost: () => reject(new Error("The connection was lost before older messages arrived.")),
+      });
+    });
+  }
+
+  /** Queues a page request; one is on its way at a time, so pages answer requests in order. */
+  #askPage(pending: PendingPage): void {
+    this.#pages.push(pending);
+    if (this.#pages.length === 1) this.#sendPageRequest(pending);
+  }
+
+  #sendPageRequest(pending: PendingPage): void {
+    this.#write({ type: "history", ...pending.request, limit: pending.limit });
+  }
+
+  #pageArrived(page: PageFrame): void {
+    const pending = this.#pages.shift();
+    if (this.#pages.length > 0) this.#sendPageRequest(this.#pages[0]);
+    pending?.answered(page);
   }
 
   /** Asks for another name after a refusal (also used for the next reconnect). */
@@ -374,12 +445,19 @@ export class ChatConnection {
       closeQuietly(conn);
       this.#conn = null;
       this.#joined = false;
+      // An unfinished catch-up is dropped unseen: #lastId did not move, so the next hello asks again.
+      this.#catchUp = undefined;
+      for (const pending of this.#pages.splice(0)) pending.lost();
     }
     return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}), ...(final ? { final } : {}) };
   }
 
   /** Handles one frame; returns it when it is the server's goodbye. */
   #handle(frame: ServerFrame): ByeFrame | undefined {
+    if (this.#catchUp && isHeldBackDuringCatchUp(frame)) {
+      this.#catchUp.heldBack.push(frame);
+      return;
+    }
     switch (frame.type) {
       case "welcome":
         this.#welcomed(frame);
@@ -406,6 +484,9 @@ export class ChatConnection {
         return;
       case "pong":
         return;
+      case "page":
+        this.#pageArrived(frame);
+        return;
       case "bye":
         return frame;
       default:
@@ -424,8 +505,54 @@ export class ChatConnection {
     this.#session = welcome.session;
     this.#name = welcome.name;
     this.#joined = true;
-    this.#everJoined = true;
     this.#lastSessionJoined = true;
+    if (welcome.catchUp && welcome.more && welcome.history.length > 0) {
+      this.#catchUp = {
+        welcome,
+        records: [...welcome.history],
+        until: welcome.lastId ?? Infinity,
+        rejoined,
+        roomChanged,
+        heldBack: [],
+      };
+      this.#continueCatchUp(this.#catchUp);
+      return;
+    }
+    this.#showWelcome(welcome, rejoined, roomChanged);
+  }
+
+  /** Asks for the catch-up's next page, after the last record it has. */
+  #continueCatchUp(catchUp: CatchUpInProgress): void {
+    const after = catchUp.records[catchUp.records.length - 1].id;
+    this.#askPage({
+      request: { after },
+      limit: PAGE_LIMIT,
+      answered: (page) => this.#catchUpPage(catchUp, page),
+      lost: () => {},
+    });
+  }
+
+  #catchUpPage(catchUp: CatchUpInProgress, page: PageFrame): void {
+    if (this.#catchUp !== catchUp) return;
+    let last = catchUp.records[catchUp.records.length - 1].id;
+    for (const record of page.records) {
+      // Records after `until` came live and wait in heldBack.
+      if (record.id <= last || record.id > catchUp.until) continue;
+      catchUp.records.push(record);
+      last = record.id;
+    }
+    const done = !page.more || page.records.length === 0 || last >= catchUp.until ||
+      page.records[page.records.length - 1].id >= catchUp.until;
+    if (!done) return this.#continueCatchUp(catchUp);
+    this.#catchUp = undefined;
+    const welcome = { ...catchUp.welcome, history: catchUp.records, more: false };
+    this.#showWelcome(welcome, catchUp.rejoined, catchUp.roomChanged);
+    for (const frame of catchUp.heldBack) this.#handle(frame);
+  }
+
+  /** Reports the welcome with its records (the whole catch-up), marking them seen. */
+  #showWelcome(welcome: WelcomeFrame, rejoined: boolean, roomChanged: boolean): void {
+    this.#everJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
     this.#save();
     this.#emit({ type: "joined", welcome, records, rejoined, roomChanged });
@@ -492,6 +619,15 @@ export class ChatConnection {
   #emit(event: ConnectionEvent): void {
     this.#options.onEvent(event);
   }
+}
+
+/**
+ * Frames that wait while a catch-up is fetched, so they follow it in order:
+ * live records and replies. Pages, pings, errors and the goodbye do not wait.
+ */
+function isHeldBackDuringCatchUp(frame: ServerFrame): boolean {
+  return frame.type !== "page" && frame.type !== "ping" && frame.type !== "pong" &&
+    frame.type !== "bye" && frame.type !== "error" && frame.type !== "welcome";
 }
 
 /** A short phrase for why a connection failed: "connection refused", "no such host", … */

@@ -43,6 +43,7 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
   ping: { data: "string?" },
   pong: { data: "string?" },
   quit: { reason: "string?" },
+  history: { before: "number?", after: "number?", limit: "number?" },
 };
 
 const RECORD_SHAPES = {
@@ -63,6 +64,8 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
     history: "records",
     catchUp: "boolean",
     gap: "boolean?",
+    more: "boolean?",
+    lastId: "number?",
     session: "string",
     room: "string",
     motd: "string?",
@@ -72,6 +75,7 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
   info: { text: "string" },
   error: { code: "string", message: "string" },
   bye: { code: "string", message: "string" },
+  page: { records: "records", before: "number?", after: "number?", more: "boolean" },
   ping: { data: "string?" },
   pong: { data: "string?" },
 };

@@ -49,8 +49,22 @@ export interface QuitFrame {
   reason?: string;
 }
 
+/**
+ * Asks for a page of history visible to the asker: with `before`, the newest
+ * records older than that id (scrolling up); with `after`, the oldest records
+ * newer than that id (the rest of a catch-up). Exactly one of the two is given.
+ * Answered by a `page`.
+ */
+export interface HistoryFrame {
+  type: "history";
+  before?: number;
+  after?: number;
+  /** Most records wanted; the server may send fewer (it caps the count and the bytes of a page). */
+  limit?: number;
+}
+
 /** Any frame a client may send. */
-export type ClientFrame = HelloFrame | SendFrame | PingFrame | PongFrame | QuitFrame;
+export type ClientFrame = HelloFrame | SendFrame | PingFrame | PongFrame | QuitFrame | HistoryFrame;
 
 // ---------------------------------------------------------------- room records
 
@@ -147,6 +161,16 @@ export interface WelcomeFrame {
   catchUp: boolean;
   /** True when records between `since` and `history` were no longer available. */
   gap?: boolean;
+  /**
+   * Catch-up only: true when `history` is the first page of a longer
+   * catch-up; ask for the rest with `history` frames `after` its last id.
+   */
+  more?: boolean;
+  /**
+   * Catch-up only: the id of the newest record when you joined. The catch-up
+   * is the records up to it; live records after it follow on the connection.
+   */
+  lastId?: number;
   /** Token to present as `resume` when reconnecting. */
   session: string;
   /**
@@ -181,6 +205,16 @@ export interface ErrorFrame {
   message: string;
 }
 
+/** Answer to a `history` request: one page of records, oldest first, echoing `before` or `after`. */
+export interface PageFrame {
+  type: "page";
+  records: RoomRecord[];
+  before?: number;
+  after?: number;
+  /** True when more records exist beyond this page in the direction asked. */
+  more: boolean;
+}
+
 /** The server is closing this connection, and why. Last frame on the connection. */
 export interface ByeFrame {
   type: "bye";
@@ -196,5 +230,6 @@ export type ServerFrame =
   | InfoFrame
   | ErrorFrame
   | ByeFrame
+  | PageFrame
   | PingFrame
   | PongFrame;

@@ -15,6 +15,7 @@ import { type Ban, BanList } from "./ban_list.ts";
 import type { Moderation } from "./command.ts";
 import { renderPlain } from "../text/plain_format.ts";
 import { Outgoing } from "./outgoing.ts";
+import { PAGE_RECORDS, pageBytesFor } from "./history_pages.ts";
 import { noSuchMember, Room } from "./room.ts";
 import {
   DEFAULT_HISTORY_LIMIT,
@@ -82,7 +83,8 @@ export class ChatServer implements Moderation {
     this.room = new Room({
       store: this.#store,
       historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
-      catchUpLimit: 1000,
+      pageRecords: PAGE_RECORDS,
+      pageBytes: pageBytesFor(this.limits.maxQueueBytes),
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
         maxLineBytes: this.limits.maxLineBytes,

@@ -19,6 +19,22 @@ export interface CatchUp {
   gap: boolean;
 }
 
+/**
+ * Which page of history to read: the oldest `limit` records with an id above
+ * `after` (the rest of a catch-up), or the newest `limit` below `before`
+ * (scrolling back).
+ */
+export type PageRequest = { after: number; limit: number } | { before: number; limit: number };
+
+/** One page of records visible to a viewer, oldest first. */
+export interface HistoryPage {
+  records: RoomRecord[];
+  /** True when more visible records lie beyond the page, in the direction asked. */
+  more: boolean;
+  /** For `after`: true when records just after `after` are no longer kept (retention). */
+  gap: boolean;
+}
+
 /** Who may see a private record: the holders of the sender's and the recipient's names. */
 export interface PrivateAudience {
   fromHolder: string;
@@ -40,12 +56,22 @@ export interface HistoryStore {
   recent(limit: number, viewer?: string): RoomRecord[];
   /** Every record after `afterId` visible to the holder `viewer`, oldest first, at most `limit`. */
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp;
+  /**
+   * One page of the records visible to the holder `viewer` (every kind:
+   * joins and leaves too), oldest first; the reads behind history paging.
+   */
+  page(request: PageRequest, viewer: string | undefined): HistoryPage;
 }
 
 /** True when the holder `viewer` may see a record with this audience (public records have none). */
 function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
   return audience === undefined ||
     (viewer !== undefined && (audience.fromHolder === viewer || audience.toHolder === viewer));
+}
+
+/** True when some records right after `afterId` were deleted by retention. */
+export function isGapAfter(afterId: number, kept: { firstId: number; lastId: number }): boolean {
+  return afterId + 1 < kept.firstId && afterId < kept.lastId;
 }
 
 /**
@@ -60,7 +86,7 @@ export function catchUpFrom(
   kept: { firstId: number; lastId: number },
 ): CatchUp {
   const overflow = records.length > limit;
-  const missing = afterId + 1 < kept.firstId && afterId < kept.lastId;
+  const missing = isGapAfter(afterId, kept);
   return { records: overflow ? records.slice(-limit) : records, gap: missing || overflow };
 }
 
@@ -122,6 +148,29 @@ export class MemoryHistory implements HistoryStore {
     return catchUpFrom(records, afterId, limit, { firstId, lastId: this.#lastId });
   }
 
+  page(request: PageRequest, viewer: string | undefined): HistoryPage {
+    const entries = this.#entries;
+    const firstId = entries[0]?.record.id ?? this.#lastId + 1;
+    const found: RoomRecord[] = [];
+    // Ids increase along the array: find where the page starts, then walk away from it.
+    const forward = "after" in request;
+    const start = forward
+      ? firstIndexAbove(entries, request.after)
+      : firstIndexAbove(entries, request.before - 1) - 1;
+    let more = false;
+    for (let i = start; i >= 0 && i < entries.length; i += forward ? 1 : -1) {
+      if (!isVisibleTo(entries[i].audience, viewer)) continue;
+      if (found.length === request.limit) {
+        more = true;
+        break;
+      }
+      found.push(entries[i].record);
+    }
+    if (!forward) found.reverse();
+    const gap = forward && isGapAfter(request.after, { firstId, lastId: this.#lastId });
+    return { records: found, more, gap };
+  }
+
   /** Drops everything before the oldest of the newest `limit` conversation records. */
   #trim(): void {
     let excess = this.#conversations - this.#limit;
@@ -134,4 +183,16 @@ export class MemoryHistory implements HistoryStore {
     this.#entries = this.#entries.slice(cut);
     this.#conversations = this.#limit;
   }
+}
+
+/** Index of the first entry with an id above `id` (the length when there is none). */
+function firstIndexAbove(entries: Entry[], id: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle].record.id > id) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }

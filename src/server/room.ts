@@ -9,9 +9,17 @@
 
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
-import type { PrivateRecord, RoomRecord, ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
+import type {
+  HistoryFrame,
+  PageFrame,
+  PrivateRecord,
+  RoomRecord,
+  ServerFrame,
+  WelcomeFrame,
+} from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import type { PrivateAudience } from "./history.ts";
+import { fitToBytes } from "./history_pages.ts";
 import { MAILBOX_LIMIT } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
 import { isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
@@ -30,6 +38,21 @@ export interface Member {
    * for the room (kick, session taken over).
    */
   disconnect(code: ByeCode, message: string, leaveReason?: string): void;
+}
+
+/**
+ * A member's place in the room, handed out by {@linkcode Room.join}: the only
+ * way out of the room. Whoever holds it must release it (`leave` or `forget`)
+ * when the member's connection ends, whatever ended it; releasing twice, or
+ * after a takeover gave the name to a new connection, does nothing.
+ */
+export interface Membership {
+  /** Leaves the room; everyone hears it once, with `reason`. */
+  leave(reason?: string): void;
+  /** Leaves without any announcement (server shutdown). */
+  forget(): void;
+  /** One page of the history this member may see (private records only for their audience). */
+  page(request: HistoryFrame): PageFrame;
 }
 
 /** What a member asks for when joining. */
@@ -54,8 +77,13 @@ export interface RoomOptions {
   store: RoomStore;
   /** How many earlier messages a newcomer sees. */
   historyOnJoin: number;
-  /** Most records sent on catch-up after a reconnect. */
-  catchUpLimit: number;
+  /** Most records in one page of history (the welcome's history is one page). */
+  pageRecords: number;
+  /**
+   * Most bytes of records in one page, well below a connection's queue bound
+   * (history_pages.ts), so no welcome or page ever makes a reader look slow.
+   */
+  pageBytes: number;
   /** Limits announced to clients in the welcome. */
   clientLimits: WelcomeFrame["limits"];
   motd?: string;
@@ -109,9 +137,15 @@ export class Room {
    * then announces the join. A member presenting the token of the name's
    * holder takes the name back: a connection still holding it is replaced
    * silently, and private messages kept while it was away are handed over.
-   * Returns a refusal when the name is invalid or taken.
+   * Returns the member's {@linkcode Membership}, or a refusal when the name
+   * is invalid or taken.
+   *
+   * The member is in the room from here until it releases the membership:
+   * even when delivering the welcome ends the member's connection, it gets
+   * the membership, and its own exit path (which every ending goes through)
+   * takes it out. So no way of failing can leave a member behind.
    */
-  join(member: Member, request: JoinRequest): Refusal | undefined {
+  join(member: Member, request: JoinRequest): Membership | Refusal {
     const checked = checkName(request.name);
     if ("code" in checked) return checked;
     const key = nameKey(checked.name);
@@ -148,18 +182,38 @@ export class Room {
     } else {
       this.#broadcast({ type: "join", name: checked.name, count: this.#members.size });
     }
-    return undefined;
+    return {
+      leave: (reason) => this.#leave(member, reason),
+      forget: () => void this.#remove(member),
+      page: (request) => this.#page(member, request),
+    };
   }
 
   /** Removes a member and announces it once. Does nothing if it is not (or no longer) in the room. */
-  leave(member: Member, reason?: string): void {
+  #leave(member: Member, reason?: string): void {
     if (!this.#remove(member)) return;
     this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, reason });
   }
 
-  /** Removes a member without any announcement (server shutdown). */
-  forget(member: Member): void {
-    this.#remove(member);
+  /** A page of history for `member`, bounded in records and bytes. */
+  #page(member: Member, request: HistoryFrame): PageFrame {
+    const { pageRecords, pageBytes } = this.#options;
+    const viewer = this.#claims.get(member)?.holder;
+    const limit = Math.max(1, Math.min(pageRecords, Math.floor(request.limit ?? pageRecords)));
+    if (request.after !== undefined) {
+      const found = this.#store.history.page({ after: request.after, limit }, viewer);
+      const fitted = fitToBytes(found.records, pageBytes, "oldest");
+      return {
+        type: "page",
+        records: fitted.records,
+        after: request.after,
+        more: found.more || fitted.cut,
+      };
+    }
+    const before = request.before ?? this.#lastId + 1;
+    const found = this.#store.history.page({ before, limit }, viewer);
+    const fitted = fitToBytes(found.records, pageBytes, "newest");
+    return { type: "page", records: fitted.records, before, more: found.more || fitted.cut };
   }
 
   /** Relays a message (or `/me` action) to everyone, the sender included. */
@@ -282,7 +336,7 @@ export class Room {
     request: JoinRequest,
     held: PrivateRecord[],
   ): WelcomeFrame {
-    const { historyOnJoin, catchUpLimit, clientLimits, motd } = this.#options;
+    const { historyOnJoin, pageRecords, pageBytes, clientLimits, motd } = this.#options;
     const history = this.#store.history;
     // Private messages are only shown to their sender's and recipient's holders.
     const viewer = claim.holder;
@@ -299,15 +353,22 @@ export class Room {
     const sameRoom = request.room === history.roomId() && request.since !== undefined &&
       request.since >= 0 && request.since <= this.#lastId;
     if (sameRoom) {
-      const { records, gap } = history.since(request.since!, viewer, catchUpLimit);
+      // The first page of the catch-up; the client asks for the rest, up to `lastId`.
+      const found = history.page({ after: request.since!, limit: pageRecords }, viewer);
+      const { records, cut } = fitToBytes(found.records, pageBytes, "oldest");
+      const more = found.more || cut;
+      // Held messages newer than this page come with a later one (they are history too).
+      const upTo = more ? records[records.length - 1].id : Infinity;
       return {
         ...base,
-        history: mergeById(records, held),
+        history: mergeById(records, held.filter((record) => record.id <= upTo)),
         catchUp: true,
-        ...(gap ? { gap } : {}),
+        more,
+        lastId: this.#lastId,
+        ...(found.gap ? { gap: true } : {}),
       };
     }
-    const recent = history.recent(historyOnJoin, viewer);
+    const recent = fitToBytes(history.recent(historyOnJoin, viewer), pageBytes, "newest").records;
     return { ...base, history: mergeById(recent, held), catchUp: false };
   }
 

@@ -11,7 +11,7 @@
 import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
-import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
+import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
@@ -20,9 +20,10 @@ import { type Admission, mustWaitMessage } from "./admission.ts";
 import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
-import type { Member, Room } from "./room.ts";
+import type { Member, Membership, Room } from "./room.ts";
 import { FloodGuard } from "./flood_guard.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
+import { PageRequests } from "./page_requests.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface SessionConn {
@@ -76,10 +77,21 @@ export class Session implements Member {
   readonly #queue: OutboundQueue;
   readonly #flood: FloodGuard;
   readonly #passwords: PasswordAttempts;
+  readonly #pages: PageRequests;
   readonly #now: () => number;
   #mode: Mode = "unknown";
   #passwordAccepted: boolean;
   #joined = false;
+  /**
+   * Our place in the room while we have one. The rule that keeps the room
+   * free of ghosts: a closed session holds no membership. #close releases it
+   * when the session ends, #enter releases one granted to a session that
+   * ended while it was being welcomed, and run()'s finally — the one exit
+   * every ending goes through — releases whatever is left.
+   */
+  #membership: Membership | undefined;
+  /** Why we left, for the room; set when the session ends. */
+  #leaveReason: string | undefined;
   #closed = false;
   #greeted = false;
   /** A `bye` waiting for the client's dialect to be known (connection refused at the door). */
@@ -103,6 +115,7 @@ export class Session implements Member {
     this.#decoder = new LineDecoder(options.limits.maxLineBytes);
     this.#flood = new FloodGuard(options.limits, this.#openedAt);
     this.#passwords = new PasswordAttempts(options.admission, this.address);
+    this.#pages = new PageRequests(this.#now);
     this.#queue = new OutboundQueue(conn, options.limits.maxQueueBytes, {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
@@ -124,6 +137,14 @@ export class Session implements Member {
    * is only told why it cannot stay (in its own dialect), then disconnected.
    */
   async run(refusal?: ByeFrame): Promise<void> {
+    try {
+      await this.#readUntilClosed(refusal);
+    } finally {
+      this.#leaveRoom();
+    }
+  }
+
+  async #readUntilClosed(refusal?: ByeFrame): Promise<void> {
     this.#refusal = refusal;
     this.#greetingTimer = setTimeout(() => this.#greet(), this.#options.limits.greetingDelayMs);
     let buffer = new Uint8Array(SMALLEST_READ);
@@ -165,7 +186,8 @@ export class Session implements Member {
   /** Says goodbye for a server shutdown, without announcing anything to the room. */
   shutdown(message: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#room.forget(this);
+    this.#membership?.forget();
+    this.#membership = undefined;
     return this.#close({ bye: { type: "bye", code: "shutdown", message } });
   }
 
@@ -210,6 +232,8 @@ export class Session implements Member {
     this.#partialTimer = undefined; // an idle connection holds no timer
     const { lines, overflow } = this.#decoder.push(chunk);
     for (let i = 0; i < lines.length && !this.#closed; i++) {
+      // Page requests have their own budget (PageRequests): catching up is not flooding.
+      if (this.#askPage(lines[i])) continue;
       // Lines that arrive together from a plain-text client are a paste: they cost little.
       const cost = (i > 0 || pasting) && this.#mode !== "json" ? PASTED_LINE_COST : 1;
       if (this.#withinRate(cost)) this.#handleLine(lines[i]);
@@ -308,9 +332,9 @@ export class Session implements Member {
     }
     const tooOften = this.#options.admission.join(this.address, this.#now());
     if (tooOften) return void this.#close({ bye: tooOften });
-    const refusal = this.#room.join(this, { name: line, canResume: false });
-    if (refusal) this.#sendText(`!! ${refusal.message}\r\nType another name:\r\n`);
-    else this.#joined = true;
+    const joined = this.#room.join(this, { name: line, canResume: false });
+    if (isRefusal(joined)) this.#sendText(`!! ${joined.message}\r\nType another name:\r\n`);
+    else this.#enter(joined);
   }
 
   #handleFrame(line: string): void {
@@ -331,7 +355,33 @@ export class Session implements Member {
         return;
       case "quit":
         return this.#quit(frame.reason);
+      case "history":
+        return this.#history(frame);
     }
+  }
+
+  /** Handles `line` if it is a joined structured client's `history` request; says whether it was. */
+  #askPage(line: string): boolean {
+    if (!this.#joined || this.#mode !== "json" || !line.includes('"history"')) return false;
+    const frame = parseClientFrame(line);
+    if (isRefusal(frame) || frame.type !== "history") return false;
+    this.#history(frame);
+    return true;
+  }
+
+  /** Answers a `history` request with a page, paced by {@linkcode PageRequests}. */
+  #history(frame: HistoryFrame): void {
+    if (!this.#joined) return this.#refuse(NOT_JOINED);
+    if ((frame.before === undefined) === (frame.after === undefined)) {
+      return this.#refuse({
+        code: "bad_arguments",
+        message: 'A "history" frame needs exactly one of "before" and "after".',
+      });
+    }
+    const refusal = this.#pages.ask(() => {
+      if (this.#membership) this.#send(this.#membership.page(frame));
+    });
+    if (refusal) this.#refuse(refusal);
   }
 
   #hello(frame: HelloFrame): void {
@@ -351,14 +401,28 @@ export class Session implements Member {
     const tooOften = this.#options.admission.join(this.address, this.#now());
     if (tooOften) return void this.#close({ bye: tooOften });
     const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
-    const refusal = this.#room.join(this, {
+    const joined = this.#room.join(this, {
       name: frame.name,
       resume: frame.resume,
       since,
       room: frame.room,
     });
-    if (refusal) return this.#refuse(refusal);
+    if (isRefusal(joined)) return this.#refuse(joined);
+    this.#enter(joined);
+  }
+
+  /** Takes the membership the room granted; released at once if the welcome already ended us. */
+  #enter(membership: Membership): void {
     this.#joined = true;
+    this.#membership = membership;
+    if (this.#closed) this.#leaveRoom();
+  }
+
+  /** Gives up our place in the room, if we still have one, announced with the leave reason. */
+  #leaveRoom(): void {
+    const membership = this.#membership;
+    this.#membership = undefined;
+    membership?.leave(this.#leaveReason);
   }
 
   /**
@@ -483,9 +547,11 @@ export class Session implements Member {
     if (this.#closed) return;
     if (options.bye) this.#send(options.bye);
     this.#closed = true;
+    this.#leaveReason = options.leaveReason;
     clearTimeout(this.#greetingTimer);
     clearTimeout(this.#partialTimer);
-    if (this.#joined) this.#room.leave(this, options.leaveReason);
+    this.#pages.stop();
+    this.#leaveRoom();
     if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
     this.#queue.stop();
     try {

@@ -10,7 +10,15 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { isConversation, type RoomRecord } from "../protocol/frames.ts";
-import { type CatchUp, catchUpFrom, type HistoryStore, type PrivateAudience } from "./history.ts";
+import {
+  type CatchUp,
+  catchUpFrom,
+  type HistoryPage,
+  type HistoryStore,
+  isGapAfter,
+  type PageRequest,
+  type PrivateAudience,
+} from "./history.ts";
 
 /** Tables and indexes of the history (part of the store's schema). */
 export const HISTORY_SCHEMA = `
@@ -36,6 +44,8 @@ export class SqliteHistory implements HistoryStore {
   readonly #recent: StatementSync;
   readonly #since: StatementSync;
   readonly #firstId: StatementSync;
+  readonly #pageAfter: StatementSync;
+  readonly #pageBefore: StatementSync;
   readonly #firstKept: StatementSync;
   readonly #trim: StatementSync;
   #lastId: number;
@@ -60,6 +70,12 @@ export class SqliteHistory implements HistoryStore {
       `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
     );
     this.#firstId = db.prepare("SELECT min(id) AS id FROM records");
+    this.#pageAfter = db.prepare(
+      `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`,
+    );
+    this.#pageBefore = db.prepare(
+      `SELECT record FROM records WHERE id < ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+    );
     this.#firstKept = db.prepare(
       "SELECT id FROM records WHERE conversation = 1 ORDER BY id LIMIT 1 OFFSET ?",
     );
@@ -105,6 +121,24 @@ export class SqliteHistory implements HistoryStore {
     const records = parseNewestFirst(this.#since.all(afterId, v, v, limit + 1));
     const firstId = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
     return catchUpFrom(records, afterId, limit, { firstId, lastId: this.#lastId });
+  }
+
+  page(request: PageRequest, viewer: string | undefined): HistoryPage {
+    const v = viewer ?? "";
+    // One row more than asked shows whether the page is the last one.
+    const wanted = request.limit + 1;
+    if ("before" in request) {
+      const records = parseNewestFirst(this.#pageBefore.all(request.before, v, v, wanted));
+      const more = records.length > request.limit;
+      return { records: more ? records.slice(1) : records, more, gap: false };
+    }
+    const rows = this.#pageAfter.all(request.after, v, v, wanted);
+    const more = rows.length > request.limit;
+    const records = (more ? rows.slice(0, -1) : rows).map((row) =>
+      JSON.parse((row as { record: string }).record) as RoomRecord
+    );
+    const firstId = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
+    return { records, more, gap: isGapAfter(request.after, { firstId, lastId: this.#lastId }) };
   }
 
   /**

@@ -55,6 +55,7 @@ export function renderPlain(frame: ServerFrame): string[] {
       return [`-- ${frame.message}`];
     case "ping":
     case "pong":
+    case "page": // asked for by structured clients only
       return [];
   }
 }
