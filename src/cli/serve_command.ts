@@ -143,7 +143,11 @@ function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword:
   return { rest, askPassword };
 }
 
-/** Asks for the room password at the terminal (hidden as it is typed). */
+/**
+ * Asks for the new room password at the terminal, hidden as it is typed, and
+ * a second time to confirm it: a typo nobody saw would lock everyone out.
+ * When the two differ it says so and starts again.
+ */
 async function askForPassword(): Promise<string> {
   if (!Deno.stdin.isTerminal()) {
     throw new UsageError(
@@ -151,11 +155,17 @@ async function askForPassword(): Promise<string> {
       COMMAND,
     );
   }
-  return await passwordPrompt({
-    message: "Room password",
-    mask: "*",
-    validate: (value) => value.length > 0 || "The password can't be empty.",
-  });
+  const ask = (message: string) =>
+    passwordPrompt({
+      message,
+      mask: "*",
+      validate: (value) => value.length > 0 || "The password can't be empty.",
+    });
+  for (;;) {
+    const password = await ask("Room password");
+    if (await ask("Same password again") === password) return password;
+    console.error("The two passwords differ; type it twice again.");
+  }
 }
 
 /** Runs `chat serve` until Ctrl-C or SIGTERM; returns the exit code. */
