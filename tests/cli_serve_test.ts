@@ -10,11 +10,16 @@ import { withTempDir } from "./support/temp_dir.ts";
 import { SERVE_OPTIONS } from "../src/cli/serve_command.ts";
 import { JOIN_OPTIONS } from "../src/cli/join_command.ts";
 import type { OptionSpec } from "../src/cli/args.ts";
+import { banner, joinCommandName } from "../src/cli/serve_banner.ts";
 
 Deno.test("chat serve as a subprocess: a structured and a plain client chat through it", async () => {
   const server = await startServe();
   try {
-    assertMatch(server.output(), /On this computer: chat join --name YOURNAME 127\.0\.0\.1:\d+/);
+    // Started from source: the command that works here is the task, not the binary.
+    assertMatch(
+      server.output(),
+      /On this computer: deno task join --name YOURNAME 127\.0\.0\.1:\d+/,
+    );
     const { client: alice } = await LineClient.join(server.port, "alice");
     const plain = await LineClient.connect(server.port);
     await plain.nextLine((l) => l.startsWith("Welcome to chat!"));
@@ -147,7 +152,7 @@ Deno.test("chat serve --tls keeps its certificate under --data and prints the jo
       assertMatch(
         first.output(),
         new RegExp(
-          `chat join --tls --fingerprint ${
+          `deno task join --tls --fingerprint ${
             fingerprint.replace(/[+/]/g, "\\$&")
           } --name YOURNAME 127\\.0\\.0\\.1:\\d+`,
         ),
@@ -197,4 +202,14 @@ Deno.test("chat serve --version and chat join -V print the version like chat --v
     const run = await runChat(args);
     assertEquals([run.code, run.stdout, run.stderr], [0, expected, ""], args.join(" "));
   }
+});
+
+Deno.test("the banner's join command is the binary's when compiled, the task's from source", () => {
+  assertEquals(joinCommandName(true), "chat join");
+  assertEquals(joinCommandName(false), "deno task join");
+  assertEquals(joinCommandName(), "deno task join", "these tests run from source");
+  const compiled = banner({ host: "127.0.0.1", port: 53000, joinCommand: joinCommandName(true) });
+  assertMatch(compiled, /^On this computer: chat join --name YOURNAME 127\.0\.0\.1$/m);
+  const byDefault = banner({ host: "127.0.0.1", port: 6000, fingerprint: "SHA256:abc" });
+  assertMatch(byDefault, /^On this computer: chat join --tls --fingerprint SHA256:abc --name /m);
 });

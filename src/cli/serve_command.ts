@@ -24,7 +24,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
-import { banner } from "./serve_banner.ts";
+import { banner, joinCommandName } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -195,6 +195,7 @@ export async function runServe(args: string[]): Promise<number> {
       passwordProtected: settings.password !== undefined,
       fingerprint: identity?.fingerprint,
       historyNote: note,
+      joinCommand: joinCommandName(),
     }));
   }
   if (interactive) {
