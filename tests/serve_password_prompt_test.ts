@@ -56,3 +56,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "Ctrl-C at chat serve's password prompt gives up quietly, exit 0, no room" +
+    (HAVE_TMUX ? "" : " (ignored: tmux is not installed)"),
+  ignore: !HAVE_TMUX,
+  async fn() {
+    const tmux = new TmuxServer();
+    const data = await Deno.makeTempDir({ prefix: "chat-password-prompt-" });
+    const serve = chatCommand(["serve", "--password", "--host", "127.0.0.1", "--port", "0"])
+      .map(quote).join(" ");
+    try {
+      const pane = await tmux.open(
+        "serve",
+        `${serve}; echo "[exit $?]"; sleep 600`,
+        { columns: 100, rows: 30 },
+        { CHAT_DATA_DIR: data },
+      );
+      await pane.waitFor("Room password");
+      await pane.type("half");
+      await pane.press("C-c");
+      const screen = (await pane.waitFor(/\[exit \d+\]/)).join("\n");
+      assertEquals(screen.match(/\[exit (\d+)\]/)?.[1], "0", screen);
+      assertEquals(/Something went wrong|open on port/.test(screen), false, screen);
+    } finally {
+      await tmux.kill();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

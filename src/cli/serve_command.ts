@@ -146,9 +146,9 @@ function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword:
 /**
  * Asks for the new room password at the terminal, hidden as it is typed, and
  * a second time to confirm it: a typo nobody saw would lock everyone out.
- * When the two differ it says so and starts again.
+ * When the two differ it says so and starts again. `null` when Ctrl-C gave up.
  */
-async function askForPassword(): Promise<string> {
+async function askForPassword(): Promise<string | null> {
   if (!Deno.stdin.isTerminal()) {
     throw new UsageError(
       "--password needs a value when chat serve is not run in a terminal (or set CHAT_PASSWORD).",
@@ -161,10 +161,16 @@ async function askForPassword(): Promise<string> {
       mask: "*",
       validate: (value) => value.length > 0 || "The password can't be empty.",
     });
-  for (;;) {
-    const password = await ask("Room password");
-    if (await ask("Same password again") === password) return password;
-    console.error("The two passwords differ; type it twice again.");
+  try {
+    for (;;) {
+      const password = await ask("Room password");
+      if (await ask("Same password again") === password) return password;
+      console.error("The two passwords differ; type it twice again.");
+    }
+  } catch (error) {
+    // Ctrl-C at the prompt: the operator changed their mind, which is no error.
+    if (error instanceof Error && error.name === "ExitPromptError") return null;
+    throw error;
   }
 }
 
@@ -172,7 +178,11 @@ async function askForPassword(): Promise<string> {
 export async function runServe(args: string[]): Promise<number> {
   const settings = parseServeArgs(args);
   if (!settings) return EXIT_OK;
-  if (settings.askPassword) settings.password = await askForPassword();
+  if (settings.askPassword) {
+    const password = await askForPassword();
+    if (password === null) return EXIT_OK;
+    settings.password = password;
+  }
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   keepServingOnStrayErrors(settings.debug);
