@@ -16,7 +16,20 @@ import {
 } from "../src/cli/args.ts";
 import { EXIT_FAILURE, EXIT_OK, reportError, UsageError } from "../src/cli/errors.ts";
 import { describeMachine } from "./bench/machine.ts";
-import { formatReport, reportScenario, type ScenarioReport } from "./bench/report.ts";
+import {
+  formatMachine,
+  formatReport,
+  reportScenario,
+  type ScenarioReport,
+} from "./bench/report.ts";
+import {
+  ATTACK_DEFAULTS,
+  type AttackReport,
+  type AttackSettings,
+  formatAttackReport,
+  runAttackScenario,
+} from "./bench/attack.ts";
+import { ATTACKS } from "./bench/attacks.ts";
 import { runScenario, type Scenario, SCENARIOS, type ScenarioSettings } from "./bench/scenarios.ts";
 
 const COMMAND = "deno task bench";
@@ -32,6 +45,9 @@ anything was lost.
 Scenarios (--scenario):
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
   all      each of the above with its defaults
+  attack   two members chat in a room with a password while it is attacked,
+           in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
+           newcomer's join and the server's memory, quiet and under each attack
 
 Options (defaults are the fanout scenario's):
   -c, --connections N   members that join (1000)
@@ -47,6 +63,20 @@ Options (defaults are the fanout scenario's):
       --cpu-prof DIR    write a V8 CPU profile of the server into DIR
       --server-v8-flags F
                         V8 flags for the server, for experiments (--max-semi-space-size=1)
+
+Attack options (--scenario attack; it uses --rate, --settle and --json too):
+      --attack-seconds S  seconds of the quiet room and of each attack (${ATTACK_DEFAULTS.attackSeconds})
+      --churn N           reconnect loops at once (${ATTACK_DEFAULTS.churnLoops})
+      --slowloris N       connections held without finishing the handshake (${ATTACK_DEFAULTS.slowlorisConnections})
+      --guessers N        password-guessing loops at once (${ATTACK_DEFAULTS.guessLoops})
+      --flooders N        members flooding made-up names' mailboxes (${ATTACK_DEFAULTS.flooders})
+      --attack-addresses N
+                        loopback addresses the attackers come from, 127.0.0.2
+                        and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only, elsewhere they share 127.0.0.1)
+      (--rate: the good members' messages per second together, ${ATTACK_DEFAULTS.rate};
+       --settle: seconds after each attack before memory is read, ${ATTACK_DEFAULTS.settleSeconds})
+
+Output:
       --json            print the results as JSON
       --debug           show technical details of errors
   -h, --help            show this help
@@ -54,6 +84,7 @@ Options (defaults are the fanout scenario's):
 Examples:
   deno task bench
   deno task bench --scenario idle
+  deno task bench --scenario attack
   deno task bench -c 5 -p 2 -k 10 --json`;
 
 const OPTIONS: OptionSpec = {
@@ -70,6 +101,12 @@ const OPTIONS: OptionSpec = {
   runs: { type: "string" },
   "cpu-prof": { type: "string" },
   "server-v8-flags": { type: "string" },
+  "attack-seconds": { type: "string" },
+  churn: { type: "string" },
+  slowloris: { type: "string" },
+  guessers: { type: "string" },
+  flooders: { type: "string" },
+  "attack-addresses": { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -78,6 +115,8 @@ const OPTIONS: OptionSpec = {
 /** What the command line asked for. */
 interface BenchRequest {
   scenarios: { scenario: Scenario; settings: ScenarioSettings }[];
+  /** Set for `--scenario attack`, which runs on its own. */
+  attack?: AttackSettings;
   runs: number;
   json: boolean;
   cpuProfileDir?: string;
@@ -92,15 +131,52 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
   }
   noPositionals(positionals, COMMAND);
   const wanted = String(values.scenario ?? "fanout");
+  const number = (flag: string, min: number, max: number) =>
+    integerOption(values[flag], `--${flag}`, COMMAND, { min, max });
+  const common = {
+    runs: number("runs", 1, 100) ?? 1,
+    json: Boolean(values.json),
+    cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
+    serverV8Flags: values["server-v8-flags"] === undefined
+      ? undefined
+      : String(values["server-v8-flags"]),
+  };
+  const attackOnly = ATTACK_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (wanted === "attack") {
+    const loadOnly = LOAD_FLAGS.filter((flag) => values[flag] !== undefined);
+    if (loadOnly.length > 0) {
+      throw new UsageError(`--${loadOnly[0]} is not an option of the attack scenario.`, COMMAND);
+    }
+    return {
+      ...common,
+      scenarios: [],
+      attack: {
+        ...ATTACK_DEFAULTS,
+        ...dropUndefined({
+          attackSeconds: number("attack-seconds", 1, 3600),
+          settleSeconds: number("settle", 0, 3600),
+          rate: number("rate", 1, 1000),
+          churnLoops: number("churn", 0, 1000),
+          slowlorisConnections: number("slowloris", 0, 100_000),
+          guessLoops: number("guessers", 0, 1000),
+          flooders: number("flooders", 0, 1000),
+          attackAddresses: number("attack-addresses", 1, 60_000),
+        }),
+      },
+    };
+  }
+  if (attackOnly.length > 0) {
+    throw new UsageError(`--${attackOnly[0]} belongs to --scenario attack.`, COMMAND);
+  }
   const chosen = wanted === "all" ? [...SCENARIOS] : SCENARIOS.filter((s) => s.name === wanted);
   if (chosen.length === 0) {
     throw new UsageError(
-      `Unknown scenario "${wanted}"; choose ${SCENARIOS.map((s) => s.name).join(", ")} or all.`,
+      `Unknown scenario "${wanted}"; choose ${
+        SCENARIOS.map((s) => s.name).join(", ")
+      }, all or attack.`,
       COMMAND,
     );
   }
-  const number = (flag: string, min: number, max: number) =>
-    integerOption(values[flag], `--${flag}`, COMMAND, { min, max });
   const overrides: Partial<ScenarioSettings> = dropUndefined({
     connections: number("connections", 1, 100_000),
     senders: number("senders", 0, 100_000),
@@ -125,15 +201,49 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
     }
     return { scenario, settings };
   });
-  return {
-    scenarios,
-    runs: number("runs", 1, 100) ?? 1,
-    json: Boolean(values.json),
-    cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
-    serverV8Flags: values["server-v8-flags"] === undefined
-      ? undefined
-      : String(values["server-v8-flags"]),
-  };
+  return { ...common, scenarios };
+}
+
+/** Flags of the attack scenario only. */
+const ATTACK_FLAGS = [
+  "attack-seconds",
+  "churn",
+  "slowloris",
+  "guessers",
+  "flooders",
+  "attack-addresses",
+];
+
+/** Flags of the load scenarios only (the attack scenario has its own shape). */
+const LOAD_FLAGS = [
+  "connections",
+  "senders",
+  "messages",
+  "window",
+  "text-chars",
+  "slow",
+  "timeout",
+];
+
+/** Runs the attack scenario `runs` times; exit 1 when the measurement itself went wrong. */
+async function benchAttack(request: BenchRequest, args: string[], denoFlags: string[]) {
+  const machine = describeMachine();
+  const reports: AttackReport[] = [];
+  for (let i = 0; i < request.runs; i++) {
+    const progress = request.json ? undefined : (line: string) => console.error(line);
+    reports.push(await runAttackScenario(request.attack!, denoFlags, progress));
+  }
+  if (request.json) {
+    console.log(JSON.stringify(
+      { command: [COMMAND, ...args].join(" "), machine, attack: reports },
+      null,
+      2,
+    ));
+  } else {
+    console.log(formatMachine(machine));
+    for (const report of reports) console.log(formatAttackReport(report));
+  }
+  return reports.some((r) => r.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 
 async function bench(args: string[]): Promise<number> {
@@ -144,6 +254,7 @@ async function bench(args: string[]): Promise<number> {
     ...(request.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${request.cpuProfileDir}`] : []),
     ...(request.serverV8Flags ? [`--v8-flags=${request.serverV8Flags}`] : []),
   ];
+  if (request.attack) return await benchAttack(request, args, denoFlags);
   const reports: ScenarioReport[] = [];
   for (const { scenario, settings } of request.scenarios) {
     const runs = [];

@@ -90,3 +90,68 @@ Deno.test("countNewlines counts every newline, whatever the alignment and length
   const big = new Uint8Array(600_000).fill(0x0a);
   assertEquals(countNewlines(big), 600_000);
 });
+
+Deno.test("bench.ts attack scenario, tiny: every attack runs against a live room and is reported", async () => {
+  const result = await runBench([
+    "--scenario",
+    "attack",
+    "--attack-seconds",
+    "1",
+    "--settle",
+    "0",
+    "--churn",
+    "1",
+    "--slowloris",
+    "20",
+    "--guessers",
+    "1",
+    "--flooders",
+    "1",
+    "--attack-addresses",
+    "4",
+  ]);
+  const [report] = result.attack;
+  assertEquals(report.problems, [], "the good members stayed and received messages");
+  assertEquals(report.phases.map((p: { name: string }) => p.name), [
+    "quiet",
+    "churn",
+    "slowloris",
+    "guessing",
+    "mailbox",
+  ]);
+  for (const phase of report.phases) {
+    assert(phase.latency.samples > 0, `${phase.name}: good members' latency is measured`);
+    assert(phase.latency.p50 <= phase.latency.p99, phase.name);
+    if (Deno.build.os === "linux") {
+      assert(phase.rssBytes.before > 0 && phase.rssBytes.after > 0, `${phase.name}: memory read`);
+      assert(phase.rssBytes.peak >= phase.rssBytes.before, phase.name);
+    }
+  }
+  const attack = (name: string) =>
+    report.phases.find((p: { name: string }) => p.name === name).attack;
+  assert(attack("churn").joins > 0, "the churn loop joined and left");
+  assert(attack("slowloris").opened > 0, "silent connections were opened");
+  assertEquals(attack("slowloris").opened + attack("slowloris").refused, 20);
+  assert(attack("guessing").guesses > 0, "passwords were guessed");
+  assert(attack("mailbox").namesMade > 0 && attack("mailbox").sent > 0, "mail was sent");
+  assertEquals(report.verdicts.length, 4, "each attack is held against the targets");
+});
+
+Deno.test("bench.ts keeps attack flags to the attack scenario and load flags out of it", async () => {
+  for (
+    const args of [["--churn", "3"], ["--scenario", "attack", "-c", "5"], [
+      "--scenario",
+      "attack",
+      "--slowloris",
+      "-1",
+    ]]
+  ) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", BENCH, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(output.code, 2, args.join(" "));
+    assert(new TextDecoder().decode(output.stderr).includes("--help"));
+  }
+});

@@ -7,11 +7,19 @@ import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { runChat, startServe } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withTempDir } from "./support/temp_dir.ts";
+import { SERVE_OPTIONS } from "../src/cli/serve_command.ts";
+import { JOIN_OPTIONS } from "../src/cli/join_command.ts";
+import type { OptionSpec } from "../src/cli/args.ts";
+import { banner, joinCommandName } from "../src/cli/serve_banner.ts";
 
 Deno.test("chat serve as a subprocess: a structured and a plain client chat through it", async () => {
   const server = await startServe();
   try {
-    assertMatch(server.output(), /On this computer: chat join --name YOURNAME 127\.0\.0\.1:\d+/);
+    // Started from source: the command that works here is the task, not the binary.
+    assertMatch(
+      server.output(),
+      /On this computer: deno task join --name YOURNAME 127\.0\.0\.1:\d+/,
+    );
     const { client: alice } = await LineClient.join(server.port, "alice");
     const plain = await LineClient.connect(server.port);
     await plain.nextLine((l) => l.startsWith("Welcome to chat!"));
@@ -70,12 +78,16 @@ Deno.test("usage errors exit 2 with a one-line hint", async () => {
       [["serve", "--port"], /Option --port needs a value\./],
       [["serve", "--port", "99999"], /--port must be a whole number from 0 to 65535/],
       [["serve", "extra"], /Unexpected argument "extra"/],
+      [["serve", "--history-limit", "-5"], /--history-limit must be a whole number from 1 to/],
+      [["serve", "-p", "-1"], /--port must be a whole number from 0 to 65535, not "-1"/],
+      [["serve", "--rate-limit", "-3"], /--rate-limit must be a whole number from 1 to/],
+      [["join", "--port", "-2"], /--port must be a whole number from 1 to 65535, not "-2"/],
     ] as Array<[string[], RegExp]>
   ) {
     const run = await runChat(args);
     assertEquals(run.code, 2, `exit code for ${args.join(" ")}`);
     assertMatch(run.stderr, message);
-    assertMatch(run.stderr, /Run "chat( serve)? --help" for usage\./);
+    assertMatch(run.stderr, /Run "chat( serve| join)? --help" for usage\./);
     assertEquals(run.stderr.trim().split("\n").length, 2, run.stderr);
     assertEquals(run.stdout, "");
   }
@@ -140,7 +152,7 @@ Deno.test("chat serve --tls keeps its certificate under --data and prints the jo
       assertMatch(
         first.output(),
         new RegExp(
-          `chat join --tls --fingerprint ${
+          `deno task join --tls --fingerprint ${
             fingerprint.replace(/[+/]/g, "\\$&")
           } --name YOURNAME 127\\.0\\.0\\.1:\\d+`,
         ),
@@ -159,4 +171,45 @@ Deno.test("chat serve --tls keeps its certificate under --data and prints the jo
       await again.stop();
     }
   });
+});
+
+/** The rows of `help` that document an option, by long name, with their short alias if any. */
+function documentedOptions(help: string): Map<string, string | undefined> {
+  const rows = help.matchAll(/^ {2}(?:-(\w), | {4})--([\w-]+)/gm);
+  return new Map([...rows].map(([, short, long]) => [long, short]));
+}
+
+Deno.test("every option chat serve and chat join accept is listed in their --help", async () => {
+  for (const [command, options] of [["serve", SERVE_OPTIONS], ["join", JOIN_OPTIONS]] as const) {
+    const help = await runChat([command, "--help"]);
+    assertEquals(help.code, 0);
+    const documented = documentedOptions(help.stdout);
+    for (const [name, { short }] of Object.entries(options as OptionSpec)) {
+      assert(documented.has(name), `chat ${command} --help does not list --${name}`);
+      assertEquals(documented.get(name), short, `chat ${command} --help: short form of --${name}`);
+    }
+    assertEquals(documented.size, Object.keys(options).length, "no row for an unknown option");
+  }
+  const serveHelp = documentedOptions((await runChat(["serve", "--help"])).stdout);
+  for (const flag of ["tls", "cert", "key", "version"]) assert(serveHelp.has(flag), flag);
+});
+
+Deno.test("chat serve --version and chat join -V print the version like chat --version", async () => {
+  const expected = (await runChat(["--version"])).stdout;
+  for (
+    const args of [["serve", "--version"], ["join", "--version"], ["serve", "-V"], ["join", "-V"]]
+  ) {
+    const run = await runChat(args);
+    assertEquals([run.code, run.stdout, run.stderr], [0, expected, ""], args.join(" "));
+  }
+});
+
+Deno.test("the banner's join command is the binary's when compiled, the task's from source", () => {
+  assertEquals(joinCommandName(true), "chat join");
+  assertEquals(joinCommandName(false), "deno task join");
+  assertEquals(joinCommandName(), "deno task join", "these tests run from source");
+  const compiled = banner({ host: "127.0.0.1", port: 53000, joinCommand: joinCommandName(true) });
+  assertMatch(compiled, /^On this computer: chat join --name YOURNAME 127\.0\.0\.1$/m);
+  const byDefault = banner({ host: "127.0.0.1", port: 6000, fingerprint: "SHA256:abc" });
+  assertMatch(byDefault, /^On this computer: chat join --tls --fingerprint SHA256:abc --name /m);
 });

@@ -263,7 +263,7 @@ Deno.test("a private message sent while you were away is delivered on the next j
     assertEquals(again.code, 0, again.stderr);
     assertMatch(
       again.stdout,
-      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined \(1 member\)\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
+      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined \(1 here\)\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
     );
     assertMatch(
       again.stdout,

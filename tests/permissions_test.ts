@@ -141,15 +141,81 @@ Deno.test("the binary's flags are narrow: no --allow-all, no run or ffi, no prom
   assert(flags.includes("--no-prompt"));
 });
 
-Deno.test("deno task serve and deno task join run with the binary's permissions", async () => {
+/** The flags a deno.json permission set stands for, as `deno run` takes them. */
+function permissionSetFlags(set: Record<string, unknown>): string[] {
+  const flags: string[] = [];
+  for (const [name, value] of Object.entries(set)) {
+    const rule = typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as { allow?: unknown; deny?: unknown; ignore?: unknown }
+      : { allow: value };
+    if (rule.allow === true) flags.push(`--allow-${name}`);
+    else if (Array.isArray(rule.allow)) flags.push(`--allow-${name}=${rule.allow.join(",")}`);
+    if (rule.ignore === true) flags.push(`--ignore-${name}`);
+    if (rule.deny !== undefined) flags.push(`--deny-${name}`);
+  }
+  return flags.sort();
+}
+
+Deno.test("deno task serve and deno task join run with the binary's permissions, on one short line", async () => {
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  const flags = binaryRunFlags().join(" ");
+  const permissionFlags = binaryPermissionFlags().filter((flag) => flag !== "--no-prompt");
+  assertEquals(
+    permissionSetFlags(config.permissions.chat),
+    permissionFlags.sort(),
+    'deno.json\'s permission set "chat" must grant exactly the flags of src/cli/permissions.ts',
+  );
+  const otherFlags = binaryRunFlags().filter((flag) => !permissionFlags.includes(flag));
   for (const command of ["serve", "join"]) {
     assertEquals(
       config.tasks[command],
-      `deno run ${flags} main.ts ${command}`,
-      `deno.json task "${command}" must use the flags of src/cli/permissions.ts`,
+      `deno run -q -P=chat ${otherFlags.join(" ")} main.ts ${command}`,
+      `deno.json task "${command}" must use the permission set and the run flags of src/cli/permissions.ts`,
     );
+  }
+});
+
+Deno.test("deno task join --version prints one task line and the version, within the permissions", async () => {
+  const sandbox = await makeSandbox();
+  try {
+    const chat = SandboxedChat.fromTask("join", ["--version"], sandbox);
+    const status = await chat.exit(20_000);
+    assertEquals(status.code, 0, chat.transcript());
+    assertEquals(chat.stdout.text(), `chat ${VERSION} (${Deno.build.target})`);
+    const taskLines = chat.stderr.lines.filter((line) => line.trim() !== "");
+    assertEquals(
+      taskLines.length,
+      1,
+      `deno task printed more than its task line:\n${chat.transcript()}`,
+    );
+    assertMatch(taskLines[0], /Task join deno run -q -P=chat /);
+    await assertWithinPermissions(sandbox, "deno task join");
+  } finally {
+    await sandbox.remove();
+  }
+});
+
+Deno.test("deno task serve runs the room with deno.json's permission set and names deno task join", async () => {
+  const sandbox = await makeSandbox();
+  const serve = SandboxedChat.fromTask("serve", ["--host", "127.0.0.1", "--port", "0"], sandbox);
+  try {
+    const [, port] = await serve.stdout.waitFor(/open on port (\d+)/, 20_000, "deno task serve");
+    await serve.stdout.waitFor(
+      new RegExp(`^On this computer: deno task join --name YOURNAME 127\\.0\\.0\\.1:${port}$`),
+      5_000,
+      "deno task serve",
+    );
+    const { client: alice } = await LineClient.join(Number(port), "alice");
+    const { client: bob } = await LineClient.join(Number(port), "bob");
+    await alice.say("hello through the task");
+    const got = await bob.nextFrame((f) => f.type === "message" && f.from === "alice");
+    assertEquals(got.text, "hello through the task");
+    alice.close();
+    bob.close();
+    await serve.stop();
+    await assertWithinPermissions(sandbox, "deno task serve");
+  } finally {
+    await serve.stop();
+    await sandbox.remove();
   }
 });
 

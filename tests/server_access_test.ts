@@ -99,7 +99,7 @@ Deno.test("the operator kicks, bans and unbans from the console; everyone sees i
     runConsoleLine(server, "the room closes at midnight");
     const notice = await alice.nextFrame((f) => f.type === "notice");
     assertEquals(notice.text, "the room closes at midnight");
-    assertMatch(runConsoleLine(server, "/who")[0], /^Here \(\d\): /);
+    assertMatch(runConsoleLine(server, "/who")[0], /^\d here: /);
     assertMatch(runConsoleLine(server, "/where").join("\n"), /alice {2}127\.0\.0\.1/);
     assertMatch(runConsoleLine(server, "/kick nobody")[0], /^!! Nobody called "nobody" is here/);
     assertMatch(runConsoleLine(server, "/ban alice soon")[0], /is not a duration/);

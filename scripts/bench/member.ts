@@ -59,6 +59,8 @@ export interface MemberOptions {
   name: string;
   /** Decode every line and watch it (latency, order); otherwise only count. */
   probe: boolean;
+  /** The room password, for a room that has one. */
+  password?: string;
 }
 
 /**
@@ -113,7 +115,12 @@ export class BenchMember {
     socket.setNoDelay(true);
     const member = new BenchMember(socket, options);
     await member.send(
-      encodeFrame({ type: "hello", version: PROTOCOL_VERSION, name: options.name }),
+      encodeFrame({
+        type: "hello",
+        version: PROTOCOL_VERSION,
+        name: options.name,
+        ...(options.password === undefined ? {} : { password: options.password }),
+      }),
     );
     await member.#welcome.promise;
     return member;

@@ -91,10 +91,7 @@ function problemsOf(report: RunReport, settings: ScenarioSettings): string[] {
 
 /** The whole result in words, for a terminal. */
 export function formatReport(machine: MachineDescription, reports: ScenarioReport[]): string {
-  const lines = [
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${gib(machine.memoryBytes)} GiB, ` +
-    `${machine.os} ${machine.kernel}, Deno ${machine.deno}`,
-  ];
+  const lines = [formatMachine(machine)];
   for (const report of reports) {
     lines.push("", describeSettings(report));
     report.runs.forEach((run, i) => lines.push(`  run ${i + 1}: ${describeRun(run)}`));
@@ -104,6 +101,12 @@ export function formatReport(machine: MachineDescription, reports: ScenarioRepor
   const problems = reports.reduce((sum, r) => sum + r.problems.length, 0);
   lines.push("", problems === 0 ? "Nothing lost." : `${problems} problems: see above.`);
   return lines.join("\n");
+}
+
+/** The machine in one line. */
+export function formatMachine(machine: MachineDescription): string {
+  return `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${gib(machine.memoryBytes)} GiB, ` +
+    `${machine.os} ${machine.kernel}, Deno ${machine.deno}`;
 }
 
 function describeSettings({ scenario, settings: s }: ScenarioReport): string {

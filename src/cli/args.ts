@@ -21,7 +21,7 @@ export interface ParsedArgs {
 export function parseCommandLine(args: string[], options: OptionSpec, command: string): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: attachNegativeValues(args, options),
       options,
       allowPositionals: true,
       strict: true,
@@ -30,6 +30,35 @@ export function parseCommandLine(args: string[], options: OptionSpec, command: s
   } catch (error) {
     throw new UsageError(describeParseError(error), command);
   }
+}
+
+/**
+ * parseArgs (strict) refuses a value that starts with "-" after a string
+ * option ("--history-limit -5"), taking it for a forgotten value; only the
+ * "--history-limit=-5" form gets through. No option starts with a digit, so a
+ * negative number after a string option is its value: it is attached here,
+ * and the option's own check then says what range it takes.
+ */
+function attachNegativeValues(args: string[], options: OptionSpec): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, { type, short }] of Object.entries(options)) {
+    if (type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (short) takesValue.add(`-${short}`);
+  }
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return [...result, ...args.slice(i)];
+    const next = args[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      result.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      result.push(arg);
+    }
+  }
+  return result;
 }
 
 function describeParseError(error: unknown): string {

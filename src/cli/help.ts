@@ -1,12 +1,12 @@
 /**
  * Help texts. They are modules, not files, so a compiled binary carries them.
+ * The rows of options come from the commands' option tables (options.ts).
  *
  * @module
  */
 
-import { DEFAULT_JOIN_HOST, DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
-import { DEFAULT_HISTORY_LIMIT, DEFAULT_HISTORY_ON_JOIN } from "../server/room_store.ts";
-import { limitHelpRows } from "./limit_flags.ts";
+import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { type OptionSection, optionSections } from "./options.ts";
 
 /** `chat --help`. */
 export const MAIN_HELP = `chat — a group chat in one download.
@@ -25,55 +25,26 @@ Examples:
 
 Plain "nc HOST ${DEFAULT_PORT}" and "telnet HOST ${DEFAULT_PORT}" work as clients too.`;
 
-/** `chat serve --help`. */
-export const SERVE_HELP = `Usage: chat serve [options]
+/** `chat serve --help`, around its option sections (made from the option tables). */
+export function serveHelp(sections: OptionSection[]): string {
+  return `Usage: chat serve [options]
 
 Open a chat room. Friends join with "chat join --name NAME THIS-COMPUTER",
 or with "nc THIS-COMPUTER ${DEFAULT_PORT}". Ctrl-C closes the room.
 When run in a terminal, type /help there for the operator's commands
 (/kick, /ban, /say …); a line without a / is announced to the room.
 
-Options:
-      --host ADDRESS         address to listen on (default ${DEFAULT_LISTEN_HOST}: every IPv4
-                             interface; "::" adds IPv6; 127.0.0.1 for this computer only)
-  -p, --port PORT            TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-      --password [TEXT]      members must give this password; without TEXT, it is asked
-                             for (CHAT_PASSWORD works too and stays out of "ps")
-      --motd TEXT            message of the day shown to everyone who joins
-  -q, --quiet                print only errors
-      --debug                show technical details of errors
-  -h, --help                 show this help
+${optionSections(sections)}`;
+}
 
-History:
-      --data DIR             directory of the history file and the TLS certificate (default:
-                             chat's data directory, e.g. ~/.local/share/chat; CHAT_DATA_DIR too)
-      --no-history           keep nothing on disk: history lasts until the server stops
-      --history-limit N      messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted
-      --history-on-join N    earlier messages shown on join (default ${DEFAULT_HISTORY_ON_JOIN})
-
-Limits:
-${limitHelpRows().join("\n")}`;
-
-/** `chat join --help`. */
-export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]
+/** `chat join --help`, around its option sections (made from the option table). */
+export function joinHelp(sections: OptionSection[]): string {
+  return `Usage: chat join [options] [HOST[:PORT]]
 
 Join a chat room in this terminal. HOST defaults to ${DEFAULT_JOIN_HOST}, PORT to ${DEFAULT_PORT}.
 Without --name you are asked for one.
 
-Options:
-  -n, --name NAME            the name others see you as (1-24 characters, no spaces)
-      --host HOST            the room's computer (instead of the HOST argument)
-  -p, --port PORT            TCP port (default ${DEFAULT_PORT})
-      --tls                  connect with TLS (rooms started with "chat serve --tls")
-      --fingerprint SHA256:… the certificate fingerprint the room's banner shows
-                             (implies --tls). Without it, the certificate seen on the
-                             first visit is remembered (known_hosts in the config
-                             directory) and a different one later is refused
-      --ca FILE              check the certificate against these authorities (PEM)
-                             instead of pinning it (implies --tls)
-      --no-color             no colours (also when NO_COLOR is set)
-      --debug                show technical details of errors
-  -h, --help                 show this help
+${optionSections(sections)}
 
 In the chat: type and press Enter to send; /help lists commands; Tab
 completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
@@ -90,3 +61,4 @@ Examples:
   chat join --name bob localhost:53001
   chat join --tls --fingerprint SHA256:E3FZ…FtI --name carol 192.168.1.20
   echo "build finished" | chat join --name ci-bot 192.168.1.20`;
+}

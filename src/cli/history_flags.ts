@@ -14,16 +14,33 @@ import {
   type RoomStore,
 } from "../server/room_store.ts";
 import { HISTORY_FILE_NAME, HistoryFileError, openSqliteStore } from "../server/sqlite_store.ts";
-import { integerOption, type OptionSpec, type ParsedArgs } from "./args.ts";
+import { integerOption, type ParsedArgs } from "./args.ts";
 import { dataDir } from "./dirs.ts";
 import { UsageError, UserError } from "./errors.ts";
+import type { OptionTable } from "./options.ts";
 
-/** The history options, for `parseArgs`. */
-export const HISTORY_OPTIONS: OptionSpec = {
-  data: { type: "string" },
-  "no-history": { type: "boolean" },
-  "history-limit": { type: "string" },
-  "history-on-join": { type: "string" },
+/** The history options of `chat serve`. */
+export const HISTORY_OPTIONS: OptionTable = {
+  data: {
+    type: "string",
+    value: "DIR",
+    help: "directory of the history file and the TLS certificate (default:\n" +
+      "chat's data directory, e.g. ~/.local/share/chat; CHAT_DATA_DIR too)",
+  },
+  "no-history": {
+    type: "boolean",
+    help: "keep nothing on disk: history lasts until the server stops",
+  },
+  "history-limit": {
+    type: "string",
+    value: "N",
+    help: `messages kept (default ${DEFAULT_HISTORY_LIMIT}); older ones are deleted`,
+  },
+  "history-on-join": {
+    type: "string",
+    value: "N",
+    help: `earlier messages shown on join (default ${DEFAULT_HISTORY_ON_JOIN})`,
+  },
 };
 
 /** What the history flags asked for. */

@@ -30,21 +30,54 @@ import { configDir, dataDir } from "./dirs.ts";
 import { parseJoinTarget } from "./addresses.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
-import { JOIN_HELP } from "./help.ts";
+import { joinHelp } from "./help.ts";
+import {
+  type OptionTable,
+  parserOptions,
+  printedHelpOrVersion,
+  STANDARD_OPTIONS,
+} from "./options.ts";
 
 const COMMAND = "chat join";
 
-const OPTIONS: OptionSpec = {
-  name: { type: "string", short: "n" },
-  host: { type: "string" },
-  port: { type: "string", short: "p" },
-  tls: { type: "boolean" },
-  fingerprint: { type: "string" },
-  ca: { type: "string" },
-  "no-color": { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+/** Every option of `chat join`: the parser and --help are made from this table. */
+const OPTIONS: OptionTable = {
+  name: {
+    type: "string",
+    short: "n",
+    value: "NAME",
+    help: "the name others see you as (1-24 characters, no spaces)",
+  },
+  host: {
+    type: "string",
+    value: "HOST",
+    help: "the room's computer (instead of the HOST argument)",
+  },
+  port: { type: "string", short: "p", value: "PORT", help: `TCP port (default ${DEFAULT_PORT})` },
+  tls: { type: "boolean", help: 'connect with TLS (rooms started with "chat serve --tls")' },
+  fingerprint: {
+    type: "string",
+    value: "SHA256:…",
+    help: "the certificate fingerprint the room's banner shows\n" +
+      "(implies --tls). Without it, the certificate seen on the\n" +
+      "first visit is remembered (known_hosts in the config\n" +
+      "directory) and a different one later is refused",
+  },
+  ca: {
+    type: "string",
+    value: "FILE",
+    help: "check the certificate against these authorities (PEM)\n" +
+      "instead of pinning it (implies --tls)",
+  },
+  "no-color": { type: "boolean", help: "no colours (also when NO_COLOR is set)" },
+  ...STANDARD_OPTIONS,
 };
+
+/** The options `chat join` accepts, as the parser takes them. */
+export const JOIN_OPTIONS: OptionSpec = parserOptions(OPTIONS);
+
+/** `chat join --help`. */
+export const JOIN_HELP: string = joinHelp([{ title: "Options", options: OPTIONS }]);
 
 /** The environment variables `chat join` reads. */
 const JOIN_ENV_VARS = ["NO_COLOR", "TERM", "CHAT_PASSWORD"] as const;
@@ -62,16 +95,13 @@ export interface JoinSettings {
   color: boolean;
 }
 
-/** Parses `chat join` arguments; `null` means help was printed. */
+/** Parses `chat join` arguments; `null` means help or the version was printed. */
 export function parseJoinArgs(
   args: string[],
   env: Partial<Record<(typeof JOIN_ENV_VARS)[number], string>> = readEnv(),
 ): JoinSettings | null {
-  const { values, positionals } = parseCommandLine(args, OPTIONS, COMMAND);
-  if (values.help) {
-    console.log(JOIN_HELP);
-    return null;
-  }
+  const { values, positionals } = parseCommandLine(args, JOIN_OPTIONS, COMMAND);
+  if (printedHelpOrVersion(values, JOIN_HELP)) return null;
   if (positionals.length > 1) {
     throw new UsageError(`Unexpected argument "${positionals[1]}"; give one HOST[:PORT].`, COMMAND);
   }

@@ -7,7 +7,8 @@
  */
 
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
-import { integerOption, type OptionSpec } from "./args.ts";
+import { integerOption } from "./args.ts";
+import type { OptionTable } from "./options.ts";
 
 /** One numeric limit flag. */
 export interface LimitFlag {
@@ -126,9 +127,12 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   },
 ];
 
-/** The parseArgs options for the limit flags. */
-export function limitOptions(): OptionSpec {
-  return Object.fromEntries(LIMIT_FLAGS.map(({ flag }) => [flag, { type: "string" as const }]));
+/** The limit flags as options, each with its help and default. */
+export function limitOptions(): OptionTable {
+  return Object.fromEntries(LIMIT_FLAGS.map(({ flag, key, seconds, help }) => {
+    const fallback = seconds ? DEFAULT_LIMITS[key] / 1000 : DEFAULT_LIMITS[key];
+    return [flag, { type: "string" as const, value: "N", help: `${help} (default ${fallback})` }];
+  }));
 }
 
 /** Reads the limit flags that were given; the others keep their defaults. */
@@ -139,12 +143,4 @@ export function limitsFrom(values: Record<string, unknown>, command: string): Pa
     if (value !== undefined) limits[key] = seconds ? value * 1000 : value;
   }
   return limits;
-}
-
-/** Help rows for the limit flags, with their defaults. */
-export function limitHelpRows(): string[] {
-  return LIMIT_FLAGS.map(({ flag, key, seconds, help }) => {
-    const fallback = seconds ? DEFAULT_LIMITS[key] / 1000 : DEFAULT_LIMITS[key];
-    return `${`      --${flag} N`.padEnd(29)}${help} (default ${fallback})`;
-  });
 }

@@ -1,7 +1,8 @@
 /**
  * The permissions the compiled `chat` binary is given — the one place they
  * are declared. `scripts/compile.ts` bakes exactly these flags into every
- * binary, `deno task serve` / `deno task join` run with them, and the tests
+ * binary, `deno task serve` / `deno task join` run with them (as deno.json's
+ * permission set `chat`, which tests/permissions_test.ts keeps equal), and the tests
  * start the server and the client with them, so a missing permission fails a
  * test here rather than on a friend's computer.
  *

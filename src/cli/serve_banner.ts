@@ -17,11 +17,23 @@ export interface BannerFacts {
   fingerprint?: string;
   /** Where the history is kept, in one line. */
   historyNote?: string;
+  /** How a friend starts the client here: {@linkcode joinCommandName}'s answer; default `chat join`. */
+  joinCommand?: string;
+}
+
+/**
+ * The command that starts the client the way this program was started: the
+ * binary's `chat join`, or from source `deno task join` (deno.json's task, the
+ * short way to run main.ts with the binary's permissions).
+ */
+export function joinCommandName(standalone: boolean = Deno.build.standalone): string {
+  return standalone ? "chat join" : "deno task join";
 }
 
 /** What the operator sees on start: where the room is and the exact join commands. */
 export function banner(
-  { host, port, passwordProtected, fingerprint, historyNote }: BannerFacts,
+  { host, port, passwordProtected, fingerprint, historyNote, joinCommand = "chat join" }:
+    BannerFacts,
 ): string {
   const addresses = reachableAddresses(host, machineInterfaces());
   const lines = [
@@ -31,8 +43,8 @@ export function banner(
   ];
   if (fingerprint) lines.push(`Certificate fingerprint: ${fingerprint}`);
   const join = fingerprint
-    ? `chat join --tls --fingerprint ${fingerprint} --name YOURNAME`
-    : "chat join --name YOURNAME";
+    ? `${joinCommand} --tls --fingerprint ${fingerprint} --name YOURNAME`
+    : `${joinCommand} --name YOURNAME`;
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
     for (const address of addresses) lines.push(`  ${join} ${joinTarget(address, port)}`);

@@ -16,9 +16,15 @@ import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
 import { integerOption, noPositionals, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_OK, UsageError, UserError } from "./errors.ts";
-import { SERVE_HELP } from "./help.ts";
+import { serveHelp } from "./help.ts";
 import { limitOptions, limitsFrom } from "./limit_flags.ts";
-import { banner } from "./serve_banner.ts";
+import {
+  type OptionSection,
+  parserOptions,
+  printedHelpOrVersion,
+  STANDARD_OPTIONS,
+} from "./options.ts";
+import { banner, joinCommandName } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -30,18 +36,48 @@ import {
 
 const COMMAND = "chat serve";
 
-const OPTIONS: OptionSpec = {
-  host: { type: "string" },
-  port: { type: "string", short: "p" },
-  password: { type: "string" },
-  ...TLS_OPTIONS,
-  motd: { type: "string" },
-  quiet: { type: "boolean", short: "q" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  ...limitOptions(),
-  ...HISTORY_OPTIONS,
-};
+/** Every option of `chat serve`, by help section: the parser and --help are made from these. */
+const SECTIONS: OptionSection[] = [
+  {
+    title: "Options",
+    options: {
+      host: {
+        type: "string",
+        value: "ADDRESS",
+        help: `address to listen on (default ${DEFAULT_LISTEN_HOST}: every IPv4\n` +
+          'interface; "::" adds IPv6; 127.0.0.1 for this computer only)',
+      },
+      port: {
+        type: "string",
+        short: "p",
+        value: "PORT",
+        help: `TCP port (default ${DEFAULT_PORT}; 0 picks a free one)`,
+      },
+      password: {
+        type: "string",
+        value: "[TEXT]",
+        help: "members must give this password; without TEXT, it is asked\n" +
+          'for (CHAT_PASSWORD works too and stays out of "ps")',
+      },
+      motd: {
+        type: "string",
+        value: "TEXT",
+        help: "message of the day shown to everyone who joins",
+      },
+      quiet: { type: "boolean", short: "q", help: "print only errors" },
+      ...STANDARD_OPTIONS,
+    },
+  },
+  { title: "TLS", options: TLS_OPTIONS },
+  { title: "History", options: HISTORY_OPTIONS },
+  { title: "Limits", options: limitOptions() },
+];
+
+/** The options `chat serve` accepts, as the parser takes them. */
+export const SERVE_OPTIONS: OptionSpec = parserOptions(...SECTIONS.map((s) => s.options));
+
+/** `chat serve --help`. */
+export const SERVE_HELP: string = serveHelp(SECTIONS);
 
 /** Settings of `chat serve` after parsing. */
 export interface ServeSettings {
@@ -60,17 +96,14 @@ export interface ServeSettings {
   debug: boolean;
 }
 
-/** Parses `chat serve` arguments; `null` means help was printed. */
+/** Parses `chat serve` arguments; `null` means help or the version was printed. */
 export function parseServeArgs(
   args: string[],
   env: { CHAT_PASSWORD?: string } = { CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD") },
 ): ServeSettings | null {
   const { rest, askPassword } = extractBarePasswordFlag(args);
-  const { values, positionals } = parseCommandLine(rest, OPTIONS, COMMAND);
-  if (values.help) {
-    console.log(SERVE_HELP);
-    return null;
-  }
+  const { values, positionals } = parseCommandLine(rest, SERVE_OPTIONS, COMMAND);
+  if (printedHelpOrVersion(values, SERVE_HELP)) return null;
   noPositionals(positionals, COMMAND);
   const motd = values.motd === undefined ? undefined : sanitizeText(String(values.motd), {
     multiline: true,
@@ -110,26 +143,46 @@ function extractBarePasswordFlag(args: string[]): { rest: string[]; askPassword:
   return { rest, askPassword };
 }
 
-/** Asks for the room password at the terminal (hidden as it is typed). */
-async function askForPassword(): Promise<string> {
+/**
+ * Asks for the new room password at the terminal, hidden as it is typed, and
+ * a second time to confirm it: a typo nobody saw would lock everyone out.
+ * When the two differ it says so and starts again. `null` when Ctrl-C gave up.
+ */
+async function askForPassword(): Promise<string | null> {
   if (!Deno.stdin.isTerminal()) {
     throw new UsageError(
       "--password needs a value when chat serve is not run in a terminal (or set CHAT_PASSWORD).",
       COMMAND,
     );
   }
-  return await passwordPrompt({
-    message: "Room password",
-    mask: "*",
-    validate: (value) => value.length > 0 || "The password can't be empty.",
-  });
+  const ask = (message: string) =>
+    passwordPrompt({
+      message,
+      mask: "*",
+      validate: (value) => value.length > 0 || "The password can't be empty.",
+    });
+  try {
+    for (;;) {
+      const password = await ask("Room password");
+      if (await ask("Same password again") === password) return password;
+      console.error("The two passwords differ; type it twice again.");
+    }
+  } catch (error) {
+    // Ctrl-C at the prompt: the operator changed their mind, which is no error.
+    if (error instanceof Error && error.name === "ExitPromptError") return null;
+    throw error;
+  }
 }
 
 /** Runs `chat serve` until Ctrl-C or SIGTERM; returns the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const settings = parseServeArgs(args);
   if (!settings) return EXIT_OK;
-  if (settings.askPassword) settings.password = await askForPassword();
+  if (settings.askPassword) {
+    const password = await askForPassword();
+    if (password === null) return EXIT_OK;
+    settings.password = password;
+  }
   const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   keepServingOnStrayErrors(settings.debug);
@@ -152,6 +205,7 @@ export async function runServe(args: string[]): Promise<number> {
       passwordProtected: settings.password !== undefined,
       fingerprint: identity?.fingerprint,
       historyNote: note,
+      joinCommand: joinCommandName(),
     }));
   }
   if (interactive) {

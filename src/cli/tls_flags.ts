@@ -9,14 +9,23 @@
 import { join } from "node:path";
 import { loadIdentity, selfSignedIdentity, type TlsIdentity } from "../server/tls_identity.ts";
 import { machineInterfaces, reachableAddresses } from "./addresses.ts";
-import type { OptionSpec, ParsedArgs } from "./args.ts";
+import type { ParsedArgs } from "./args.ts";
 import { UsageError, UserError } from "./errors.ts";
+import type { OptionTable } from "./options.ts";
 
-/** The parseArgs options for TLS. */
-export const TLS_OPTIONS: OptionSpec = {
-  tls: { type: "boolean" },
-  cert: { type: "string" },
-  key: { type: "string" },
+/** The TLS options of `chat serve`. */
+export const TLS_OPTIONS: OptionTable = {
+  tls: {
+    type: "boolean",
+    help: "serve TLS only, with a self-signed certificate made on first run\n" +
+      "and kept in the data directory (the banner shows its fingerprint)",
+  },
+  cert: {
+    type: "string",
+    value: "FILE",
+    help: "your own certificate (PEM) instead; implies --tls, needs --key",
+  },
+  key: { type: "string", value: "FILE", help: "the private key (PEM) of --cert" },
 };
 
 /** What the TLS flags asked for. */

@@ -19,6 +19,8 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
+// One wording for counts in every client ("3 here"), shared with plain text.
+import { noticeAuthor, presentCount as here } from "../text/plain_format.ts";
 import { formatStamp } from "../text/time.ts";
 import { cellWidth, joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
 import type { Style, Theme } from "./theme.ts";
@@ -136,7 +138,9 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
           : `-- ${record.from} is now known as ${record.to}`,
       );
     case "notice":
-      return [[{ text: "** ", style: theme.notice }], [{ text: record.text, style: theme.notice }]];
+      return [[{ text: `** ${noticeAuthor(record)}`, style: theme.notice }], [
+        { text: record.text, style: theme.notice },
+      ]];
   }
 }
 
@@ -191,8 +195,4 @@ function mentionPattern(name: string): RegExp {
   }
   cachedMention.pattern.lastIndex = 0;
   return cachedMention.pattern;
-}
-
-function here(count: number): string {
-  return `${count} here`;
 }

@@ -52,7 +52,7 @@ const RECORD_SHAPES = {
   join: { id: "number", ts: "number", name: "string", count: "number" },
   leave: { id: "number", ts: "number", name: "string", count: "number", reason: "string?" },
   nick: { id: "number", ts: "number", from: "string", to: "string" },
-  notice: { id: "number", ts: "number", text: "string" },
+  notice: { id: "number", ts: "number", text: "string", by: "string?" },
 } satisfies Record<string, Shape>;
 
 const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {

@@ -122,6 +122,8 @@ export interface NickRecord extends RecordBase {
 export interface NoticeRecord extends RecordBase {
   type: "notice";
   text: string;
+  /** Who announced it: `"operator"` for the room's operator (`/say`, the console); absent for the server. */
+  by?: "operator";
 }
 
 /** Everything the room relays and remembers. */

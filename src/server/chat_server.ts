@@ -218,7 +218,7 @@ export class ChatServer implements Moderation {
   }
 
   say(text: string): void {
-    this.room.notice(text);
+    this.room.notice(text, "operator");
   }
 
   #member(name: string): Session | undefined {

@@ -50,7 +50,7 @@ export const MEMBER_COMMANDS: MemberCommand[] = [
     name: "quit",
     aliases: ["exit", "leave"],
     args: "",
-    summary: "leave the room (the seed's {quit} works too)",
+    summary: "leave the room (typing {quit} works too)",
     scope: "member",
     run(context, args) {
       context.quit(args.trim() || undefined);

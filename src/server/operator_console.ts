@@ -7,6 +7,7 @@
  */
 
 import type { InfoFrame, MembersFrame } from "../protocol/frames.ts";
+import { presentCount } from "../text/plain_format.ts";
 import { sanitizeLine } from "../text/sanitize.ts";
 import type { ChatServer } from "./chat_server.ts";
 import { runCommand } from "./commands.ts";
@@ -15,7 +16,7 @@ import { runCommand } from "./commands.ts";
 function consoleText(frame: InfoFrame | MembersFrame): string {
   if (frame.type === "info") return frame.text;
   return frame.members.length
-    ? `Here (${frame.members.length}): ${frame.members.join(", ")}`
+    ? `${presentCount(frame.members.length)}: ${frame.members.join(", ")}`
     : "Nobody is here.";
 }
 

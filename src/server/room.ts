@@ -314,9 +314,9 @@ export class Room {
     return undefined;
   }
 
-  /** Announces something to the whole room on behalf of the server. */
-  notice(text: string): void {
-    this.#broadcast({ type: "notice", text });
+  /** Announces something to the whole room on behalf of the server, or of `by`. */
+  notice(text: string, by?: "operator"): void {
+    this.#broadcast(by ? { type: "notice", text, by } : { type: "notice", text });
   }
 
   /** Takes a member out of the room, remembering when its holder was last here. */

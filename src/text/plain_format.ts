@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { RoomRecord, ServerFrame } from "../protocol/frames.ts";
+import type { NoticeRecord, RoomRecord, ServerFrame } from "../protocol/frames.ts";
 import { formatStamp } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
@@ -27,18 +27,22 @@ export function renderPlain(frame: ServerFrame): string[] {
         frame.text,
       );
     case "join":
-      return [`[${formatStamp(frame.ts)}] -- ${frame.name} joined (${members(frame.count)})`];
+      return [`[${formatStamp(frame.ts)}] -- ${frame.name} joined (${presentCount(frame.count)})`];
     case "leave": {
       const why = frame.reason ? `: ${frame.reason}` : "";
-      return [`[${formatStamp(frame.ts)}] -- ${frame.name} left${why} (${members(frame.count)})`];
+      return [
+        `[${formatStamp(frame.ts)}] -- ${frame.name} left${why} (${presentCount(frame.count)})`,
+      ];
     }
     case "nick":
       return [`[${formatStamp(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
     case "notice":
-      return indentContinuation(`[${formatStamp(frame.ts)}] -- `, frame.text);
+      return indentContinuation(`[${formatStamp(frame.ts)}] -- ${noticeAuthor(frame)}`, frame.text);
     case "welcome": {
       const lines = [
-        `-- Welcome, ${frame.name}! ${frame.members.length} here: ${frame.members.join(", ")}.`,
+        `-- Welcome, ${frame.name}! ${presentCount(frame.members.length)}: ${
+          frame.members.join(", ")
+        }.`,
         "-- Type a message and press Enter. /help lists commands, /quit leaves.",
       ];
       if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
@@ -46,7 +50,7 @@ export function renderPlain(frame: ServerFrame): string[] {
       return lines;
     }
     case "members":
-      return [`-- ${members(frame.members.length)}: ${frame.members.join(", ")}`];
+      return [`-- ${presentCount(frame.members.length)}: ${frame.members.join(", ")}`];
     case "info":
       return indentContinuation("-- ", frame.text);
     case "error":
@@ -73,8 +77,17 @@ export function renderEarlier(records: RoomRecord[]): string[] {
   ];
 }
 
-function members(count: number): string {
-  return count === 1 ? "1 member" : `${count} members`;
+/** "operator: " before an announcement the operator made; nothing for the server's own. */
+export function noticeAuthor(notice: NoticeRecord): string {
+  return notice.by ? `${notice.by}: ` : "";
+}
+
+/**
+ * How many are in the room, in the one wording every client uses ("3 here"):
+ * after a join or leave, in /who and in the welcome.
+ */
+export function presentCount(count: number): string {
+  return `${count} here`;
 }
 
 /** Puts `prefix` before the first line and aligns the following lines under it. */

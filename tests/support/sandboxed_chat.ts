@@ -2,14 +2,15 @@
  * `chat` in a sandbox: its own config and data directories, and Deno's
  * permission audit log (DENO_AUDIT_PERMISSIONS) recording every permission it
  * used, for tests to inspect. {@link SandboxedChat} runs it — from source
- * with the binary's permission flags, or a compiled binary — with standard
+ * with the binary's permission flags, through a deno.json task, or a compiled
+ * binary — with standard
  * input to type into and output read line by line with deadlines (for
  * `chat join`; `startServe` in chat_process.ts starts servers).
  *
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { binaryRunFlags } from "../../src/cli/permissions.ts";
 import { MAIN_TS } from "./chat_process.ts";
 
@@ -164,6 +165,14 @@ export class SandboxedChat {
       ["run", ...binaryRunFlags(), MAIN_TS, ...args],
       sandbox,
     );
+  }
+
+  /**
+   * Runs `deno task TASK ARGS` in the repository, as someone working from
+   * source does: the task's own permission set from deno.json, not ours.
+   */
+  static fromTask(task: string, args: string[], sandbox: ChatSandbox): SandboxedChat {
+    return new SandboxedChat(Deno.execPath(), ["task", task, ...args], sandbox, dirname(MAIN_TS));
   }
 
   /** Runs a compiled binary with `args`, from the working directory `cwd`. */

@@ -1,0 +1,239 @@
+/**
+ * The attack scenario: a live `chat serve` on 127.0.0.1 with a password, two
+ * good members chatting at a steady pace from 127.0.0.1, and four attacks
+ * (scripts/bench/attacks.ts) run one after another from other loopback
+ * addresses. It reports the good members' send-to-receipt latency in the
+ * quiet room and under each attack, whether a newcomer can still join
+ * during each attack, and the server's memory before, during and after.
+ *
+ * @module
+ */
+
+import { type AttackCounts, ATTACKS, type AttackSizes } from "./attacks.ts";
+import { attackSources } from "./attack_client.ts";
+import { BenchMember } from "./member.ts";
+import { readProcessStats } from "./process_stats.ts";
+import { Sender } from "./sender.ts";
+import { ServerProcess } from "./server_process.ts";
+import { type LatencySummary, round, summarizeLatency } from "./summary.ts";
+
+/** What the attack scenario does; each has a command-line flag. */
+export interface AttackSettings extends AttackSizes {
+  /** Seconds of the quiet measurement and of each attack. */
+  attackSeconds: number;
+  /** Seconds after each attack before the server's memory is read again. */
+  settleSeconds: number;
+  /** Messages per second the two good members send together. */
+  rate: number;
+  /** Loopback addresses the attackers come from (Linux; elsewhere all share 127.0.0.1). */
+  attackAddresses: number;
+}
+
+/** The defaults of `--scenario attack`. */
+export const ATTACK_DEFAULTS: AttackSettings = {
+  attackSeconds: 20,
+  settleSeconds: 10,
+  rate: 4,
+  attackAddresses: 100,
+  churnLoops: 8,
+  slowlorisConnections: 3000,
+  guessLoops: 16,
+  flooders: 8,
+};
+
+/** One phase: the quiet room, or the room under one attack. */
+export interface PhaseReport {
+  name: string;
+  /** The good members' send-to-receipt latency during the phase. */
+  latency: LatencySummary;
+  /** How long a newcomer took to join in the middle of the phase; `null` if it could not. */
+  newcomerJoinMs: number | null;
+  /** What the attack managed (empty for the quiet room). */
+  attack: AttackCounts;
+  /** Server memory at the start of the phase, its peak during it, and after the settle time. */
+  rssBytes: { before: number | null; peak: number | null; after: number | null };
+}
+
+/** Everything the attack scenario measured. */
+export interface AttackReport {
+  scenario: "attack";
+  settings: AttackSettings;
+  phases: PhaseReport[];
+  /** How the attacks compare with the issue's targets (p99 within 2×, memory back within 20%). */
+  verdicts: string[];
+  /** What went wrong with the measurement itself (a good member dropped, no samples). */
+  problems: string[];
+}
+
+const PASSWORD = "bench-attack-password";
+const NEWCOMER_TIMEOUT_MS = 10_000;
+const RSS_SAMPLE_MS = 100;
+
+/** The `chat serve` flags of the attack scenario: a password, and every limit as users get it. */
+const SERVE_FLAGS = ["--password", PASSWORD];
+
+/** Runs the attack scenario once against a fresh server. */
+export async function runAttackScenario(
+  settings: AttackSettings,
+  denoFlags: string[] = [],
+  progress: (line: string) => void = () => {},
+): Promise<AttackReport> {
+  const server = await ServerProcess.start({ serveFlags: SERVE_FLAGS, denoFlags });
+  const good: BenchMember[] = [];
+  try {
+    for (const name of ["good0", "good1"]) {
+      good.push(
+        await BenchMember.join({ port: server.port, name, probe: true, password: PASSWORD }),
+      );
+    }
+    const phaseMs = settings.attackSeconds * 1000;
+    // Each good member sends half the rate, paced, until stopped.
+    const intervalMs = 2000 / settings.rate;
+    const senders = good.map((member, index) =>
+      new Sender(member, index, {
+        messages: Number.MAX_SAFE_INTEGER,
+        window: 1000,
+        textChars: 64,
+        intervalMs,
+        offsetMs: index * intervalMs / 2,
+      })
+    );
+    for (const sender of senders) sender.start();
+    const samples = () => good.flatMap((m) => m.probe!.latencies);
+    const phases: PhaseReport[] = [];
+    let newcomers = 0;
+    const phase = async (
+      name: string,
+      attack: (until: number) => Promise<AttackCounts>,
+    ): Promise<void> => {
+      progress(`attack: ${name}…`);
+      const before = readProcessStats(server.pid)?.rssBytes ?? null;
+      let peak = before ?? 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, readProcessStats(server.pid)?.rssBytes ?? 0);
+      }, RSS_SAMPLE_MS);
+      const from = samples().length;
+      const until = performance.now() + phaseMs;
+      const newcomer = sleep(phaseMs / 2).then(() => timeJoin(server.port, `new${newcomers++}`));
+      const counts = await attack(until);
+      const latency = summarizeLatency(samples().slice(from));
+      clearInterval(sampler);
+      const newcomerJoinMs = await newcomer;
+      await sleep(settings.settleSeconds * 1000);
+      const after = readProcessStats(server.pid)?.rssBytes ?? null;
+      phases.push({
+        name,
+        latency,
+        newcomerJoinMs,
+        attack: counts,
+        rssBytes: { before, peak: before === null ? null : peak, after },
+      });
+    };
+    await phase("quiet", (until) => sleep(until - performance.now()).then(() => ({})));
+    const target = {
+      port: server.port,
+      password: PASSWORD,
+      sources: attackSources(settings.attackAddresses),
+    };
+    for (const attack of ATTACKS) {
+      await phase(attack.name, (until) => attack.run({ ...target, until }, settings));
+    }
+    for (const sender of senders) sender.stop();
+    const problems = good.filter((m) => m.lostConnection).map((m) =>
+      `good member ${m.name} lost its connection`
+    );
+    for (const { name, latency } of phases) {
+      if (latency.samples === 0) problems.push(`${name}: the good members received nothing`);
+    }
+    return { scenario: "attack", settings, phases, verdicts: verdictsOf(phases), problems };
+  } finally {
+    for (const member of good) member.close();
+    await server.stop();
+  }
+}
+
+/** Joins a newcomer from 127.0.0.1 and leaves again; the milliseconds it took, or `null`. */
+async function timeJoin(port: number, name: string): Promise<number | null> {
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const join = BenchMember.join({ port, name, probe: false, password: PASSWORD });
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), NEWCOMER_TIMEOUT_MS);
+  });
+  try {
+    const member = await Promise.race([join, late]);
+    if (!member) {
+      join.then((m) => m.close(), () => {});
+      return null;
+    }
+    member.close();
+    return round(performance.now() - started);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Each attack against the issue's targets: the good members' p99 within 2×
+ * the quiet room's, and the server's memory, once the attack has stopped,
+ * back within 20% of where it was when that attack started.
+ */
+function verdictsOf(phases: PhaseReport[]): string[] {
+  const [quiet, ...attacks] = phases;
+  return attacks.map(({ name, latency, rssBytes, newcomerJoinMs }) => {
+    const ratio = quiet.latency.p99 > 0 ? latency.p99 / quiet.latency.p99 : null;
+    const latencyOk = ratio !== null && ratio <= 2;
+    const memoryBack = rssBytes.before !== null && rssBytes.after !== null
+      ? rssBytes.after <= rssBytes.before * 1.2
+      : null;
+    return `${name}: p99 ${ratio === null ? "n/a" : `${round(ratio)}×`} the quiet room's ` +
+      `(${latencyOk ? "within" : "NOT within"} 2×); memory ${
+        memoryBack === null
+          ? "not measured"
+          : memoryBack
+          ? "back within 20%"
+          : "NOT back within 20%"
+      } of its start; a newcomer ${newcomerJoinMs === null ? "could NOT join" : "could join"}`;
+  });
+}
+
+/** The attack scenario's result in words, for a terminal. */
+export function formatAttackReport(report: AttackReport): string {
+  const s = report.settings;
+  const lines = [
+    `attack: two good members send ${s.rate} messages/s together; quiet ${s.attackSeconds} s, ` +
+    `then each attack for ${s.attackSeconds} s (+${s.settleSeconds} s to settle), from ` +
+    `${
+      Deno.build.os === "linux" ? s.attackAddresses : 1
+    } loopback addresses: churn ${s.churnLoops} ` +
+    `loops, slowloris ${s.slowlorisConnections} connections, guessing ${s.guessLoops} loops, ` +
+    `mailbox ${s.flooders} flooders`,
+  ];
+  for (const phase of report.phases) {
+    const { latency, rssBytes } = phase;
+    const counts = Object.entries(phase.attack).map(([k, v]) => `${k} ${v}`).join(", ");
+    lines.push(
+      `  ${
+        phase.name.padEnd(9)
+      } good p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms ` +
+        `(${latency.samples} samples); newcomer ${
+          phase.newcomerJoinMs === null ? "could not join" : `joined in ${phase.newcomerJoinMs} ms`
+        }; RSS ${mib(rssBytes.before)} → peak ${mib(rssBytes.peak)} → after ${
+          mib(rssBytes.after)
+        } MiB${counts ? `; ${counts}` : ""}`,
+    );
+  }
+  for (const verdict of report.verdicts) lines.push(`  ${verdict}`);
+  for (const problem of report.problems) lines.push(`  PROBLEM ${problem}`);
+  return lines.join("\n");
+}
+
+function mib(bytes: number | null): string {
+  return bytes === null ? "n/a" : (bytes / (1024 * 1024)).toFixed(1);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
