@@ -192,7 +192,7 @@ browserTest("what people type renders as text, never as HTML", async (room) => {
     motd: document.querySelector(".motd p")?.textContent,
   }));
   assertEquals(found, { xss: "undefined", elements: 0, motd: MOTD });
-  assertEquals(await rowsWith(alice, payloads[0]), 2, "the message and the /me, as text");
+  assertEquals(await rowsWith(alice, payloads[0]), 3, "the message, the /me and the kick reason");
   assertEquals(room.problems, []);
   evil.close();
 }, MOTD);
