@@ -267,7 +267,7 @@ function welcomed(welcome: PagedWelcome): void {
   if (firstTime) {
     rows.push(
       noteRow(
-        "info",
+        "welcome",
         `Welcome, ${me}! ${hereCount(welcome.members.length)}: ${welcome.members.join(", ")}.`,
       ),
     );

@@ -113,7 +113,7 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
 }
 
 /** Kinds of the page's own lines: answers, refusals, connection notes. */
-export type NoteKind = "info" | "error" | "note";
+export type NoteKind = "welcome" | "info" | "error" | "note";
 
 /** A line for this reader only: `/help`, a refusal, "Reconnecting…". */
 export function noteRow(kind: NoteKind, text: string, now = Date.now()): HTMLElement {
