@@ -347,12 +347,13 @@ function paged(page: { records: RoomRecord[]; before?: number; after?: number; m
   if (page.before !== undefined) {
     olderPending = false;
     olderMore = page.more;
+    // Measured after the button above may have gone, so the view stays put.
+    showOlderButton();
     const height = view.scroller.scrollHeight;
     const rows = fresh.map((record) => shown(record));
     for (const record of fresh) remember(record);
     view.history.prepend(...rows);
     view.scroller.scrollTop += view.scroller.scrollHeight - height;
-    showOlderButton();
   } else if (page.after !== undefined) {
     for (const record of fresh) remember(record);
     addRows(view.messages, fresh.map((record) => [record.id, shown(record)]));
