@@ -37,7 +37,12 @@ interface Room {
   problems: string[];
 }
 
-function browserTest(name: string, body: (room: Room) => Promise<void>, motd?: string) {
+function browserTest(
+  name: string,
+  body: (room: Room) => Promise<void>,
+  motd?: string,
+  options: { password?: string } = {},
+) {
   Deno.test({
     name: name + SKIP_REASON,
     ignore: !HAVE_CHROMIUM,
@@ -63,7 +68,7 @@ function browserTest(name: string, body: (room: Room) => Promise<void>, motd?: s
         } finally {
           await bridge.close();
         }
-      }, { motd }),
+      }, { motd, ...options }),
   });
 }
 
@@ -325,4 +330,59 @@ browserTest(
     assertEquals(room.problems.filter((p) => !p.includes("WebSocket")), []);
     carol.close();
   },
+);
+
+browserTest("the keyboard: Tab completes, Up recalls, /help and unknown commands", async (room) => {
+  const { client: carol } = await LineClient.join(room.port, "carol");
+  const alice = await join(room, "alice");
+  const value = () =>
+    alice.$eval("#input", (input) => (input as unknown as { value: string }).value);
+  await alice.focus("#input");
+  await alice.type("#input", "ca");
+  await alice.keyboard.press("Tab");
+  assertEquals(await value(), "carol: ");
+  await alice.type("#input", "hi");
+  await alice.keyboard.press("Enter");
+  await frameWith(carol, "message", "carol: hi");
+  await alice.type("#input", "/he");
+  await alice.keyboard.press("Tab");
+  assertEquals(await value(), "/help ");
+  await alice.keyboard.press("Enter");
+  await seeText(alice, "/msg NAME TEXT");
+  await seeText(alice, "Shift+Enter starts a new line");
+  await alice.keyboard.press("ArrowUp");
+  assertEquals(await value(), "/help ");
+  await alice.keyboard.press("ArrowUp");
+  assertEquals(await value(), "carol: hi");
+  await alice.keyboard.press("ArrowDown");
+  await alice.keyboard.press("ArrowDown");
+  assertEquals(await value(), "");
+  await say(alice, "/dance");
+  await seeText(alice, "There is no /dance command.");
+  // Nothing to complete: Tab leaves the box, so the keyboard is never trapped.
+  await alice.keyboard.press("Tab");
+  assert(await alice.evaluate(() => document.activeElement.id !== "input"));
+  carol.close();
+});
+
+browserTest(
+  "a room with a password asks for it, and a wrong one says so",
+  async (room) => {
+    const page = await room.open();
+    await page.goto(room.bridge.url);
+    await page.type("#join-name", "alice");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#password-row:not([hidden])", WAIT);
+    await page.waitForFunction(
+      () => document.getElementById("join-error").textContent.length > 0,
+      WAIT,
+    );
+    assertEquals(await page.evaluate(() => document.activeElement.id), "join-password");
+    await page.type("#join-password", "open sesame");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#room-view:not([hidden])", WAIT);
+    await seeText(page, "You joined as alice");
+  },
+  undefined,
+  { password: "open sesame" },
 );
