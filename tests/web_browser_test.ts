@@ -378,6 +378,14 @@ browserTest(
       WAIT,
     );
     assertEquals(await page.evaluate(() => document.activeElement.id), "join-password");
+    await page.evaluate(() => document.getElementById("join-error").textContent = "");
+    await page.type("#join-password", "guess");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () => document.getElementById("join-error").textContent.includes("password"),
+      WAIT,
+    );
+    await page.evaluate(() => document.getElementById("join-password").value = "");
     await page.type("#join-password", "open sesame");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#room-view:not([hidden])", WAIT);
