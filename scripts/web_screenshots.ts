@@ -46,8 +46,9 @@ await withServer(async (server, port) => {
       server.say("The room closes at midnight.");
       await carol.say("Here is the plan:\n1. lunch\n2. slides\n3. coffee");
       await page.waitForFunction(
-        () => (globalThis as unknown as { document: { body: { textContent: string } } }).document
-          .body.textContent.includes("3. coffee"),
+        () =>
+          (globalThis as unknown as { document: { body: { textContent: string } } }).document
+            .body.textContent.includes("3. coffee"),
         WAIT,
       );
       for (const [size, viewport] of Object.entries(SIZES)) {

@@ -32,7 +32,7 @@ export function setUpComposer(options: ComposerOptions): () => void {
 
   const fit = () => {
     input.style.height = "auto";
-    input.style.height = `${Math.min(input.scrollHeight, window.innerHeight * 0.4)}px`;
+    input.style.height = `${input.scrollHeight}px`; // The CSS max-height caps it.
   };
   const setText = (text: string) => {
     input.value = text;
