@@ -13,7 +13,10 @@ import { startWebBridge, type WebBridge } from "./support/web_bridge.ts";
 import { LineClient } from "./support/line_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import axe from "axe-core";
-import type { ChatServer } from "../src/server/chat_server.ts";
+import { join as joinPath } from "node:path";
+import { ChatServer } from "../src/server/chat_server.ts";
+import { openSqliteStore } from "../src/server/sqlite_store.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 
 // The callbacks given to puppeteer run in the page, where these exist; the tests are
 // type-checked without the DOM library.
@@ -394,3 +397,50 @@ browserTest(
   undefined,
   { password: "open sesame" },
 );
+
+Deno.test({
+  name: "a browser member comes back after a server restart and sees what it missed once" +
+    SKIP_REASON,
+  ignore: !HAVE_CHROMIUM,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const start = () =>
+        new ChatServer({
+          hostname: "127.0.0.1",
+          port: 0,
+          store: openSqliteStore(joinPath(dir, "history.db"), { historyLimit: 10_000 }),
+        });
+      let server = start();
+      const bridge = startWebBridge(() => server.addr.port);
+      try {
+        await withBrowser(async (browser) => {
+          const page = await browser.newPage();
+          const room = { bridge, open: () => Promise.resolve(page) } as unknown as Room;
+          await join(room, "alice", page);
+          const { client: carol } = await LineClient.join(server.addr.port, "carol");
+          await carol.say("before the restart");
+          await seeText(page, "before the restart");
+          carol.close();
+          await server.shutdown();
+          await seeText(page, "The server is shutting down.");
+          server = start();
+          const { client: dave } = await LineClient.join(server.addr.port, "dave");
+          await dave.say("after the restart");
+          await seeText(page, "after the restart");
+          await page.waitForFunction(
+            () => document.getElementById("status")!.textContent === "Connected as alice",
+            WAIT,
+          );
+          assertEquals(await rowsWith(page, "before the restart"), 1);
+          assertEquals(await rowsWith(page, "after the restart"), 1);
+          assertEquals(await rowsWith(page, "The server was restarted"), 0, "same room, same ids");
+          dave.close();
+        });
+      } finally {
+        await bridge.close();
+        await server.shutdown();
+      }
+    }),
+});
