@@ -196,14 +196,20 @@ function wakeUp(): void {
     const asked = Date.now();
     send({ type: "ping", data: String(asked) });
     setTimeout(() => {
-      if (socket?.readyState === WebSocket.OPEN && lastHeard < asked) {
-        socket.close();
-        socket = undefined;
-        joined = false;
-        connect();
-      }
+      if (socket?.readyState === WebSocket.OPEN && lastHeard < asked) replaceDeadSocket();
     }, PROBE_MS);
   }
+}
+
+/** Gives up on a socket that stopped answering (a phone that slept, a dropped network). */
+function replaceDeadSocket(): void {
+  const dead = socket;
+  socket = undefined;
+  joined = false;
+  clearInterval(keepaliveTimer);
+  dead?.close();
+  note("note", "Connection lost. Reconnecting…");
+  connect();
 }
 
 globalThis.addEventListener("online", wakeUp);
@@ -295,7 +301,9 @@ function welcomed(welcome: PagedWelcome): void {
   persist();
   clearInterval(keepaliveTimer);
   keepaliveTimer = setInterval(() => {
-    if (Date.now() - lastHeard > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
+    const quiet = Date.now() - lastHeard;
+    if (quiet > 2 * KEEPALIVE_MS + PROBE_MS) replaceDeadSocket();
+    else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
   }, KEEPALIVE_MS);
   if (firstTime) focusInput();
 }
@@ -589,9 +597,18 @@ view.rejoin.addEventListener("click", () => {
   connect();
 });
 view.leave.addEventListener("click", leave);
-view.membersToggle.addEventListener("click", () => {
-  const open = view.room.classList.toggle("members-open");
+function showMembers(open: boolean): void {
+  view.room.classList.toggle("members-open", open);
   view.membersToggle.setAttribute("aria-expanded", String(open));
+}
+view.membersToggle.addEventListener("click", () => {
+  showMembers(!view.room.classList.contains("members-open"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && view.room.classList.contains("members-open")) {
+    showMembers(false);
+    view.membersToggle.focus();
+  }
 });
 view.settingsToggle.addEventListener("click", () => {
   view.settings.hidden = !view.settings.hidden;
