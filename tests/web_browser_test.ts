@@ -308,6 +308,9 @@ browserTest(
     await carol.say("missed one");
     await carol.say("missed two");
     room.bridge.refuse = false;
+    // The network comes back: the page reconnects at once instead of waiting out its backoff.
+    await alice.setOfflineMode(true);
+    await alice.setOfflineMode(false);
     await seeText(alice, "missed two");
     await alice.waitForFunction(
       () => document.getElementById("status")!.textContent === "Connected as alice",
