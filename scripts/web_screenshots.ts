@@ -39,7 +39,7 @@ await withServer(async (server, port) => {
       }
       await page.keyboard.press("Enter");
       await page.waitForSelector("#room-view:not([hidden])", WAIT);
-      await page.type("#input", "Sounds good, see you there 🍜");
+      await page.type("#input", "Sounds good, see you there!");
       await page.keyboard.press("Enter");
       await carol.say("alice, can you bring the slides from yesterday?");
       await bob.say("/msg alice I'll be 5 minutes late, don't tell carol");
