@@ -447,3 +447,51 @@ Deno.test({
       }
     }),
 });
+
+browserTest("desktop notifications only after the reader asks, then for mentions", async (room) => {
+  const { client: carol } = await LineClient.join(room.port, "carol");
+  const alice = await room.open();
+  const context = alice.browserContext();
+  await context.overridePermissions(new URL(room.bridge.url).origin, ["notifications"]);
+  // Records each notification the page shows (the real one is still shown).
+  await alice.evaluateOnNewDocument(() => {
+    // deno-lint-ignore no-explicit-any
+    const real = (globalThis as any).Notification;
+    const shown: string[] = [];
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).shownNotifications = shown;
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).Notification = class extends real {
+      constructor(title: string, options: { body: string }) {
+        super(title, options);
+        shown.push(`${title}: ${options.body}`);
+      }
+    };
+  });
+  await join(room, "alice", alice);
+  const other = await context.newPage();
+  await other.bringToFront();
+  await carol.say("alice, before you asked");
+  await seeText(alice, "before you asked");
+  // deno-lint-ignore no-explicit-any
+  const shown = () => alice.evaluate(() => (globalThis as any).shownNotifications);
+  assertEquals(await shown(), [], "nothing until the reader asks");
+
+  await alice.bringToFront();
+  await alice.click("#settings-toggle");
+  await alice.click("#notify-button");
+  await alice.waitForFunction(
+    () => document.getElementById("notify-state").textContent.includes("are on"),
+    WAIT,
+  );
+  await other.bringToFront();
+  await carol.say("just chatting");
+  await carol.say("alice, now you get a notification");
+  await carol.say("/msg alice and one for this");
+  await seeText(alice, "and one for this");
+  assertEquals(await shown(), [
+    "carol: alice, now you get a notification",
+    "carol (private): and one for this",
+  ]);
+  carol.close();
+});

@@ -616,17 +616,30 @@ view.settingsToggle.addEventListener("click", () => {
 });
 view.soundToggle.checked = attention.sound;
 view.soundToggle.addEventListener("change", () => attention.setSound(view.soundToggle.checked));
+function showNotifyState(): void {
+  view.notifyButton.textContent = attention.notify
+    ? "Stop desktop notifications"
+    : "Show desktop notifications";
+}
 view.notifyButton.addEventListener("click", async () => {
+  if (attention.notify) {
+    attention.setNotify(false);
+    view.notifyState.textContent = "Desktop notifications are off.";
+    return showNotifyState();
+  }
   const why = notificationsUnavailable();
   if (why) {
     view.notifyState.textContent = why;
     return;
   }
   const answer = await Notification.requestPermission();
+  attention.setNotify(answer === "granted");
   view.notifyState.textContent = answer === "granted"
     ? "Desktop notifications are on for mentions and private messages."
     : "Desktop notifications stay off.";
+  showNotifyState();
 });
+showNotifyState();
 
 if (saved) {
   view.joinName.value = saved.name;

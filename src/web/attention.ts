@@ -12,6 +12,7 @@ import { isConversation } from "../protocol/frames.ts";
 
 const BASE_TITLE = "chat";
 const SOUND_KEY = "chat.sound";
+const NOTIFY_KEY = "chat.notify";
 
 /** Title, favicon, sound and notifications for records arriving while the reader looks away. */
 export class Attention {
@@ -20,10 +21,16 @@ export class Attention {
   #favicon: HTMLLinkElement;
   /** Whether to beep for mentions and private messages; remembered in storage. */
   sound: boolean;
+  /**
+   * Whether the reader asked for desktop notifications on this page (a
+   * permission the browser kept from elsewhere is not enough); remembered.
+   */
+  notify: boolean;
 
   constructor(favicon: HTMLLinkElement) {
     this.#favicon = favicon;
     this.sound = readFlag(SOUND_KEY);
+    this.notify = readFlag(NOTIFY_KEY);
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden) this.clear();
     });
@@ -42,6 +49,12 @@ export class Attention {
     if (on) this.#beep();
   }
 
+  /** Turns desktop notifications on or off (after the browser's permission, for on). */
+  setNotify(on: boolean): void {
+    this.notify = on;
+    writeFlag(NOTIFY_KEY, on);
+  }
+
   /** Notes a live record: counts it when the tab is hidden, and alerts when it is for `me`. */
   arrived(record: RoomRecord, me: string): void {
     if (!isFromOthers(record, me)) return;
@@ -52,7 +65,7 @@ export class Attention {
     }
     if (!forMe) return;
     if (this.sound) this.#beep();
-    if (document.hidden && notificationsAllowed()) {
+    if (document.hidden && this.notify && notificationsAllowed()) {
       const { title, body } = notificationText(record);
       const note = new Notification(title, { body, tag: `chat-${record.id}` });
       note.onclick = () => {
