@@ -34,3 +34,10 @@ Deno.test("the page loads nothing from other origins and has no inline script or
   assert(html.includes('<script type="module" src="/app.js"></script>'));
   assert(!/ style=|<style|\son[a-z]+=/i.test(html), "no inline style or event handler");
 });
+
+Deno.test("text sizes are relative, so the page follows the browser's text size", () => {
+  const css = decode(WEB_ASSETS.get("/app.css")!.body);
+  assert(css.includes("font-size"), "the stylesheet sets sizes");
+  assert(!/font(-size)?:[^;}]*\d(px|pt)/.test(css), "no absolute font sizes");
+  assert(!/(^|})\s*(html|:root)\s*{[^}]*font-size/.test(css), "the root size is the browser's");
+});

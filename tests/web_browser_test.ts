@@ -14,7 +14,8 @@ import { LineClient } from "./support/line_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import axe from "axe-core";
 import { join as joinPath } from "node:path";
-import { ChatServer } from "../src/server/chat_server.ts";
+import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts";
+import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 
@@ -44,7 +45,7 @@ function browserTest(
   name: string,
   body: (room: Room) => Promise<void>,
   motd?: string,
-  options: { password?: string } = {},
+  options: Partial<ChatServerOptions> = {},
 ) {
   Deno.test({
     name: name + SKIP_REASON,
@@ -495,3 +496,38 @@ browserTest("desktop notifications only after the reader asks, then for mentions
   ]);
   carol.close();
 });
+
+browserTest(
+  "a message over the server's limit stays in the box, with the reason",
+  async (room) => {
+    const alice = await join(room, "alice");
+    await say(alice, "twelve chars");
+    await seeText(alice, "the limit is 10. Shorten it");
+    assertEquals(
+      await alice.$eval("#input", (input) => (input as unknown as { value: string }).value),
+      "twelve chars",
+    );
+    assertEquals(await rowsWith(alice, "alice: twelve"), 0);
+  },
+  undefined,
+  { limits: { ...DEFAULT_LIMITS, maxMessageChars: 10 } },
+);
+
+browserTest(
+  "only new messages are in the live region; what came before is not announced",
+  async (room) => {
+    const { client: carol } = await LineClient.join(room.port, "carol");
+    await carol.say("said before alice came");
+    const alice = await join(room, "alice");
+    await carol.say("said after alice came");
+    await seeText(alice, "said after alice came");
+    const regions = await alice.evaluate(() => ({
+      log: document.querySelector('[role="log"]').textContent,
+      earlier: document.getElementById("history").textContent,
+    }));
+    assert(regions.log.includes("said after alice came"));
+    assert(!regions.log.includes("said before alice came"));
+    assert(regions.earlier.includes("said before alice came"));
+    carol.close();
+  },
+);

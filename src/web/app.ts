@@ -112,6 +112,8 @@ let keepaliveTimer: number | undefined;
 let lastHeard = 0;
 
 let members: string[] = [];
+/** The server's message length limit, in characters (from the welcome). */
+let maxMessageChars = Infinity;
 let lastPrivateFrom: string | undefined;
 const shownIds = new Set<number>();
 /** Oldest record id on screen, for `history before`. */
@@ -261,6 +263,7 @@ function welcomed(welcome: PagedWelcome): void {
     oldestId = undefined;
   }
   roomId = welcome.room;
+  maxMessageChars = welcome.limits.maxMessageChars ?? Infinity;
   setMembers(welcome.members);
   showRoom();
   setStatus(`Connected as ${me}`);
@@ -501,6 +504,14 @@ const focusInput = setUpComposer({
       note(
         "error",
         "Not connected right now; your message is still in the box. Send it again soon.",
+      );
+      return false;
+    }
+    const length = [...text.trim()].length;
+    if (length > maxMessageChars) {
+      note(
+        "error",
+        `That message has ${length} characters; the limit is ${maxMessageChars}. Shorten it and send it again.`,
       );
       return false;
     }
