@@ -531,3 +531,22 @@ browserTest(
     carol.close();
   },
 );
+
+browserTest("a taken name gets the server's reason, and another name joins", async (room) => {
+  const { client: carol } = await LineClient.join(room.port, "carol");
+  const page = await room.open();
+  await page.goto(room.bridge.url);
+  await page.type("#join-name", "Carol");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(
+    () => document.getElementById("join-error").textContent.includes("already called"),
+    WAIT,
+  );
+  assertEquals(await page.evaluate(() => document.activeElement.id), "join-name");
+  await page.evaluate(() => document.getElementById("join-name").value = "");
+  await page.type("#join-name", "carol2");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#room-view:not([hidden])", WAIT);
+  await seeText(page, "You joined as carol2");
+  carol.close();
+});

@@ -383,6 +383,8 @@ function refused(code: string, message: string): void {
     return;
   }
   if (joined) return note("error", message);
+  // The name or password was refused: wait for the person rather than retrying the same hello.
+  stopped = true;
   if (code === "wrong_password" || code === "too_many_attempts") {
     view.passwordRow.hidden = false;
     password = undefined;
@@ -399,7 +401,7 @@ function goodbye(code: string, message: string): void {
   stopped = true;
   setStatus("Disconnected");
   view.rejoin.hidden = false;
-  if (code === "too_many_attempts" && !shownRoom) {
+  if (!shownRoom) {
     showJoinView();
     showJoinError(message);
   }
