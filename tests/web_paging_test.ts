@@ -231,9 +231,53 @@ Deno.test({
           );
           assertEquals(await shownIds(page), range(1, 9).map((r) => r.id));
           assertEquals(requests, [
-            { type: "history", after: 3, limit: 50 },
-            { type: "history", after: 6, limit: 50 },
+            { type: "history", after: 3, limit: 500 },
+            { type: "history", after: 6, limit: 500 },
           ]);
+        });
+      } finally {
+        await bridge.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "reopening the page fetches the whole catch-up up to lastId and counts all of it" +
+    SKIP_REASON,
+  ignore: !HAVE_CHROMIUM,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const requests: Record<string, unknown>[] = [];
+    await withScriptedServer(async (number, _hello, conn) => {
+      if (number === 0) return void await send(conn, welcome(range(1, 2)));
+      await send(conn, welcome(range(3, 4), { catchUp: true, more: true, lastId: 8 }));
+      for await (const frame of framesFrom(conn)) {
+        if (frame.type !== "history") continue;
+        requests.push(frame);
+        await send(conn, message(9)); // live, after lastId
+        await send(conn, { type: "page", records: range(5, 8), after: 4, more: true });
+      }
+    }, async (port, hellos) => {
+      const bridge = startWebBridge(() => port);
+      try {
+        await withBrowser(async (browser) => {
+          const page = await browser.newPage();
+          await joinPage(page, bridge.url);
+          await page.waitForFunction(() => document.querySelector('[data-id="2"]') !== null, WAIT);
+          await page.close();
+          const again = await browser.newPage();
+          await again.goto(bridge.url);
+          await again.waitForFunction(() => document.querySelector('[data-id="9"]') !== null, WAIT);
+          const { since, room, resume } = hellos[1];
+          assertEquals({ since, room, resume }, { since: 2, room: "room-1", resume: "token-1" });
+          assertEquals(await shownIds(again), range(3, 9).map((r) => r.id));
+          assertEquals(
+            await again.evaluate(() => document.querySelector(".marker.since-left").textContent),
+            "6 new messages since you left",
+          );
+          assertEquals(requests, [{ type: "history", after: 4, limit: 500 }]);
         });
       } finally {
         await bridge.close();

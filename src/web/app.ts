@@ -41,8 +41,10 @@ import {
 } from "./record_view.ts";
 import { forgetSession, loadSession, saveSession } from "./saved_session.ts";
 
-/** Records asked for per `history` request. */
+/** Older records asked for per `history before` request (scrolling back). */
 const PAGE_SIZE = 50;
+/** Records asked for per `history after` request (the rest of a catch-up; the server caps it). */
+const CATCH_UP_PAGE_SIZE = 500;
 /** How close to the bottom (px) still counts as "at the latest message". */
 const STICK_PX = 48;
 /** How long a woken tab waits for an answer to its ping before it reconnects. */
@@ -121,6 +123,10 @@ let oldestId: number | undefined;
 let olderMore = false;
 let olderPending = false;
 let pagingWorks = true;
+/** A welcome whose records are being completed with `after` pages, until it is shown. */
+let catchUp: { welcome: PagedWelcome; records: RoomRecord[]; firstTime: boolean } | undefined;
+/** Live records that arrived while a catch-up was still coming; shown after it. */
+const heldLive: RoomRecord[] = [];
 /** Last id of the welcome's catch-up and its `after` pages, for the next `after`. */
 let catchUpCursor = 0;
 /** New records below the visible part while the reader is scrolled up. */
@@ -170,6 +176,9 @@ function connect(): void {
     const wasJoined = joined;
     joined = false;
     clearInterval(keepaliveTimer);
+    // An unfinished catch-up is asked for again, whole, by the next hello.
+    catchUp = undefined;
+    heldLive.length = 0;
     if (!stopped) {
       if (wasJoined) note("note", "Connection lost. Reconnecting…");
       scheduleReconnect();
@@ -208,6 +217,8 @@ function replaceDeadSocket(): void {
   const dead = socket;
   socket = undefined;
   joined = false;
+  catchUp = undefined;
+  heldLive.length = 0;
   clearInterval(keepaliveTimer);
   dead?.close();
   note("note", "Connection lost. Reconnecting…");
@@ -267,8 +278,42 @@ function welcomed(welcome: PagedWelcome): void {
   setMembers(welcome.members);
   showRoom();
   setStatus(`Connected as ${me}`);
+  clearInterval(keepaliveTimer);
+  keepaliveTimer = setInterval(() => {
+    const quiet = Date.now() - lastHeard;
+    if (quiet > 2 * KEEPALIVE_MS + PROBE_MS) replaceDeadSocket();
+    else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
+  }, KEEPALIVE_MS);
 
-  const fresh = welcome.history.filter((record) => !shownIds.has(record.id));
+  // A long catch-up comes in pages; it is shown once whole, so "N new messages" counts all of it.
+  catchUp = { welcome, records: [...welcome.history], firstTime };
+  catchUpCursor = welcome.history.at(-1)?.id ?? lastId ?? 0;
+  if (welcome.more === true && catchUpContinues()) {
+    send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+  } else {
+    showCatchUp();
+  }
+  if (firstTime) focusInput();
+}
+
+/** True while the catch-up has not reached the welcome's `lastId`. */
+function catchUpContinues(): boolean {
+  const end = catchUp?.welcome.lastId;
+  return end === undefined || catchUpCursor < end;
+}
+
+/** Shows the welcome's records (and its further pages), then the live records held meanwhile. */
+function showCatchUp(): void {
+  if (!catchUp) return;
+  const { welcome, records, firstTime } = catchUp;
+  catchUp = undefined;
+  // Pages may repeat a record (a live one the server also put in a page): keep the first.
+  const seen = new Set(shownIds);
+  const fresh = records.filter((record) => {
+    if (seen.has(record.id)) return false;
+    seen.add(record.id);
+    return true;
+  });
   const history = welcomeHistory(welcome, fresh);
   const target = firstTime ? view.history : view.messages;
   const rows: HTMLElement[] = [];
@@ -299,16 +344,8 @@ function welcomed(welcome: PagedWelcome): void {
     olderMore = oldestId !== undefined;
   }
   showOlderButton();
-  catchUpCursor = welcome.history.at(-1)?.id ?? lastId ?? 0;
-  if (welcome.more === true) send({ type: "history", after: catchUpCursor, limit: PAGE_SIZE });
   persist();
-  clearInterval(keepaliveTimer);
-  keepaliveTimer = setInterval(() => {
-    const quiet = Date.now() - lastHeard;
-    if (quiet > 2 * KEEPALIVE_MS + PROBE_MS) replaceDeadSocket();
-    else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
-  }, KEEPALIVE_MS);
-  if (firstTime) focusInput();
+  for (const record of heldLive.splice(0)) live(record);
 }
 
 /** A row for a record, and the bookkeeping that goes with showing it. */
@@ -327,6 +364,10 @@ function remember(record: RoomRecord): void {
 }
 
 function live(record: RoomRecord): void {
+  if (catchUp) {
+    heldLive.push(record);
+    return;
+  }
   if (shownIds.has(record.id)) return;
   remember(record);
   applyToMembers(record);
@@ -365,12 +406,14 @@ function paged(page: { records: RoomRecord[]; before?: number; after?: number; m
     for (const record of fresh) remember(record);
     view.history.prepend(...rows);
     view.scroller.scrollTop += view.scroller.scrollHeight - height;
-  } else if (page.after !== undefined) {
-    for (const record of fresh) remember(record);
-    addRows(view.messages, fresh.map((record) => [record.id, shown(record)]));
+  } else if (page.after !== undefined && catchUp) {
+    catchUp.records.push(...page.records);
     catchUpCursor = page.records.at(-1)?.id ?? catchUpCursor;
-    if (page.more) send({ type: "history", after: catchUpCursor, limit: PAGE_SIZE });
-    persist();
+    if (page.more && catchUpContinues()) {
+      send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+    } else {
+      showCatchUp();
+    }
   }
 }
 

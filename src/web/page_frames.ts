@@ -25,8 +25,8 @@ export interface PageFrame {
   more: boolean;
 }
 
-/** A welcome that may say its catch-up continues (`more`). */
-export type PagedWelcome = WelcomeFrame & { more?: boolean };
+/** A welcome that may say its catch-up continues (`more`) and where it ends (`lastId`). */
+export type PagedWelcome = WelcomeFrame & { more?: boolean; lastId?: number };
 
 /** Anything the page understands from the server. */
 export type IncomingFrame = ServerFrame | PageFrame;
