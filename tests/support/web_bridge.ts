@@ -1,8 +1,8 @@
 /**
  * A test-only stand-in for the server's HTTP side, until `chat serve` speaks
- * HTTP and WebSocket itself: a real `Deno.serve` on 127.0.0.1 that serves
- * the built page (src/web/assets.gen.ts, with the headers of
- * src/web/http_headers.ts) and relays each WebSocket message to a real chat
+ * HTTP and WebSocket itself: a real `Deno.serve` on 127.0.0.1 that answers
+ * with src/web/web_routes.ts (the built page, its headers, the WebSocket
+ * origin check) and relays each WebSocket message to a real chat
  * server over TCP as one JSON line, and each JSON line back as one
  * WebSocket message. The plain-text greeting a slow client may get is not
  * JSON and is not relayed, as a structured client would ignore it.
@@ -10,8 +10,7 @@
  * @module
  */
 
-import { WEB_ASSETS } from "../../src/web/assets.gen.ts";
-import { assetReply, isSameOrigin, WEB_SOCKET_PATH } from "../../src/web/http_headers.ts";
+import { webResponse } from "../../src/web/web_routes.ts";
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 
 /** A running bridge. */
@@ -31,29 +30,12 @@ export function startWebBridge(chatPort: () => number): WebBridge {
   const sockets = new Set<WebSocket>();
   const bridge = { refuse: false };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const url = new URL(request.url);
-    if (url.pathname === WEB_SOCKET_PATH) {
-      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-        return new Response("Upgrade required.\n", { status: 426 });
-      }
-      if (!isSameOrigin(request.headers.get("origin"), request.headers.get("host"), false)) {
-        return new Response("Forbidden.\n", { status: 403 });
-      }
-      if (bridge.refuse) return new Response("Unavailable.\n", { status: 503 });
-      const { socket, response } = Deno.upgradeWebSocket(request);
-      relay(socket, chatPort(), sockets);
-      return response;
-    }
-    const reply = assetReply(WEB_ASSETS, {
-      method: request.method,
-      path: url.pathname,
-      ifNoneMatch: request.headers.get("if-none-match"),
-      acceptEncoding: request.headers.get("accept-encoding"),
-    });
-    return new Response(reply.body as BodyInit | null, {
-      status: reply.status,
-      headers: reply.headers,
-    });
+    const answer = webResponse(request, { secure: false });
+    if (answer !== "upgrade") return answer;
+    if (bridge.refuse) return new Response("Unavailable.\n", { status: 503 });
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    relay(socket, chatPort(), sockets);
+    return response;
   });
   return Object.assign(bridge, {
     url: `http://127.0.0.1:${server.addr.port}/`,
