@@ -80,11 +80,17 @@ async function checkLocalGraph(
   return { localModules, problems };
 }
 
-/** The npm packages deno.json "imports" maps, by import name. */
+/**
+ * Packages used only to build the browser page and to test it, never by the
+ * program: the binary does not carry them, so they are not checked.
+ */
+const BUILD_AND_TEST_ONLY = new Set(["esbuild", "puppeteer-core", "axe-core"]);
+
+/** The npm packages deno.json "imports" maps for the program, by import name. */
 async function npmImportNames(root: string = REPOSITORY_ROOT): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   return Object.entries(config.imports ?? {})
-    .filter(([, target]) => String(target).startsWith("npm:"))
+    .filter(([name, target]) => String(target).startsWith("npm:") && !BUILD_AND_TEST_ONLY.has(name))
     .map(([name]) => name);
 }
 
