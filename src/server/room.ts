@@ -15,6 +15,7 @@ import type { PrivateAudience } from "./history.ts";
 import { MAILBOX_LIMIT } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
 import { isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
+import { lookAlikeRefusal } from "./look_alikes.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { RoomStore } from "./room_store.ts";
@@ -130,6 +131,8 @@ export class Room {
         message: `Someone here is already called "${holder.name}". Pick another name.`,
       };
     }
+    const lookAlike = this.#lookAlike(checked.name, proven ? presented : undefined);
+    if (lookAlike) return lookAlike;
     const claim = proven
       ? { ...presented, name: checked.name, seenAt: now }
       : newClaim(checked.name, now, request.canResume !== false);
@@ -245,6 +248,8 @@ export class Room {
         message: `Someone here is already called "${checked.name}". Pick another name.`,
       };
     }
+    const lookAlike = this.#lookAlike(checked.name, this.#claims.get(member));
+    if (lookAlike) return lookAlike;
     this.#members.delete(oldKey);
     this.#members.set(newKey, member);
     this.#order.remove(oldName);
@@ -263,6 +268,17 @@ export class Room {
   /** Announces something to the whole room on behalf of the server. */
   notice(text: string): void {
     this.#broadcast({ type: "notice", text });
+  }
+
+  /** Refuses a name that looks like a present member's or a claimed one (look_alikes.ts). */
+  #lookAlike(name: string, own: NameClaim | undefined): Refusal | undefined {
+    const presentName = (other: string) => this.find(other)?.name;
+    return lookAlikeRefusal(name, {
+      presentName,
+      claims: this.#store.claims,
+      own,
+      now: Date.now(),
+    });
   }
 
   /** Takes a member out of the room, remembering when its holder was last here. */

@@ -8,6 +8,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { nameKey } from "../protocol/names.ts";
 import type { ClaimStore, NameClaim } from "./name_claims.ts";
+import { SkeletonIndex } from "./skeleton_index.ts";
 
 /** The claims table (part of the store's schema). */
 export const CLAIMS_SCHEMA = `
@@ -35,6 +36,9 @@ export class SqliteClaims implements ClaimStore {
   readonly #latest: StatementSync;
   readonly #save: StatementSync;
   readonly #expire: StatementSync;
+  readonly #names: StatementSync;
+  /** Built from the table when opened, so look-alikes are found without a scan. */
+  readonly #skeletons = new SkeletonIndex();
 
   /**
    * @param db an open connection with {@linkcode CLAIMS_SCHEMA} in place
@@ -53,6 +57,8 @@ export class SqliteClaims implements ClaimStore {
          name_key = excluded.name_key, name = excluded.name, seen_at = excluded.seen_at`,
     );
     this.#expire = db.prepare("DELETE FROM claims WHERE seen_at < ?");
+    this.#names = db.prepare("SELECT DISTINCT name FROM claims");
+    this.#skeletons.reset(this.#claimedNames());
   }
 
   byToken(token: string): NameClaim | undefined {
@@ -66,11 +72,21 @@ export class SqliteClaims implements ClaimStore {
   save(claim: NameClaim): void {
     const { holder, token, name, seenAt } = claim;
     this.#write(() => this.#save.run(holder, token ?? null, nameKey(name), name, seenAt));
+    this.#skeletons.add(name);
+  }
+
+  keysLike(skeleton: string): Iterable<string> {
+    return this.#skeletons.keys(skeleton);
   }
 
   /** Deletes claims whose holder was last seen before `before`. Run inside a transaction. */
   expire(before: number): void {
     this.#expire.run(before);
+    this.#skeletons.reset(this.#claimedNames());
+  }
+
+  #claimedNames(): string[] {
+    return (this.#names.all() as { name: string }[]).map((row) => row.name);
   }
 }
 

@@ -1,0 +1,33 @@
+/**
+ * Claimed names by what they look like, so that look-alikes are found without
+ * scanning the claims. Each claim store keeps one beside its claims, built
+ * when the store opens and updated on every save.
+ *
+ * @module
+ */
+
+import { nameKey, nameSkeleton } from "../protocol/names.ts";
+
+/** The name keys ({@linkcode nameKey}) that have been claimed, by skeleton. */
+export class SkeletonIndex {
+  readonly #keysBySkeleton = new Map<string, Set<string>>();
+
+  /** Notes that `name` has a claim. */
+  add(name: string): void {
+    const skeleton = nameSkeleton(name);
+    const keys = this.#keysBySkeleton.get(skeleton);
+    if (keys) keys.add(nameKey(name));
+    else this.#keysBySkeleton.set(skeleton, new Set([nameKey(name)]));
+  }
+
+  /** Starts over with exactly these claimed names (after expired claims were deleted). */
+  reset(names: Iterable<string>): void {
+    this.#keysBySkeleton.clear();
+    for (const name of names) this.add(name);
+  }
+
+  /** Keys of claimed names with this skeleton; some may no longer be claimed. */
+  keys(skeleton: string): Iterable<string> {
+    return this.#keysBySkeleton.get(skeleton) ?? [];
+  }
+}
