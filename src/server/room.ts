@@ -10,6 +10,7 @@
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { PrivateRecord, RoomRecord, ServerFrame, WelcomeFrame } from "../protocol/frames.ts";
+import type { LeaveKind } from "../protocol/leave.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import type { PrivateAudience } from "./history.ts";
 import { MAILBOX_LIMIT } from "./mailbox.ts";
@@ -154,10 +155,13 @@ export class Room {
     return undefined;
   }
 
-  /** Removes a member and announces it once. Does nothing if it is not (or no longer) in the room. */
-  leave(member: Member, reason?: string): void {
+  /**
+   * Removes a member and announces it once, saying whose `reason` it is (`kind`).
+   * Does nothing if it is not (or no longer) in the room.
+   */
+  leave(member: Member, reason?: string, kind: LeaveKind = "disconnected"): void {
     if (!this.#remove(member)) return;
-    this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, reason });
+    this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, kind, reason });
   }
 
   /** Removes a member without any announcement (server shutdown). */

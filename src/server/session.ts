@@ -13,6 +13,7 @@ import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
 import { hostPort } from "../protocol/host_port.ts";
+import { leaveKindOf } from "../protocol/leave.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
@@ -483,7 +484,7 @@ export class Session implements Member {
     this.#closed = true;
     clearTimeout(this.#greetingTimer);
     clearTimeout(this.#partialTimer);
-    if (this.#joined) this.#room.leave(this, options.leaveReason);
+    if (this.#joined) this.#room.leave(this, options.leaveReason, leaveKindOf(options.bye?.code));
     if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
     this.#queue.stop();
     try {
