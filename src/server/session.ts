@@ -22,7 +22,7 @@ import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member, Room } from "./room.ts";
-import { FloodGuard } from "./flood_guard.ts";
+import { FloodGuard, lineCost } from "./flood_guard.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
@@ -48,8 +48,6 @@ type Mode = "unknown" | "plain" | "json";
 const SMALLEST_READ = 256;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
-/** Lines of a paste from a plain-text client cost this fraction of a line. */
-const PASTED_LINE_COST = 0.1;
 /**
  * A plain-text client's lines are a paste when they arrive together: in one
  * read, or in reads this close to each other (a paste larger than the read
@@ -211,9 +209,10 @@ export class Session implements Member {
     this.#partialTimer = undefined; // an idle connection holds no timer
     const { lines, overflow } = this.#decoder.push(chunk);
     for (let i = 0; i < lines.length && !this.#closed; i++) {
-      // Lines that arrive together from a plain-text client are a paste: they cost little.
-      const cost = (i > 0 || pasting) && this.#mode !== "json" ? PASTED_LINE_COST : 1;
-      if (this.#withinRate(cost)) this.#handleLine(lines[i]);
+      // Lines that arrive together from a plain-text client are a paste: they cost little,
+      // unless they are big (a paste costs by its size too).
+      const pasted = (i > 0 || pasting) && this.#mode !== "json";
+      if (this.#withinRate(lineCost(lines[i].length, pasted))) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
     if (overflow) {
@@ -274,7 +273,7 @@ export class Session implements Member {
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
-    if (line !== null && this.#withinRate(1)) this.#handleLine(line);
+    if (line !== null && this.#withinRate(lineCost(line.length, false))) this.#handleLine(line);
   }
 
   #handleLine(line: string): void {
