@@ -15,7 +15,10 @@ export type FloodVerdict = "accept" | "drop" | "warn" | "disconnect";
 /** Warnings go out at most this often. */
 const WARNING_INTERVAL_MS = 1000;
 
-/** Lines of a paste from a plain-text client cost this fraction of a line (at least). */
+/**
+ * Lines of a paste cost this fraction of a line: each further line of a
+ * plain-text paste, each line break in a (multi-line) message.
+ */
 const PASTED_LINE_COST = 0.1;
 
 /**
@@ -23,15 +26,18 @@ const PASTED_LINE_COST = 0.1;
  * its line count, so big blocks within the line rate can't make the server send
  * everyone far more text than people type (and cut readers off as too slow).
  */
-export const CHARS_PER_LINE = 500;
+export const CHARS_PER_LINE = 1000;
 
 /**
- * What one line of `chars` characters costs: one line (a tenth when it came
- * with others in a paste), or one per {@linkcode CHARS_PER_LINE} characters if
- * that is more.
+ * What one received line costs: one line (a tenth when it came with others in a
+ * plain-text paste) plus a tenth for each line break it carries (`\n` inside a
+ * JSON message, shown as a line of its own), or one per
+ * {@linkcode CHARS_PER_LINE} characters if that is more.
  */
-export function lineCost(chars: number, pasted: boolean): number {
-  return Math.max(pasted ? PASTED_LINE_COST : 1, chars / CHARS_PER_LINE);
+export function lineCost(line: string, pasted: boolean): number {
+  const breaks = line.split("\\n").length - 1;
+  const lines = (pasted ? PASTED_LINE_COST : 1) + breaks * PASTED_LINE_COST;
+  return Math.max(lines, line.length / CHARS_PER_LINE);
 }
 
 /** Rate-limits the lines of one connection. */

@@ -212,7 +212,7 @@ export class Session implements Member {
       // Lines that arrive together from a plain-text client are a paste: they cost little,
       // unless they are big (a paste costs by its size too).
       const pasted = (i > 0 || pasting) && this.#mode !== "json";
-      if (this.#withinRate(lineCost(lines[i].length, pasted))) this.#handleLine(lines[i]);
+      if (this.#withinRate(lineCost(lines[i], pasted))) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
     if (overflow) {
@@ -273,7 +273,7 @@ export class Session implements Member {
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
-    if (line !== null && this.#withinRate(lineCost(line.length, false))) this.#handleLine(line);
+    if (line !== null && this.#withinRate(lineCost(line, false))) this.#handleLine(line);
   }
 
   #handleLine(line: string): void {
