@@ -4,6 +4,7 @@
  */
 
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { checkName, nameKey, nameSkeleton } from "../src/protocol/names.ts";
 import { lookAlikeRefusal } from "../src/server/look_alikes.ts";
 import { MemoryClaims, newClaim } from "../src/server/name_claims.ts";
@@ -126,6 +127,23 @@ Deno.test("a database's claims are indexed by skeleton when it opens", async () 
       assertEquals([...second.claims.keysLike(nameSkeleton("b0b"))], ["bob"]);
     } finally {
       second.close();
+    }
+  });
+});
+
+Deno.test("names saved under the older key (NFC, lower case) are re-keyed when the file opens", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "history.db");
+    openSqliteStore(path, { historyLimit: 100 }).close();
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO claims (holder, token, name_key, name, seen_at) VALUES (?, ?, ?, ?, ?)")
+      .run("h1", "t1", "straße", "Straße", Date.now());
+    db.close();
+    const store = openSqliteStore(path, { historyLimit: 100 });
+    try {
+      assertEquals(store.claims.latest(nameKey("STRASSE"))?.holder, "h1");
+    } finally {
+      store.close();
     }
   });
 });

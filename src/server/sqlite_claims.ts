@@ -36,7 +36,8 @@ export class SqliteClaims implements ClaimStore {
   readonly #latest: StatementSync;
   readonly #save: StatementSync;
   readonly #expire: StatementSync;
-  readonly #names: StatementSync;
+  readonly #rows: StatementSync;
+  readonly #rekey: StatementSync;
   /** Built from the table when opened, so look-alikes are found without a scan. */
   readonly #skeletons = new SkeletonIndex();
 
@@ -57,8 +58,9 @@ export class SqliteClaims implements ClaimStore {
          name_key = excluded.name_key, name = excluded.name, seen_at = excluded.seen_at`,
     );
     this.#expire = db.prepare("DELETE FROM claims WHERE seen_at < ?");
-    this.#names = db.prepare("SELECT DISTINCT name FROM claims");
-    this.#skeletons.reset(this.#claimedNames());
+    this.#rows = db.prepare("SELECT holder, name, name_key FROM claims");
+    this.#rekey = db.prepare("UPDATE claims SET name_key = ? WHERE holder = ?");
+    this.#indexClaims(true);
   }
 
   byToken(token: string): NameClaim | undefined {
@@ -82,11 +84,22 @@ export class SqliteClaims implements ClaimStore {
   /** Deletes claims whose holder was last seen before `before`. Run inside a transaction. */
   expire(before: number): void {
     this.#expire.run(before);
-    this.#skeletons.reset(this.#claimedNames());
+    this.#indexClaims(false);
   }
 
-  #claimedNames(): string[] {
-    return (this.#names.all() as { name: string }[]).map((row) => row.name);
+  /**
+   * Rebuilds the skeleton index from the table; on open (`rekey`) also re-keys
+   * names saved under an older {@linkcode nameKey} (NFC and lower case, before
+   * NFKC and case folding), so `latest` finds them.
+   */
+  #indexClaims(rekey: boolean): void {
+    const rows = this.#rows.all() as { holder: string; name: string; name_key: string }[];
+    this.#skeletons.reset(rows.map((row) => row.name));
+    if (!rekey) return;
+    for (const row of rows) {
+      const key = nameKey(row.name);
+      if (key !== row.name_key) this.#write(() => this.#rekey.run(key, row.holder));
+    }
   }
 }
 
