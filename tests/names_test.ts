@@ -147,3 +147,20 @@ Deno.test("names saved under the older key (NFC, lower case) are re-keyed when t
     }
   });
 });
+
+Deno.test("expired claims leave the skeleton index with the claims", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "history.db");
+    const first = openSqliteStore(path, { historyLimit: 100 });
+    first.claims.save(newClaim("alice", Date.now() - 8 * 24 * 3600_000, true));
+    first.claims.save(newClaim("bob", Date.now(), true));
+    first.close();
+    const second = openSqliteStore(path, { historyLimit: 100 }); // expires claims as it opens
+    try {
+      assertEquals([...second.claims.keysLike(nameSkeleton("aIice"))], []);
+      assertEquals([...second.claims.keysLike(nameSkeleton("b0b"))], ["bob"]);
+    } finally {
+      second.close();
+    }
+  });
+});

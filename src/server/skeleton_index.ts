@@ -20,6 +20,14 @@ export class SkeletonIndex {
     else this.#keysBySkeleton.set(skeleton, new Set([nameKey(name)]));
   }
 
+  /** Notes that `name` has no claim any more. */
+  remove(name: string): void {
+    const skeleton = nameSkeleton(name);
+    const keys = this.#keysBySkeleton.get(skeleton);
+    keys?.delete(nameKey(name));
+    if (keys?.size === 0) this.#keysBySkeleton.delete(skeleton);
+  }
+
   /** Starts over with exactly these claimed names (after expired claims were deleted). */
   reset(names: Iterable<string>): void {
     this.#keysBySkeleton.clear();

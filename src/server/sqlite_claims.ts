@@ -37,6 +37,7 @@ export class SqliteClaims implements ClaimStore {
   readonly #save: StatementSync;
   readonly #expire: StatementSync;
   readonly #rows: StatementSync;
+  readonly #expiring: StatementSync;
   readonly #rekey: StatementSync;
   /** Built from the table when opened, so look-alikes are found without a scan. */
   readonly #skeletons = new SkeletonIndex();
@@ -59,8 +60,9 @@ export class SqliteClaims implements ClaimStore {
     );
     this.#expire = db.prepare("DELETE FROM claims WHERE seen_at < ?");
     this.#rows = db.prepare("SELECT holder, name, name_key FROM claims");
+    this.#expiring = db.prepare("SELECT DISTINCT name FROM claims WHERE seen_at < ?");
     this.#rekey = db.prepare("UPDATE claims SET name_key = ? WHERE holder = ?");
-    this.#indexClaims(true);
+    this.#indexClaims();
   }
 
   byToken(token: string): NameClaim | undefined {
@@ -83,19 +85,21 @@ export class SqliteClaims implements ClaimStore {
 
   /** Deletes claims whose holder was last seen before `before`. Run inside a transaction. */
   expire(before: number): void {
+    const expiring = this.#expiring.all(before) as { name: string }[];
     this.#expire.run(before);
-    this.#indexClaims(false);
+    for (const { name } of expiring) {
+      if (this.latest(nameKey(name)) === undefined) this.#skeletons.remove(name);
+    }
   }
 
   /**
-   * Rebuilds the skeleton index from the table; on open (`rekey`) also re-keys
-   * names saved under an older {@linkcode nameKey} (NFC and lower case, before
-   * NFKC and case folding), so `latest` finds them.
+   * Builds the skeleton index from the table, and re-keys names saved under an
+   * older {@linkcode nameKey} (NFC and lower case, before NFKC and case
+   * folding), so `latest` finds them.
    */
-  #indexClaims(rekey: boolean): void {
+  #indexClaims(): void {
     const rows = this.#rows.all() as { holder: string; name: string; name_key: string }[];
     this.#skeletons.reset(rows.map((row) => row.name));
-    if (!rekey) return;
     for (const row of rows) {
       const key = nameKey(row.name);
       if (key !== row.name_key) this.#write(() => this.#rekey.run(key, row.holder));
