@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { checkName, nameKey, nameSkeleton } from "../src/protocol/names.ts";
+import { BanList } from "../src/server/ban_list.ts";
 import { lookAlikeRefusal } from "../src/server/look_alikes.ts";
 import { MemoryClaims, newClaim } from "../src/server/name_claims.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
@@ -163,4 +164,10 @@ Deno.test("expired claims leave the skeleton index with the claims", async () =>
       second.close();
     }
   });
+});
+
+Deno.test("/unban finds a banned name by the same key as everywhere else", () => {
+  const bans = new BanList();
+  bans.add({ address: "192.0.2.7", name: "Straße" });
+  assertEquals(bans.remove("ＳＴＲＡＳＳＥ")?.address, "192.0.2.7");
 });

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { nameKey } from "../protocol/names.ts";
+
 /** One ban. */
 export interface Ban {
   address: string;
@@ -24,9 +26,10 @@ export class BanList {
 
   /** Lifts the ban on an address, or on the address a banned name had; returns the lifted ban. */
   remove(addressOrName: string): Ban | undefined {
-    const wanted = addressOrName.toLowerCase();
+    const wanted = nameKey(addressOrName);
     for (const ban of this.#bans.values()) {
-      if (ban.address === addressOrName || ban.name?.toLowerCase() === wanted) {
+      const byName = ban.name !== undefined && nameKey(ban.name) === wanted;
+      if (ban.address === addressOrName || byName) {
         this.#bans.delete(ban.address);
         return ban;
       }
