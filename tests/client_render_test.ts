@@ -119,7 +119,8 @@ Deno.test("each kind of record has its own look", () => {
   assertEquals(render(record({ type: "join", name: "alice", count: 2 }), 40), [
     "14:02 -- You joined as alice (2 here)",
   ]);
-  assertEquals(render(record({ type: "leave", name: "bob", count: 1, reason: "timed out" }), 40), [
+  const timedOut = { kind: "disconnected", reason: "timed out" } as const;
+  assertEquals(render(record({ type: "leave", name: "bob", count: 1, ...timedOut }), 40), [
     "14:02 -- bob left: timed out (1 here)",
   ]);
   assertEquals(render(record({ type: "nick", from: "bob", to: "rob" }), 40), [

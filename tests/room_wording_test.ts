@@ -31,7 +31,15 @@ function plainText(record: RoomRecord): string {
 
 Deno.test("joins, leaves and /who count the room in the same words in plain text and the terminal", () => {
   const join: RoomRecord = { type: "join", id: 1, ts, name: "carol", count: 3 };
-  const leave: RoomRecord = { type: "leave", id: 2, ts, name: "bob", count: 2, reason: "gone" };
+  const leave: RoomRecord = {
+    type: "leave",
+    id: 2,
+    ts,
+    name: "bob",
+    count: 2,
+    kind: "disconnected",
+    reason: "gone",
+  };
   assertEquals(plainText(join), "-- carol joined (3 here)");
   assertEquals(terminalText(join), plainText(join));
   assertEquals(plainText(leave), "-- bob left: gone (2 here)");

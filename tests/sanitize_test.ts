@@ -17,9 +17,28 @@ Deno.test("escape sequences are removed whole: colours, cursor, titles, DCS", ()
   assertEquals(sanitizeLine("x\x1b]0;never terminated"), "x");
 });
 
+Deno.test("8-bit (C1) string sequences go whole, payload included", () => {
+  assertEquals(sanitizeLine("a\x9d0;fake title\x9cb"), "ab");
+  assertEquals(sanitizeLine("a\x9d8;;http://e.vil\x07link\x9d8;;\x07b"), "alinkb");
+  assertEquals(sanitizeLine("a\x90q#0;2;0;0;0\x9cb"), "ab");
+  assertEquals(sanitizeLine("a\x98sos\x9cb\x9epm\x1b\\c\x9fapc\x9cd"), "abcd");
+  assertEquals(sanitizeLine("a\x1b]0;7-bit opener, 8-bit end\x9cb"), "ab");
+  assertEquals(sanitizeLine("a\x9d0;never terminated"), "a");
+});
+
+Deno.test("short escapes go whole and take nothing after them", () => {
+  // ESC 7 / ESC 8 (save/restore cursor) followed by letters a parameter parser would eat
+  assertEquals(sanitizeLine("a\x1b7cursor\x1b8hello"), "acursorhello");
+  assertEquals(sanitizeLine("\x1b7123"), "123");
+  assertEquals(sanitizeLine("a\x1b N b"), "a b"); // ESC SP N: announcer
+  assertEquals(sanitizeLine("a\x1b%Gb"), "ab"); // ESC % G: select UTF-8
+  assertEquals(sanitizeLine("a\x1b#8b\x1bcc\x1bMd\x1b=e"), "abcde");
+  assertEquals(sanitizeLine("a\x9b?25lb\x9b2;3Hc"), "abc");
+});
+
 Deno.test("control characters and 8-bit controls are removed; tabs become spaces", () => {
   assertEquals(sanitizeLine("a\x00b\x07c\x08d\x7fe"), "abcde");
-  assertEquals(sanitizeLine("a\x9b31mb\x9dc"), "abc");
+  assertEquals(sanitizeLine("a\x9b31mb\x9ac\x9dd"), "abc"); // an open C1 OSC swallows the rest
   assertEquals(sanitizeLine("a\tb"), "a b");
 });
 

@@ -21,6 +21,7 @@ import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
 // One wording for counts in every client ("3 here"), shared with plain text.
 import { noticeAuthor, presentCount as here } from "../text/plain_format.ts";
+import { leaveWords } from "../text/leave_words.ts";
 import { formatStamp } from "../text/time.ts";
 import { cellWidth, joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
 import type { Style, Theme } from "./theme.ts";
@@ -128,8 +129,7 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
           : `-- ${record.name} joined (${here(record.count)})`,
       );
     case "leave": {
-      const why = record.reason ? `: ${record.reason}` : "";
-      return system(`-- ${record.name} left${why} (${here(record.count)})`);
+      return system(`-- ${record.name} ${leaveWords(record)} (${here(record.count)})`);
     }
     case "nick":
       return system(

@@ -50,7 +50,14 @@ const RECORD_SHAPES = {
   message: { id: "number", ts: "number", from: "string", text: "string", emote: "boolean?" },
   private: { id: "number", ts: "number", from: "string", to: "string", text: "string" },
   join: { id: "number", ts: "number", name: "string", count: "number" },
-  leave: { id: "number", ts: "number", name: "string", count: "number", reason: "string?" },
+  leave: {
+    id: "number",
+    ts: "number",
+    name: "string",
+    count: "number",
+    kind: "string?",
+    reason: "string?",
+  },
   nick: { id: "number", ts: "number", from: "string", to: "string" },
   notice: { id: "number", ts: "number", text: "string", by: "string?" },
 } satisfies Record<string, Shape>;

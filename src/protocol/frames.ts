@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { LeaveKind } from "./leave.ts";
+
 // ---------------------------------------------------------------- client → server
 
 /** First frame of a structured client: who it is and what it has seen. */
@@ -107,6 +109,11 @@ export interface LeaveRecord extends RecordBase {
   name: string;
   /** Members in the room after the departure. */
   count: number;
+  /**
+   * Who gave the reason: the member (`quit`) or the server (the others). Absent
+   * in records stored before kinds existed.
+   */
+  kind?: LeaveKind;
   /** Why, when it was not a plain `/quit`: "connection lost", "timed out", … */
   reason?: string;
 }

@@ -6,6 +6,7 @@
  */
 
 import { addressKey } from "./address_key.ts";
+import { nameKey } from "../protocol/names.ts";
 
 /** One ban. */
 export interface Ban {
@@ -29,10 +30,11 @@ export class BanList {
 
   /** Lifts the ban on an address, or on the address a banned name had; returns the lifted ban. */
   remove(addressOrName: string): Ban | undefined {
-    const wanted = addressOrName.toLowerCase();
+    const wanted = nameKey(addressOrName);
     const key = addressKey(addressOrName);
     for (const ban of this.#bans.values()) {
-      if (ban.address === key || ban.name?.toLowerCase() === wanted) {
+      const byName = ban.name !== undefined && nameKey(ban.name) === wanted;
+      if (ban.address === key || byName) {
         this.#bans.delete(ban.address);
         return ban;
       }

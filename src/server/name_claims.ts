@@ -15,6 +15,7 @@
 
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { nameKey } from "../protocol/names.ts";
+import { SkeletonIndex } from "./skeleton_index.ts";
 
 /** One person's hold on a name. */
 export interface NameClaim {
@@ -36,6 +37,8 @@ export interface ClaimStore {
   latest(key: string): NameClaim | undefined;
   /** Inserts a claim or updates it (by holder). */
   save(claim: NameClaim): void;
+  /** Keys of claimed names with this skeleton (`nameSkeleton`), from an index; some may be stale. */
+  keysLike(skeleton: string): Iterable<string>;
 }
 
 /** True when the claim's holder was in the room within {@linkcode CLAIM_TTL_MS} before `now`. */
@@ -54,6 +57,7 @@ export function newClaim(name: string, now: number, withToken: boolean): NameCla
 export class MemoryClaims implements ClaimStore {
   readonly #byHolder = new Map<string, NameClaim>();
   readonly #holderByToken = new Map<string, string>();
+  readonly #skeletons = new SkeletonIndex();
   #savesSincePrune = 0;
 
   byToken(token: string): NameClaim | undefined {
@@ -72,7 +76,12 @@ export class MemoryClaims implements ClaimStore {
   save(claim: NameClaim): void {
     this.#byHolder.set(claim.holder, { ...claim });
     if (claim.token !== undefined) this.#holderByToken.set(claim.token, claim.holder);
+    this.#skeletons.add(claim.name);
     if (++this.#savesSincePrune >= 1000) this.#prune(claim.seenAt);
+  }
+
+  keysLike(skeleton: string): Iterable<string> {
+    return this.#skeletons.keys(skeleton);
   }
 
   #prune(now: number): void {
@@ -82,5 +91,6 @@ export class MemoryClaims implements ClaimStore {
       this.#byHolder.delete(holder);
       if (claim.token !== undefined) this.#holderByToken.delete(claim.token);
     }
+    this.#skeletons.reset([...this.#byHolder.values()].map((claim) => claim.name));
   }
 }

@@ -17,12 +17,14 @@ import type {
   ServerFrame,
   WelcomeFrame,
 } from "../protocol/frames.ts";
+import type { LeaveKind } from "../protocol/leave.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import type { PrivateAudience } from "./history.ts";
 import { fitToBytes } from "./history_pages.ts";
 import { MAILBOX_LIMIT } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
 import { isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
+import { lookAlikeRefusal } from "./look_alikes.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { RoomStore } from "./room_store.ts";
@@ -47,8 +49,8 @@ export interface Member {
  * after a takeover gave the name to a new connection, does nothing.
  */
 export interface Membership {
-  /** Leaves the room; everyone hears it once, with `reason`. */
-  leave(reason?: string): void;
+  /** Leaves the room; everyone hears it once, with `reason` and whose words it is (`kind`). */
+  leave(reason?: string, kind?: LeaveKind): void;
   /** Leaves without any announcement (server shutdown). */
   forget(): void;
   /** One page of the history this member may see (private records only for their audience). */
@@ -164,6 +166,8 @@ export class Room {
         message: `Someone here is already called "${holder.name}". Pick another name.`,
       };
     }
+    const lookAlike = this.#lookAlike(checked.name, proven ? presented : undefined);
+    if (lookAlike) return lookAlike;
     const claim = proven
       ? { ...presented, name: checked.name, seenAt: now }
       : newClaim(checked.name, now, request.canResume !== false);
@@ -183,16 +187,19 @@ export class Room {
       this.#broadcast({ type: "join", name: checked.name, count: this.#members.size });
     }
     return {
-      leave: (reason) => this.#leave(member, reason),
+      leave: (reason, kind) => this.#leave(member, reason, kind),
       forget: () => void this.#remove(member),
       page: (request) => this.#page(member, request),
     };
   }
 
-  /** Removes a member and announces it once. Does nothing if it is not (or no longer) in the room. */
-  #leave(member: Member, reason?: string): void {
+  /**
+   * Removes a member and announces it once, saying whose `reason` it is (`kind`).
+   * Does nothing if it is not (or no longer) in the room.
+   */
+  #leave(member: Member, reason?: string, kind: LeaveKind = "disconnected"): void {
     if (!this.#remove(member)) return;
-    this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, reason });
+    this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, kind, reason });
   }
 
   /** A page of history for `member`, bounded in records and bytes. */
@@ -299,6 +306,8 @@ export class Room {
         message: `Someone here is already called "${checked.name}". Pick another name.`,
       };
     }
+    const lookAlike = this.#lookAlike(checked.name, this.#claims.get(member));
+    if (lookAlike) return lookAlike;
     this.#members.delete(oldKey);
     this.#members.set(newKey, member);
     this.#order.remove(oldName);
@@ -317,6 +326,17 @@ export class Room {
   /** Announces something to the whole room on behalf of the server, or of `by`. */
   notice(text: string, by?: "operator"): void {
     this.#broadcast(by ? { type: "notice", text, by } : { type: "notice", text });
+  }
+
+  /** Refuses a name that looks like a present member's or a claimed one (look_alikes.ts). */
+  #lookAlike(name: string, own: NameClaim | undefined): Refusal | undefined {
+    const presentName = (other: string) => this.find(other)?.name;
+    return lookAlikeRefusal(name, {
+      presentName,
+      claims: this.#store.claims,
+      own,
+      now: Date.now(),
+    });
   }
 
   /** Takes a member out of the room, remembering when its holder was last here. */

@@ -13,6 +13,7 @@ import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
 import { hostPort } from "../protocol/host_port.ts";
+import { type LeaveKind, leaveKindOf } from "../protocol/leave.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
@@ -21,7 +22,7 @@ import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member, Membership, Room } from "./room.ts";
-import { FloodGuard } from "./flood_guard.ts";
+import { FloodGuard, lineCost } from "./flood_guard.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
 import { PageRequests } from "./page_requests.ts";
 
@@ -48,8 +49,6 @@ type Mode = "unknown" | "plain" | "json";
 const SMALLEST_READ = 256;
 const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
-/** Lines of a paste from a plain-text client cost this fraction of a line. */
-const PASTED_LINE_COST = 0.1;
 /**
  * A plain-text client's lines are a paste when they arrive together: in one
  * read, or in reads this close to each other (a paste larger than the read
@@ -92,6 +91,8 @@ export class Session implements Member {
   #membership: Membership | undefined;
   /** Why we left, for the room; set when the session ends. */
   #leaveReason: string | undefined;
+  /** Whose words `#leaveReason` is: the member's own (`quit`) or the server's. */
+  #leaveKind: LeaveKind = "disconnected";
   #closed = false;
   #greeted = false;
   /** A `bye` waiting for the client's dialect to be known (connection refused at the door). */
@@ -234,9 +235,10 @@ export class Session implements Member {
     for (let i = 0; i < lines.length && !this.#closed; i++) {
       // Page requests have their own budget (PageRequests): catching up is not flooding.
       if (this.#askPage(lines[i])) continue;
-      // Lines that arrive together from a plain-text client are a paste: they cost little.
-      const cost = (i > 0 || pasting) && this.#mode !== "json" ? PASTED_LINE_COST : 1;
-      if (this.#withinRate(cost)) this.#handleLine(lines[i]);
+      // Lines that arrive together from a plain-text client are a paste: they cost little,
+      // unless they are big (a paste costs by its size too).
+      const pasted = (i > 0 || pasting) && this.#mode !== "json";
+      if (this.#withinRate(lineCost(lines[i], pasted))) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
     if (overflow) {
@@ -297,7 +299,7 @@ export class Session implements Member {
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
-    if (line !== null && this.#withinRate(1)) this.#handleLine(line);
+    if (line !== null && this.#withinRate(lineCost(line, false))) this.#handleLine(line);
   }
 
   #handleLine(line: string): void {
@@ -422,7 +424,7 @@ export class Session implements Member {
   #leaveRoom(): void {
     const membership = this.#membership;
     this.#membership = undefined;
-    membership?.leave(this.#leaveReason);
+    membership?.leave(this.#leaveReason, this.#leaveKind);
   }
 
   /**
@@ -548,6 +550,7 @@ export class Session implements Member {
     if (options.bye) this.#send(options.bye);
     this.#closed = true;
     this.#leaveReason = options.leaveReason;
+    this.#leaveKind = leaveKindOf(options.bye?.code);
     clearTimeout(this.#greetingTimer);
     clearTimeout(this.#partialTimer);
     this.#pages.stop();

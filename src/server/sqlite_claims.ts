@@ -8,6 +8,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { nameKey } from "../protocol/names.ts";
 import type { ClaimStore, NameClaim } from "./name_claims.ts";
+import { SkeletonIndex } from "./skeleton_index.ts";
 
 /** The claims table (part of the store's schema). */
 export const CLAIMS_SCHEMA = `
@@ -35,6 +36,11 @@ export class SqliteClaims implements ClaimStore {
   readonly #latest: StatementSync;
   readonly #save: StatementSync;
   readonly #expire: StatementSync;
+  readonly #rows: StatementSync;
+  readonly #expiring: StatementSync;
+  readonly #rekey: StatementSync;
+  /** Built from the table when opened, so look-alikes are found without a scan. */
+  readonly #skeletons = new SkeletonIndex();
 
   /**
    * @param db an open connection with {@linkcode CLAIMS_SCHEMA} in place
@@ -53,6 +59,10 @@ export class SqliteClaims implements ClaimStore {
          name_key = excluded.name_key, name = excluded.name, seen_at = excluded.seen_at`,
     );
     this.#expire = db.prepare("DELETE FROM claims WHERE seen_at < ?");
+    this.#rows = db.prepare("SELECT holder, name, name_key FROM claims");
+    this.#expiring = db.prepare("SELECT DISTINCT name FROM claims WHERE seen_at < ?");
+    this.#rekey = db.prepare("UPDATE claims SET name_key = ? WHERE holder = ?");
+    this.#indexClaims();
   }
 
   byToken(token: string): NameClaim | undefined {
@@ -66,11 +76,34 @@ export class SqliteClaims implements ClaimStore {
   save(claim: NameClaim): void {
     const { holder, token, name, seenAt } = claim;
     this.#write(() => this.#save.run(holder, token ?? null, nameKey(name), name, seenAt));
+    this.#skeletons.add(name);
+  }
+
+  keysLike(skeleton: string): Iterable<string> {
+    return this.#skeletons.keys(skeleton);
   }
 
   /** Deletes claims whose holder was last seen before `before`. Run inside a transaction. */
   expire(before: number): void {
+    const expiring = this.#expiring.all(before) as { name: string }[];
     this.#expire.run(before);
+    for (const { name } of expiring) {
+      if (this.latest(nameKey(name)) === undefined) this.#skeletons.remove(name);
+    }
+  }
+
+  /**
+   * Builds the skeleton index from the table, and re-keys names saved under an
+   * older {@linkcode nameKey} (NFC and lower case, before NFKC and case
+   * folding), so `latest` finds them.
+   */
+  #indexClaims(): void {
+    const rows = this.#rows.all() as { holder: string; name: string; name_key: string }[];
+    this.#skeletons.reset(rows.map((row) => row.name));
+    for (const row of rows) {
+      const key = nameKey(row.name);
+      if (key !== row.name_key) this.#write(() => this.#rekey.run(key, row.holder));
+    }
   }
 }
 

@@ -10,6 +10,7 @@
  */
 
 import type { NoticeRecord, RoomRecord, ServerFrame } from "../protocol/frames.ts";
+import { leaveWords } from "./leave_words.ts";
 import { formatStamp } from "./time.ts";
 
 /** Renders a frame as the lines a plain-text client sees (without line endings). */
@@ -29,10 +30,8 @@ export function renderPlain(frame: ServerFrame): string[] {
     case "join":
       return [`[${formatStamp(frame.ts)}] -- ${frame.name} joined (${presentCount(frame.count)})`];
     case "leave": {
-      const why = frame.reason ? `: ${frame.reason}` : "";
-      return [
-        `[${formatStamp(frame.ts)}] -- ${frame.name} left${why} (${presentCount(frame.count)})`,
-      ];
+      const left = leaveWords(frame);
+      return [`[${formatStamp(frame.ts)}] -- ${frame.name} ${left} (${presentCount(frame.count)})`];
     }
     case "nick":
       return [`[${formatStamp(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];

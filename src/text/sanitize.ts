@@ -12,12 +12,17 @@
  * @module
  */
 
-import { stripVTControlCharacters } from "node:util";
-
-// String-type escape sequences (OSC, DCS, SOS, PM, APC) carry a payload up to a
-// terminator; stripVTControlCharacters leaves some payloads behind, so they go first.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const STRING_SEQUENCE = /\x1b[\]PX^_][\s\S]*?(?:\x07|\x1b\\|$)/g;
+// Whole escape sequences (ECMA-48), in their 7-bit (ESC …) and 8-bit (C1) encodings:
+// - string sequences (DCS, SOS, OSC, PM, APC: ESC P X ] ^ _, or 0x90 0x98 0x9d 0x9e 0x9f)
+//   with their payload, up to BEL, ST (ESC \ or 0x9c) or the end of the text;
+// - control sequences (CSI: ESC [ or 0x9b): parameters, intermediates, final byte;
+// - every other escape: ESC, intermediates (0x20–0x2f), one final byte (0x30–0x7e),
+//   so ESC 7, ESC ( B, ESC SP F and ESC % G go whole and take nothing after them.
+// node:util stripVTControlCharacters is not used: it left C1 string payloads visible
+// and read ESC 7 as taking a parameter, removing the character after it.
+const ESCAPE_SEQUENCE =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  /(?:\x1b[PX\]^_]|[\x90\x98\x9d\x9e\x9f])[\s\S]*?(?:\x07|\x1b\\|\x9c|$)|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|\x1b[\x20-\x2f]*[\x30-\x7e]/g;
 
 // Any character that needs work; strings without one are returned untouched.
 // deno-lint-ignore no-control-regex -- matching control characters is the point
@@ -43,7 +48,7 @@ export function sanitizeText(text: string, options: SanitizeOptions = {}): strin
   const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
   if (!NEEDS_CLEANING.test(wellFormed)) return wellFormed;
   const breakTo = options.multiline ? "\n" : " ";
-  return stripVTControlCharacters(wellFormed.replace(STRING_SEQUENCE, ""))
+  return wellFormed.replace(ESCAPE_SEQUENCE, "")
     .replace(/\r\n?|[\u2028\u2029\x85]/g, "\n")
     .replace(/\t/g, " ")
     .replace(UNSAFE_CHARACTER, "")
