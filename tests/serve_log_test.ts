@@ -1,0 +1,126 @@
+/**
+ * The server's log never stops the room: a `chat serve` whose standard
+ * output nobody reads keeps relaying messages, and {@linkcode LogWriter}
+ * bounds what it keeps and says how much it dropped.
+ */
+
+import { LogWriter } from "../src/server/log_writer.ts";
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { chatCommand, reservePort, TEST_ENV } from "./support/chat_process.ts";
+import { LineClient } from "./support/line_client.ts";
+import { withTempDir } from "./support/temp_dir.ts";
+
+/** Connects to `port`, retrying until the server listens (its banner is not read). */
+async function joinWhenListening(port: number, name: string) {
+  const deadline = Date.now() + 20_000;
+  while (true) {
+    try {
+      return await LineClient.join(port, name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.ConnectionRefused) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+Deno.test("chat serve whose stdout is never read keeps relaying while clients cause log lines", async () => {
+  await withTempDir(async (dir) => {
+    const port = reservePort();
+    const [program, ...args] = chatCommand([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      `${port}`,
+      "--rate-limit",
+      "100000",
+      "--rate-burst",
+      "100000",
+    ]);
+    const child = new Deno.Command(program, {
+      args,
+      env: { ...TEST_ENV, CHAT_DATA_DIR: dir },
+      stdin: "null",
+      stdout: "piped", // never read until the end: a full pipe, as with Ctrl-S or a stuck reader
+      stderr: "null",
+    }).spawn();
+    const { client: alice } = await joinWhenListening(port, "alice");
+    const { client: bob } = await LineClient.join(port, "bob");
+    const names = ["a".repeat(23) + "1", "a".repeat(23) + "2"];
+    const { client: renamer } = await LineClient.join(port, names[0]);
+    try {
+      // Each rename is a ~80-byte log line: 1,200 of them overfill a 64 KiB pipe many times.
+      for (let i = 1; i <= 1200; i++) {
+        await renamer.say(`/nick ${names[i % 2]}`);
+        await renamer.nextFrame((f) => f.type === "nick" && f.to === names[i % 2]);
+        if (i % 100 !== 0) continue;
+        await alice.say(`still here ${i}`);
+        const heard = await bob.nextFrame((f) => f.type === "message" && f.from === "alice");
+        assertEquals(heard.text, `still here ${i}`);
+      }
+      // Everything kept in the buffer reaches the output once someone reads it.
+      for (const client of [alice, bob, renamer]) client.close();
+      child.kill("SIGTERM");
+      const output = new TextDecoder().decode((await child.output()).stdout);
+      assertEquals(output.match(/ is now known as /g)?.length, 1200);
+      assertMatch(output, /Stopped\./);
+    } finally {
+      for (const client of [alice, bob, renamer]) client.close();
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+    }
+  });
+});
+
+/** A sink that takes bytes only when the test lets it, like a pipe nobody reads. */
+class StalledSink {
+  written = "";
+  #release: (() => void) | undefined;
+  #stalled = true;
+
+  write(bytes: Uint8Array): Promise<number> {
+    if (!this.#stalled) return this.#take(bytes);
+    return new Promise((resolve) => {
+      this.#release = () => resolve(this.#take(bytes));
+    });
+  }
+
+  /** Lets writes through from now on. */
+  unblock(): void {
+    this.#stalled = false;
+    this.#release?.();
+  }
+
+  #take(bytes: Uint8Array): Promise<number> {
+    this.written += new TextDecoder().decode(bytes);
+    return Promise.resolve(bytes.length);
+  }
+}
+
+Deno.test("LogWriter never blocks, keeps at most its bound, and says how many lines it dropped", async () => {
+  const sink = new StalledSink();
+  const log = new LogWriter(sink, { maxBufferedBytes: 100 });
+  log.line("first"); // taken by the stalled write
+  for (let i = 0; i < 20; i++) log.line(`line ${i + 10}`); // 8 bytes each: 12 fit in 100
+  assertEquals(log.dropped, 8);
+  sink.unblock();
+  await log.flush(1000);
+  const lines = sink.written.trimEnd().split("\n");
+  assertEquals(lines[0], "first");
+  assertEquals(lines.slice(1, 13), Array.from({ length: 12 }, (_, i) => `line ${i + 10}`));
+  assertEquals(lines[13], "8 log lines were dropped because the output was not being read.");
+  assertEquals(lines.length, 14);
+  log.line("later");
+  await log.flush(1000);
+  assert(sink.written.endsWith("read.\nlater\n"));
+});
+
+Deno.test("LogWriter.flush gives up after its timeout when the output never moves", async () => {
+  const log = new LogWriter(new StalledSink());
+  log.line("nobody reads this");
+  await log.flush(10); // returns; a server stopping is not held up by its log
+});
