@@ -76,7 +76,11 @@ export function openHistory(
   }
   const file = join(serverDataDir(settings), HISTORY_FILE_NAME);
   try {
-    const store = openSqliteStore(file, { historyLimit: settings.historyLimit, onError });
+    const store = openSqliteStore(file, {
+      historyLimit: settings.historyLimit,
+      onError,
+      onWarning: onError,
+    });
     return { store, note: `History is kept in ${file} (last ${settings.historyLimit} messages).` };
   } catch (error) {
     if (error instanceof HistoryFileError) throw historyFileUserError(error);

@@ -14,17 +14,31 @@ export const MAILBOX_SCHEMA = `
   CREATE TABLE mailbox (
     id INTEGER PRIMARY KEY,
     holder TEXT NOT NULL,
+    sender TEXT,
     ts INTEGER NOT NULL,
     record TEXT NOT NULL
   );
   CREATE INDEX mailbox_by_holder ON mailbox(holder, id);
+  CREATE INDEX mailbox_by_sender ON mailbox(sender);
+  CREATE INDEX mailbox_by_ts ON mailbox(ts);
 `;
+
+/** Schema version 1 did not know senders (so their old mail counts for nobody) nor index time. */
+export function migrateMailboxFromVersion1(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE mailbox ADD COLUMN sender TEXT;
+    CREATE INDEX mailbox_by_sender ON mailbox(sender);
+    CREATE INDEX mailbox_by_ts ON mailbox(ts);
+  `);
+}
 
 /** {@linkcode Mailbox} on a SQLite connection whose writes the store batches. */
 export class SqliteMailbox implements Mailbox {
   readonly #write: (op: () => void) => void;
   readonly #hold: StatementSync;
   readonly #count: StatementSync;
+  readonly #countFrom: StatementSync;
+  readonly #total: StatementSync;
   readonly #list: StatementSync;
   readonly #remove: StatementSync;
   readonly #expire: StatementSync;
@@ -35,20 +49,33 @@ export class SqliteMailbox implements Mailbox {
    */
   constructor(db: DatabaseSync, write: (op: () => void) => void) {
     this.#write = write;
-    this.#hold = db.prepare("INSERT INTO mailbox (id, holder, ts, record) VALUES (?, ?, ?, ?)");
+    this.#hold = db.prepare(
+      "INSERT INTO mailbox (id, holder, sender, ts, record) VALUES (?, ?, ?, ?, ?)",
+    );
     this.#count = db.prepare("SELECT count(*) AS n FROM mailbox WHERE holder = ?");
+    this.#countFrom = db.prepare("SELECT count(*) AS n FROM mailbox WHERE sender = ?");
+    this.#total = db.prepare("SELECT count(*) AS n FROM mailbox");
     this.#list = db.prepare("SELECT record FROM mailbox WHERE holder = ? ORDER BY id");
     this.#remove = db.prepare("DELETE FROM mailbox WHERE holder = ?");
     this.#expire = db.prepare("DELETE FROM mailbox WHERE ts < ?");
   }
 
-  hold(holder: string, record: PrivateRecord): void {
+  hold(holder: string, record: PrivateRecord, sender: string): void {
     const json = JSON.stringify(record);
-    this.#write(() => this.#hold.run(record.id, holder, record.ts, json));
+    this.#write(() => this.#hold.run(record.id, holder, sender, record.ts, json));
   }
 
   count(holder: string): number {
     return Number((this.#count.get(holder) as { n: number }).n);
+  }
+
+  countFrom(sender: string): number {
+    return Number((this.#countFrom.get(sender) as { n: number }).n);
+  }
+
+  total(): number {
+    // Bounded by the total cap, so counting is cheap.
+    return Number((this.#total.get() as { n: number }).n);
   }
 
   take(holder: string): PrivateRecord[] {
