@@ -205,3 +205,101 @@ Deno.test("the mailbox refuses past its total cap, whoever sends", async () => {
     store.close();
   });
 });
+
+/** True when this test run may mount a tmpfs (root on Linux): a real full disk to write to. */
+function canMountTmpfs(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  const probe = Deno.makeTempDirSync({ prefix: "chat-tmpfs-probe-" });
+  try {
+    const mount = new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe],
+    })
+      .outputSync();
+    if (!mount.success) return false;
+    new Deno.Command("umount", { args: [probe] }).outputSync();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    Deno.removeSync(probe, { recursive: true });
+  }
+}
+
+/** Writes into `dir` until the file system is full; returns the filler file to delete. */
+function fillUp(dir: string): string {
+  const filler = join(dir, "filler");
+  const file = Deno.openSync(filler, { create: true, write: true });
+  const chunk = new Uint8Array(4096);
+  try {
+    while (true) file.writeSync(chunk);
+  } catch {
+    // ENOSPC: full.
+  } finally {
+    file.close();
+  }
+  return filler;
+}
+
+Deno.test({
+  name:
+    "disk full: members are told their messages can't be kept, and after a restart no id is given again",
+  ignore: !canMountTmpfs(),
+  sanitizeResources: false,
+  async fn() {
+    await withTempDir(async (dir) => {
+      const disk = join(dir, "disk");
+      Deno.mkdirSync(disk);
+      const mounted = new Deno.Command("mount", {
+        args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk],
+      }).outputSync();
+      assert(mounted.success, "tmpfs mounted");
+      try {
+        const { startServe } = await import("./support/chat_process.ts");
+        const data = join(disk, "data");
+        const first = await startServe(["--data", data]);
+        const seen: number[] = [];
+        let filler: string;
+        try {
+          const { client: alice } = await LineClient.join(first.port, "alice");
+          const { client: bob } = await LineClient.join(first.port, "bob");
+          await alice.say("saved");
+          seen.push((await bob.nextFrame((f) => f.type === "message")).id);
+          filler = fillUp(disk);
+          for (const text of ["lost 1", "lost 2", "lost 3"]) {
+            await alice.say(text);
+            const heard = await bob.nextFrame((f) => f.type === "message");
+            assertEquals(heard.text, text, "the room goes on");
+            seen.push(heard.id);
+          }
+          const told = bob.transcript.filter((l) => l.includes('"type":"info"'));
+          assertEquals(told.length, 1, "told once, not per message");
+          assertMatch(told[0], /could not save the latest messages/);
+          alice.close();
+          bob.close();
+        } finally {
+          await first.stop();
+        }
+        assertMatch(first.output(), /Could not save to the history file/);
+        Deno.removeSync(filler!);
+
+        const second = await startServe(["--data", data, "--history-on-join", "100"]);
+        try {
+          const { client: carol, welcome } = await LineClient.join(second.port, "carol");
+          const kept = welcome.history.map((r: { text?: string }) => r.text);
+          assert(kept.includes("saved") && !kept.includes("lost 1"), `history: ${kept}`);
+          await carol.say("after the restart");
+          const after = await carol.nextFrame((f) => f.type === "message");
+          assert(
+            after.id > Math.max(...seen),
+            `id ${after.id} is new (ids given before the restart: ${seen})`,
+          );
+          carol.close();
+        } finally {
+          await second.stop();
+        }
+      } finally {
+        new Deno.Command("umount", { args: [disk] }).outputSync();
+      }
+    });
+  },
+});
