@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { PrivateRecord, RoomRecord } from "../src/protocol/frames.ts";
-import { PRESENCE_LIMIT } from "../src/server/sqlite_history.ts";
+import { MemoryHistory, PRESENCE_LIMIT } from "../src/server/history.ts";
+import { MemoryClaims } from "../src/server/name_claims.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { MAILBOX_TOTAL_LIMIT, mailboxRefusal } from "../src/server/mailbox.ts";
 import { ChatServer } from "../src/server/chat_server.ts";
@@ -148,6 +149,30 @@ Deno.test("join/leave churn is trimmed to the newest presence records: the file 
     assert(Math.max(...fileSizes) < 512 * 1024, `file sizes: ${fileSizes}`);
     assert(Math.max(...walSizes) < 1001 * (4096 + 24), `log sizes: ${walSizes}`);
   });
+});
+
+Deno.test("the memory history (--no-history) trims churn by the same rule", () => {
+  const history = new MemoryHistory(10_000);
+  history.append({ type: "message", id: 1, ts: 1, from: "alice", text: "before" });
+  for (let id = 2; id <= 40_001; id++) history.append(presence(id));
+  const kept = history.since(0, undefined, 100_000).records;
+  assert(kept.length <= PRESENCE_LIMIT * 1.01 + 1, `${kept.length} records kept`);
+  assertEquals(kept[0].id, 1, "the message stays");
+  assertEquals(kept[kept.length - 1].id, 40_001, "the newest presence records stay");
+});
+
+Deno.test("memory claims: the latest claim on a name, and a forgotten claim is gone", () => {
+  const claims = new MemoryClaims();
+  claims.save({ holder: "h1", token: "t1", name: "Bob", seenAt: 1, canResume: true });
+  claims.save({ holder: "h2", token: "t2", name: "bob", seenAt: 2, canResume: true });
+  claims.save({ holder: "h3", name: "carol", seenAt: 3, canResume: false });
+  assertEquals(claims.latest("bob")?.holder, "h2");
+  claims.save({ holder: "h2", name: "robert", seenAt: 4, canResume: true }); // renamed
+  assertEquals(claims.latest("bob")?.holder, "h1");
+  assertEquals(claims.byToken("t2")?.name, "robert", "a save without token keeps it");
+  claims.forget("h1");
+  assertEquals(claims.latest("bob"), undefined);
+  assertEquals(claims.byToken("t1"), undefined);
 });
 
 Deno.test("throwaway names leave no claim; a name that spoke keeps its claim", async () => {

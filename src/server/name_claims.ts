@@ -86,6 +86,8 @@ export class MemoryClaims implements ClaimStore {
   readonly #byHolder = new Map<string, NameClaim>();
   readonly #holderByToken = new Map<string, string>();
   readonly #tokenByHolder = new Map<string, string>();
+  /** Holders by name key, so `/msg` to an absent name looks at that name's claims only. */
+  readonly #holdersByKey = new Map<string, Set<string>>();
   #savesSincePrune = 0;
 
   byToken(token: string): NameClaim | undefined {
@@ -96,15 +98,21 @@ export class MemoryClaims implements ClaimStore {
 
   latest(key: string): NameClaim | undefined {
     let found: NameClaim | undefined;
-    for (const claim of this.#byHolder.values()) {
-      if (nameKey(claim.name) === key && (!found || claim.seenAt >= found.seenAt)) found = claim;
+    for (const holder of this.#holdersByKey.get(key) ?? []) {
+      const claim = this.#byHolder.get(holder)!;
+      if (!found || claim.seenAt >= found.seenAt) found = claim;
     }
     return found;
   }
 
   save(claim: NameClaim): void {
     const { token, ...kept } = claim;
+    this.#unindex(claim.holder);
     this.#byHolder.set(claim.holder, kept);
+    const key = nameKey(claim.name);
+    const holders = this.#holdersByKey.get(key);
+    if (holders) holders.add(claim.holder);
+    else this.#holdersByKey.set(key, new Set([claim.holder]));
     if (token !== undefined) {
       this.#holderByToken.set(token, claim.holder);
       this.#tokenByHolder.set(claim.holder, token);
@@ -113,11 +121,21 @@ export class MemoryClaims implements ClaimStore {
   }
 
   forget(holder: string): void {
+    this.#unindex(holder);
     this.#byHolder.delete(holder);
     const token = this.#tokenByHolder.get(holder);
     if (token === undefined) return;
     this.#tokenByHolder.delete(holder);
     this.#holderByToken.delete(token);
+  }
+
+  #unindex(holder: string): void {
+    const claim = this.#byHolder.get(holder);
+    if (!claim) return;
+    const key = nameKey(claim.name);
+    const holders = this.#holdersByKey.get(key);
+    holders?.delete(holder);
+    if (holders?.size === 0) this.#holdersByKey.delete(key);
   }
 
   #prune(now: number): void {

@@ -19,7 +19,13 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { isConversation, type RoomRecord } from "../protocol/frames.ts";
-import { type CatchUp, catchUpFrom, type HistoryStore, type PrivateAudience } from "./history.ts";
+import {
+  type CatchUp,
+  catchUpFrom,
+  type HistoryStore,
+  PRESENCE_LIMIT,
+  type PrivateAudience,
+} from "./history.ts";
 
 /** Tables and indexes of the history (part of the store's schema). */
 export const HISTORY_SCHEMA = `
@@ -36,9 +42,6 @@ export const HISTORY_SCHEMA = `
 /** Schema version 1 had no index by kind: "the last N messages" scanned every join and leave. */
 export const HISTORY_MIGRATION_FROM_1 =
   "CREATE INDEX records_by_kind ON records(conversation, id);";
-
-/** Joins, leaves and renames kept (the newest); older ones are deleted with retention. */
-export const PRESENCE_LIMIT = 1000;
 
 /** How many ids ahead of the last record the file reserves. */
 export const ID_BLOCK = 100_000;
