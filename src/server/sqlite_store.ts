@@ -16,7 +16,9 @@
  *   fsync) run when the room has been quiet for a moment, not inside a
  *   commit: SQLite's automatic checkpoint would stall live messages for
  *   10–40 ms every thousand pages. A room that never goes quiet still gets
- *   one after {@linkcode CHECKPOINT_AFTER_COMMITS} commits, so the log stays bounded.
+ *   one as soon as the log passes {@linkcode CHECKPOINT_WAL_BYTES} (looked at
+ *   every {@linkcode WAL_CHECK_EVERY} commits), so the log stays bounded
+ *   under any load, a connect–leave loop included.
  * - Retention: records beyond the newest `historyLimit` conversation records
  *   (and joins and leaves beyond the newest few) are deleted in small steps
  *   on timers, off the path of live messages.
@@ -55,11 +57,10 @@ const SCHEMA = `
 const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 /** How long the room must be quiet before the log is checkpointed. */
 const CHECKPOINT_QUIET_MS = 1000;
-/**
- * Commits after which the log is checkpointed even if the room is never
- * quiet (a busy room, or a connect–leave loop): a few MB of log at most.
- */
-const CHECKPOINT_AFTER_COMMITS = 1000;
+/** Size of the log past which it is checkpointed even if the room is never quiet. */
+const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
+/** Commits between looks at the log's size (a stat call), so looking costs nothing noticeable. */
+const WAL_CHECK_EVERY = 100;
 const ERROR_REPORT_INTERVAL_MS = 60 * 1000;
 
 /** Why the history file can't be used. */
@@ -221,7 +222,9 @@ class SqliteStore implements RoomStore {
       this.#db.exec("COMMIT");
       this.history.committed();
       this.#lastCommitAt = this.#now();
-      if (++this.#commitsSinceCheckpoint >= CHECKPOINT_AFTER_COMMITS) this.#checkpoint();
+      if (++this.#commitsSinceCheckpoint % WAL_CHECK_EVERY === 0 && this.#walIsLarge()) {
+        this.#checkpoint();
+      }
     } catch (error) {
       this.#failed(error);
     }
@@ -262,6 +265,14 @@ class SqliteStore implements RoomStore {
       op();
     } catch (error) {
       this.#failed(error);
+    }
+  }
+
+  #walIsLarge(): boolean {
+    try {
+      return Deno.statSync(`${this.#path}-wal`).size > CHECKPOINT_WAL_BYTES;
+    } catch {
+      return false;
     }
   }
 
