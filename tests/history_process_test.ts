@@ -10,6 +10,7 @@ import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { type ChatRun, runChat, startServe } from "./support/chat_process.ts";
+import { openSqliteStore } from "../src/server/sqlite_store.ts";
 
 /** Runs `chat serve` on 127.0.0.1 with `args`, expecting it to refuse to start. */
 function serveExpectingFailure(args: string[]): Promise<ChatRun> {
@@ -38,6 +39,31 @@ Deno.test("a damaged history file stops the server at start with exit 1", async 
     const result = await serveExpectingFailure(["--data", dir]);
     assertStartupRefusal(result, file, /is damaged\. Move it away/);
     assert(result.stderr.trim().split("\n").length <= 2, `one or two lines: ${result.stderr}`);
+  });
+});
+
+Deno.test("a file whose pages are damaged is refused in two sentences; what the check found only with --debug", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    const store = openSqliteStore(file, { historyLimit: 100_000 });
+    for (let id = 1; id <= 3000; id++) {
+      store.history.append({ type: "message", id, ts: id, from: "a", text: "x".repeat(200) });
+    }
+    store.close();
+    // Scribble over forty pages in the middle: SQLite's check then reports about a hundred lines.
+    const handle = await Deno.open(file, { read: true, write: true });
+    for (let page = 20; page < 140; page += 3) {
+      await handle.seek(4096 * page + 16, Deno.SeekMode.Start);
+      await handle.write(new Uint8Array(64).fill(page));
+    }
+    handle.close();
+
+    const result = await serveExpectingFailure(["--data", dir]);
+    assertStartupRefusal(result, file, /is damaged\. Move it away/);
+    assertEquals(result.stderr.trim().split("\n").length, 1, `one line: ${result.stderr}`);
+    const debug = await serveExpectingFailure(["--data", dir, "--debug"]);
+    assertEquals(debug.code, 1);
+    assertMatch(debug.stderr, /integrity check found:[^]*page \d+/);
   });
 });
 

@@ -145,7 +145,11 @@ export async function runServe(args: string[]): Promise<number> {
     ? await serverIdentity(settings.tls, serverDataDir(settings.history))
     : undefined;
   if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
-  const { store, note } = openHistory(settings.history, (message) => errors.line(stamp(message)));
+  const { store, note } = openHistory(
+    settings.history,
+    (message) => errors.line(stamp(message)),
+    (warning) => console.error(stamp(warning)), // before the room opens: nobody to block yet
+  );
   let server: ChatServer;
   try {
     server = startServer(settings, store, log, interactive, identity);
