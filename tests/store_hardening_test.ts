@@ -328,3 +328,31 @@ Deno.test({
     });
   },
 });
+
+Deno.test("after a crash, ids continue past the reservation; after a clean stop, right after the last", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    const storeModule = new URL("../src/server/sqlite_store.ts", import.meta.url).href;
+    // A server process that saves 25,000 records and dies without closing the store.
+    const crash = `
+      const { openSqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = openSqliteStore(${JSON.stringify(file)}, { historyLimit: 100 });
+      for (let id = 1; id <= 25000; id++) {
+        store.history.append({ type: "notice", id, ts: id, text: "n" });
+        if (id % 100 === 0) store.flush();
+      }
+      Deno.exit(0);
+    `;
+    const run = await new Deno.Command(Deno.execPath(), { args: ["eval", crash] }).output();
+    assert(run.success, new TextDecoder().decode(run.stderr));
+    const reopened = openSqliteStore(file, { historyLimit: 100 });
+    const continued = reopened.history.lastId();
+    // Renewed every 10,000 ids, the reservation reaches 100,000 past the last renewal.
+    assert(continued >= 25_000 + 90_000 && continued <= 25_000 + 100_000, `${continued}`);
+    reopened.history.append({ type: "notice", id: continued + 1, ts: 1, text: "after" });
+    reopened.close();
+    const again = openSqliteStore(file, { historyLimit: 100 });
+    assertEquals(again.history.lastId(), continued + 1, "a clean stop gives the rest back");
+    again.close();
+  });
+});

@@ -35,7 +35,10 @@ export interface PrivateAudience {
 export interface HistoryStore {
   /** Identity of this history: ids are only comparable between records of the same room. */
   roomId(): string;
-  /** Highest id ever stored (0 when empty); the room continues from it. */
+  /**
+   * Highest id given out, or that may have been given by an earlier run
+   * whose last writes failed (0 when empty); the room continues after it.
+   */
   lastId(): number;
   /** Stores a record; `audience` is required for private records. Called in id order. */
   append(record: RoomRecord, audience?: PrivateAudience): void;

@@ -11,8 +11,9 @@
  *
  * Ids are never given twice, even after records were lost to a failed write
  * (a full disk): the file holds a reservation, {@linkcode ID_BLOCK} ids ahead
- * of the last record, renewed with ordinary commits; a restart continues
- * after the reservation (a clean shutdown releases the unused part).
+ * of the last record, renewed with ordinary commits every
+ * {@linkcode ID_RENEW_AFTER} ids; a restart continues after the reservation
+ * (a clean shutdown releases the unused part).
  *
  * @module
  */
@@ -45,6 +46,8 @@ export const HISTORY_MIGRATION_FROM_1 =
 
 /** How many ids ahead of the last record the file reserves. */
 export const ID_BLOCK = 100_000;
+/** The reservation is renewed once this many of its ids are used (a tiny write, rarely). */
+const ID_RENEW_AFTER = ID_BLOCK / 10;
 
 const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
 
@@ -134,7 +137,7 @@ export class SqliteHistory implements HistoryStore {
     const conversation = isConversation(record) ? 1 : 0;
     this.#conversations += conversation;
     this.#presence += 1 - conversation;
-    const renew = record.id > this.#reserved - ID_BLOCK / 2;
+    const renew = record.id > this.#reserved - ID_BLOCK + ID_RENEW_AFTER;
     this.#write(() => {
       if (renew && (this.#reserving ?? 0) < record.id) {
         this.#reserving = record.id + ID_BLOCK;
