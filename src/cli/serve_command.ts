@@ -11,7 +11,7 @@ import { password as passwordPrompt } from "@inquirer/prompts";
 import { ChatServer } from "../server/chat_server.ts";
 import type { RoomStore } from "../server/room_store.ts";
 import { runOperatorConsole } from "../server/operator_console.ts";
-import { LogWriter } from "../server/log_writer.ts";
+import { describeDrops, LogWriter } from "../server/log_writer.ts";
 import type { TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
@@ -134,8 +134,7 @@ export async function runServe(args: string[]): Promise<number> {
   if (!settings) return EXIT_OK;
   if (settings.askPassword) settings.password = await askForPassword();
   // Never console.log while serving: a stdout nobody reads would stop the room (log_writer.ts).
-  const droppedLine = (count: number) =>
-    stamp(`${count} log lines were dropped (output not read).`);
+  const droppedLine = (count: number) => stamp(describeDrops(count));
   const out = new LogWriter(Deno.stdout, { droppedLine });
   const errors = new LogWriter(Deno.stderr, { droppedLine });
   const log = settings.quiet ? () => {} : (line: string) => out.line(stamp(line));

@@ -26,8 +26,8 @@ export interface LogWriterOptions {
 const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
 
-/** "12 log lines were dropped …" */
-function describeDrops(count: number): string {
+/** "12 log lines were dropped because the output was not being read." */
+export function describeDrops(count: number): string {
   const lines = count === 1 ? "1 log line was" : `${count} log lines were`;
   return `${lines} dropped because the output was not being read.`;
 }
