@@ -193,6 +193,7 @@ class SqliteStore implements RoomStore {
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
   #trimmedAt: number;
   #lastErrorAt = -Infinity;
+  #membersToldAt = -Infinity;
   #failureListeners: Array<() => void> = [];
 
   constructor(db: DatabaseSync, path: string, roomId: string, options: SqliteStoreOptions) {
@@ -248,7 +249,7 @@ class SqliteStore implements RoomStore {
     try {
       this.#db.close();
     } catch (error) {
-      this.#failed(error);
+      this.#failed(error, false);
     }
   }
 
@@ -288,7 +289,7 @@ class SqliteStore implements RoomStore {
     try {
       this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (error) {
-      this.#failed(error);
+      this.#failed(error, false); // the log still holds everything: nothing is lost
     }
   }
 
@@ -315,8 +316,11 @@ class SqliteStore implements RoomStore {
     this.flush();
   }
 
-  /** A write failed: undo the open transaction and tell the operator (not too often). */
-  #failed(error: unknown): void {
+  /**
+   * A write failed: undo the open transaction and tell the operator, and,
+   * when changes were `lost`, the members (each at most once a minute).
+   */
+  #failed(error: unknown, lost = true): void {
     if (this.#db.isTransaction) {
       try {
         this.#db.exec("ROLLBACK");
@@ -327,9 +331,12 @@ class SqliteStore implements RoomStore {
     this.#inTransaction = false;
     this.history.rolledBack();
     const now = Date.now();
+    if (lost && now - this.#membersToldAt >= ERROR_REPORT_INTERVAL_MS) {
+      this.#membersToldAt = now;
+      for (const listener of this.#failureListeners) listener();
+    }
     if (now - this.#lastErrorAt < ERROR_REPORT_INTERVAL_MS) return;
     this.#lastErrorAt = now;
-    for (const listener of this.#failureListeners) listener();
     this.#options.onError?.(
       `Could not save to the history file ${this.#path} (${detailOf(error)}). ` +
         "The room goes on, but what is said now may be missing after a restart.",
