@@ -18,9 +18,24 @@ import { PROTOCOL_VERSION } from "../src/protocol/constants.ts";
 const cycles = Number(Deno.args[0] ?? 5000);
 const tree = Deno.args[1] ?? fileURLToPath(new URL("..", import.meta.url));
 const data = Deno.makeTempDirSync({ prefix: "chat-churn-" });
+const decoder = new TextDecoder();
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
 const port = listener.addr.port;
 listener.close();
+
+/** The tree's limit flags that would stop one address's loop, lifted where the tree has them. */
+function liftedLimits(): string[] {
+  const help = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${tree}/main.ts`, "serve", "--help"],
+    stdout: "piped",
+  }).outputSync();
+  const text = decoder.decode(help.stdout);
+  const flags = ["--max-per-address", "--rate-limit", "--rate-burst", "--join-burst"];
+  return [
+    ...flags.filter((flag) => text.includes(flag)).flatMap((flag) => [flag, "100000"]),
+    ...(text.includes("--joins-per-minute") ? ["--joins-per-minute", "1000000"] : []),
+  ];
+}
 
 const server = new Deno.Command(Deno.execPath(), {
   args: [
@@ -29,14 +44,13 @@ const server = new Deno.Command(Deno.execPath(), {
     `${tree}/main.ts`,
     "serve",
     ...["--host", "127.0.0.1", "--port", `${port}`, "--data", data, "--quiet"],
-    ...["--max-per-address", "1000", "--rate-limit", "100000", "--rate-burst", "100000"],
+    ...liftedLimits(),
   ],
   stdout: "null",
   stderr: "inherit",
 }).spawn();
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 async function connect(): Promise<Deno.TcpConn> {
   while (true) {

@@ -183,7 +183,8 @@ Deno.test("throwaway names leave no claim; a name that spoke keeps its claim", a
     try {
       const port = server.addr.port;
       const { client: watcher } = await LineClient.join(port, "watcher");
-      for (let i = 0; i < 50; i++) {
+      // 15, within any per-address join burst (a rate limit is not what this shows).
+      for (let i = 0; i < 15; i++) {
         const { client } = await LineClient.join(port, `throwaway${i}`);
         await client.sendFrame({ type: "quit" });
         await client.waitForClose();
