@@ -8,6 +8,7 @@ import { LogWriter } from "../src/server/log_writer.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { chatCommand, reservePort, TEST_ENV } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
+import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 
 /** Connects to `port`, retrying until the server listens (its banner is not read). */
@@ -76,6 +77,50 @@ Deno.test("chat serve whose stdout is never read keeps relaying while clients ca
     }
   });
 });
+
+Deno.test({
+  name: "chat serve in a terminal paused with Ctrl-S keeps relaying; the log shows up on Ctrl-Q",
+  ignore: !tmuxAvailable(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const tmux = new TmuxServer();
+    const dir = await Deno.makeTempDir();
+    try {
+      const port = reservePort();
+      // In a terminal the server logs every message too (the operator's console shows the room).
+      const serve = chatCommand([
+        "serve",
+        ...["--host", "127.0.0.1", "--port", `${port}`, "--data", dir],
+        ...["--rate-limit", "100000", "--rate-burst", "100000"],
+      ]);
+      const pane = await tmux.open("server", serve.map(shellQuote).join(" "), {
+        columns: 100,
+        rows: 30,
+      });
+      const { client: alice } = await joinWhenListening(port, "alice");
+      const { client: bob } = await LineClient.join(port, "bob");
+      await pane.waitFor("bob joined");
+      await pane.press("C-s"); // XOFF: the terminal stops taking output
+      for (let i = 1; i <= 500; i++) {
+        await alice.say(`line ${i} ${"y".repeat(60)}`);
+        const heard = await bob.nextFrame((f) => f.type === "message");
+        assertEquals(heard.text.split(" ")[1], `${i}`);
+      }
+      await pane.press("C-q"); // XON: everything kept comes out
+      await pane.waitFor(/alice: line 500 y+/);
+      alice.close();
+      bob.close();
+    } finally {
+      await tmux.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
 
 /** A sink that takes bytes only when the test lets it, like a pipe nobody reads. */
 class StalledSink {
