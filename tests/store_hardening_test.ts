@@ -10,7 +10,7 @@ import type { PrivateRecord, RoomRecord } from "../src/protocol/frames.ts";
 import { MemoryHistory, PRESENCE_LIMIT } from "../src/server/history.ts";
 import { MemoryClaims } from "../src/server/name_claims.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
-import { MAILBOX_TOTAL_LIMIT, mailboxRefusal } from "../src/server/mailbox.ts";
+import { MAILBOX_TOTAL_BYTES, MAILBOX_TOTAL_LIMIT, mailboxRefusal } from "../src/server/mailbox.ts";
 import { ChatServer } from "../src/server/chat_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { LineClient } from "./support/line_client.ts";
@@ -229,6 +229,37 @@ Deno.test("the mailbox refuses past its total cap, whoever sends", async () => {
     assertEquals(refusal?.code, "mailbox_full");
     assertMatch(refusal!.message, /can't keep more messages for people who are away/);
     store.close();
+  });
+});
+
+Deno.test("the mailbox refuses past its total size too, and knows its size after a restart", async () => {
+  await withTempDir((dir) => {
+    const file = join(dir, "history.db");
+    const store = openSqliteStore(file, { historyLimit: 100 });
+    const big = "€".repeat(4000); // 12 KB as UTF-8
+    let id = 0;
+    while (store.mailbox.total().bytes < MAILBOX_TOTAL_BYTES) {
+      id++;
+      const record: PrivateRecord = {
+        type: "private",
+        id,
+        ts: Date.now(),
+        from: `s${id}`,
+        to: `r${id}`,
+        text: big,
+      };
+      store.mailbox.hold(`r${id % 97}`, record, `s${id % 101}`);
+    }
+    assert(id < MAILBOX_TOTAL_LIMIT, `${id} messages fill the bytes first`);
+    const recipient = { holder: "new", name: "new" };
+    assertEquals(mailboxRefusal(store.mailbox, recipient, "fresh")?.code, "mailbox_full");
+    const size = store.mailbox.total();
+    store.close();
+    const reopened = openSqliteStore(file, { historyLimit: 100 });
+    assertEquals(reopened.mailbox.total(), size);
+    reopened.mailbox.take("r1");
+    assert(reopened.mailbox.total().bytes < size.bytes, "collected mail frees its share");
+    reopened.close();
   });
 });
 

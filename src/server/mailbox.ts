@@ -7,7 +7,7 @@
  *
  * Mail is only kept for names that were really used (claims of throwaway
  * names are forgotten, see `isClaimUsed`), and it is capped three ways — per
- * recipient, per sender and in total — so nobody can park unbounded data on
+ * recipient, per sender and in total (count and bytes) — so nobody can park unbounded data on
  * the server's disk; past a cap the sender is told, and nothing is kept.
  *
  * @module
@@ -21,8 +21,10 @@ import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 export const MAILBOX_LIMIT = 100;
 /** Most private messages one sender (holder) may have waiting for absent members. */
 export const MAILBOX_PER_SENDER_LIMIT = 50;
-/** Most private messages waiting for anyone, in total (a few tens of MB at most). */
+/** Most private messages waiting for anyone, in total. */
 export const MAILBOX_TOTAL_LIMIT = 5000;
+/** Most bytes of private messages waiting for anyone, in total (as stored, JSON). */
+export const MAILBOX_TOTAL_BYTES = 16 * 1024 * 1024;
 
 /** Private messages waiting for absent holders. */
 export interface Mailbox {
@@ -32,8 +34,8 @@ export interface Mailbox {
   count(holder: string): number;
   /** How many records from the holder `sender` wait for someone. */
   countFrom(sender: string): number;
-  /** How many records wait in total. */
-  total(): number;
+  /** How many records wait in total, and their size in bytes as stored. */
+  total(): { count: number; bytes: number };
   /** Removes and returns the records waiting for the holder, oldest first. */
   take(holder: string): PrivateRecord[];
 }
@@ -62,7 +64,8 @@ export function mailboxRefusal(
         `You already have ${MAILBOX_PER_SENDER_LIMIT} private messages waiting for people who are away; no more can be kept. ${later}`,
     };
   }
-  if (mailbox.total() >= MAILBOX_TOTAL_LIMIT) {
+  const total = mailbox.total();
+  if (total.count >= MAILBOX_TOTAL_LIMIT || total.bytes >= MAILBOX_TOTAL_BYTES) {
     return {
       code: "mailbox_full",
       message: `The server can't keep more messages for people who are away. ${later}`,
@@ -70,6 +73,13 @@ export function mailboxRefusal(
   }
   return undefined;
 }
+
+/** Size of a held record as stored (its JSON, in UTF-8 bytes). */
+export function storedSize(json: string): number {
+  return encoder.encode(json).byteLength;
+}
+
+const encoder = new TextEncoder();
 
 /** True when a held record is too old to deliver (its recipient's claim has expired by now). */
 function isExpiredMail(record: PrivateRecord, now: number): boolean {
@@ -79,6 +89,7 @@ function isExpiredMail(record: PrivateRecord, now: number): boolean {
 interface HeldMail {
   record: PrivateRecord;
   sender: string;
+  bytes: number;
 }
 
 /** Waiting messages in memory (`--no-history`). */
@@ -86,13 +97,15 @@ export class MemoryMailbox implements Mailbox {
   readonly #held = new Map<string, HeldMail[]>();
   readonly #bySender = new Map<string, number>();
   #total = 0;
+  #bytes = 0;
 
   hold(holder: string, record: PrivateRecord, sender: string): void {
     this.#dropExpired(record.ts);
+    const mail = { record, sender, bytes: storedSize(JSON.stringify(record)) };
     const list = this.#held.get(holder);
-    if (list) list.push({ record, sender });
-    else this.#held.set(holder, [{ record, sender }]);
-    this.#counted([{ record, sender }], 1);
+    if (list) list.push(mail);
+    else this.#held.set(holder, [mail]);
+    this.#counted([mail], 1);
   }
 
   count(holder: string): number {
@@ -103,8 +116,8 @@ export class MemoryMailbox implements Mailbox {
     return this.#bySender.get(sender) ?? 0;
   }
 
-  total(): number {
-    return this.#total;
+  total(): { count: number; bytes: number } {
+    return { count: this.#total, bytes: this.#bytes };
   }
 
   take(holder: string): PrivateRecord[] {
@@ -115,11 +128,12 @@ export class MemoryMailbox implements Mailbox {
   }
 
   #counted(mails: HeldMail[], sign: 1 | -1): void {
-    for (const { sender } of mails) {
+    for (const { sender, bytes } of mails) {
       const left = (this.#bySender.get(sender) ?? 0) + sign;
       if (left > 0) this.#bySender.set(sender, left);
       else this.#bySender.delete(sender);
       this.#total += sign;
+      this.#bytes += sign * bytes;
     }
   }
 

@@ -7,7 +7,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { PrivateRecord } from "../protocol/frames.ts";
-import type { Mailbox } from "./mailbox.ts";
+import { type Mailbox, storedSize } from "./mailbox.ts";
 
 /** The mailbox table (part of the store's schema). */
 export const MAILBOX_SCHEMA = `
@@ -42,6 +42,9 @@ export class SqliteMailbox implements Mailbox {
   readonly #list: StatementSync;
   readonly #remove: StatementSync;
   readonly #expire: StatementSync;
+  /** Records waiting and their bytes, kept here so checking the caps reads nothing. */
+  #waiting = 0;
+  #bytes = 0;
 
   /**
    * @param db an open connection with {@linkcode MAILBOX_SCHEMA} in place
@@ -54,14 +57,19 @@ export class SqliteMailbox implements Mailbox {
     );
     this.#count = db.prepare("SELECT count(*) AS n FROM mailbox WHERE holder = ?");
     this.#countFrom = db.prepare("SELECT count(*) AS n FROM mailbox WHERE sender = ?");
-    this.#total = db.prepare("SELECT count(*) AS n FROM mailbox");
+    this.#total = db.prepare(
+      "SELECT count(*) AS n, total(length(CAST(record AS BLOB))) AS bytes FROM mailbox",
+    );
     this.#list = db.prepare("SELECT record FROM mailbox WHERE holder = ? ORDER BY id");
     this.#remove = db.prepare("DELETE FROM mailbox WHERE holder = ?");
     this.#expire = db.prepare("DELETE FROM mailbox WHERE ts < ?");
+    this.#recount();
   }
 
   hold(holder: string, record: PrivateRecord, sender: string): void {
     const json = JSON.stringify(record);
+    this.#waiting++;
+    this.#bytes += storedSize(json);
     this.#write(() => this.#hold.run(record.id, holder, sender, record.ts, json));
   }
 
@@ -73,19 +81,27 @@ export class SqliteMailbox implements Mailbox {
     return Number((this.#countFrom.get(sender) as { n: number }).n);
   }
 
-  total(): number {
-    // Bounded by the total cap, so counting is cheap.
-    return Number((this.#total.get() as { n: number }).n);
+  total(): { count: number; bytes: number } {
+    return { count: this.#waiting, bytes: this.#bytes };
   }
 
   take(holder: string): PrivateRecord[] {
     const rows = this.#list.all(holder) as { record: string }[];
     if (rows.length > 0) this.#write(() => this.#remove.run(holder));
+    this.#waiting -= rows.length;
+    for (const row of rows) this.#bytes -= storedSize(row.record);
     return rows.map((row) => JSON.parse(row.record));
   }
 
   /** Deletes messages sent before `before` (their recipient's claim has expired). */
   expire(before: number): void {
     this.#expire.run(before);
+    this.#recount();
+  }
+
+  #recount(): void {
+    const row = this.#total.get() as { n: number; bytes: number };
+    this.#waiting = Number(row.n);
+    this.#bytes = Number(row.bytes);
   }
 }
