@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts";
-import { MAILBOX_LIMIT } from "../src/server/mailbox.ts";
+import { MAILBOX_LIMIT, MAILBOX_PER_SENDER_LIMIT } from "../src/server/mailbox.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
@@ -146,6 +146,7 @@ Deno.test("a private message to someone away waits for them, across a restart, a
     const port1 = first.addr.port;
     const { client: alice } = await LineClient.join(port1, "alice");
     const { client: bob, welcome: bobWelcome } = await LineClient.join(port1, "bob");
+    await bob.say("good night"); // a name that was used: its claim is kept, so mail waits
     await bob.sendFrame({ type: "quit" });
     await bob.waitForClose();
     await alice.nextFrame((f) => f.type === "leave" && f.name === "bob");
@@ -256,6 +257,7 @@ Deno.test("/msg to someone away is refused when it could never be delivered or t
     const plain = await LineClient.connect(port);
     await plain.sendLine("carol");
     await plain.nextLine((l) => l.startsWith("-- Welcome"));
+    await plain.sendLine("hello"); // a used name: its claim is kept, but it has no token
     await plain.sendLine("/quit");
     await alice.nextFrame((f) => f.type === "leave" && f.name === "carol");
     await alice.say("/msg carol are you there?");
@@ -264,14 +266,26 @@ Deno.test("/msg to someone away is refused when it could never be delivered or t
     assertMatch(refused.message, /carol is not here, and their client can't receive/);
 
     const { client: bob } = await LineClient.join(port, "bob");
+    await bob.say("bye");
     await bob.sendFrame({ type: "quit" });
     await bob.waitForClose();
-    for (let i = 1; i <= MAILBOX_LIMIT; i++) await alice.say(`/msg bob note ${i}`);
+    // One sender may park only so much, however many names it writes to.
+    for (let i = 1; i <= MAILBOX_PER_SENDER_LIMIT; i++) await alice.say(`/msg bob note ${i}`);
     await alice.say("/msg bob one too many");
-    const full = await alice.nextFrame((f) => f.type === "error");
-    assertEquals(full.code, "mailbox_full");
+    const senderFull = await alice.nextFrame((f) => f.type === "error");
+    assertEquals(senderFull.code, "mailbox_full");
+    assertMatch(senderFull.message, /You already have 50 private messages waiting/);
     const kept = alice.transcript.filter((l) => l.includes('"type":"private"'));
-    assertEquals(kept.length, MAILBOX_LIMIT);
+    assertEquals(kept.length, MAILBOX_PER_SENDER_LIMIT);
+    // And one recipient receives only so much, from everyone together.
+    const { client: dave } = await LineClient.join(port, "dave");
+    const toFill = MAILBOX_LIMIT - MAILBOX_PER_SENDER_LIMIT;
+    for (let i = 1; i <= toFill; i++) await dave.say(`/msg bob more ${i}`);
+    await dave.say("/msg bob over the top");
+    const boxFull = await dave.nextFrame((f) => f.type === "error");
+    assertEquals(boxFull.code, "mailbox_full");
+    assertMatch(boxFull.message, /bob is away and already has 100 private messages waiting/);
     alice.close();
+    dave.close();
   });
 });

@@ -140,8 +140,9 @@ Deno.test("names saved under the older key (NFC, lower case) are re-keyed when t
     const path = join(dir, "history.db");
     openSqliteStore(path, { historyLimit: 100 }).close();
     const db = new DatabaseSync(path);
-    db.prepare("INSERT INTO claims (holder, token, name_key, name, seen_at) VALUES (?, ?, ?, ?, ?)")
-      .run("h1", "t1", "straße", "Straße", Date.now());
+    db.prepare(
+      "INSERT INTO claims (holder, token_hash, name_key, name, seen_at) VALUES (?, ?, ?, ?, ?)",
+    ).run("h1", "t1-hash", "straße", "Straße", Date.now());
     db.close();
     const store = openSqliteStore(path, { historyLimit: 100 });
     try {

@@ -58,6 +58,9 @@ Deno.test("a look-alike of a recently claimed name is refused, also after a rest
     let server = startServer(dir);
     try {
       const { client: alice } = await LineClient.join(server.addr.port, "alice");
+      // Saying something makes the name really used, so its claim is kept (a throwaway is not).
+      await alice.say("hello");
+      await alice.nextFrame((f) => f.type === "message");
       alice.close();
       await alice.ended;
       await server.shutdown();

@@ -80,10 +80,13 @@ export function historySettingsFrom(
 /**
  * Opens the store the settings ask for and says in one line where history
  * goes. A file that can't be used becomes a {@linkcode UserError} naming it.
+ * `onError` hears of write failures while serving; `onWarning` of problems
+ * found while opening (loose permissions), before the room opens.
  */
 export function openHistory(
   settings: HistorySettings,
   onError: (message: string) => void,
+  onWarning: (message: string) => void = onError,
 ): { store: RoomStore; note: string } {
   if (settings.noHistory) {
     return {
@@ -93,7 +96,11 @@ export function openHistory(
   }
   const file = join(serverDataDir(settings), HISTORY_FILE_NAME);
   try {
-    const store = openSqliteStore(file, { historyLimit: settings.historyLimit, onError });
+    const store = openSqliteStore(file, {
+      historyLimit: settings.historyLimit,
+      onError,
+      onWarning,
+    });
     return { store, note: `History is kept in ${file} (last ${settings.historyLimit} messages).` };
   } catch (error) {
     if (error instanceof HistoryFileError) throw historyFileUserError(error);

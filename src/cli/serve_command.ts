@@ -11,6 +11,7 @@ import { password as passwordPrompt } from "@inquirer/prompts";
 import { ChatServer } from "../server/chat_server.ts";
 import type { RoomStore } from "../server/room_store.ts";
 import { runOperatorConsole } from "../server/operator_console.ts";
+import { describeDrops, LogWriter } from "../server/log_writer.ts";
 import type { TlsIdentity } from "../server/tls_identity.ts";
 import { sanitizeText } from "../text/sanitize.ts";
 import { formatClock } from "../text/time.ts";
@@ -35,6 +36,8 @@ import {
 } from "./history_flags.ts";
 
 const COMMAND = "chat serve";
+/** How long a stopping server waits for its log to be read before exiting anyway. */
+const LOG_FLUSH_MS = 2000;
 
 /** Every option of `chat serve`, by help section: the parser and --help are made from these. */
 const SECTIONS: OptionSection[] = [
@@ -183,14 +186,22 @@ export async function runServe(args: string[]): Promise<number> {
     if (password === null) return EXIT_OK;
     settings.password = password;
   }
-  const log = settings.quiet ? () => {} : (line: string) => console.log(stamp(line));
+  // Never console.log while serving: a stdout nobody reads would stop the room (log_writer.ts).
+  const droppedLine = (count: number) => stamp(describeDrops(count));
+  const out = new LogWriter(Deno.stdout, { droppedLine });
+  const errors = new LogWriter(Deno.stderr, { droppedLine });
+  const log = settings.quiet ? () => {} : (line: string) => out.line(stamp(line));
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-  keepServingOnStrayErrors(settings.debug);
+  keepServingOnStrayErrors(settings.debug, (line) => errors.line(stamp(line)));
   const identity = settings.tls.tls
     ? await serverIdentity(settings.tls, serverDataDir(settings.history))
     : undefined;
   if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
-  const { store, note } = openHistory(settings.history, (message) => console.error(stamp(message)));
+  const { store, note } = openHistory(
+    settings.history,
+    (message) => errors.line(stamp(message)),
+    (warning) => console.error(stamp(warning)), // before the room opens: nobody to block yet
+  );
   let server: ChatServer;
   try {
     server = startServer(settings, store, log, interactive, identity);
@@ -199,7 +210,7 @@ export async function runServe(args: string[]): Promise<number> {
     throw error;
   }
   if (!settings.quiet) {
-    console.log(banner({
+    out.line(banner({
       host: settings.host,
       port: server.addr.port,
       passwordProtected: settings.password !== undefined,
@@ -210,12 +221,13 @@ export async function runServe(args: string[]): Promise<number> {
   }
   if (interactive) {
     // The operator's console; it ends with stdin, the room does not.
-    runOperatorConsole(server, Deno.stdin.readable, (line) => console.log(line)).catch(() => {});
+    runOperatorConsole(server, Deno.stdin.readable, (line) => out.line(line)).catch(() => {});
   }
   await untilStopSignal();
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
   log("Stopped.");
+  await Promise.all([out.flush(LOG_FLUSH_MS), errors.flush(LOG_FLUSH_MS)]);
   return EXIT_OK;
 }
 
@@ -271,10 +283,10 @@ function listenError(error: unknown, { host, port }: ServeSettings): unknown {
  * reported (with its stack under --debug) instead of ending the room for
  * everyone.
  */
-function keepServingOnStrayErrors(debug: boolean): void {
+function keepServingOnStrayErrors(debug: boolean, logError: (line: string) => void): void {
   const report = (error: unknown) => {
     const detail = debug && error instanceof Error ? error.stack : String(error);
-    console.error(stamp(`Unexpected error, the room goes on: ${detail}`));
+    logError(`Unexpected error, the room goes on: ${detail}`);
   };
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

@@ -50,6 +50,8 @@ export interface ChatServerOptions {
 }
 
 const TICK_MS = 1000;
+const UNSAVED_NOTICE = "The server could not save the latest messages (its disk may be full): " +
+  "they were delivered, but will be missing from the history after a restart.";
 const SHUTDOWN_FLUSH_MS = 2000;
 
 /** A running chat server. */
@@ -92,6 +94,7 @@ export class ChatServer implements Moderation {
       motd: options.motd,
       onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
     });
+    this.#store.onWriteFailure?.(() => this.#tellUnsaved());
     const address = { hostname: options.hostname, port: options.port };
     this.#listener = options.tls
       ? Deno.listenTls({ ...address, ...options.tls })
@@ -232,6 +235,14 @@ export class ChatServer implements Moderation {
     let ping: Outgoing | undefined;
     const pingFrame = () => ping ??= new Outgoing({ type: "ping", data: String(now) });
     for (const session of this.#sessions) session.tick(now, pingFrame);
+  }
+
+  /** Members learn that what is said now will be missing from the history after a restart. */
+  #tellUnsaved(): void {
+    const info = new Outgoing({ type: "info", text: UNSAVED_NOTICE });
+    for (const session of this.#sessions) {
+      if (session.joined && !session.closed) session.deliver(info);
+    }
   }
 
   #logRecord(record: RoomRecord, logMessages: boolean): void {

@@ -12,6 +12,12 @@
 
 import { isConversation, type RoomRecord } from "../protocol/frames.ts";
 
+/**
+ * Joins, leaves and renames kept (the newest); older ones are deleted with
+ * retention, so a connect–leave loop cannot grow the history.
+ */
+export const PRESENCE_LIMIT = 1000;
+
 /** Records after an id, and whether some in between were no longer available. */
 export interface CatchUp {
   records: RoomRecord[];
@@ -45,7 +51,10 @@ export interface PrivateAudience {
 export interface HistoryStore {
   /** Identity of this history: ids are only comparable between records of the same room. */
   roomId(): string;
-  /** Highest id ever stored (0 when empty); the room continues from it. */
+  /**
+   * Highest id given out, or that may have been given by an earlier run
+   * whose last writes failed (0 when empty); the room continues after it.
+   */
   lastId(): number;
   /** Stores a record; `audience` is required for private records. Called in id order. */
   append(record: RoomRecord, audience?: PrivateAudience): void;
@@ -96,9 +105,9 @@ interface Entry {
 }
 
 /**
- * Keeps the last `limit` conversation records (with the joins, leaves and
- * renames between them) in memory, as the database keeps them on disk;
- * nothing survives a restart.
+ * Keeps the last `limit` conversation records (with the newest
+ * {@linkcode PRESENCE_LIMIT} joins, leaves and renames among them) in memory,
+ * as the database keeps them on disk; nothing survives a restart.
  */
 export class MemoryHistory implements HistoryStore {
   readonly #limit: number;
@@ -106,6 +115,7 @@ export class MemoryHistory implements HistoryStore {
   readonly #slack: number;
   #entries: Entry[] = [];
   #conversations = 0;
+  #presence = 0;
   #lastId = 0;
   readonly #roomId = crypto.randomUUID();
 
@@ -126,7 +136,10 @@ export class MemoryHistory implements HistoryStore {
   append(record: RoomRecord, audience?: PrivateAudience): void {
     this.#entries.push(audience ? { record, audience } : { record });
     this.#lastId = record.id;
-    if (!isConversation(record)) return;
+    if (!isConversation(record)) {
+      if (++this.#presence >= PRESENCE_LIMIT + this.#slack) this.#trimPresence();
+      return;
+    }
     // Trim in batches so appends stay O(1) amortised.
     if (++this.#conversations >= this.#limit + this.#slack) this.#trim();
   }
@@ -180,8 +193,16 @@ export class MemoryHistory implements HistoryStore {
       cut++;
     }
     while (cut < this.#entries.length && !isConversation(this.#entries[cut].record)) cut++;
+    for (let i = 0; i < cut; i++) if (!isConversation(this.#entries[i].record)) this.#presence--;
     this.#entries = this.#entries.slice(cut);
     this.#conversations = this.#limit;
+  }
+
+  /** Drops the oldest joins, leaves and renames beyond the newest {@linkcode PRESENCE_LIMIT}. */
+  #trimPresence(): void {
+    let excess = this.#presence - PRESENCE_LIMIT;
+    this.#entries = this.#entries.filter(({ record }) => isConversation(record) || excess-- <= 0);
+    this.#presence = PRESENCE_LIMIT;
   }
 }
 

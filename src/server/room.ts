@@ -21,9 +21,9 @@ import type { LeaveKind } from "../protocol/leave.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import type { PrivateAudience } from "./history.ts";
 import { fitToBytes } from "./history_pages.ts";
-import { MAILBOX_LIMIT } from "./mailbox.ts";
+import { mailboxRefusal } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
-import { isClaimFresh, type NameClaim, newClaim } from "./name_claims.ts";
+import { isClaimFresh, isClaimUsed, type NameClaim, newClaim } from "./name_claims.ts";
 import { lookAlikeRefusal } from "./look_alikes.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { Outgoing } from "./outgoing.ts";
@@ -104,6 +104,8 @@ export class Room {
   readonly #order = new NameOrder();
   /** The claim each present member holds its name by. */
   readonly #claims = new Map<Member, NameClaim>();
+  /** How each present member has used its name, to tell a real claim from a throwaway. */
+  readonly #use = new Map<Member, { spoke: boolean; resumed: boolean; joinedAt: number }>();
   readonly #store: RoomStore;
   #lastId: number;
 
@@ -173,8 +175,10 @@ export class Room {
       : newClaim(checked.name, now, request.canResume !== false);
     this.#store.claims.save(claim);
     if (holder) this.#claims.delete(holder);
+    if (holder) this.#use.delete(holder);
     this.#members.set(key, member);
     this.#claims.set(member, claim);
+    this.#use.set(member, { spoke: false, resumed: proven, joinedAt: now });
     if (holder) this.#order.remove(holder.name);
     member.name = checked.name;
     this.#order.add(member.name);
@@ -225,6 +229,7 @@ export class Room {
 
   /** Relays a message (or `/me` action) to everyone, the sender included. */
   say(member: Member, text: string, emote = false): void {
+    this.#markSpoke(member);
     this.#broadcast(
       emote
         ? { type: "message", from: member.name, text, emote: true }
@@ -240,6 +245,7 @@ export class Room {
   whisper(member: Member, to: string, text: string): Refusal | undefined {
     const from = this.#claims.get(member);
     if (!from) return undefined;
+    this.#markSpoke(member);
     const recipient = this.find(to);
     if (recipient) {
       const audience = { fromHolder: from.holder, toHolder: this.#claims.get(recipient)!.holder };
@@ -247,6 +253,7 @@ export class Room {
         { type: "private", from: member.name, to: recipient.name, text },
         audience,
       );
+      this.#markSpoke(recipient); // their claim now guards private history
       recipient.deliver(out);
       if (recipient !== member) member.deliver(out);
       return undefined;
@@ -259,26 +266,21 @@ export class Room {
           `Nobody called "${to}" is here or was here in the last ${ttlDays()} days. /who lists members.`,
       };
     }
-    if (absent.token === undefined) {
+    if (!absent.canResume) {
       return {
         code: "no_such_member",
         message:
           `${absent.name} is not here, and their client can't receive messages kept for later.`,
       };
     }
-    if (this.#store.mailbox.count(absent.holder) >= MAILBOX_LIMIT) {
-      return {
-        code: "mailbox_full",
-        message:
-          `${absent.name} is away and already has ${MAILBOX_LIMIT} private messages waiting. Try again when they are back.`,
-      };
-    }
+    const full = mailboxRefusal(this.#store.mailbox, absent, from.holder);
+    if (full) return full;
     const audience = { fromHolder: from.holder, toHolder: absent.holder };
     const out = this.#record(
       { type: "private", from: member.name, to: absent.name, text },
       audience,
     );
-    this.#store.mailbox.hold(absent.holder, out.frame as PrivateRecord);
+    this.#store.mailbox.hold(absent.holder, out.frame as PrivateRecord, from.holder);
     member.deliver(out);
     member.deliver(
       new Outgoing({
@@ -346,8 +348,17 @@ export class Room {
     this.#order.remove(member.name);
     const claim = this.#claims.get(member);
     this.#claims.delete(member);
-    if (claim) this.#store.claims.save({ ...claim, seenAt: Date.now() });
+    const use = this.#use.get(member);
+    this.#use.delete(member);
+    const now = Date.now();
+    if (claim && use && !isClaimUsed(use, now)) this.#store.claims.forget(claim.holder);
+    else if (claim) this.#store.claims.save({ ...claim, seenAt: now });
     return true;
+  }
+
+  #markSpoke(member: Member): void {
+    const use = this.#use.get(member);
+    if (use) use.spoke = true;
   }
 
   #welcome(

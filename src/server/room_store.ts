@@ -30,6 +30,11 @@ export interface RoomStore {
   flush(): void;
   /** Flushes and releases the store; it is not used afterwards. */
   close(): void;
+  /**
+   * Calls `listener` when changes could not be saved (at most once a
+   * minute), so the members can be told their messages won't be kept.
+   */
+  onWriteFailure?(listener: () => void): void;
 }
 
 /** A store that keeps the last `historyLimit` records in memory and nothing on disk. */

@@ -5,6 +5,16 @@
  * open transaction (sqlite_store.ts), so reads on the same connection always
  * see them, committed or not.
  *
+ * Retention keeps the newest `historyLimit` conversation records and, of
+ * joins, leaves and renames, only the newest {@linkcode PRESENCE_LIMIT}, so a
+ * connect–leave loop cannot grow the file however long it runs.
+ *
+ * Ids are never given twice, even after records were lost to a failed write
+ * (a full disk): the file holds a reservation, {@linkcode ID_BLOCK} ids ahead
+ * of the last record, renewed with ordinary commits every
+ * {@linkcode ID_RENEW_AFTER} ids; a restart continues after the reservation
+ * (a clean shutdown releases the unused part).
+ *
  * @module
  */
 
@@ -17,6 +27,7 @@ import {
   type HistoryStore,
   isGapAfter,
   type PageRequest,
+  PRESENCE_LIMIT,
   type PrivateAudience,
 } from "./history.ts";
 
@@ -29,7 +40,17 @@ export const HISTORY_SCHEMA = `
     private_to TEXT,
     record TEXT NOT NULL
   );
+  CREATE INDEX records_by_kind ON records(conversation, id);
 `;
+
+/** Schema version 1 had no index by kind: "the last N messages" scanned every join and leave. */
+export const HISTORY_MIGRATION_FROM_1 =
+  "CREATE INDEX records_by_kind ON records(conversation, id);";
+
+/** How many ids ahead of the last record the file reserves. */
+export const ID_BLOCK = 100_000;
+/** The reservation is renewed once this many of its ids are used (a tiny write, rarely). */
+const ID_RENEW_AFTER = ID_BLOCK / 10;
 
 const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
 
@@ -48,7 +69,16 @@ export class SqliteHistory implements HistoryStore {
   readonly #pageBefore: StatementSync;
   readonly #firstKept: StatementSync;
   readonly #trim: StatementSync;
+  readonly #firstPresenceKept: StatementSync;
+  readonly #trimPresence: StatementSync;
+  readonly #reserve: StatementSync;
   #lastId: number;
+  /** Ids up to this one are reserved in the file (committed). */
+  #reserved: number;
+  /** A reservation written in the open transaction, not yet committed. */
+  #reserving: number | undefined;
+  /** Joins, leaves and renames stored. */
+  #presence: number;
   /** Conversation records stored, so retention knows how many are too many without counting. */
   #conversations: number;
 
@@ -80,10 +110,28 @@ export class SqliteHistory implements HistoryStore {
       "SELECT id FROM records WHERE conversation = 1 ORDER BY id LIMIT 1 OFFSET ?",
     );
     this.#trim = db.prepare("DELETE FROM records WHERE id < ?");
+    this.#firstPresenceKept = db.prepare(
+      "SELECT id FROM records WHERE conversation = 0 ORDER BY id LIMIT 1 OFFSET ?",
+    );
+    this.#trimPresence = db.prepare("DELETE FROM records WHERE conversation = 0 AND id < ?");
+    this.#reserve = db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('reserved_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
     const last = db.prepare("SELECT max(id) AS id FROM records").get() as { id: number | null };
-    this.#lastId = last.id ?? 0;
-    const counted = db.prepare("SELECT count(*) AS n FROM records WHERE conversation = 1").get();
-    this.#conversations = Number((counted as { n: number }).n);
+    const reserved = db.prepare("SELECT value FROM meta WHERE key = 'reserved_id'").get() as
+      | { value: string }
+      | undefined;
+    this.#reserved = Number(reserved?.value ?? 0);
+    // Ids up to the reservation may have been given out by a run whose writes failed.
+    this.#lastId = Math.max(last.id ?? 0, this.#reserved);
+    const count = (conversation: number) =>
+      Number(
+        (db.prepare("SELECT count(*) AS n FROM records WHERE conversation = ?").get(
+          conversation,
+        ) as { n: number }).n,
+      );
+    this.#conversations = count(1);
+    this.#presence = count(0);
   }
 
   roomId(): string {
@@ -99,7 +147,13 @@ export class SqliteHistory implements HistoryStore {
     const json = JSON.stringify(record);
     const conversation = isConversation(record) ? 1 : 0;
     this.#conversations += conversation;
+    this.#presence += 1 - conversation;
+    const renew = record.id > this.#reserved - ID_BLOCK + ID_RENEW_AFTER;
     this.#write(() => {
+      if (renew && (this.#reserving ?? 0) < record.id) {
+        this.#reserving = record.id + ID_BLOCK;
+        this.#reserve.run(String(this.#reserving));
+      }
       this.#insert.run(
         record.id,
         conversation,
@@ -108,6 +162,26 @@ export class SqliteHistory implements HistoryStore {
         json,
       );
     });
+  }
+
+  /** The open transaction was committed: a reservation written in it now holds. */
+  committed(): void {
+    if (this.#reserving !== undefined) this.#reserved = Math.max(this.#reserved, this.#reserving);
+    this.#reserving = undefined;
+  }
+
+  /** The open transaction was rolled back: its reservation is to be written again. */
+  rolledBack(): void {
+    this.#reserving = undefined;
+  }
+
+  /**
+   * Gives back the unused reservation on a clean shutdown (ids continue right
+   * after the last one given). Run in the last transaction.
+   */
+  releaseReservation(): void {
+    this.#reserve.run(String(this.#lastId));
+    this.#reserving = this.#lastId;
   }
 
   recent(limit: number, viewer?: string): RoomRecord[] {
@@ -143,19 +217,35 @@ export class SqliteHistory implements HistoryStore {
 
   /**
    * Deletes the oldest conversation records beyond the newest `keep` (with
-   * the joins and leaves between them), at most {@linkcode TRIM_CHUNK} at a
-   * time. Returns true when more are left to delete. Costs a scan of the
-   * records it deletes only. The caller runs it in a transaction.
+   * the joins and leaves between them), and the oldest joins, leaves and
+   * renames beyond the newest {@linkcode PRESENCE_LIMIT}, at most
+   * {@linkcode TRIM_CHUNK} of each at a time. Returns true when more are left
+   * to delete. Costs a scan of the records it deletes only (by index). The
+   * caller runs it in a transaction.
    */
   trimStep(keep: number): boolean {
+    let more = false;
     const excess = this.#conversations - Math.max(1, keep);
-    if (excess <= 0) return false;
-    const step = Math.min(excess, TRIM_CHUNK);
-    const first = this.#firstKept.get(step) as { id: number } | undefined;
-    if (first === undefined) return false;
-    this.#trim.run(first.id);
-    this.#conversations -= step;
-    return excess > step;
+    if (excess > 0) {
+      const step = Math.min(excess, TRIM_CHUNK);
+      const first = this.#firstKept.get(step) as { id: number } | undefined;
+      if (first !== undefined) {
+        const { changes } = this.#trim.run(first.id);
+        this.#conversations -= step;
+        this.#presence -= Number(changes) - step;
+        more ||= excess > step;
+      }
+    }
+    const presenceExcess = this.#presence - PRESENCE_LIMIT;
+    if (presenceExcess > 0) {
+      const step = Math.min(presenceExcess, TRIM_CHUNK);
+      const first = this.#firstPresenceKept.get(step) as { id: number } | undefined;
+      if (first !== undefined) {
+        this.#presence -= Number(this.#trimPresence.run(first.id).changes);
+        more ||= presenceExcess > step;
+      }
+    }
+    return more;
   }
 }
 

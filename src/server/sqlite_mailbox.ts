@@ -7,27 +7,44 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { PrivateRecord } from "../protocol/frames.ts";
-import type { Mailbox } from "./mailbox.ts";
+import { type Mailbox, storedSize } from "./mailbox.ts";
 
 /** The mailbox table (part of the store's schema). */
 export const MAILBOX_SCHEMA = `
   CREATE TABLE mailbox (
     id INTEGER PRIMARY KEY,
     holder TEXT NOT NULL,
+    sender TEXT,
     ts INTEGER NOT NULL,
     record TEXT NOT NULL
   );
   CREATE INDEX mailbox_by_holder ON mailbox(holder, id);
+  CREATE INDEX mailbox_by_sender ON mailbox(sender);
+  CREATE INDEX mailbox_by_ts ON mailbox(ts);
 `;
+
+/** Schema version 1 did not know senders (so their old mail counts for nobody) nor index time. */
+export function migrateMailboxFromVersion1(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE mailbox ADD COLUMN sender TEXT;
+    CREATE INDEX mailbox_by_sender ON mailbox(sender);
+    CREATE INDEX mailbox_by_ts ON mailbox(ts);
+  `);
+}
 
 /** {@linkcode Mailbox} on a SQLite connection whose writes the store batches. */
 export class SqliteMailbox implements Mailbox {
   readonly #write: (op: () => void) => void;
   readonly #hold: StatementSync;
   readonly #count: StatementSync;
+  readonly #countFrom: StatementSync;
+  readonly #total: StatementSync;
   readonly #list: StatementSync;
   readonly #remove: StatementSync;
   readonly #expire: StatementSync;
+  /** Records waiting and their bytes, kept here so checking the caps reads nothing. */
+  #waiting = 0;
+  #bytes = 0;
 
   /**
    * @param db an open connection with {@linkcode MAILBOX_SCHEMA} in place
@@ -35,30 +52,56 @@ export class SqliteMailbox implements Mailbox {
    */
   constructor(db: DatabaseSync, write: (op: () => void) => void) {
     this.#write = write;
-    this.#hold = db.prepare("INSERT INTO mailbox (id, holder, ts, record) VALUES (?, ?, ?, ?)");
+    this.#hold = db.prepare(
+      "INSERT INTO mailbox (id, holder, sender, ts, record) VALUES (?, ?, ?, ?, ?)",
+    );
     this.#count = db.prepare("SELECT count(*) AS n FROM mailbox WHERE holder = ?");
+    this.#countFrom = db.prepare("SELECT count(*) AS n FROM mailbox WHERE sender = ?");
+    this.#total = db.prepare(
+      "SELECT count(*) AS n, total(length(CAST(record AS BLOB))) AS bytes FROM mailbox",
+    );
     this.#list = db.prepare("SELECT record FROM mailbox WHERE holder = ? ORDER BY id");
     this.#remove = db.prepare("DELETE FROM mailbox WHERE holder = ?");
     this.#expire = db.prepare("DELETE FROM mailbox WHERE ts < ?");
+    this.#recount();
   }
 
-  hold(holder: string, record: PrivateRecord): void {
+  hold(holder: string, record: PrivateRecord, sender: string): void {
     const json = JSON.stringify(record);
-    this.#write(() => this.#hold.run(record.id, holder, record.ts, json));
+    this.#waiting++;
+    this.#bytes += storedSize(json);
+    this.#write(() => this.#hold.run(record.id, holder, sender, record.ts, json));
   }
 
   count(holder: string): number {
     return Number((this.#count.get(holder) as { n: number }).n);
   }
 
+  countFrom(sender: string): number {
+    return Number((this.#countFrom.get(sender) as { n: number }).n);
+  }
+
+  total(): { count: number; bytes: number } {
+    return { count: this.#waiting, bytes: this.#bytes };
+  }
+
   take(holder: string): PrivateRecord[] {
     const rows = this.#list.all(holder) as { record: string }[];
     if (rows.length > 0) this.#write(() => this.#remove.run(holder));
+    this.#waiting -= rows.length;
+    for (const row of rows) this.#bytes -= storedSize(row.record);
     return rows.map((row) => JSON.parse(row.record));
   }
 
   /** Deletes messages sent before `before` (their recipient's claim has expired). */
   expire(before: number): void {
     this.#expire.run(before);
+    this.#recount();
+  }
+
+  #recount(): void {
+    const row = this.#total.get() as { n: number; bytes: number };
+    this.#waiting = Number(row.n);
+    this.#bytes = Number(row.bytes);
   }
 }

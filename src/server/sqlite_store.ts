@@ -16,18 +16,24 @@
  *   fsync) run when the room has been quiet for a moment, not inside a
  *   commit: SQLite's automatic checkpoint would stall live messages for
  *   10–40 ms every thousand pages. A room that never goes quiet still gets
- *   one after {@linkcode CHECKPOINT_AFTER_COMMITS} commits, so the log stays bounded.
+ *   one as soon as the log passes {@linkcode CHECKPOINT_WAL_BYTES} (looked at
+ *   every {@linkcode WAL_CHECK_EVERY} commits), so the log stays bounded
+ *   under any load, a connect–leave loop included.
  * - Retention: records beyond the newest `historyLimit` conversation records
- *   are deleted in small steps on timers, off the path of live messages.
+ *   (and joins and leaves beyond the newest few) are deleted in small steps
+ *   on timers, off the path of live messages.
+ * - Privacy: the file holds private messages and (hashed) resume tokens, so
+ *   its directory is created 0700 and the file 0600; looser permissions found
+ *   at start are tightened on the files and reported for the directory.
  *
  * @module
  */
 
 import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
-import { CLAIMS_SCHEMA, SqliteClaims } from "./sqlite_claims.ts";
-import { HISTORY_SCHEMA, SqliteHistory } from "./sqlite_history.ts";
-import { MAILBOX_SCHEMA, SqliteMailbox } from "./sqlite_mailbox.ts";
+import { CLAIMS_SCHEMA, migrateClaimsFromVersion1, SqliteClaims } from "./sqlite_claims.ts";
+import { HISTORY_MIGRATION_FROM_1, HISTORY_SCHEMA, SqliteHistory } from "./sqlite_history.ts";
+import { MAILBOX_SCHEMA, migrateMailboxFromVersion1, SqliteMailbox } from "./sqlite_mailbox.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import type { RoomStore } from "./room_store.ts";
 
@@ -37,7 +43,7 @@ export const HISTORY_FILE_NAME = "history.db";
 /** Marks the file as ours (`PRAGMA application_id`): the bytes of "chat". */
 const APPLICATION_ID = 0x63686174;
 /** Version of the schema below (`PRAGMA user_version`). */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -51,8 +57,10 @@ const SCHEMA = `
 const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 /** How long the room must be quiet before the log is checkpointed. */
 const CHECKPOINT_QUIET_MS = 1000;
-/** Commits after which the log is checkpointed even if the room is never quiet. */
-const CHECKPOINT_AFTER_COMMITS = 20_000;
+/** Size of the log past which it is checkpointed even if the room is never quiet. */
+const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
+/** Commits between looks at the log's size (a stat call), so looking costs nothing noticeable. */
+const WAL_CHECK_EVERY = 100;
 const ERROR_REPORT_INTERVAL_MS = 60 * 1000;
 
 /** Why the history file can't be used. */
@@ -81,6 +89,8 @@ export interface SqliteStoreOptions {
   historyLimit: number;
   /** Told about write failures while running (disk full, I/O errors), at most once a minute. */
   onError?: (message: string) => void;
+  /** Told about problems found at start that were fixed or need the operator (permissions). */
+  onWarning?: (message: string) => void;
   /** Clock, replaceable in tests. */
   now?: () => number;
 }
@@ -92,7 +102,7 @@ export interface SqliteStoreOptions {
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions): RoomStore {
   try {
-    Deno.mkdirSync(dirname(path), { recursive: true });
+    makePrivate(path, options.onWarning ?? (() => {}));
   } catch (error) {
     throw fileError("unwritable", path, error);
   }
@@ -121,6 +131,50 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions): Room
   }
 }
 
+/** Permission bits that let other accounts in. */
+const GROUP_OR_OTHER = 0o077;
+
+/**
+ * Creates the directory (0700) and the file (0600) if missing, and tightens
+ * an existing file and its WAL/SHM companions, like ssh does with its keys.
+ * SQLite creates the WAL with the database file's mode. A directory chat did
+ * not create is only reported: it may be shared on purpose (`--data .`).
+ */
+function makePrivate(path: string, warn: (message: string) => void): void {
+  if (Deno.build.os === "windows") {
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    return;
+  }
+  const dir = dirname(path);
+  let existed = true;
+  try {
+    Deno.statSync(dir);
+  } catch {
+    existed = false;
+  }
+  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dirMode = Deno.statSync(dir).mode ?? 0;
+  if (!existed && (dirMode & GROUP_OR_OTHER) !== 0) Deno.chmodSync(dir, 0o700);
+  if (existed && (dirMode & GROUP_OR_OTHER) !== 0) {
+    warn(
+      `The data directory ${dir} can be opened by other accounts on this computer; ` +
+        `the history in it is private to you, but run "chmod 700 ${dir}" to hide it entirely.`,
+    );
+  }
+  Deno.openSync(path, { create: true, write: true, mode: 0o600 }).close();
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let mode: number;
+    try {
+      mode = Deno.statSync(file).mode ?? 0;
+    } catch {
+      continue;
+    }
+    if ((mode & GROUP_OR_OTHER) === 0) continue;
+    Deno.chmodSync(file, mode & 0o700);
+    warn(`${file} could be read by other accounts on this computer; it is now private to you.`);
+  }
+}
+
 class SqliteStore implements RoomStore {
   readonly history: SqliteHistory;
   readonly claims: SqliteClaims;
@@ -139,6 +193,8 @@ class SqliteStore implements RoomStore {
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
   #trimmedAt: number;
   #lastErrorAt = -Infinity;
+  #membersToldAt = -Infinity;
+  #failureListeners: Array<() => void> = [];
 
   constructor(db: DatabaseSync, path: string, roomId: string, options: SqliteStoreOptions) {
     this.#db = db;
@@ -165,16 +221,25 @@ class SqliteStore implements RoomStore {
     this.#inTransaction = false;
     try {
       this.#db.exec("COMMIT");
+      this.history.committed();
       this.#lastCommitAt = this.#now();
-      if (++this.#commitsSinceCheckpoint >= CHECKPOINT_AFTER_COMMITS) this.#checkpoint();
+      if (++this.#commitsSinceCheckpoint % WAL_CHECK_EVERY === 0 && this.#walIsLarge()) {
+        this.#checkpoint();
+      }
     } catch (error) {
       this.#failed(error);
     }
     if (this.history.lastId() - this.#trimmedAt >= this.#trimEvery) this.#scheduleTrim();
   }
 
+  onWriteFailure(listener: () => void): void {
+    this.#failureListeners.push(listener);
+  }
+
   close(): void {
     if (this.#closed) return;
+    this.flush();
+    this.#write(() => this.history.releaseReservation());
     this.flush();
     this.#checkpoint();
     this.#closed = true;
@@ -184,7 +249,7 @@ class SqliteStore implements RoomStore {
     try {
       this.#db.close();
     } catch (error) {
-      this.#failed(error);
+      this.#failed(error, false);
     }
   }
 
@@ -204,6 +269,14 @@ class SqliteStore implements RoomStore {
     }
   }
 
+  #walIsLarge(): boolean {
+    try {
+      return Deno.statSync(`${this.#path}-wal`).size > CHECKPOINT_WAL_BYTES;
+    } catch {
+      return false;
+    }
+  }
+
   #checkpointIfQuiet(): void {
     const quiet = this.#now() - this.#lastCommitAt >= CHECKPOINT_QUIET_MS;
     if (quiet && this.#commitsSinceCheckpoint > 0 && !this.#inTransaction) this.#checkpoint();
@@ -216,7 +289,7 @@ class SqliteStore implements RoomStore {
     try {
       this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (error) {
-      this.#failed(error);
+      this.#failed(error, false); // the log still holds everything: nothing is lost
     }
   }
 
@@ -243,8 +316,11 @@ class SqliteStore implements RoomStore {
     this.flush();
   }
 
-  /** A write failed: undo the open transaction and tell the operator (not too often). */
-  #failed(error: unknown): void {
+  /**
+   * A write failed: undo the open transaction and tell the operator, and,
+   * when changes were `lost`, the members (each at most once a minute).
+   */
+  #failed(error: unknown, lost = true): void {
     if (this.#db.isTransaction) {
       try {
         this.#db.exec("ROLLBACK");
@@ -253,7 +329,12 @@ class SqliteStore implements RoomStore {
       }
     }
     this.#inTransaction = false;
+    this.history.rolledBack();
     const now = Date.now();
+    if (lost && now - this.#membersToldAt >= ERROR_REPORT_INTERVAL_MS) {
+      this.#membersToldAt = now;
+      for (const listener of this.#failureListeners) listener();
+    }
     if (now - this.#lastErrorAt < ERROR_REPORT_INTERVAL_MS) return;
     this.#lastErrorAt = now;
     this.#options.onError?.(
@@ -268,10 +349,13 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
   const rows = db.prepare("PRAGMA quick_check").all() as { quick_check: string }[];
   const verdict = rows.map((row) => row.quick_check);
   if (verdict.length !== 1 || verdict[0] !== "ok") {
+    // The check's own report can be a hundred lines: it is for --debug, not the sentence.
+    const report = verdict.length > 0 ? verdict.join("\n") : "no answer from the check";
     throw new HistoryFileError(
       "damaged",
       path,
-      `The history file ${path} is damaged (${verdict[0] ?? "no answer from the check"}).`,
+      `The history file ${path} is damaged.`,
+      { cause: new Error(`SQLite's integrity check found:\n${report}`) },
     );
   }
 }
@@ -297,6 +381,8 @@ function prepareSchema(db: DatabaseSync, path: string): string {
         path,
         `The history file ${path} was written by a newer version of chat.`,
       );
+    } else if (version === 1) {
+      migrateFromVersion1(db);
     }
     const row = db.prepare("SELECT value FROM meta WHERE key = 'room_id'").get() as
       | { value: string }
@@ -308,6 +394,14 @@ function prepareSchema(db: DatabaseSync, path: string): string {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
+}
+
+/** Hashes saved tokens, records mail senders, adds the indexes version 2 looks things up by. */
+function migrateFromVersion1(db: DatabaseSync): void {
+  db.exec(HISTORY_MIGRATION_FROM_1);
+  migrateClaimsFromVersion1(db);
+  migrateMailboxFromVersion1(db);
+  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 function pragmaNumber(db: DatabaseSync, name: string): number {
@@ -331,7 +425,7 @@ function fileError(problem: HistoryFileProblem, path: string, cause: unknown): H
   const message = problem === "locked"
     ? `The history file ${path} is in use by another chat server.`
     : problem === "damaged"
-    ? `The history file ${path} is damaged (${detail}).`
+    ? `The history file ${path} is damaged.`
     : `Can't write the history file ${path} (${detail}).`;
   return new HistoryFileError(problem, path, message, { cause });
 }

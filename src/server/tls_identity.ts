@@ -45,7 +45,7 @@ export async function selfSignedIdentity(dir: string, hostnames: string[]): Prom
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   const { cert, key } = await createSelfSigned(hostnames);
-  await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 }); // shared with the private history
   await Deno.writeTextFile(keyPath, key, { mode: 0o600 });
   await Deno.writeTextFile(certPath, cert);
   return { cert, key, fingerprint: await fingerprintOf(pemDecode(cert)), created: true };
