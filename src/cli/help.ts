@@ -4,16 +4,18 @@
  * @module
  */
 
-import { DEFAULT_JOIN_HOST, DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_HISTORY_ON_JOIN } from "../server/room_store.ts";
 import { limitHelpRows } from "./limit_flags.ts";
+import { ANNOUNCE_HELP_ROWS } from "./serve_announce.ts";
 
 /** `chat --help`. */
 export const MAIN_HELP = `chat — a group chat in one download.
 
 Usage:
   chat serve [options]            open a chat room on this computer (port ${DEFAULT_PORT})
-  chat join [options] [HOST]      join a room in this terminal
+  chat join [options] [HOST]      join a room in this terminal (no HOST: find one nearby)
+  chat find [options]             list the rooms on the local network
 
 Options:
   -h, --help       show help (also after a command: chat serve --help)
@@ -44,6 +46,9 @@ Options:
       --debug                show technical details of errors
   -h, --help                 show this help
 
+Local network:
+${ANNOUNCE_HELP_ROWS.join("\n")}
+
 History:
       --data DIR             directory of the history file and the TLS certificate (default:
                              chat's data directory, e.g. ~/.local/share/chat; CHAT_DATA_DIR too)
@@ -57,8 +62,10 @@ ${limitHelpRows().join("\n")}`;
 /** `chat join --help`. */
 export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]
 
-Join a chat room in this terminal. HOST defaults to ${DEFAULT_JOIN_HOST}, PORT to ${DEFAULT_PORT}.
-Without --name you are asked for one.
+Join a chat room in this terminal. PORT defaults to ${DEFAULT_PORT}. Without HOST,
+rooms on the local network are looked for (about a second): one is joined,
+among several you choose (a pipe lists them and exits 1). Without --name
+you are asked for one.
 
 Options:
   -n, --name NAME            the name others see you as (1-24 characters, no spaces)

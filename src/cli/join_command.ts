@@ -31,6 +31,7 @@ import { parseJoinTarget } from "./addresses.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
 import { JOIN_HELP } from "./help.ts";
+import { withRoomFromNetwork } from "./join_discovery.ts";
 
 const COMMAND = "chat join";
 
@@ -60,6 +61,8 @@ export interface JoinSettings {
   /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
   tls?: { fingerprint?: string; caFile?: string };
   color: boolean;
+  /** No address at all (no HOST, --host or --port): look for rooms on the local network. */
+  discover?: boolean;
 }
 
 /** Parses `chat join` arguments; `null` means help was printed. */
@@ -124,6 +127,9 @@ export function parseJoinArgs(
     name,
     ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
     color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
+    ...(positionals.length === 0 && values.host === undefined && values.port === undefined
+      ? { discover: true }
+      : {}),
   };
 }
 
@@ -171,7 +177,7 @@ function savedSessions(): SavedSessions | undefined {
 
 /** Runs `chat join`; returns the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
-  const parsed = parseJoinArgs(args);
+  const parsed = await withRoomFromNetwork(parseJoinArgs(args), Terminal.available());
   if (!parsed) return EXIT_OK;
   const sessions = savedSessions();
   const settings: ConnectSettings = {
