@@ -1,0 +1,298 @@
+/**
+ * LAN discovery end to end: real `chat serve` processes announcing with
+ * multicast DNS, real `chat find` and `chat join` hearing them, all inside
+ * network namespaces this test creates (tests/support/netns.ts), so nothing
+ * is sent outside them. Where namespaces cannot be made (not Linux, not
+ * root), the tests are registered as ignored with the reason in their name.
+ */
+
+import type { FoundRoom } from "../src/discovery/room_record.ts";
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { chatCommand } from "./support/chat_process.ts";
+import { NetNamespace, netnsUnavailable } from "./support/netns.ts";
+import { type ChatSandbox, makeSandbox, SandboxedChat } from "./support/sandboxed_chat.ts";
+import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
+
+const NO_NETNS = netnsUnavailable();
+const IGNORED = NO_NETNS ? ` (ignored: ${NO_NETNS})` : "";
+
+/** A `chat serve` announcing in a namespace. */
+interface AnnouncedRoom {
+  process: SandboxedChat;
+  port: number;
+  /** The certificate fingerprint its banner printed (TLS rooms). */
+  fingerprint?: string;
+}
+
+/** Everything one test starts, stopped and removed at the end whatever happens. */
+class Scene {
+  readonly #processes: SandboxedChat[] = [];
+  readonly #sandboxes: ChatSandbox[] = [];
+  readonly #namespaces: NetNamespace[] = [];
+
+  /** Owns `namespace` (removed at the end). */
+  adopt(namespace: NetNamespace): NetNamespace {
+    this.#namespaces.push(namespace);
+    return namespace;
+  }
+
+  /** A fresh sandbox (config and data directories), removed at the end. */
+  async sandbox(): Promise<ChatSandbox> {
+    const sandbox = await makeSandbox();
+    this.#sandboxes.push(sandbox);
+    return sandbox;
+  }
+
+  /** Runs `chat ARGS` in `namespace`, in `sandbox` or one of its own. */
+  async run(
+    args: string[],
+    namespace: NetNamespace,
+    sandbox?: ChatSandbox,
+  ): Promise<SandboxedChat> {
+    const chat = SandboxedChat.fromSource(args, sandbox ?? await this.sandbox(), namespace.within);
+    this.#processes.push(chat);
+    return chat;
+  }
+
+  /** Starts `chat serve` on every interface of `namespace`, a free port, and waits until it announces. */
+  async serve(namespace: NetNamespace, args: string[]): Promise<AnnouncedRoom> {
+    const process = await this.run(
+      ["serve", "--host", "0.0.0.0", "--port", "0", "--no-history", ...args],
+      namespace,
+    );
+    const port = Number((await process.stdout.waitFor(/open on port (\d+)/, 20_000, "serve"))[1]);
+    await process.stdout.waitFor(/Announced on the local network/, 10_000, "serve");
+    const fingerprint = process.stdout.lines.join("\n").match(/fingerprint: (SHA256:\S+)/)?.[1];
+    return { process, port, fingerprint };
+  }
+
+  /** Runs `chat find --json` in `namespace` until `enough` holds for what it lists (at most 20 s). */
+  async findUntil(
+    namespace: NetNamespace,
+    enough: (rooms: FoundRoom[]) => boolean,
+  ): Promise<FoundRoom[]> {
+    const deadline = Date.now() + 20_000;
+    while (true) {
+      const find = await this.run(["find", "--json"], namespace);
+      await find.closeInput();
+      const status = await find.exit(15_000);
+      assertEquals(status.code, 0, find.transcript());
+      const rooms = JSON.parse(find.stdout.text()) as FoundRoom[];
+      if (enough(rooms)) return rooms;
+      if (Date.now() > deadline) {
+        throw new Error(`chat find never listed enough:\n${find.transcript()}`);
+      }
+    }
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.#processes.map((chat) => chat.stop(5000).catch(() => {})));
+    for (const sandbox of this.#sandboxes) await sandbox.remove().catch(() => {});
+    for (const namespace of this.#namespaces) await namespace.remove();
+  }
+}
+
+async function withScene(body: (scene: Scene) => Promise<void>): Promise<void> {
+  const scene = new Scene();
+  try {
+    await body(scene);
+  } finally {
+    await scene.end();
+  }
+}
+
+const byName = (rooms: FoundRoom[], name: string) => rooms.find((room) => room.name === name);
+
+Deno.test({
+  name:
+    `two rooms announce: chat find --json lists both with their fields, and a stopped one is gone at once${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      const alice = await scene.serve(lan, ["--name", "Alice's room", "--password", "s3cret"]);
+      const bob = await scene.serve(lan, ["--name", "Bob's room", "--tls"]);
+      assertMatch(bob.fingerprint ?? "", /^SHA256:/);
+      const rooms = await scene.findUntil(lan, (rooms) => rooms.length >= 2);
+      assertEquals(rooms.length, 2, JSON.stringify(rooms));
+      const { instance: _a, ...aliceRoom } = byName(rooms, "Alice's room")!;
+      assertEquals(aliceRoom, {
+        name: "Alice's room",
+        address: "127.0.0.1",
+        port: alice.port,
+        addresses: [],
+        protocol: 1,
+        password: true,
+        tls: false,
+      });
+      const { instance: _b, ...bobRoom } = byName(rooms, "Bob's room")!;
+      assertEquals(bobRoom, {
+        name: "Bob's room",
+        address: "127.0.0.1",
+        port: bob.port,
+        addresses: [],
+        protocol: 1,
+        password: false,
+        tls: true,
+        fingerprint: bob.fingerprint,
+      });
+
+      // A watcher that has heard both sees Alice's room leave as soon as it stops: its goodbye.
+      const watch = await scene.run(["find", "--watch", "--json"], lan);
+      await watch.stdout.waitFor(/"event":"up".*"name":"Alice's room"/, 10_000, "find --watch");
+      await watch.stdout.waitFor(/"event":"up".*"name":"Bob's room"/, 10_000, "find --watch");
+      const stopped = await alice.process.stop();
+      assertEquals(stopped.code, 0, alice.process.transcript());
+      const down = await watch.stdout.waitFor(/^\{"event":"down".*$/, 5000, "find --watch");
+      assertEquals(JSON.parse(down[0]).room.name, "Alice's room");
+      const after = await scene.findUntil(lan, () => true);
+      assertEquals(after.map((room) => room.name), ["Bob's room"]);
+
+      // Human output: one row per room with address:port and its access flags.
+      const find = await scene.run(["find"], lan);
+      await find.closeInput();
+      assertEquals((await find.exit(15_000)).code, 0);
+      assertEquals(find.stdout.lines[0].split(/\s+/), ["NAME", "ADDRESS", "MEMBERS", "ACCESS"]);
+      assertMatch(
+        find.stdout.lines[1],
+        new RegExp(`^Bob's room +127\\.0\\.0\\.1:${bob.port} +- +TLS$`),
+      );
+    }),
+});
+
+Deno.test({
+  name: `chat join without an address joins the only room found (plain mode)${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      const room = await scene.serve(lan, ["--name", "Kitchen"]);
+      await scene.findUntil(lan, (rooms) => rooms.length === 1);
+      const join = await scene.run(["join", "--name", "bob"], lan);
+      await join.write("hello from the LAN\n");
+      await join.stdout.waitFor(/bob: hello from the LAN/, 15_000, "chat join");
+      await join.closeInput();
+      assertEquals((await join.exit(10_000)).code, 0, join.transcript());
+      assertMatch(
+        join.stderr.text(),
+        new RegExp(
+          `Found one room on the local network: Kitchen  127\\.0\\.0\\.1:${room.port}\\. Joining it\\.`,
+        ),
+      );
+      await room.process.stdout.waitFor(/bob joined/, 5000, "serve");
+    }),
+});
+
+Deno.test({
+  name:
+    `chat join without an address: several rooms in a pipe exit 1 listing them; none says how to join by address${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const empty = scene.adopt(await NetNamespace.create());
+      const nothing = await scene.run(["join", "--name", "bob"], empty);
+      await nothing.closeInput();
+      assertEquals((await nothing.exit(15_000)).code, 1, nothing.transcript());
+      assertMatch(
+        nothing.stderr.text(),
+        /^No chat room answered on the local network .*"chat join HOST"/,
+      );
+      const find = await scene.run(["find"], empty);
+      await find.closeInput();
+      assertEquals((await find.exit(15_000)).code, 0, find.transcript());
+      assertEquals(find.stdout.text(), "");
+      assertMatch(
+        find.stderr.text(),
+        /no answers; your firewall may block multicast DNS \(UDP 5353\)/,
+      );
+
+      const lan = scene.adopt(await NetNamespace.create());
+      const one = await scene.serve(lan, ["--name", "One"]);
+      const two = await scene.serve(lan, ["--name", "Two"]);
+      await scene.findUntil(lan, (rooms) => rooms.length === 2);
+      const join = await scene.run(["join", "--name", "bob"], lan);
+      await join.closeInput();
+      assertEquals((await join.exit(15_000)).code, 1, join.transcript());
+      const lines = join.stderr.lines;
+      assertEquals(lines[0], "2 rooms answered on the local network; join one by its address:");
+      assertEquals(
+        lines.slice(1).sort(),
+        [`  chat join 127.0.0.1:${one.port}    One`, `  chat join 127.0.0.1:${two.port}    Two`]
+          .sort(),
+      );
+    }),
+});
+
+Deno.test({
+  name:
+    `chat join without an address in a terminal: a select prompt lists the rooms, the chosen one is joined${IGNORED}`,
+  ignore: NO_NETNS !== undefined || !tmuxAvailable(),
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      const first = await scene.serve(lan, ["--name", "Attic"]);
+      const second = await scene.serve(lan, ["--name", "Basement"]);
+      await scene.findUntil(lan, (rooms) => rooms.length === 2);
+      const tmux = new TmuxServer();
+      try {
+        const command = [...lan.within, ...chatCommand(["join", "--name", "carol"])]
+          .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
+        const pane = await tmux.open("chooser", command, { columns: 80, rows: 12 });
+        const screen = await pane.waitFor(
+          (rows) =>
+            ["Which room?", "Attic", "Basement"].every((text) => rows.join("\n").includes(text)),
+          15_000,
+        );
+        const listed = screen.join("\n");
+        assertMatch(listed, new RegExp(`Attic  127\\.0\\.0\\.1:${first.port}`));
+        assertMatch(listed, new RegExp(`Basement  127\\.0\\.0\\.1:${second.port}`));
+        // The room listed second is chosen with the arrow key.
+        const order = listed.indexOf("Attic") < listed.indexOf("Basement")
+          ? [first, second]
+          : [second, first];
+        await pane.press("Down");
+        await pane.press("Enter");
+        await order[1].process.stdout.waitFor(/carol joined/, 15_000, "the chosen room");
+        assert(
+          !order[0].process.stdout.text().includes("carol joined"),
+          "only the chosen room is joined",
+        );
+      } finally {
+        await tmux.kill();
+      }
+    }),
+});
+
+Deno.test({
+  name:
+    `another computer on the LAN (veth pair): chat join without an address finds a TLS room and pins its announced fingerprint${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const { a: server, b: client } = await NetNamespace.lan();
+      scene.adopt(server);
+      scene.adopt(client);
+      const room = await scene.serve(server, ["--name", "Over there", "--tls"]);
+      const [found] = await scene.findUntil(client, (rooms) => rooms.length === 1);
+      assertEquals(found.address, "192.0.2.1", "the answer came over the veth pair");
+      assertEquals(found.addresses, ["192.0.2.1"], "the room's computer announced its LAN address");
+      assertEquals(found.fingerprint, room.fingerprint);
+
+      const sandbox = await scene.sandbox();
+      const join = await scene.run(["join", "--name", "dave"], client, sandbox);
+      await join.write("hi across the LAN\n");
+      await join.stdout.waitFor(/dave: hi across the LAN/, 20_000, "chat join");
+      await join.closeInput();
+      assertEquals((await join.exit(10_000)).code, 0, join.transcript());
+      assertMatch(join.stderr.text(), /must match the fingerprint it announced, SHA256:/);
+      const knownHosts = await Deno.readTextFile(`${sandbox.configDir}/known_hosts`);
+      assertMatch(
+        knownHosts,
+        new RegExp(`^192\\.0\\.2\\.1:${room.port} ${escape(room.fingerprint!)}$`, "m"),
+      );
+    }),
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
