@@ -293,6 +293,78 @@ Deno.test({
     }),
 });
 
+Deno.test({
+  name:
+    `a false announcement cannot get a TLS room joined: its fingerprint must match, and a remembered pin wins${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      const real = await scene.run(
+        ["serve", "--host", "0.0.0.0", "--port", "0", "--no-history", "--tls", "--no-announce"],
+        lan,
+      );
+      const port = Number((await real.stdout.waitFor(/open on port (\d+)/, 20_000, "serve"))[1]);
+      const fingerprint =
+        (await real.stdout.waitFor(/fingerprint: (SHA256:\S+)/, 5000, "serve"))[1];
+      // Someone else on the LAN announces that room's port with a certificate of their own.
+      const forged = `SHA256:${"A".repeat(43)}`;
+      const impostor = new Deno.Command(lan.within[0], {
+        args: [
+          ...lan.within.slice(1),
+          Deno.execPath(),
+          "run",
+          "-A",
+          new URL("./support/announce_room.ts", import.meta.url).pathname,
+          JSON.stringify({
+            room: { name: "Free pizza", password: false, tls: true, fingerprint: forged },
+            port,
+          }),
+        ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      try {
+        await scene.findUntil(lan, (rooms) => rooms[0]?.fingerprint === forged);
+
+        const sandbox = await scene.sandbox();
+        const refused = await scene.run(["join", "--name", "eve"], lan, sandbox);
+        await refused.closeInput();
+        assertEquals((await refused.exit(15_000)).code, 1, refused.transcript());
+        assertMatch(
+          refused.stderr.text(),
+          new RegExp(`its fingerprint is ${escape(fingerprint)}, not ${escape(forged)}`),
+        );
+        await Deno.stat(`${sandbox.configDir}/known_hosts`).then(
+          () => assert(false, "nothing may be remembered"),
+          () => {},
+        );
+
+        // A computer that already knows the room keeps its pin; the announcement can't replace it.
+        await Deno.mkdir(sandbox.configDir, { recursive: true });
+        await Deno.writeTextFile(
+          `${sandbox.configDir}/known_hosts`,
+          `127.0.0.1:${port} ${fingerprint}\n`,
+        );
+        const known = await scene.run(["join", "--name", "eve"], lan, sandbox);
+        await known.write("still the real room\n");
+        await known.stdout.waitFor(/eve: still the real room/, 15_000, "chat join");
+        await known.closeInput();
+        assertEquals((await known.exit(10_000)).code, 0, known.transcript());
+        assertEquals(
+          await Deno.readTextFile(`${sandbox.configDir}/known_hosts`).then((text) =>
+            text.includes(forged)
+          ),
+          false,
+        );
+      } finally {
+        await impostor.stdin.close().catch(() => {});
+        await impostor.output().catch(() => {});
+      }
+    }),
+});
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
