@@ -166,7 +166,7 @@ Deno.test({
   fn: () =>
     withScene(async (scene) => {
       const lan = scene.adopt(await NetNamespace.create());
-      const room = await scene.serve(lan, ["--name", "Kitchen"]);
+      const room = await scene.serve(lan, []); // named after the computer by default
       await scene.findUntil(lan, (rooms) => rooms.length === 1);
       const join = await scene.run(["join", "--name", "bob"], lan);
       await join.write("hello from the LAN\n");
@@ -176,7 +176,9 @@ Deno.test({
       assertMatch(
         join.stderr.text(),
         new RegExp(
-          `Found one room on the local network: Kitchen  127\\.0\\.0\\.1:${room.port}\\. Joining it\\.`,
+          `Found one room on the local network: ${
+            escape(Deno.hostname())
+          }  127\\.0\\.0\\.1:${room.port}\\. Joining it\\.`,
         ),
       );
       await room.process.stdout.waitFor(/bob joined/, 5000, "serve");
