@@ -367,6 +367,143 @@ Deno.test({
     }),
 });
 
+/** Why avahi cannot be run in a test namespace here, or `undefined` when it can. */
+function avahiUnavailable(): string | undefined {
+  if (NO_NETNS) return NO_NETNS;
+  for (const program of ["avahi-daemon", "avahi-browse", "dbus-daemon", "unshare"]) {
+    const found = new Deno.Command("sh", { args: ["-c", `command -v ${program}`], stdout: "null" })
+      .outputSync().success;
+    if (!found) return `${program} is not installed`;
+  }
+  return undefined;
+}
+
+const NO_AVAHI = avahiUnavailable();
+
+/**
+ * An avahi daemon (with a private D-Bus for avahi-browse) in `namespace`,
+ * in a mount namespace of its own so its /run files are private too. It
+ * holds UDP 5353 as on a Linux desktop; `browse()` runs avahi-browse there.
+ */
+class AvahiDaemon {
+  static readonly SCRIPT = `
+    set -e
+    mount -t tmpfs tmpfs /run
+    mkdir -p /run/dbus /run/avahi-daemon
+    printf '[server]\nuse-ipv6=no\n[publish]\npublish-workstation=no\npublish-hinfo=no\n' > /run/avahi.conf
+    dbus-daemon --system --nofork & bus=$!
+    sleep 0.2
+    avahi-daemon --no-drop-root --no-chroot --no-rlimits -f /run/avahi.conf 2>/run/avahi.log & avahi=$!
+    trap 'kill $avahi $bus; wait' EXIT
+    i=0; until avahi-daemon -c; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done
+    echo ready
+    while read -r command; do
+      [ "$command" = browse ] && avahi-browse -rpt _chat._tcp
+      echo end
+    done
+  `;
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: ReadableStreamDefaultReader<string>;
+
+  constructor(namespace: NetNamespace) {
+    this.#child = new Deno.Command(namespace.within[0], {
+      args: [
+        ...namespace.within.slice(1),
+        "unshare",
+        "-m",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        AvahiDaemon.SCRIPT,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#lines = this.#child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines())
+      .getReader();
+  }
+
+  /** Waits until the daemon runs. */
+  async ready(): Promise<void> {
+    const lines = await this.#until("ready", 15_000);
+    assertEquals(lines.at(-1), "ready", "avahi-daemon did not start");
+  }
+
+  /** avahi-browse's resolved `_chat._tcp` services, one parsable line each. */
+  async browse(): Promise<string[]> {
+    await this.#stdin.write(new TextEncoder().encode("browse\n"));
+    return (await this.#until("end", 15_000)).filter((line) => line.startsWith("="));
+  }
+
+  async stop(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    await this.#child.status;
+  }
+
+  async #until(last: string, timeoutMs: number): Promise<string[]> {
+    const lines: string[] = [];
+    const timer = setTimeout(() => this.#child.kill("SIGKILL"), timeoutMs);
+    try {
+      while (true) {
+        const { value, done } = await this.#lines.read();
+        if (done || value === last) return done ? lines : [...lines, value];
+        lines.push(value);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function splitLines(): TransformStream<string, string> {
+  let partial = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop() ?? "";
+      for (const part of parts) controller.enqueue(part);
+    },
+  });
+}
+
+Deno.test({
+  name: `with avahi holding UDP 5353, rooms are announced and found, and avahi-browse sees them${
+    NO_AVAHI ? ` (ignored: ${NO_AVAHI})` : ""
+  }`,
+  ignore: NO_AVAHI !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const { a, b } = await NetNamespace.lan();
+      scene.adopt(a);
+      scene.adopt(b);
+      const avahi = new AvahiDaemon(b);
+      try {
+        await avahi.ready();
+        const there = await scene.serve(a, ["--name", "Over there"]);
+        const here = await scene.serve(b, ["--name", "Next to avahi"]); // shares 5353 with avahi
+        const fromB = await scene.findUntil(b, (rooms) => rooms.length === 2);
+        assertEquals(fromB.map((room) => room.name).sort(), ["Next to avahi", "Over there"]);
+        const fromA = await scene.findUntil(a, (rooms) => rooms.length === 2);
+        assertEquals(byName(fromA, "Next to avahi")?.address, "192.0.2.2");
+
+        const browsed = await avahi.browse();
+        const seen = browsed.find((line) => line.includes(`;${there.port};`));
+        assert(seen, `avahi-browse did not resolve the room:\n${browsed.join("\n")}`);
+        assertMatch(seen, /;_chat\._tcp;local;/);
+        assertMatch(seen, /;192\.0\.2\.1;/);
+        assertMatch(seen, /"name=Over there"/);
+        assertMatch(seen, /"proto=1"/);
+        assert(browsed.some((line) => line.includes(`;${here.port};`)), browsed.join("\n"));
+      } finally {
+        await avahi.stop();
+      }
+    }),
+});
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
