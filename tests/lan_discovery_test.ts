@@ -145,6 +145,7 @@ Deno.test({
       assertEquals(stopped.code, 0, alice.process.transcript());
       const down = await watch.stdout.waitFor(/^\{"event":"down".*$/, 5000, "find --watch");
       assertEquals(JSON.parse(down[0]).room.name, "Alice's room");
+      assertEquals((await watch.stop()).code, 0, "--watch ends cleanly on SIGTERM (and Ctrl-C)");
       const after = await scene.findUntil(lan, () => true);
       assertEquals(after.map((room) => room.name), ["Bob's room"]);
 
