@@ -368,6 +368,59 @@ Deno.test({
     }),
 });
 
+Deno.test({
+  name:
+    `a program holding UDP 5353 without sharing it: serve goes on unannounced, find and join say why${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      const holder = new Deno.Command(lan.within[0], {
+        args: [
+          ...lan.within.slice(1),
+          Deno.execPath(),
+          "eval",
+          'import dgram from "node:dgram"; dgram.createSocket("udp4").bind(5353, () => console.log("holding"));',
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      try {
+        const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        assertEquals((await reader.read()).value?.trim(), "holding");
+        const room = await scene.run(
+          ["serve", "--host", "0.0.0.0", "--port", "0", "--no-history"],
+          lan,
+        );
+        const port = Number((await room.stdout.waitFor(/open on port (\d+)/, 20_000, "serve"))[1]);
+        await room.stdout.waitFor(
+          /Not announced on the local network: Can't use multicast DNS on UDP port 5353: another program holds it without sharing it\. Friends can join by address\./,
+          10_000,
+          "serve",
+        );
+        assert(!room.stdout.text().includes("Announced on"), room.transcript());
+        for (const args of [["find"], ["join", "--name", "bob"]]) {
+          const run = await scene.run(args, lan);
+          await run.closeInput();
+          assertEquals((await run.exit(15_000)).code, 1, run.transcript());
+          assertMatch(
+            run.stderr.text(),
+            /^Can't use multicast DNS on UDP port 5353: .* Join by address instead: "chat join HOST"\.$/,
+          );
+        }
+        // The room itself is fine: joined by address it works.
+        const join = await scene.run(["join", "--name", "carol", `127.0.0.1:${port}`], lan);
+        await join.write("by address\n");
+        await join.stdout.waitFor(/carol: by address/, 15_000, "chat join");
+        await join.closeInput();
+        assertEquals((await join.exit(10_000)).code, 0, join.transcript());
+      } finally {
+        holder.kill("SIGKILL");
+        await holder.status;
+      }
+    }),
+});
+
 /** Why avahi cannot be run in a test namespace here, or `undefined` when it can. */
 function avahiUnavailable(): string | undefined {
   if (NO_NETNS) return NO_NETNS;

@@ -90,8 +90,9 @@ export function announceRoom(
     ipv6: room.listenHost === "::",
     onError: (error) =>
       log(`Not announced on the local network: ${error.message} Friends can join by address.`),
+    onAnnounced: () =>
+      log(`Announced on the local network as "${name}": "chat join" finds it without an address.`),
   });
-  log(`Announced on the local network as "${name}": "chat join" finds it without an address.`);
   return announcer;
 }
 

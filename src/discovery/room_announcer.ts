@@ -40,6 +40,8 @@ export interface AnnounceOptions {
   ipv6?: boolean;
   /** Told when multicast DNS cannot be used; the room goes on without being announced. */
   onError: (error: MdnsError) => void;
+  /** Told once the first announcement has gone out. */
+  onAnnounced?: () => void;
 }
 
 /** A room being announced. */
@@ -57,8 +59,12 @@ export class RoomAnnouncer {
   /** Starts announcing (the first announcement goes out at once). */
   static start(options: AnnounceOptions): RoomAnnouncer {
     const instance = instanceName(options.room.name, hostLabel(options.hostname), options.port);
-    const bonjour = openMdns(options.onError);
-    bonjour.publish({
+    let failed = false;
+    const bonjour = openMdns((error) => {
+      failed = true;
+      options.onError(error);
+    });
+    const service = bonjour.publish({
       name: instance,
       type: SERVICE_TYPE,
       port: options.port,
@@ -69,6 +75,8 @@ export class RoomAnnouncer {
       // would only delay the announcement (and bonjour-service logs a stack on a clash).
       probe: false,
     });
+    // bonjour-service says "up" after its first send even when that failed; the error comes first.
+    service.on("up", () => failed || options.onAnnounced?.());
     return new RoomAnnouncer(bonjour, instance);
   }
 
