@@ -155,6 +155,10 @@ Deno.test("find lists rooms in aligned columns and one line each", () => {
     "Küche               192.0.2.1:53000  3        password, TLS",
     "A much longer name  192.0.2.1:53000  -        open",
   ]);
+  assertEquals(roomTable([open]), [
+    "NAME                ADDRESS          ACCESS",
+    "A much longer name  192.0.2.1:53000  open",
+  ], "no room announced members: no such column");
   assertEquals(roomLine(room), "Küche  192.0.2.1:53000  (3 members, password, TLS)");
   assertEquals(roomLine(open), "A much longer name  192.0.2.1:53000");
 });

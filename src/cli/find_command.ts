@@ -93,9 +93,14 @@ async function watch(json: boolean): Promise<number> {
   return EXIT_OK;
 }
 
-/** Rooms as aligned rows under a heading: name, address:port, members, password/TLS. */
+/**
+ * Rooms as aligned rows under a heading: name, address:port, members (a
+ * column only when some room announced them), password/TLS.
+ */
 export function roomTable(rooms: FoundRoom[]): string[] {
-  const rows = [["NAME", "ADDRESS", "MEMBERS", "ACCESS"], ...rooms.map(roomColumns)];
+  const withMembers = rooms.some((room) => room.members !== undefined);
+  const keep = (row: string[]) => withMembers ? row : row.filter((_, column) => column !== 2);
+  const rows = [["NAME", "ADDRESS", "MEMBERS", "ACCESS"], ...rooms.map(roomColumns)].map(keep);
   const widths = rows[0].map((_, column) =>
     Math.max(...rows.map((row) => stringWidth(row[column])))
   );
