@@ -8,22 +8,36 @@
 import { RoomAnnouncer } from "../discovery/room_announcer.ts";
 import { MAX_ROOM_NAME_LENGTH } from "../discovery/room_record.ts";
 import { sanitizeLine } from "../text/sanitize.ts";
-import type { OptionSpec, ParsedArgs } from "./args.ts";
+import type { ParsedArgs } from "./args.ts";
 import { UsageError } from "./errors.ts";
 
-/** The parseArgs options for announcing. */
-export const ANNOUNCE_OPTIONS: OptionSpec = {
-  name: { type: "string" },
-  "no-announce": { type: "boolean" },
-};
+/**
+ * The options for announcing, each with its help text: the shape of the
+ * option tables in src/cli/options.ts (a "Local network" section of
+ * `chat serve --help`); node:util parseArgs ignores `value` and `help`.
+ */
+export const ANNOUNCE_OPTIONS = {
+  name: {
+    type: "string",
+    value: "TEXT",
+    help: 'the room\'s name in "chat find" and "chat join" lists\n' +
+      "(default: this computer's name)",
+  },
+  "no-announce": {
+    type: "boolean",
+    help: "don't announce the room on the local network (multicast DNS);\n" +
+      "--host 127.0.0.1 never announces",
+  },
+} satisfies Record<string, { type: "string" | "boolean"; value?: string; help: string }>;
 
-/** Help rows for the announcing flags. */
-export const ANNOUNCE_HELP_ROWS = [
-  '      --name TEXT            the room\'s name in "chat find" and "chat join" lists',
-  "                             (default: this computer's name)",
-  "      --no-announce          don't announce the room on the local network (multicast DNS);",
-  "                             --host 127.0.0.1 never announces",
-];
+/** Help rows for the announcing flags (until the help is made from the option tables). */
+export const ANNOUNCE_HELP_ROWS: string[] = Object.entries(ANNOUNCE_OPTIONS).flatMap(
+  ([name, option]) => {
+    const flag = `      --${name}${"value" in option ? ` ${option.value}` : ""}`;
+    const [first, ...more] = option.help.split("\n");
+    return [flag.padEnd(29) + first, ...more.map((line) => " ".repeat(29) + line)];
+  },
+);
 
 /** What the announcing flags asked for. */
 export interface AnnounceSettings {
