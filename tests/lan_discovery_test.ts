@@ -228,6 +228,36 @@ Deno.test({
 
 Deno.test({
   name:
+    `chat join without an address: when no room answers, the one on this computer's default port is joined as before${IGNORED}`,
+  ignore: NO_NETNS !== undefined,
+  fn: () =>
+    withScene(async (scene) => {
+      const lan = scene.adopt(await NetNamespace.create());
+      // Loopback only: never announced, and where "chat join" alone used to go.
+      const local = await scene.run([
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "53000",
+        "--no-history",
+      ], lan);
+      await local.stdout.waitFor(/open on port 53000/, 20_000, "serve");
+      const join = await scene.run(["join", "--name", "bob"], lan);
+      await join.write("hello, this computer\n");
+      await join.stdout.waitFor(/bob: hello, this computer/, 15_000, "chat join");
+      await join.closeInput();
+      assertEquals((await join.exit(10_000)).code, 0, join.transcript());
+      assertEquals(
+        join.stderr.lines[0],
+        "No room answered on the local network; joining the one on this computer (localhost:53000).",
+      );
+      assert(!local.stdout.text().includes("Announced"), "a loopback room is not announced");
+    }),
+});
+
+Deno.test({
+  name:
     `chat join without an address in a terminal: a select prompt lists the rooms, the chosen one is joined${IGNORED}`,
   ignore: NO_NETNS !== undefined || !tmuxAvailable(),
   fn: () =>

@@ -64,8 +64,9 @@ export const JOIN_HELP = `Usage: chat join [options] [HOST[:PORT]]
 
 Join a chat room in this terminal. PORT defaults to ${DEFAULT_PORT}. Without HOST,
 rooms on the local network are looked for (about a second): one is joined,
-among several you choose (a pipe lists them and exits 1). Without --name
-you are asked for one.
+among several you choose (a pipe lists them and exits 1); if none answers,
+the room on this computer (localhost) is joined when there is one. Without
+--name you are asked for one.
 
 Options:
   -n, --name NAME            the name others see you as (1-24 characters, no spaces)

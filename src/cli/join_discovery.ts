@@ -4,6 +4,11 @@
  * several (a select prompt), or say how to join by address. Plain mode (a
  * pipe) never prompts: it joins the only room, or exits 1 listing them.
  *
+ * When nothing answers but a room listens on this computer (localhost, the
+ * default port — where `chat join` without an address went before rooms
+ * were announced), that one is joined, so `chat serve --host 127.0.0.1`
+ * and a network without multicast keep working as they did.
+ *
  * A TLS room's announced fingerprint becomes the first-visit pin: joining
  * works like `--fingerprint` with it, unless this computer already pinned
  * that room (known_hosts), whose pin then wins.
@@ -34,7 +39,24 @@ export async function withRoomFromNetwork(
   interactive: boolean,
 ): Promise<JoinSettings | null> {
   if (!settings?.discover) return settings;
-  const room = await chooseRoom(await listen(), interactive);
+  let rooms: FoundRoom[] = [];
+  let unusable: UserError | undefined;
+  try {
+    rooms = await listen();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    unusable = error;
+  }
+  if (rooms.length === 0 && await listensHere(settings.host, settings.port)) {
+    console.error(
+      `No room answered on the local network; joining the one on this computer (${
+        hostPort(settings.host, settings.port)
+      }).`,
+    );
+    return settings;
+  }
+  if (unusable) throw unusable;
+  const room = await chooseRoom(rooms, interactive);
   if (!room) return null;
   return {
     ...settings,
@@ -53,6 +75,18 @@ async function listen(): Promise<FoundRoom[]> {
       cause: error.cause,
     });
   }
+}
+
+/** True when something accepts connections at `host:port` (tried for at most half a second). */
+async function listensHere(host: string, port: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 500));
+  const attempt = Deno.connect({ hostname: host, port }).catch(() => null);
+  const conn = await Promise.race([attempt, late]);
+  clearTimeout(timer);
+  if (conn === null) attempt.then((late) => late?.close());
+  conn?.close();
+  return conn !== null;
 }
 
 /** The room to join among those found; `null` when the person cancelled the choice. */
