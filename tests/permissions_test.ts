@@ -29,6 +29,7 @@ import {
   sandboxEnv,
 } from "./support/sandboxed_chat.ts";
 import { LineClient } from "./support/line_client.ts";
+import { NetNamespace, netnsUnavailable } from "./support/netns.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -286,6 +287,57 @@ Deno.test({
       await server.stop();
       await serverSandbox.remove();
       await joinSandbox.remove();
+    }
+  },
+});
+
+const NO_NETNS = netnsUnavailable();
+
+Deno.test({
+  name:
+    `LAN discovery (serve announcing, chat find, chat join without an address) stays within the binary's permissions${
+      NO_NETNS ? ` (ignored: ${NO_NETNS})` : ""
+    }`,
+  ignore: NO_NETNS !== undefined,
+  async fn() {
+    const lan = await NetNamespace.create();
+    const sandboxes = {
+      serve: await makeSandbox(),
+      find: await makeSandbox(),
+      join: await makeSandbox(),
+    };
+    const running: SandboxedChat[] = [];
+    try {
+      const serve = SandboxedChat.fromSource(
+        ["serve", "--host", "0.0.0.0", "--port", "0", "--tls", "--name", "audited"],
+        sandboxes.serve,
+        lan.within,
+      );
+      running.push(serve);
+      await serve.stdout.waitFor(/Announced on the local network/, 20_000, "chat serve");
+      const find = SandboxedChat.fromSource(["find", "--json"], sandboxes.find, lan.within);
+      running.push(find);
+      await find.closeInput();
+      assertEquals((await find.exit(15_000)).code, 0, find.transcript());
+      assertMatch(find.stdout.text(), /"name": "audited"/);
+      const join = SandboxedChat.fromSource(
+        ["join", "--name", "auditor"],
+        sandboxes.join,
+        lan.within,
+      );
+      running.push(join);
+      await join.write("audited hello\n");
+      await join.stdout.waitFor(/auditor: audited hello/, 20_000, "chat join");
+      await join.closeInput();
+      assertEquals((await join.exit(10_000)).code, 0, join.transcript());
+      assertEquals((await serve.stop()).code, 0, serve.transcript());
+      for (const [what, sandbox] of Object.entries(sandboxes)) {
+        await assertWithinPermissions(sandbox, `chat ${what}`);
+      }
+    } finally {
+      for (const chat of running) await chat.stop(5000).catch(() => {});
+      for (const sandbox of Object.values(sandboxes)) await sandbox.remove();
+      await lan.remove();
     }
   },
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DEFAULT_JOIN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
+import { DEFAULT_PORT } from "../protocol/constants.ts";
 import { type OptionSection, optionSections } from "./options.ts";
 
 /** `chat --help`. */
@@ -13,7 +13,8 @@ export const MAIN_HELP = `chat — a group chat in one download.
 
 Usage:
   chat serve [options]            open a chat room on this computer (port ${DEFAULT_PORT})
-  chat join [options] [HOST]      join a room in this terminal
+  chat join [options] [HOST]      join a room in this terminal (no HOST: find one nearby)
+  chat find [options]             list the rooms on the local network
 
 Options:
   -h, --help       show help (also after a command: chat serve --help)
@@ -41,8 +42,11 @@ ${optionSections(sections)}`;
 export function joinHelp(sections: OptionSection[]): string {
   return `Usage: chat join [options] [HOST[:PORT]]
 
-Join a chat room in this terminal. HOST defaults to ${DEFAULT_JOIN_HOST}, PORT to ${DEFAULT_PORT}.
-Without --name you are asked for one.
+Join a chat room in this terminal. PORT defaults to ${DEFAULT_PORT}. Without HOST,
+rooms on the local network are looked for (about a second): one is joined,
+among several you choose (a pipe lists them and exits 1); if none answers,
+the room on this computer (localhost) is joined when there is one. Without
+--name you are asked for one.
 
 ${optionSections(sections)}
 

@@ -37,6 +37,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
+import { withRoomFromNetwork } from "./join_discovery.ts";
 
 const COMMAND = "chat join";
 
@@ -93,6 +94,8 @@ export interface JoinSettings {
   /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
   tls?: { fingerprint?: string; caFile?: string };
   color: boolean;
+  /** No address at all (no HOST, --host or --port): look for rooms on the local network. */
+  discover?: boolean;
 }
 
 /** Parses `chat join` arguments; `null` means help or the version was printed. */
@@ -154,6 +157,9 @@ export function parseJoinArgs(
     name,
     ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
     color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
+    ...(positionals.length === 0 && values.host === undefined && values.port === undefined
+      ? { discover: true }
+      : {}),
   };
 }
 
@@ -201,7 +207,7 @@ function savedSessions(): SavedSessions | undefined {
 
 /** Runs `chat join`; returns the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
-  const parsed = parseJoinArgs(args);
+  const parsed = await withRoomFromNetwork(parseJoinArgs(args), Terminal.available());
   if (!parsed) return EXIT_OK;
   const sessions = savedSessions();
   const settings: ConnectSettings = {

@@ -10,10 +10,12 @@ import { EXIT_OK, reportError, UsageError } from "./errors.ts";
 import { MAIN_HELP } from "./help.ts";
 import { runServe } from "./serve_command.ts";
 import { runJoin } from "./join_command.ts";
+import { runFind } from "./find_command.ts";
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
   join: runJoin,
+  find: runFind,
 };
 
 /** Runs `chat` with the given arguments and returns the exit code. */
@@ -35,7 +37,9 @@ export async function main(args: string[]): Promise<number> {
     const subcommand = SUBCOMMANDS[first];
     if (!subcommand) {
       const what = first.startsWith("-") ? "option" : "command";
-      throw new UsageError(`Unknown ${what} "${first}"; the commands are "serve" and "join".`);
+      throw new UsageError(
+        `Unknown ${what} "${first}"; the commands are "serve", "join" and "find".`,
+      );
     }
     return await subcommand(rest);
   } catch (error) {

@@ -23,8 +23,10 @@
  *   variables of their own (picocolors reads `CI` when it is imported, and
  *   @inquirer/figures reads `WT_SESSION`, `TERM_PROGRAM`, … on Windows): with
  *   a plain allow-list those reads throw and the program dies at start-up.
- * - sys, `networkInterfaces` only: `chat serve` prints the addresses friends
- *   can join at.
+ * - sys, `networkInterfaces` and `hostname` only: `chat serve` prints the
+ *   addresses friends can join at, and announces the room on the local
+ *   network (multicast DNS joins the group on each interface) under this
+ *   computer's name.
  * - no prompts: a missing permission is an error, never a question put to
  *   someone who has never heard of Deno.
  *
@@ -67,7 +69,7 @@ export const IGNORED_LIBRARY_ENV_VARS: Readonly<Record<string, string>> = {
 };
 
 /** Operating-system information the binary may ask for (`--allow-sys`). */
-export const ALLOWED_SYS_APIS: readonly string[] = ["networkInterfaces"];
+export const ALLOWED_SYS_APIS: readonly string[] = ["networkInterfaces", "hostname"];
 
 /**
  * The permission flags of the binary, in the form `deno compile` and

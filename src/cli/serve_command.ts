@@ -34,6 +34,12 @@ import {
   openHistory,
   serverDataDir,
 } from "./history_flags.ts";
+import {
+  ANNOUNCE_OPTIONS,
+  announceRoom,
+  type AnnounceSettings,
+  announceSettingsFrom,
+} from "./serve_announce.ts";
 
 const COMMAND = "chat serve";
 /** How long a stopping server waits for its log to be read before exiting anyway. */
@@ -73,6 +79,7 @@ const SECTIONS: OptionSection[] = [
   },
   { title: "TLS", options: TLS_OPTIONS },
   { title: "History", options: HISTORY_OPTIONS },
+  { title: "Local network", options: ANNOUNCE_OPTIONS },
   { title: "Limits", options: limitOptions() },
 ];
 
@@ -94,6 +101,8 @@ export interface ServeSettings {
   tls: TlsFlags;
   limits: Partial<Limits>;
   history: HistorySettings;
+  /** LAN discovery: announce the room (`--name`, `--no-announce`). */
+  announce: AnnounceSettings;
   quiet: boolean;
   /** Show stacks with errors. */
   debug: boolean;
@@ -113,8 +122,9 @@ export function parseServeArgs(
   });
   const password = values.password === undefined ? env.CHAT_PASSWORD : String(values.password);
   if (password === "") throw new UsageError("The password can't be empty.", COMMAND);
+  const host = stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST));
   return {
-    host: stripBrackets(String(values.host ?? DEFAULT_LISTEN_HOST)),
+    host,
     port: integerOption(values.port, "--port", COMMAND, { min: 0, max: 65535 }) ?? DEFAULT_PORT,
     motd,
     password,
@@ -122,6 +132,7 @@ export function parseServeArgs(
     tls: tlsFlagsFrom(values, COMMAND),
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
+    announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
     debug: Boolean(values.debug),
   };
@@ -223,7 +234,14 @@ export async function runServe(args: string[]): Promise<number> {
     // The operator's console; it ends with stdin, the room does not.
     runOperatorConsole(server, Deno.stdin.readable, (line) => out.line(line)).catch(() => {});
   }
+  const announcer = announceRoom(settings.announce, {
+    listenHost: settings.host,
+    port: server.addr.port,
+    password: settings.password !== undefined,
+    fingerprint: identity?.fingerprint,
+  }, log);
   await untilStopSignal();
+  await announcer?.stop(); // the goodbye first, so lists drop the room at once
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
   log("Stopped.");
@@ -299,7 +317,7 @@ function keepServingOnStrayErrors(debug: boolean, logError: (line: string) => vo
 }
 
 /** Resolves on the first Ctrl-C (or SIGTERM where the platform has it). */
-function untilStopSignal(): Promise<void> {
+export function untilStopSignal(): Promise<void> {
   return new Promise((resolve) => {
     const signals: Deno.Signal[] = Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"]

@@ -158,13 +158,20 @@ export class SandboxedChat {
     this.#status = this.#child.status;
   }
 
-  /** Runs `main.ts ARGS` under `deno run` with the binary's permission flags. */
-  static fromSource(args: string[], sandbox: ChatSandbox): SandboxedChat {
-    return new SandboxedChat(
+  /**
+   * Runs `main.ts ARGS` under `deno run` with the binary's permission flags;
+   * `within` is a command prefix, e.g. `ip netns exec NAME` (tests/support/netns.ts).
+   */
+  static fromSource(args: string[], sandbox: ChatSandbox, within: string[] = []): SandboxedChat {
+    const [command, ...rest] = [
+      ...within,
       Deno.execPath(),
-      ["run", ...binaryRunFlags(), MAIN_TS, ...args],
-      sandbox,
-    );
+      "run",
+      ...binaryRunFlags(),
+      MAIN_TS,
+      ...args,
+    ];
+    return new SandboxedChat(command, rest, sandbox);
   }
 
   /**
