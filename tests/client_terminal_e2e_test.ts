@@ -177,7 +177,9 @@ Deno.test({
       assertEquals(status.length, 49, "the full width, less the bar's closing blank (trimmed)");
       assert(resized.every((row) => row.length <= 50));
 
-      // Ctrl-C leaves, and the terminal is usable again.
+      // Ctrl-C with text typed clears the line; on an empty line it leaves, and the terminal is usable again.
+      await alice.press("C-c");
+      await alice.waitFor((rows) => rows.at(-1) === "›" && statusBar.test(rows.at(-2)!));
       await alice.press("C-c");
       const after = await alice.waitFor(/\[tty:.*exit \d+\]/);
       assert(after.some((row) => row === "You left the room."), after.join("\n"));
@@ -305,6 +307,178 @@ Deno.test({
       await newcomer.type("/quit");
       await newcomer.press("Enter");
       await newcomer.waitFor("[tty:icanon echo exit 0]");
+    });
+  },
+});
+
+/** The rows of the message area (all but the status bar and the input line). */
+function messageArea(rows: string[]): string[] {
+  return rows.slice(0, -2);
+}
+
+Deno.test({
+  name:
+    `PageUp, PageDown, the wheel and End scroll the message area; the status bar counts what arrived below${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 12 });
+      await alice.waitFor("Welcome, alice!");
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+        await carol.say(lines.join("\n"));
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 30");
+        const status = /^ alice @ 127\.0\.0\.1:\d+ +2 here \| \/help$/;
+
+        // A page back (the 10-row area less one line of context): lines 12 to 21.
+        await alice.press("PageUp");
+        const back = await alice.waitFor(/scrolled — 0 new below/);
+        assertEquals(messageArea(back).map((row) => row.trim()), lines.slice(11, 21));
+        await alice.press("PageUp");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 12");
+
+        // What arrives meanwhile does not move the view; the status bar counts it.
+        await carol.say("while scrolled");
+        await carol.say("and another");
+        const counted = await alice.waitFor(/scrolled — 2 new below/);
+        assertEquals(messageArea(counted).at(-1)!.trim(), "line 12");
+        assert(!counted.join("\n").includes("and another"), counted.join("\n"));
+
+        // The wheel (an SGR mouse report) scrolls three lines at a time.
+        await alice.sendBytes("\x1b[<65;10;5M");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 15");
+        await alice.sendBytes("\x1b[<64;10;5M");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 12");
+
+        // PageDown goes forward; End goes back to the bottom and the status bar is as before.
+        await alice.press("PageDown");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 21");
+        await alice.press("End");
+        const bottom = await alice.waitFor((rows) =>
+          /and another$/.test(messageArea(rows).at(-1)!)
+        );
+        assertMatch(bottom.at(-2)!, status);
+
+        // Sending returns to the bottom too.
+        await alice.press("PageUp");
+        await alice.waitFor(/scrolled — 0 new below/);
+        await alice.type("back down");
+        await alice.press("Enter");
+        const sent = await alice.waitFor((rows) =>
+          /alice: back down$/.test(messageArea(rows).at(-1)!)
+        );
+        assertMatch(sent.at(-2)!, status);
+      } finally {
+        carol.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: `a "— new —" line marks where you left off while the window was not focused${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 15 });
+      await alice.waitFor("Welcome, alice!");
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await carol.say("seen while here");
+        await alice.waitFor("carol: seen while here");
+        await alice.sendBytes("\x1b[O"); // focus out, as the terminal reports it
+        await carol.say("said while away");
+        await carol.say("also while away");
+        await alice.waitFor("carol: also while away");
+        await alice.sendBytes("\x1b[I"); // back
+        await carol.say("said after coming back");
+        const rows = await alice.waitFor("carol: said after coming back");
+        const marker = rowIndex(rows, /^ +— new —$/);
+        assertMatch(rows[marker - 1], /carol: seen while here$/);
+        assertMatch(rows[marker + 1], /carol: said while away$/);
+        assertEquals(count(rows, "— new —"), 1);
+
+        // Away again: the marker moves to the new place.
+        await alice.sendBytes("\x1b[O");
+        await carol.say("second absence");
+        const moved = await alice.waitFor("carol: second absence");
+        assertEquals(count(moved, "— new —"), 1);
+        assertMatch(moved[rowIndex(moved, /^ +— new —$/) + 1], /carol: second absence$/);
+      } finally {
+        carol.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `the chat runs on the alternate screen: no old status bars in the scrollback after resizes and /clear${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const command = `echo typed before the chat; ${
+        joinCommand(["--name", "alice", `127.0.0.1:${port}`])
+      }`;
+      const alice = await tmux.open("alice", command, { columns: 60, rows: 12 });
+      await alice.waitFor("Welcome, alice!");
+      for (const [columns, rows] of [[50, 10], [70, 14], [40, 8]]) {
+        await alice.resize(columns, rows);
+        await alice.waitFor((screen) => screen.length === rows && /1 here/.test(screen.at(-2)!));
+      }
+      await alice.type("/clear");
+      await alice.press("Enter");
+      await alice.waitFor((rows) => !rows.join("\n").includes("Welcome"));
+      await alice.type("/quit");
+      await alice.press("Enter");
+      await alice.waitFor("[tty:icanon echo exit 0]");
+      const transcript = (await alice.transcript()).filter((row) => row !== "");
+      assertEquals(transcript.slice(0, 2), ["typed before the chat", "You left the room."]);
+      assertEquals(transcript.filter((row) => row.includes("alice @")), []);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `Ctrl-Z suspends the client to the shell; fg sets the terminal up again and redraws the screen${SKIP_REASON}`,
+  ignore: !HAVE_TMUX || Deno.build.os === "windows",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      // An interactive shell with job control, as a person has.
+      const shell = await tmux.open("shell", "bash --norc --noprofile -i", {
+        columns: 60,
+        rows: 12,
+      });
+      await shell.waitFor((rows) => rows[0] !== ""); // the prompt
+      const chat = chatCommand(["join", "--name", "alice", `127.0.0.1:${port}`]).map(quote);
+      await shell.type(chat.join(" "));
+      await shell.press("Enter");
+      await shell.waitFor("Welcome, alice!");
+      await shell.type("half typed");
+      await shell.press("C-z");
+      const stopped = await shell.waitFor(/Stopped/);
+      // The shell has the normal screen back: no status bar of the chat on it.
+      assert(!stopped.some((row) => row.includes("alice @")), stopped.join("\n"));
+      await shell.type("fg");
+      await shell.press("Enter");
+      const back = await shell.waitFor((rows) => rows.at(-1) === "› half typed");
+      assert(back.some((row) => row.includes("Welcome, alice!")), back.join("\n"));
+      assert(!back.some((row) => row.includes("Stopped")), back.join("\n"));
+      // Raw mode again: keys work one by one (the shell had put the terminal back to lines).
+      await shell.press("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter");
+      await shell.waitFor(/alice: half$/m);
+      await shell.press("C-c");
+      await shell.waitFor("You left the room.");
     });
   },
 });

@@ -25,7 +25,7 @@ import {
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
 import type { StatusInfo } from "./status_line.ts";
-import { onStopSignal, type Terminal } from "./terminal.ts";
+import { type ChatTerminal, onStopSignal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
 import { graphemes } from "../text/wrap.ts";
 
@@ -38,14 +38,19 @@ type Question = keyof typeof QUESTION_PROMPTS;
 /** Settings of a {@linkcode TerminalChat}. */
 export interface TerminalChatOptions {
   connection: ChatConnection;
-  terminal: Terminal;
+  terminal: ChatTerminal;
   theme: Theme;
+  /** The clock (ms); tests pass their own. */
+  now?: () => number;
 }
+
+/** A second Ctrl-C within this long always leaves, whatever is typed. */
+const DOUBLE_INTERRUPT_MS = 1000;
 
 /** A running full-screen chat session. */
 export class TerminalChat {
   readonly #connection: ChatConnection;
-  readonly #terminal: Terminal;
+  readonly #terminal: ChatTerminal;
   readonly #screen: Screen;
   readonly #editor: LineEditor;
   #members: string[] = [];
@@ -62,11 +67,15 @@ export class TerminalChat {
   #ownJoinPending = false;
   #finished = Promise.withResolvers<number>();
   #done = false;
+  readonly #now: () => number;
+  /** When Ctrl-C was last pressed (ms), for "a second Ctrl-C always leaves". */
+  #lastInterrupt = -Infinity;
 
   /** Prepares the chat; {@linkcode run} starts it. */
   constructor(options: TerminalChatOptions) {
     this.#connection = options.connection;
     this.#terminal = options.terminal;
+    this.#now = options.now ?? Date.now;
     this.#status = {
       name: options.connection.name,
       address: options.connection.address,
@@ -284,12 +293,16 @@ export class TerminalChat {
   #onKeys(keys: Key[]): void {
     for (const key of keys) {
       if (this.#done) return;
+      if (this.#reacted(key)) continue;
       const action = this.#editor.handle(key);
       switch (action.type) {
         case "submit":
+          this.#screen.scrollToBottom();
           this.#submit(action.text);
           break;
         case "interrupt":
+          this.#interrupt();
+          continue;
         case "eof":
           this.#leave();
           return;
@@ -303,6 +316,54 @@ export class TerminalChat {
       }
       this.#showInput();
     }
+  }
+
+  /** Handles the keys that are not edits of the input line; true when `key` was one. */
+  #reacted(key: Key): boolean {
+    switch (key.name) {
+      case "page-up":
+      case "page-down":
+        this.#screen.scrollPages(key.name === "page-up" ? 1 : -1);
+        return true;
+      case "wheel-up":
+      case "wheel-down":
+        this.#screen.scrollWheel(key.name === "wheel-up" ? 1 : -1);
+        return true;
+      case "end":
+        // End also moves the cursor to the end of the input line (the editor's part).
+        this.#screen.scrollToBottom();
+        return false;
+      case "focus-in":
+      case "focus-out":
+        this.#screen.setFocused(key.name === "focus-in");
+        return true;
+      case "suspend":
+        this.#terminal.suspend(); // returns after `fg`
+        this.#screen.repaint();
+        return true;
+      case "retry":
+      case "enter":
+        // During the reconnect countdown, Enter or Ctrl-R tries again at once (the text stays).
+        if (!this.#outage || this.#asking) return key.name === "retry";
+        this.#connection.retryNow();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Ctrl-C: clears the input line when something is typed, otherwise leaves;
+   * a second Ctrl-C within a second always leaves.
+   */
+  #interrupt(): void {
+    if (this.#done) return;
+    const now = this.#now();
+    const again = now - this.#lastInterrupt < DOUBLE_INTERRUPT_MS;
+    this.#lastInterrupt = now;
+    if (again || this.#editor.text === "") return this.#leave();
+    this.#editor.setText("");
+    this.#showInput();
   }
 
   #submit(text: string): void {
@@ -368,7 +429,7 @@ export class TerminalChat {
     this.#done = true;
     this.#stopCountdown();
     this.#screen.close();
-    this.#terminal.restore();
+    this.#terminal.restore(); // leaves the alternate screen: the error is printed on the normal one
     this.#connection.close();
     this.#finished.reject(error);
   }
@@ -377,8 +438,10 @@ export class TerminalChat {
     if (this.#done) return;
     this.#done = true;
     this.#stopCountdown();
-    this.#screen.close([reason]);
+    this.#screen.close();
     this.#terminal.restore();
+    // On the normal screen again, below what was there before the chat.
+    this.#terminal.write(`${reason}\r\n`);
     this.#finished.resolve(code);
   }
 
