@@ -482,3 +482,49 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    `layout follows the terminal: /help keeps its indentation when wrapped, emoji are as wide as tmux draws them, a 12-column status bar is cut${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 30 });
+      await alice.waitFor("Welcome, alice!");
+      await alice.type("/help");
+      await alice.press("Enter");
+      const help = await alice.waitFor("A line starting with //");
+      const wrapped = rowIndex(help, /^ +Enter sends;/) + 1;
+      // "HH:MM -- " and the two blanks of the key list: 11 cells.
+      assertMatch(help[wrapped], /^ {11}\S/);
+
+      // tmux 3.3 draws 👍🏽 in four cells and ❤️ in one: the cursor goes where tmux puts it.
+      await alice.type("👍🏽❤️x");
+      await alice.waitForCursor(2 + 4 + 1 + 1);
+      await alice.press("Enter");
+      // A message that reaches the edge wraps where tmux would.
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await carol.say(`${"👍🏽".repeat(11)} end`);
+        const rows = await alice.waitFor(/end$/m);
+        const first = rowIndex(rows, /carol: /);
+        // "HH:MM carol: " is 13 cells; 11 of 4 cells each do not fit in the 47 left on the row.
+        assertEquals(rows[first].split("👍🏽").length - 1, 11);
+        assertMatch(rows[first + 1], /^ {13}end$/);
+      } finally {
+        carol.close();
+      }
+
+      // At 12 columns the status bar is cut to one row, the input line below it.
+      await alice.resize(12, 10);
+      await alice.type("ok");
+      const narrow = await alice.waitFor((rows) =>
+        rows.length === 10 && rows.at(-1) === "› ok" && rows.at(-2)!.startsWith(" 1 here")
+      );
+      assertEquals(narrow.at(-2), " 1 here | /h");
+      assert(narrow.every((row) => row.length <= 12), narrow.join("\n"));
+    });
+  },
+});

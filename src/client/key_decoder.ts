@@ -54,7 +54,9 @@ export type KeyName =
 export type Key =
   | { name: KeyName }
   | { name: "text"; text: string }
-  | { name: "paste"; text: string };
+  | { name: "paste"; text: string }
+  /** The terminal's answer to a cursor position request (`CSI 6n`), 1-based. */
+  | { name: "cursor-report"; row: number; column: number };
 
 const ESC = "\x1b";
 const PASTE_START = "\x1b[200~";
@@ -161,6 +163,7 @@ export class KeyDecoder {
         this.#lastWasCarriageReturn = false;
         if (parsed.key === "paste-start") this.#paste = "";
         else if (parsed.key) keys.push({ name: parsed.key });
+        else if (parsed.report) keys.push(parsed.report);
         continue;
       }
       const control = CONTROL_KEYS[first];
@@ -201,7 +204,7 @@ export class KeyDecoder {
   }
 }
 
-type Parsed = { length: number; key?: KeyName | "paste-start" };
+type Parsed = { length: number; key?: KeyName | "paste-start"; report?: Key };
 
 function parseEscape(data: string): Parsed | "incomplete" {
   if (data.length === 1) return "incomplete";
@@ -238,6 +241,13 @@ function parseCsi(data: string): Parsed | "incomplete" {
     return { length, key: final === "M" ? WHEEL_KEYS[Number(first.slice(1))] : undefined };
   }
   if (params === "" && REPORT_KEYS[final]) return { length, key: REPORT_KEYS[final] };
+  if (final === "R" && first !== "1" && /^\d+;\d+$/.test(params)) {
+    // A cursor position report (`ESC [ 1 ; n R` is F3 with modifiers, so row 1 is never one).
+    return {
+      length,
+      report: { name: "cursor-report", row: Number(first), column: Number(modifier) },
+    };
+  }
   const key = FINAL_KEYS[final];
   if (!key) return { length };
   // Ctrl (5) or Alt (3) with left/right moves by word.

@@ -157,6 +157,7 @@ export class LineEditor {
       case "focus-out":
       case "suspend":
       case "retry":
+      case "cursor-report":
       case "escape":
         // Not edits: the chat scrolls, suspends or retries (see terminal_chat.ts).
         return { type: "none" };

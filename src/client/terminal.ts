@@ -23,6 +23,8 @@
  */
 
 import { type Key, KeyDecoder } from "./key_decoder.ts";
+import { WidthProbe } from "./width_probe.ts";
+import { useGraphemeWidthRules } from "../text/wrap.ts";
 
 const utf8 = new TextEncoder();
 
@@ -83,6 +85,8 @@ export class Terminal {
   /** Reads the size again and tells the listeners when it changed. */
   #checkSize: (() => void) | null = null;
   readonly #restoreOnExit = () => this.restore();
+  /** Measures the terminal's emoji widths at the start; its answers come with the keys. */
+  readonly #probe = new WidthProbe();
 
   private constructor() {
     this.#size = readSize();
@@ -103,6 +107,7 @@ export class Terminal {
     globalThis.addEventListener("error", terminal.#restoreOnExit);
     globalThis.addEventListener("unhandledrejection", terminal.#restoreOnExit);
     terminal.#enter();
+    terminal.write(terminal.#probe.request());
     return terminal;
   }
 
@@ -160,7 +165,9 @@ export class Terminal {
 
   /**
    * Reads keys until stdin ends or {@linkcode restore} is called, handing
-   * each batch to `onKeys`.
+   * each batch to `onKeys`. The answers to the width probe are taken out:
+   * once all are in, the widths follow the terminal's rules and the resize
+   * listeners lay everything out again.
    */
   async readKeys(onKeys: (keys: Key[]) => void): Promise<void> {
     const decoder = new KeyDecoder();
@@ -176,15 +183,30 @@ export class Terminal {
       }
       if (count === null || this.#restored) return;
       clearTimeout(escapeTimer);
-      const keys = decoder.push(utf8.decode(buffer.subarray(0, count), { stream: true }));
+      const keys = this.#takeReports(
+        decoder.push(utf8.decode(buffer.subarray(0, count), { stream: true })),
+      );
       if (keys.length > 0) onKeys(keys);
       if (decoder.waiting) {
         escapeTimer = setTimeout(() => {
-          const late = decoder.flush();
+          const late = this.#takeReports(decoder.flush());
           if (late.length > 0 && !this.#restored) onKeys(late);
         }, ESCAPE_WAIT_MS);
       }
     }
+  }
+
+  /** Removes cursor reports from `keys`, handing them to the width probe. */
+  #takeReports(keys: Key[]): Key[] {
+    return keys.filter((key) => {
+      if (key.name !== "cursor-report") return true;
+      const rules = this.#probe.answer(key.row, key.column);
+      if (rules) {
+        useGraphemeWidthRules(rules);
+        for (const listener of this.#resizeListeners) listener(this.#size);
+      }
+      return false;
+    });
   }
 
   /** Writes the window's title (OSC 2); terminals without titles ignore it. */
