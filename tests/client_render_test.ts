@@ -260,3 +260,18 @@ Deno.test("server frames are cleaned on arrival: no escape sequences, controls o
   assertEquals(readServerFrame("not json"), null);
   assertEquals(readServerFrame('{"type":"message","id":"x"}'), null);
 });
+
+Deno.test("joins and leaves from history show no member count; live ones do", () => {
+  const join: Entry = {
+    kind: "record",
+    record: { type: "join", id: 5, ts, name: "bob", count: 3 } as RoomRecord,
+  };
+  const leave: Entry = {
+    kind: "record",
+    record: { type: "leave", id: 6, ts, name: "bob", count: 0 } as RoomRecord,
+  };
+  assertEquals(render(join, 60), ["14:02 -- bob joined (3 here)"]);
+  assertEquals(render(leave, 60), ["14:02 -- bob left (0 here)"]);
+  assertEquals(render({ ...join, replayed: true }, 60), ["14:02 -- bob joined"]);
+  assertEquals(render({ ...leave, replayed: true, earlier: true }, 60), ["14:02 -- bob left"]);
+});

@@ -251,6 +251,10 @@ Deno.test({
           return found ? [found[1]] : [];
         });
         assertEquals(heard, said);
+        // Carol's join came with the catch-up: its member count was of its time, so none is shown.
+        const carolJoined = rows.slice(back).filter((row) => row.includes("carol joined"));
+        assertEquals(carolJoined.length, 1, rows.join("\n"));
+        assertMatch(carolJoined[0], /^\d\d:\d\d -- carol joined$/);
         assertEquals(count(rows, "alice: before the restart"), 1);
         assertEquals(await alice.inputLine(), "› draft survives");
         assertEquals(count(await bob.transcript(), "carol: while alice was away 1"), 1);

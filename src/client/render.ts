@@ -25,8 +25,12 @@ import type { Style, Theme } from "./theme.ts";
 
 /** Something to show in the message area. Text must already be sanitised. */
 export type Entry =
-  /** A room record; `earlier` for history from before you joined (drawn dimmed). */
-  | { kind: "record"; record: RoomRecord; earlier?: boolean }
+  /**
+   * A room record; `earlier` for history from before you joined (drawn
+   * dimmed); `replayed` for any record from history (earlier messages or a
+   * catch-up), whose member counts are those of its time and are not shown.
+   */
+  | { kind: "record"; record: RoomRecord; earlier?: boolean; replayed?: boolean }
   /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
   | { kind: "members"; ts: number; members: string[]; lead?: string }
   /** Text for this user alone: /help, the welcome, the message of the day. */
@@ -62,7 +66,7 @@ export function renderEntry(entry: Entry, context: RenderContext): string[] {
   const ts = entry.kind === "record" ? entry.record.ts : entry.ts;
   const stamp: Span = { text: `${formatStamp(ts, context.now ?? ts)} `, style: theme.timestamp };
   const [label, body] = entry.kind === "record"
-    ? recordSpans(entry.record, context)
+    ? recordSpans(entry.record, context, !entry.replayed)
     : noteSpans(entry, context);
   if (entry.kind === "record" && entry.earlier) {
     return layout(dimmed([stamp, ...label], theme), dimmed(body, theme), context.width);
@@ -98,8 +102,10 @@ function layout(prefix: Span[], body: Span[], width: number): string[] {
   return wrapSpans([...prefix, ...body], { width, indent }).map(joinSpans);
 }
 
-function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[]] {
+function recordSpans(record: RoomRecord, context: RenderContext, live: boolean): [Span[], Span[]] {
   const { theme, me } = context;
+  // How many are here now: only a live event knows.
+  const count = (n: number) => live ? ` (${here(n)})` : "";
   const isMe = (name: string) => nameKey(name) === nameKey(me);
   const name = (who: string): Span => ({ text: who, style: theme.name(who, isMe(who)) });
   const system = (text: string): [Span[], Span[]] => [[], [{ text, style: theme.system }]];
@@ -122,12 +128,12 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
     case "join":
       return system(
         isMe(record.name)
-          ? `-- You joined as ${record.name} (${here(record.count)})`
-          : `-- ${record.name} joined (${here(record.count)})`,
+          ? `-- You joined as ${record.name}${count(record.count)}`
+          : `-- ${record.name} joined${count(record.count)}`,
       );
     case "leave": {
       const why = record.reason ? `: ${record.reason}` : "";
-      return system(`-- ${record.name} left${why} (${here(record.count)})`);
+      return system(`-- ${record.name} left${why}${count(record.count)}`);
     }
     case "nick":
       return system(

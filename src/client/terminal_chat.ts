@@ -179,10 +179,14 @@ export class TerminalChat {
     if (history.kind === "catch-up") {
       entries.push({ kind: "marker", ts, text: newMessagesPhrase(history.newMessages) });
       if (history.gap) entries.push({ kind: "error", ts, text: GAP_WARNING });
-      for (const record of history.records) entries.push({ kind: "record", record });
+      for (const record of history.records) {
+        entries.push({ kind: "record", record, replayed: true });
+      }
     } else if (history.records.length > 0) {
       entries.push({ kind: "marker", ts, text: EARLIER_MARKER, earlier: true });
-      for (const record of history.records) entries.push({ kind: "record", record, earlier: true });
+      for (const record of history.records) {
+        entries.push({ kind: "record", record, earlier: true, replayed: true });
+      }
       entries.push({ kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true });
     }
     // Members come from the welcome; history only tells who wrote to you privately.
