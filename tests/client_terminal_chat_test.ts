@@ -19,6 +19,7 @@ class ScriptedTerminal implements ChatTerminal {
   size: TerminalSize = { columns: 70, rows: 14 };
   output = "";
   title = "";
+  notifications: string[] = [];
   restored = false;
   #onKeys: ((keys: Key[]) => void) | null = null;
   #closed = Promise.withResolvers<void>();
@@ -33,6 +34,9 @@ class ScriptedTerminal implements ChatTerminal {
   suspend(): void {}
   setTitle(title: string): void {
     this.title = title;
+  }
+  notify(title: string, body: string): void {
+    this.notifications.push(`${title}: ${body}`);
   }
   readKeys(onKeys: (keys: Key[]) => void): Promise<void> {
     this.#onKeys = onKeys;

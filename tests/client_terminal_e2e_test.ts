@@ -532,3 +532,136 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    `a run of joins and leaves is folded into one line; /filter joins on hides them, and is remembered${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 80, rows: 20 });
+      await alice.waitFor("Welcome, alice!");
+      const bots: LineClient[] = [];
+      try {
+        for (let i = 1; i <= 10; i++) bots.push((await LineClient.join(port, `bot${i}`)).client);
+        const joined = await alice.waitFor("bot1, bot2 and 8 others joined (11 here)");
+        assertEquals(count(joined, "joined"), 1, joined.join("\n"));
+        for (const bot of bots.splice(0, 2)) bot.close();
+        const left = await alice.waitFor(
+          "and 6 others joined; bot1 and bot2 came and went (9 here)",
+        );
+        assertEquals(count(left, "bot1"), 1, left.join("\n"));
+        // A message ends the run; the next join starts a line of its own.
+        await bots[0].say("hello from bot3");
+        await alice.waitFor("bot3: hello from bot3");
+        bots.push((await LineClient.join(port, "carol")).client);
+        await alice.waitFor(/^\d\d:\d\d -- carol joined \(10 here\)$/m);
+
+        await alice.type("/filter joins on");
+        await alice.press("Enter");
+        await alice.waitFor("Joins and leaves are hidden.");
+        bots.push((await LineClient.join(port, "dave")).client);
+        await bots.at(-1)!.say("dave is here");
+        const hidden = await alice.waitFor("dave: dave is here");
+        assert(!hidden.join("\n").includes("dave joined"), hidden.join("\n"));
+        await alice.type("/quit");
+        await alice.press("Enter");
+        await alice.waitFor("[tty:icanon echo exit 0]");
+      } finally {
+        for (const bot of bots) bot.close();
+      }
+      const again = await join(tmux, "alice2", port, { columns: 80, rows: 20 });
+      await again.waitFor("Welcome, alice2!");
+      await again.type("/filter");
+      await again.press("Enter");
+      await again.waitFor("Joins and leaves are hidden.");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `attention: the title shows the room and the unread count; mentions and private messages notify in the background; /notify, /ignore${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 80, rows: 20 });
+      await alice.waitFor("Welcome, alice!");
+      // Everything the client writes, escape sequences included.
+      const raw = await Deno.makeTempFile({ prefix: "chat-e2e-raw-" });
+      await tmux.tmux("pipe-pane", "-o", "-t", "alice", `cat >> ${quote(raw)}`);
+      const written = () => Deno.readTextFile(raw);
+      const waitForTitle = async (title: string) => {
+        const deadline = Date.now() + 10_000;
+        while (await alice.format("#{pane_title}") !== title) {
+          assert(Date.now() < deadline, `the title stayed ${await alice.format("#{pane_title}")}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const room = `127.0.0.1:${port}`;
+      await waitForTitle(`${room} — chat`);
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await alice.sendBytes("\x1b[O"); // the window goes to the background
+        await carol.say("hi alice, lunch?");
+        await alice.waitFor("carol: hi alice, lunch?");
+        await waitForTitle(`(1) ${room} — chat`);
+        await carol.say("anyone else?");
+        await alice.waitFor("carol: anyone else?");
+        await waitForTitle(`(2) ${room} — chat`);
+        await carol.say("/msg alice psst");
+        await alice.waitFor("[carol -> you] psst");
+        await waitForTitle(`(3) ${room} — chat`);
+        const notified = await written();
+        assert(notified.includes("\x1b]9;carol: hi alice, lunch?\x07"), JSON.stringify(notified));
+        assert(notified.includes("\x1b]9;carol (private): psst\x07"), "a private message notifies");
+        assert(!notified.includes("anyone else?\x07"), "a message without a mention does not");
+        await alice.sendBytes("\x1b[I"); // back
+        await waitForTitle(`${room} — chat`);
+
+        // /notify all: every message; /notify off: none.
+        await alice.type("/notify all");
+        await alice.press("Enter");
+        await alice.waitFor("Desktop notifications for every message");
+        await alice.sendBytes("\x1b[O");
+        await carol.say("plain news");
+        await alice.waitFor("carol: plain news");
+        await alice.sendBytes("\x1b[I");
+        await alice.type("/notify off");
+        await alice.press("Enter");
+        await alice.waitFor("No desktop notifications.");
+        await alice.sendBytes("\x1b[O");
+        await carol.say("alice: quiet now");
+        await alice.waitFor("carol: alice: quiet now");
+        const later = await written();
+        assert(later.includes("\x1b]9;carol: plain news\x07"), "notify all");
+        assert(!later.includes("quiet now\x07"), "notify off");
+        await alice.sendBytes("\x1b[I");
+
+        // /ignore hides what someone writes; /unignore shows it again.
+        await alice.type("/ignore carol");
+        await alice.press("Enter");
+        await alice.waitFor("Ignoring carol");
+        await carol.say("you cannot see this");
+        await carol.say("/msg alice nor this");
+        await alice.type("/who");
+        await alice.press("Enter");
+        const ignoring = await alice.waitFor("2 here: alice, carol");
+        assert(!ignoring.join("\n").includes("see this"), ignoring.join("\n"));
+        assert(!ignoring.join("\n").includes("nor this"), ignoring.join("\n"));
+        await alice.type("/unignore carol");
+        await alice.press("Enter");
+        await alice.waitFor("No longer ignoring carol.");
+        await carol.say("visible again");
+        await alice.waitFor("carol: visible again");
+      } finally {
+        carol.close();
+        await Deno.remove(raw);
+      }
+    });
+  },
+});

@@ -39,6 +39,15 @@ export type Entry =
   | { kind: "error"; ts: number; text: string }
   /** A local event: connected, reconnecting. */
   | { kind: "note"; ts: number; text: string }
+  /** Joins and leaves folded into one line (see presence_fold.ts); `count` after the last. */
+  | {
+    kind: "presence";
+    ts: number;
+    joined: string[];
+    left: string[];
+    cameAndWent: string[];
+    count: number;
+  }
   /**
    * A centred `— text —` line between parts of the conversation: around
    * earlier messages (`earlier`, dimmed), or above what you missed.
@@ -67,6 +76,8 @@ export function renderEntry(entry: Entry, context: RenderContext): string[] {
   const stamp: Span = { text: `${formatStamp(ts, context.now ?? ts)} `, style: theme.timestamp };
   const [label, body] = entry.kind === "record"
     ? recordSpans(entry.record, context, !entry.replayed)
+    : entry.kind === "presence"
+    ? [[], [{ text: presenceText(entry), style: theme.system }]]
     : noteSpans(entry, context);
   if (entry.kind === "record" && entry.earlier) {
     return layout(dimmed([stamp, ...label], theme), dimmed(body, theme), context.width);
@@ -146,8 +157,25 @@ function recordSpans(record: RoomRecord, context: RenderContext, live: boolean):
   }
 }
 
+/** "-- bot1, bot2 and 8 others joined; carol left (12 here)". */
+function presenceText(entry: Extract<Entry, { kind: "presence" }>): string {
+  const parts = [
+    entry.joined.length > 0 ? `${nameList(entry.joined)} joined` : "",
+    entry.left.length > 0 ? `${nameList(entry.left)} left` : "",
+    entry.cameAndWent.length > 0 ? `${nameList(entry.cameAndWent)} came and went` : "",
+  ].filter((part) => part !== "");
+  return `-- ${parts.join("; ")} (${here(entry.count)})`;
+}
+
+/** "a", "a and b", "a, b and c", "a, b and 8 others". */
+function nameList(names: string[]): string {
+  if (names.length === 1) return names[0];
+  if (names.length <= 3) return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `${names.slice(0, 2).join(", ")} and ${names.length - 2} others`;
+}
+
 function noteSpans(
-  entry: Exclude<Entry, { kind: "record" | "marker" }>,
+  entry: Exclude<Entry, { kind: "record" | "marker" | "presence" }>,
   context: RenderContext,
 ): [Span[], Span[]] {
   const { theme, me } = context;

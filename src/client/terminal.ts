@@ -24,6 +24,7 @@
 
 import { type Key, KeyDecoder } from "./key_decoder.ts";
 import { WidthProbe } from "./width_probe.ts";
+import { notificationKind, notificationSequence } from "./notification.ts";
 import { useGraphemeWidthRules } from "../text/wrap.ts";
 
 const utf8 = new TextEncoder();
@@ -73,7 +74,14 @@ export function onStopSignal(listener: () => void): () => void {
 /** What the full-screen chat needs of a terminal; {@linkcode Terminal} is the real one. */
 export type ChatTerminal = Pick<
   Terminal,
-  "size" | "write" | "onResize" | "suspend" | "readKeys" | "restore" | "setTitle"
+  | "size"
+  | "write"
+  | "onResize"
+  | "suspend"
+  | "readKeys"
+  | "restore"
+  | "setTitle"
+  | "notify"
 >;
 
 /** The terminal on stdin/stdout in raw mode. */
@@ -209,6 +217,11 @@ export class Terminal {
     });
   }
 
+  /** Shows a desktop notification with the sequence this terminal understands (by its `TERM`). */
+  notify(title: string, body: string): void {
+    this.write(notificationSequence(notificationKind(readTerm()), title, body));
+  }
+
   /** Writes the window's title (OSC 2); terminals without titles ignore it. */
   setTitle(title: string): void {
     this.write(`\x1b]2;${title}\x07`);
@@ -251,6 +264,14 @@ export class Terminal {
     }
     const timer = setInterval(check, RESIZE_POLL_MS);
     return () => clearInterval(timer);
+  }
+}
+
+function readTerm(): string | undefined {
+  try {
+    return Deno.env.get("TERM");
+  } catch {
+    return undefined; // not allowed to read it: the most common sequence
   }
 }
 

@@ -24,6 +24,8 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
+import { foldPresence } from "./presence_fold.ts";
+import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
 import { type ChatTerminal, onStopSignal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
@@ -42,6 +44,8 @@ export interface TerminalChatOptions {
   theme: Theme;
   /** The clock (ms); tests pass their own. */
   now?: () => number;
+  /** The preferences for this server (default: kept in memory only). */
+  preferences?: ServerPreferences;
 }
 
 /** A second Ctrl-C within this long always leaves, whatever is typed. */
@@ -68,6 +72,11 @@ export class TerminalChat {
   #finished = Promise.withResolvers<number>();
   #done = false;
   readonly #now: () => number;
+  readonly #preferences: ServerPreferences;
+  /** False while the terminal reports the window in the background. */
+  #focused = true;
+  /** Messages from others since the window went to the background (shown in the title). */
+  #unread = 0;
   /** When Ctrl-C was last pressed (ms), for "a second Ctrl-C always leaves". */
   #lastInterrupt = -Infinity;
 
@@ -76,6 +85,8 @@ export class TerminalChat {
     this.#connection = options.connection;
     this.#terminal = options.terminal;
     this.#now = options.now ?? Date.now;
+    this.#preferences = options.preferences ??
+      new ServerPreferences(undefined, options.connection.address);
     this.#status = {
       name: options.connection.name,
       address: options.connection.address,
@@ -106,6 +117,7 @@ export class TerminalChat {
    */
   run(backlog: ConnectionEvent[]): Promise<number> {
     this.#screen.start();
+    this.#showTitle();
     this.#showInput();
     for (const event of backlog) this.handleEvent(event);
     this.#terminal.onResize((size) => this.#screen.resize(size));
@@ -201,7 +213,10 @@ export class TerminalChat {
     }
     this.#screen.print(entries);
     // What you missed may call for you (a kept private message): one bell for all of it.
-    if (history.kind === "catch-up" && history.records.some((r) => this.#callsForYou(r))) {
+    if (
+      history.kind === "catch-up" && this.#preferences.current.bell &&
+      history.records.some((r) => this.#callsForYou(r) && !this.#ignored(r))
+    ) {
       this.#screen.bell();
     }
     this.#showInput();
@@ -213,8 +228,53 @@ export class TerminalChat {
     const ownJoin = this.#ownJoinPending && record.type === "join" &&
       nameKey(record.name) === nameKey(this.#connection.name);
     this.#ownJoinPending = false;
-    if (!ownJoin) this.#print({ kind: "record", record });
-    if (this.#callsForYou(record)) this.#screen.bell();
+    if (ownJoin || this.#ignored(record)) return;
+    const entry: Entry = { kind: "record", record };
+    if (record.type === "join" || record.type === "leave") {
+      if (this.#preferences.current.hideJoins) return;
+      const folded = foldPresence(this.#screen.lastEntry, entry, this.#connection.name);
+      if (folded) return this.#screen.replaceLast(folded);
+    }
+    this.#print(entry);
+    this.#attend(record);
+  }
+
+  /** True for a message or private message from someone you ignore. */
+  #ignored(record: RoomRecord): boolean {
+    return (record.type === "message" || record.type === "private") &&
+      nameKey(record.from) !== nameKey(this.#connection.name) &&
+      this.#preferences.ignores(record.from);
+  }
+
+  /**
+   * Calls for attention as the preferences say: the bell for a mention or a
+   * private message; in the background, the unread count in the title and a
+   * desktop notification.
+   */
+  #attend(record: RoomRecord): void {
+    const callsForYou = this.#callsForYou(record);
+    const { bell, notify } = this.#preferences.current;
+    if (callsForYou && bell) this.#screen.bell();
+    const fromOthers = record.type === "notice" ||
+      ((record.type === "message" || record.type === "private") &&
+        nameKey(record.from) !== nameKey(this.#connection.name));
+    if (this.#focused || !fromOthers) return;
+    this.#unread++;
+    this.#showTitle();
+    if (notify === "all" || (notify === "mentions" && callsForYou)) {
+      const title = record.type === "private"
+        ? `${record.from} (private)`
+        : record.type === "message"
+        ? record.from
+        : this.#connection.address;
+      this.#terminal.notify(title, record.text);
+    }
+  }
+
+  /** The window title: the room, and how many messages came while it was in the background. */
+  #showTitle(): void {
+    const unread = this.#unread > 0 ? `(${this.#unread}) ` : "";
+    this.#terminal.setTitle(`${unread}${this.#connection.address} — chat`);
   }
 
   /** True for a private message to you or a message mentioning you, from someone else. */
@@ -339,7 +399,12 @@ export class TerminalChat {
         return false;
       case "focus-in":
       case "focus-out":
-        this.#screen.setFocused(key.name === "focus-in");
+        this.#focused = key.name === "focus-in";
+        this.#screen.setFocused(this.#focused);
+        if (this.#focused && this.#unread > 0) {
+          this.#unread = 0;
+          this.#showTitle();
+        }
         return true;
       case "suspend":
         this.#terminal.suspend(); // returns after `fg`
@@ -410,6 +475,7 @@ export class TerminalChat {
       quit: () => this.#leave(),
       clear: () => this.#screen.clear(),
       lastPrivateFrom: () => this.#lastPrivateFrom,
+      preferences: this.#preferences,
     };
   }
 
