@@ -164,6 +164,7 @@ Deno.test("name colours are stable and spread over the palette", () => {
 
 /** The colour codes (SGR 30–37, 90–97) a styled text starts with. */
 function colourOf(styled: string): string[] {
+  // deno-lint-ignore no-control-regex -- reading escape sequences is the point
   return [...styled.matchAll(/\x1b\[(3[0-7]|9[0-7])m/g)].map((m) => m[1]);
 }
 
