@@ -583,7 +583,7 @@ Deno.test({
 
 Deno.test({
   name:
-    `attention: the title shows the room and the unread count; mentions and private messages notify in the background; /notify, /ignore${SKIP_REASON}`,
+    `attention: the title shows the room and the unread count; mentions and private messages notify in the background; /notify, /ignore, /away${SKIP_REASON}`,
   ignore: !HAVE_TMUX,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -658,6 +658,17 @@ Deno.test({
         await alice.waitFor("No longer ignoring carol.");
         await carol.say("visible again");
         await alice.waitFor("carol: visible again");
+
+        // /away: shown in /who, and an automatic reply to private messages.
+        await alice.type("/away out for lunch");
+        await alice.press("Enter");
+        await alice.waitFor('You are marked away ("out for lunch")');
+        await alice.type("/who");
+        await alice.press("Enter");
+        await alice.waitFor("2 here: alice (away: out for lunch), carol");
+        await carol.say("/msg alice ping");
+        const answer = await carol.nextFrame((f) => f.type === "info");
+        assertEquals(answer.text, "alice is away: out for lunch");
       } finally {
         carol.close();
         await Deno.remove(raw);

@@ -31,8 +31,11 @@ export type Entry =
    * catch-up), whose member counts are those of its time and are not shown.
    */
   | { kind: "record"; record: RoomRecord; earlier?: boolean; replayed?: boolean }
-  /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
-  | { kind: "members"; ts: number; members: string[]; lead?: string }
+  /**
+   * The answer to /who (with the `/away` texts of those away), or the member
+   * list of a welcome (after `lead`, e.g. "Welcome, alice!").
+   */
+  | { kind: "members"; ts: number; members: string[]; lead?: string; away?: Record<string, string> }
   /** Text for this user alone: /help, the welcome, the message of the day. */
   | { kind: "info"; ts: number; text: string }
   /** A refusal or failure. */
@@ -185,6 +188,8 @@ function noteSpans(
       entry.members.forEach((member, index) => {
         if (index > 0) names.push({ text: ", ", style: theme.info });
         names.push({ text: member, style: theme.name(member, nameKey(member) === nameKey(me)) });
+        const away = entry.away?.[member];
+        if (typeof away === "string") names.push({ text: ` (away: ${away})`, style: theme.info });
       });
       const lead = entry.lead ? `${entry.lead} ` : "";
       return [[{ text: `-- ${lead}${here(entry.members.length)}: `, style: theme.info }], names];

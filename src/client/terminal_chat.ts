@@ -144,7 +144,7 @@ export class TerminalChat {
         const ts = Date.now();
         if (frame.type === "members") {
           this.#setMembers(frame.members);
-          return this.#print({ kind: "members", ts, members: frame.members });
+          return this.#print({ kind: "members", ts, members: frame.members, away: frame.away });
         }
         if (frame.type === "info") return this.#print({ kind: "info", ts, text: frame.text });
         return this.#print({ kind: "error", ts, text: frame.message });

@@ -46,7 +46,11 @@ export function renderPlain(frame: ServerFrame): string[] {
       return lines;
     }
     case "members":
-      return [`-- ${members(frame.members.length)}: ${frame.members.join(", ")}`];
+      return [
+        `-- ${members(frame.members.length)}: ${
+          frame.members.map((name) => awayNote(name, frame.away)).join(", ")
+        }`,
+      ];
     case "info":
       return indentContinuation("-- ", frame.text);
     case "error":
@@ -70,6 +74,12 @@ export function renderEarlier(records: RoomRecord[]): string[] {
     ...records.flatMap((record) => renderPlain(record)),
     "-- End of earlier messages.",
   ];
+}
+
+/** "bob (away: lunch)" for a member marked away, the name alone otherwise. */
+function awayNote(name: string, away: Record<string, string> | undefined): string {
+  const text = away?.[name];
+  return typeof text === "string" ? `${name} (away: ${text})` : name;
 }
 
 function members(count: number): string {
