@@ -8,6 +8,7 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { withServer } from "./support/test_server.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
+import { LineClient } from "./support/line_client.ts";
 import { ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
 import type { Key } from "../src/client/key_decoder.ts";
 import type { ChatTerminal, TerminalSize } from "../src/client/terminal.ts";
@@ -146,5 +147,26 @@ Deno.test("Ctrl-C clears typed text; on an empty line, or again within a second,
     terminal.press({ name: "interrupt" });
     assertEquals(await exit, 0);
     assert(terminal.output.includes("You left the room."));
+  });
+});
+
+Deno.test("a mention rings the bell; after /bell off it does not", async () => {
+  await withServer(async (_server, port) => {
+    const { terminal, exit } = await startChat(port);
+    const { client: bob } = await LineClient.join(port, "bob");
+    try {
+      await bob.say("alice, look");
+      await terminal.waitFor("bob: alice, look");
+      assertEquals(terminal.output.split("\x07").length - 1, 1);
+      terminal.press("/bell off", { name: "enter" });
+      await terminal.waitFor("The bell is off.");
+      await bob.say("alice, again");
+      await terminal.waitFor("bob: alice, again");
+      assertEquals(terminal.output.split("\x07").length - 1, 1, "no second bell");
+    } finally {
+      bob.close();
+    }
+    terminal.press({ name: "interrupt" });
+    assertEquals(await exit, 0);
   });
 });
