@@ -260,7 +260,10 @@ const KEY_HELP = [
   "Keys:",
   "  Enter sends; Tab completes names and commands; Up/Down recall",
   "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
-  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-C leaves",
+  "  PageUp/PageDown or the wheel scroll back; End returns to the bottom",
+  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-Z suspends",
+  "  Ctrl-C clears the line, or leaves on an empty one",
+  "  While reconnecting, Enter or Ctrl-R tries again now",
   "A line starting with // sends a literal /.",
 ];
 
