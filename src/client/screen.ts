@@ -47,7 +47,7 @@ const KEPT_ENTRIES = 1000;
 /** Lines the mouse wheel scrolls per notch. */
 const WHEEL_LINES = 3;
 /** The text of the marker above what arrived while the window was not focused. */
-export const UNREAD_MARKER_TEXT = "new";
+const UNREAD_MARKER_TEXT = "new";
 
 /** The chat's terminal screen. */
 export class Screen {
@@ -127,9 +127,12 @@ export class Screen {
     );
   }
 
-  /** The last entry shown, if any (the unread marker is never returned). */
+  /**
+   * The last entry shown, if any; none while an unread marker waits to go
+   * in, so that what comes next starts a line of its own below it.
+   */
   get lastEntry(): Entry | undefined {
-    return this.#entries.at(-1);
+    return this.#markNext ? undefined : this.#entries.at(-1);
   }
 
   /** Replaces the last entry (a line that grows, such as folded joins) and draws it again. */
@@ -186,11 +189,6 @@ export class Screen {
   /** Rings the terminal bell. */
   bell(): void {
     this.#output.write("\x07");
-  }
-
-  /** Writes raw control text (a title, a notification) without moving anything. */
-  control(text: string): void {
-    this.#output.write(text);
   }
 
   /** Lays everything out again for a new size. */
