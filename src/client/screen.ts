@@ -99,6 +99,7 @@ export class Screen {
   /** Adds entries below the last one. */
   print(entries: Entry[]): void {
     if (entries.length === 0) return;
+    const arrived = entries.length;
     let redraw = false;
     if (this.#markNext) {
       this.#markNext = false;
@@ -115,9 +116,14 @@ export class Screen {
     this.#trim();
     if (this.#scroll > 0) {
       // Keep the view where it is; the status bar counts what arrived.
-      this.#scroll += lines.length;
-      this.#newBelow += entries.length;
+      const kept = this.#scroll + lines.length;
+      this.#scroll = kept;
+      this.#newBelow += arrived;
       this.#clampScroll();
+      // The view shows the same lines unless it had to move: then only the status bar changes.
+      if (!redraw && this.#scroll === kept) {
+        return this.#output.write(HIDE_CURSOR + this.#bottom());
+      }
       redraw = true;
     }
     if (redraw || lines.length >= this.#area) return this.#drawAll();
