@@ -83,3 +83,18 @@ Deno.test("a bracketed paste arrives whole, line breaks and all, even across rea
 Deno.test("unknown sequences and stray control characters are dropped", () => {
   assertEquals(decode("\x1b[99Z\x1b[2~a\x00\x1fb"), [{ name: "text", text: "ab" }]);
 });
+
+Deno.test("focus reports, the mouse wheel (SGR and legacy reports), Ctrl-R and Ctrl-Z", () => {
+  assertEquals(
+    decode("\x1b[I\x1b[O\x1b[<64;3;4M\x1b[<65;3;4M\x1b[<0;3;4M\x1b[<0;3;4m\x12\x1a"),
+    ["focus-in", "focus-out", "wheel-up", "wheel-down", "retry", "suspend"]
+      .map((name) => ({ name } as Key)),
+  );
+  // Legacy reports carry three raw bytes that must not become typed text, even split across reads.
+  assertEquals(decode("\x1b[M`!!", "\x1b[Ma", "!!x"), [
+    { name: "wheel-up" },
+    { name: "wheel-down" },
+    { name: "text", text: "x" },
+  ]);
+  assertEquals(decode("\x1b[M !!ok"), [{ name: "text", text: "ok" }]);
+});

@@ -8,7 +8,7 @@ import { stripVTControlCharacters } from "node:util";
 import type { RoomRecord } from "../src/protocol/frames.ts";
 import { type Entry, mentions, renderEntry } from "../src/client/render.ts";
 import { createTheme } from "../src/client/theme.ts";
-import { nameColorIndex } from "../src/text/name_colour.ts";
+import { NAME_PALETTE_SIZE, nameColorIndex } from "../src/text/name_colour.ts";
 import { formatStatus } from "../src/client/status_line.ts";
 import { readServerFrame } from "../src/client/incoming.ts";
 import { cellWidth, wrapSpans } from "../src/text/wrap.ts";
@@ -151,13 +151,40 @@ Deno.test("with colour: names get their stable colour, your own is bold, mention
 });
 
 Deno.test("name colours are stable and spread over the palette", () => {
-  assertEquals(nameColorIndex("Alice", 9), nameColorIndex("alice", 9));
+  assertEquals(
+    nameColorIndex("Alice", NAME_PALETTE_SIZE),
+    nameColorIndex("alice", NAME_PALETTE_SIZE),
+  );
   const used = new Set(
     ["ann", "bob", "cy", "dee", "eve", "fay", "gus", "hal", "ida", "jo"].map((n) =>
-      nameColorIndex(n, 9)
+      nameColorIndex(n, NAME_PALETTE_SIZE)
     ),
   );
   assert(used.size >= 5, `only ${used.size} colours for 10 names`);
+});
+
+/** The colour codes (SGR 30–37, 90–97) a styled text starts with. */
+function colourOf(styled: string): string[] {
+  // deno-lint-ignore no-control-regex -- reading escape sequences is the point
+  return [...styled.matchAll(/\x1b\[(3[0-7]|9[0-7])m/g)].map((m) => m[1]);
+}
+
+Deno.test("similar names get different colours, and no name gets the notice or error colour", () => {
+  const colourOfName = (name: string) => colourOf(colored.name(name, false)(name)).join();
+  const [alice, bob, bobby] = ["alice", "bob", "bobby"].map(colourOfName);
+  assert(alice !== bob && bob !== bobby && alice !== bobby, `${alice} ${bob} ${bobby}`);
+  const bots = new Set(Array.from({ length: 8 }, (_, i) => colourOfName(`bot${i}`)));
+  assertEquals(bots.size, 8, "bot0 … bot7 each get their own colour");
+  const reserved = new Set([
+    ...colourOf(colored.notice("x")),
+    ...colourOf(colored.error("x")),
+    ...colourOf(colored.mention("x")),
+  ]);
+  const every = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    every.add(colourOfName(`member${i}${String.fromCharCode(97 + i % 26)}`));
+  }
+  for (const code of every) assert(!reserved.has(code), `a name got the reserved colour ${code}`);
 });
 
 Deno.test("mentions match whole names, any case, with or without @", () => {
@@ -234,4 +261,19 @@ Deno.test("server frames are cleaned on arrival: no escape sequences, controls o
   );
   assertEquals(readServerFrame("not json"), null);
   assertEquals(readServerFrame('{"type":"message","id":"x"}'), null);
+});
+
+Deno.test("joins and leaves from history show no member count; live ones do", () => {
+  const join: Entry = {
+    kind: "record",
+    record: { type: "join", id: 5, ts, name: "bob", count: 3 } as RoomRecord,
+  };
+  const leave: Entry = {
+    kind: "record",
+    record: { type: "leave", id: 6, ts, name: "bob", count: 0 } as RoomRecord,
+  };
+  assertEquals(render(join, 60), ["14:02 -- bob joined (3 here)"]);
+  assertEquals(render(leave, 60), ["14:02 -- bob left (0 here)"]);
+  assertEquals(render({ ...join, replayed: true }, 60), ["14:02 -- bob joined"]);
+  assertEquals(render({ ...leave, replayed: true, earlier: true }, 60), ["14:02 -- bob left"]);
 });

@@ -177,7 +177,9 @@ Deno.test({
       assertEquals(status.length, 49, "the full width, less the bar's closing blank (trimmed)");
       assert(resized.every((row) => row.length <= 50));
 
-      // Ctrl-C leaves, and the terminal is usable again.
+      // Ctrl-C with text typed clears the line; on an empty line it leaves, and the terminal is usable again.
+      await alice.press("C-c");
+      await alice.waitFor((rows) => rows.at(-1) === "›" && statusBar.test(rows.at(-2)!));
       await alice.press("C-c");
       const after = await alice.waitFor(/\[tty:.*exit \d+\]/);
       assert(after.some((row) => row === "You left the room."), after.join("\n"));
@@ -249,6 +251,10 @@ Deno.test({
           return found ? [found[1]] : [];
         });
         assertEquals(heard, said);
+        // Carol's join came with the catch-up: its member count was of its time, so none is shown.
+        const carolJoined = rows.slice(back).filter((row) => row.includes("carol joined"));
+        assertEquals(carolJoined.length, 1, rows.join("\n"));
+        assertMatch(carolJoined[0], /^\d\d:\d\d -- carol joined$/);
         assertEquals(count(rows, "alice: before the restart"), 1);
         assertEquals(await alice.inputLine(), "› draft survives");
         assertEquals(count(await bob.transcript(), "carol: while alice was away 1"), 1);
@@ -305,6 +311,368 @@ Deno.test({
       await newcomer.type("/quit");
       await newcomer.press("Enter");
       await newcomer.waitFor("[tty:icanon echo exit 0]");
+    });
+  },
+});
+
+/** The rows of the message area (all but the status bar and the input line). */
+function messageArea(rows: string[]): string[] {
+  return rows.slice(0, -2);
+}
+
+Deno.test({
+  name:
+    `PageUp, PageDown, the wheel and End scroll the message area; the status bar counts what arrived below${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 12 });
+      await alice.waitFor("Welcome, alice!");
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+        await carol.say(lines.join("\n"));
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 30");
+        const status = /^ alice @ 127\.0\.0\.1:\d+ +2 here \| \/help$/;
+
+        // A page back (the 10-row area less one line of context): lines 12 to 21.
+        await alice.press("PageUp");
+        const back = await alice.waitFor(/scrolled — 0 new below/);
+        assertEquals(messageArea(back).map((row) => row.trim()), lines.slice(11, 21));
+        await alice.press("PageUp");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 12");
+
+        // What arrives meanwhile does not move the view; the status bar counts it.
+        await carol.say("while scrolled");
+        await carol.say("and another");
+        const counted = await alice.waitFor(/scrolled — 2 new below/);
+        assertEquals(messageArea(counted).at(-1)!.trim(), "line 12");
+        assert(!counted.join("\n").includes("and another"), counted.join("\n"));
+
+        // The wheel (an SGR mouse report) scrolls three lines at a time.
+        await alice.sendBytes("\x1b[<65;10;5M");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 15");
+        await alice.sendBytes("\x1b[<64;10;5M");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 12");
+
+        // PageDown goes forward; End goes back to the bottom and the status bar is as before.
+        await alice.press("PageDown");
+        await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 21");
+        await alice.press("End");
+        const bottom = await alice.waitFor((rows) =>
+          /and another$/.test(messageArea(rows).at(-1)!)
+        );
+        assertMatch(bottom.at(-2)!, status);
+
+        // Sending returns to the bottom too.
+        await alice.press("PageUp");
+        await alice.waitFor(/scrolled — 0 new below/);
+        await alice.type("back down");
+        await alice.press("Enter");
+        const sent = await alice.waitFor((rows) =>
+          /alice: back down$/.test(messageArea(rows).at(-1)!)
+        );
+        assertMatch(sent.at(-2)!, status);
+      } finally {
+        carol.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: `a "— new —" line marks where you left off while the window was not focused${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 15 });
+      await alice.waitFor("Welcome, alice!");
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await carol.say("seen while here");
+        await alice.waitFor("carol: seen while here");
+        await alice.sendBytes("\x1b[O"); // focus out, as the terminal reports it
+        await carol.say("said while away");
+        await carol.say("also while away");
+        await alice.waitFor("carol: also while away");
+        await alice.sendBytes("\x1b[I"); // back
+        await carol.say("said after coming back");
+        const rows = await alice.waitFor("carol: said after coming back");
+        const marker = rowIndex(rows, /^ +— new —$/);
+        assertMatch(rows[marker - 1], /carol: seen while here$/);
+        assertMatch(rows[marker + 1], /carol: said while away$/);
+        assertEquals(count(rows, "— new —"), 1);
+
+        // Away again: the marker moves to the new place.
+        await alice.sendBytes("\x1b[O");
+        await carol.say("second absence");
+        const moved = await alice.waitFor("carol: second absence");
+        assertEquals(count(moved, "— new —"), 1);
+        assertMatch(moved[rowIndex(moved, /^ +— new —$/) + 1], /carol: second absence$/);
+      } finally {
+        carol.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `the chat runs on the alternate screen: no old status bars in the scrollback after resizes and /clear${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const command = `echo typed before the chat; ${
+        joinCommand(["--name", "alice", `127.0.0.1:${port}`])
+      }`;
+      const alice = await tmux.open("alice", command, { columns: 60, rows: 12 });
+      await alice.waitFor("Welcome, alice!");
+      for (const [columns, rows] of [[50, 10], [70, 14], [40, 8]]) {
+        await alice.resize(columns, rows);
+        await alice.waitFor((screen) => screen.length === rows && /1 here/.test(screen.at(-2)!));
+      }
+      await alice.type("/clear");
+      await alice.press("Enter");
+      await alice.waitFor((rows) => !rows.join("\n").includes("Welcome"));
+      await alice.type("/quit");
+      await alice.press("Enter");
+      await alice.waitFor("[tty:icanon echo exit 0]");
+      const transcript = (await alice.transcript()).filter((row) => row !== "");
+      assertEquals(transcript.slice(0, 2), ["typed before the chat", "You left the room."]);
+      assertEquals(transcript.filter((row) => row.includes("alice @")), []);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `Ctrl-Z suspends the client to the shell; fg sets the terminal up again and redraws the screen${SKIP_REASON}`,
+  ignore: !HAVE_TMUX || Deno.build.os === "windows",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      // An interactive shell with job control, as a person has.
+      const shell = await tmux.open("shell", "bash --norc --noprofile -i", {
+        columns: 60,
+        rows: 12,
+      });
+      await shell.waitFor((rows) => rows[0] !== ""); // the prompt
+      const chat = chatCommand(["join", "--name", "alice", `127.0.0.1:${port}`]).map(quote);
+      await shell.type(chat.join(" "));
+      await shell.press("Enter");
+      await shell.waitFor("Welcome, alice!");
+      await shell.type("half typed");
+      await shell.press("C-z");
+      const stopped = await shell.waitFor(/Stopped/);
+      // The shell has the normal screen back: no status bar of the chat on it.
+      assert(!stopped.some((row) => row.includes("alice @")), stopped.join("\n"));
+      await shell.type("fg");
+      await shell.press("Enter");
+      const back = await shell.waitFor((rows) => rows.at(-1) === "› half typed");
+      assert(back.some((row) => row.includes("Welcome, alice!")), back.join("\n"));
+      assert(!back.some((row) => row.includes("Stopped")), back.join("\n"));
+      // Raw mode again: keys work one by one (the shell had put the terminal back to lines).
+      await shell.press("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter");
+      await shell.waitFor(/alice: half$/m);
+      await shell.press("C-c");
+      await shell.waitFor("You left the room.");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `layout follows the terminal: /help keeps its indentation when wrapped, emoji are as wide as tmux draws them, a 12-column status bar is cut${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 60, rows: 30 });
+      await alice.waitFor("Welcome, alice!");
+      await alice.type("/help");
+      await alice.press("Enter");
+      const help = await alice.waitFor("A line starting with //");
+      const wrapped = rowIndex(help, /^ +Enter sends;/) + 1;
+      // "HH:MM -- " and the two blanks of the key list: 11 cells.
+      assertMatch(help[wrapped], /^ {11}\S/);
+
+      // tmux 3.3 draws 👍🏽 in four cells and ❤️ in one: the cursor goes where tmux puts it.
+      await alice.type("👍🏽❤️x");
+      await alice.waitForCursor(2 + 4 + 1 + 1);
+      await alice.press("Enter");
+      // A message that reaches the edge wraps where tmux would.
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await carol.say(`${"👍🏽".repeat(11)} end`);
+        const rows = await alice.waitFor(/end$/m);
+        const first = rowIndex(rows, /carol: /);
+        // "HH:MM carol: " is 13 cells; 11 of 4 cells each do not fit in the 47 left on the row.
+        assertEquals(rows[first].split("👍🏽").length - 1, 11);
+        assertMatch(rows[first + 1], /^ {13}end$/);
+      } finally {
+        carol.close();
+      }
+
+      // At 12 columns the status bar is cut to one row, the input line below it.
+      await alice.resize(12, 10);
+      await alice.type("ok");
+      const narrow = await alice.waitFor((rows) =>
+        rows.length === 10 && rows.at(-1) === "› ok" && rows.at(-2)!.startsWith(" 1 here")
+      );
+      assertEquals(narrow.at(-2), " 1 here | /h");
+      assert(narrow.every((row) => row.length <= 12), narrow.join("\n"));
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `a run of joins and leaves is folded into one line; /filter joins on hides them, and is remembered${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 80, rows: 20 });
+      await alice.waitFor("Welcome, alice!");
+      const bots: LineClient[] = [];
+      try {
+        for (let i = 1; i <= 10; i++) bots.push((await LineClient.join(port, `bot${i}`)).client);
+        const joined = await alice.waitFor("bot1, bot2 and 8 others joined (11 here)");
+        assertEquals(count(joined, "joined"), 1, joined.join("\n"));
+        for (const bot of bots.splice(0, 2)) bot.close();
+        const left = await alice.waitFor(
+          "and 6 others joined; bot1 and bot2 came and went (9 here)",
+        );
+        assertEquals(count(left, "bot1"), 1, left.join("\n"));
+        // A message ends the run; the next join starts a line of its own.
+        await bots[0].say("hello from bot3");
+        await alice.waitFor("bot3: hello from bot3");
+        bots.push((await LineClient.join(port, "carol")).client);
+        await alice.waitFor(/^\d\d:\d\d -- carol joined \(10 here\)$/m);
+
+        await alice.type("/filter joins on");
+        await alice.press("Enter");
+        await alice.waitFor("Joins and leaves are hidden.");
+        bots.push((await LineClient.join(port, "dave")).client);
+        await bots.at(-1)!.say("dave is here");
+        const hidden = await alice.waitFor("dave: dave is here");
+        assert(!hidden.join("\n").includes("dave joined"), hidden.join("\n"));
+        await alice.type("/quit");
+        await alice.press("Enter");
+        await alice.waitFor("[tty:icanon echo exit 0]");
+      } finally {
+        for (const bot of bots) bot.close();
+      }
+      const again = await join(tmux, "alice2", port, { columns: 80, rows: 20 });
+      await again.waitFor("Welcome, alice2!");
+      await again.type("/filter");
+      await again.press("Enter");
+      await again.waitFor("Joins and leaves are hidden.");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `attention: the title shows the room and the unread count; mentions and private messages notify in the background; /notify, /ignore, /away${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux }) => {
+      const alice = await join(tmux, "alice", port, { columns: 80, rows: 20 });
+      await alice.waitFor("Welcome, alice!");
+      // Everything the client writes, escape sequences included.
+      const raw = await Deno.makeTempFile({ prefix: "chat-e2e-raw-" });
+      await tmux.tmux("pipe-pane", "-o", "-t", "alice", `cat >> ${quote(raw)}`);
+      const written = () => Deno.readTextFile(raw);
+      const waitForTitle = async (title: string) => {
+        const deadline = Date.now() + 10_000;
+        while (await alice.format("#{pane_title}") !== title) {
+          assert(Date.now() < deadline, `the title stayed ${await alice.format("#{pane_title}")}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const room = `127.0.0.1:${port}`;
+      await waitForTitle(`${room} — chat`);
+      const { client: carol } = await LineClient.join(port, "carol");
+      try {
+        await alice.sendBytes("\x1b[O"); // the window goes to the background
+        await carol.say("hi alice, lunch?");
+        await alice.waitFor("carol: hi alice, lunch?");
+        await waitForTitle(`(1) ${room} — chat`);
+        await carol.say("anyone else?");
+        await alice.waitFor("carol: anyone else?");
+        await waitForTitle(`(2) ${room} — chat`);
+        await carol.say("/msg alice psst");
+        await alice.waitFor("[carol -> you] psst");
+        await waitForTitle(`(3) ${room} — chat`);
+        const notified = await written();
+        assert(notified.includes("\x1b]9;carol: hi alice, lunch?\x07"), JSON.stringify(notified));
+        assert(notified.includes("\x1b]9;carol (private): psst\x07"), "a private message notifies");
+        assert(!notified.includes("anyone else?\x07"), "a message without a mention does not");
+        await alice.sendBytes("\x1b[I"); // back
+        await waitForTitle(`${room} — chat`);
+
+        // /notify all: every message; /notify off: none.
+        await alice.type("/notify all");
+        await alice.press("Enter");
+        await alice.waitFor("Desktop notifications for every message");
+        await alice.sendBytes("\x1b[O");
+        await carol.say("plain news");
+        await alice.waitFor("carol: plain news");
+        await alice.sendBytes("\x1b[I");
+        await alice.type("/notify off");
+        await alice.press("Enter");
+        await alice.waitFor("No desktop notifications.");
+        await alice.sendBytes("\x1b[O");
+        await carol.say("alice: quiet now");
+        await alice.waitFor("carol: alice: quiet now");
+        const later = await written();
+        assert(later.includes("\x1b]9;carol: plain news\x07"), "notify all");
+        assert(!later.includes("quiet now\x07"), "notify off");
+        await alice.sendBytes("\x1b[I");
+
+        // /ignore hides what someone writes; /unignore shows it again.
+        await alice.type("/ignore carol");
+        await alice.press("Enter");
+        await alice.waitFor("Ignoring carol");
+        await carol.say("you cannot see this");
+        await carol.say("/msg alice nor this");
+        await alice.type("/who");
+        await alice.press("Enter");
+        const ignoring = await alice.waitFor("2 here: alice, carol");
+        assert(!ignoring.join("\n").includes("see this"), ignoring.join("\n"));
+        assert(!ignoring.join("\n").includes("nor this"), ignoring.join("\n"));
+        await alice.type("/unignore carol");
+        await alice.press("Enter");
+        await alice.waitFor("No longer ignoring carol.");
+        await carol.say("visible again");
+        await alice.waitFor("carol: visible again");
+
+        // /away: shown in /who, and an automatic reply to private messages.
+        await alice.type("/away out for lunch");
+        await alice.press("Enter");
+        await alice.waitFor('You are marked away ("out for lunch")');
+        await alice.type("/who");
+        await alice.press("Enter");
+        await alice.waitFor("2 here: alice (away: out for lunch), carol");
+        await carol.say("/msg alice ping");
+        const answer = await carol.nextFrame((f) => f.type === "info");
+        assertEquals(answer.text, "alice is away: out for lunch");
+      } finally {
+        carol.close();
+        await Deno.remove(raw);
+      }
     });
   },
 });

@@ -7,7 +7,7 @@ import {
   titleWithUnread,
 } from "../src/web/attention_text.ts";
 import { forgetSession, loadSession, saveSession, SESSION_KEY } from "../src/web/saved_session.ts";
-import { parseIncoming } from "../src/web/page_frames.ts";
+import { parseServerFrame as parseIncoming } from "../src/protocol/codec.ts";
 import type { RoomRecord } from "../src/protocol/frames.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 

@@ -25,6 +25,7 @@ import { askName, askPassword } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
+import { ServerPreferences } from "../client/preferences.ts";
 import { createTheme } from "../client/theme.ts";
 import { configDir, dataDir } from "./dirs.ts";
 import { parseJoinTarget } from "./addresses.ts";
@@ -205,6 +206,15 @@ function savedSessions(): SavedSessions | undefined {
   }
 }
 
+/** The full-screen client's preferences file; none without a home directory (kept in memory). */
+function preferencesPath(): string | undefined {
+  try {
+    return join(configDir(), "preferences.json");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `chat join`; returns the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
   const parsed = await withRoomFromNetwork(parseJoinArgs(args), Terminal.available());
@@ -283,6 +293,7 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     connection,
     terminal,
     theme: createTheme({ color: settings.color, decorate: true }),
+    preferences: new ServerPreferences(preferencesPath(), connection.address),
   });
   return await chat.run(backlog);
 }

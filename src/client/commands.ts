@@ -25,6 +25,7 @@ import {
 } from "../text/command_line.ts";
 import type { RoomRecord } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
+import type { NotifyLevel, Preferences, PreferenceStore } from "./preference_values.ts";
 
 /** What a command can do. */
 export interface CommandContext {
@@ -40,6 +41,8 @@ export interface CommandContext {
   clear(): void;
   /** The last member who sent us a private message, if any. */
   lastPrivateFrom(): string | undefined;
+  /** The full-screen client's preferences (/filter, /notify, /bell, /ignore); absent elsewhere. */
+  preferences?: PreferenceStore;
 }
 
 /** One command of the registry. */
@@ -118,6 +121,99 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     },
   },
   {
+    name: "away",
+    aliases: [],
+    args: "[TEXT]",
+    summary: "mark yourself away (shown in /who, answers private messages); alone: back",
+    run: (context, args) => context.send(args ? `/away ${args}` : "/away"),
+  },
+  {
+    name: "ignore",
+    aliases: [],
+    args: "[NAME]",
+    summary: "hide what NAME writes (remembered); alone: list",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      const prefs = context.preferences;
+      if (!prefs) return context.error(FULL_SCREEN_ONLY);
+      if (extra) return context.error(`Usage: ${usageOf(this)}`);
+      if (!name) {
+        const { ignored } = prefs.current;
+        return context.info(
+          ignored.length ? `Ignoring: ${ignored.join(", ")}.` : "You are not ignoring anyone.",
+        );
+      }
+      if (prefs.ignores(name)) return context.info(`You are already ignoring ${name}.`);
+      save(
+        context,
+        { ignored: [...prefs.current.ignored, name] },
+        `Ignoring ${name}: their messages are not shown. /unignore ${name} undoes it.`,
+      );
+    },
+  },
+  {
+    name: "unignore",
+    aliases: [],
+    args: "NAME",
+    summary: "show what NAME writes again",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      const prefs = context.preferences;
+      if (!prefs) return context.error(FULL_SCREEN_ONLY);
+      if (!name || extra) return context.error(`Usage: ${usageOf(this)}`);
+      if (!prefs.ignores(name)) return context.error(`You are not ignoring ${name}.`);
+      const ignored = prefs.current.ignored.filter((other) => nameKey(other) !== nameKey(name));
+      save(context, { ignored }, `No longer ignoring ${name}.`);
+    },
+  },
+  {
+    name: "notify",
+    aliases: [],
+    args: "all|mentions|off",
+    summary: "desktop notifications for every message, mentions and private ones, or none",
+    run(context, args) {
+      const prefs = context.preferences;
+      if (!prefs) return context.error(FULL_SCREEN_ONLY);
+      const level = args.trim().toLowerCase();
+      if (!level) return context.info(`Notifications: ${prefs.current.notify}.`);
+      if (!["all", "mentions", "off"].includes(level)) {
+        return context.error(`Usage: ${usageOf(this)}`);
+      }
+      save(context, { notify: level as NotifyLevel }, NOTIFY_CHANGED[level as NotifyLevel]);
+    },
+  },
+  {
+    name: "bell",
+    aliases: [],
+    args: "on|off",
+    summary: "the bell for mentions and private messages",
+    run(context, args) {
+      const prefs = context.preferences;
+      if (!prefs) return context.error(FULL_SCREEN_ONLY);
+      const choice = onOff(args);
+      if (args.trim() === "") {
+        return context.info(`The bell is ${prefs.current.bell ? "on" : "off"}.`);
+      }
+      if (choice === undefined) return context.error(`Usage: ${usageOf(this)}`);
+      save(context, { bell: choice }, `The bell is ${choice ? "on" : "off"}.`);
+    },
+  },
+  {
+    name: "filter",
+    aliases: [],
+    args: "joins on|off",
+    summary: "hide joins and leaves (on), or show them folded into one line (off)",
+    run(context, args) {
+      const prefs = context.preferences;
+      if (!prefs) return context.error(FULL_SCREEN_ONLY);
+      const [what, setting] = splitFirstWord(args.toLowerCase());
+      if (!what) return context.info(joinFilterText(prefs.current.hideJoins));
+      const hide = onOff(setting);
+      if (what !== "joins" || hide === undefined) return context.error(`Usage: ${usageOf(this)}`);
+      save(context, { hideJoins: hide }, joinFilterText(hide));
+    },
+  },
+  {
     name: "clear",
     aliases: [],
     args: "",
@@ -133,11 +229,41 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   },
 ];
 
+const FULL_SCREEN_ONLY = "That works in the full-screen client only.";
+
+const NOTIFY_CHANGED: Record<NotifyLevel, string> = {
+  all: "Desktop notifications for every message while the window is in the background.",
+  mentions:
+    "Desktop notifications for mentions and private messages while the window is in the background.",
+  off: "No desktop notifications.",
+};
+
+function joinFilterText(hidden: boolean): string {
+  return hidden
+    ? "Joins and leaves are hidden. /filter joins off shows them again."
+    : "Joins and leaves are shown, a run of them folded into one line. /filter joins on hides them.";
+}
+
+/** "on" → true, "off" → false, anything else → undefined. */
+function onOff(word: string): boolean | undefined {
+  const choice = word.trim().toLowerCase();
+  return choice === "on" ? true : choice === "off" ? false : undefined;
+}
+
+/** Changes preferences, then confirms (and says when they could not be kept for next time). */
+function save(context: CommandContext, change: Partial<Preferences>, confirmation: string): void {
+  const saved = context.preferences!.update(change);
+  context.info(saved ? confirmation : `${confirmation} (It could not be saved for next time.)`);
+}
+
 const KEY_HELP = [
   "Keys:",
   "  Enter sends; Tab completes names and commands; Up/Down recall",
   "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
-  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-C leaves",
+  "  PageUp/PageDown or the wheel scroll back; End returns to the bottom",
+  "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-Z suspends",
+  "  Ctrl-C clears the line, or leaves on an empty one",
+  "  While reconnecting, Enter or Ctrl-R tries again now",
   "A line starting with // sends a literal /.",
 ];
 

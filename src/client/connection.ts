@@ -304,6 +304,11 @@ export class ChatConnection {
     await this.finished;
   }
 
+  /** Cuts the wait before the next reconnect attempt short ("retry now"). */
+  retryNow(): void {
+    if (!this.#stopped) this.#wakeFromSleep?.();
+  }
+
   /** Stops at once, without a goodbye. */
   close(): void {
     this.#stopped = true;

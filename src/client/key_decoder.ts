@@ -40,13 +40,23 @@ export type KeyName =
   | "redraw"
   | "page-up"
   | "page-down"
-  | "escape";
+  | "escape"
+  | "suspend"
+  | "retry"
+  /** The mouse wheel, where the terminal reports it (mouse reporting on). */
+  | "wheel-up"
+  | "wheel-down"
+  /** The window gained or lost focus (focus reporting, `CSI ?1004h`). */
+  | "focus-in"
+  | "focus-out";
 
 /** One key press, a run of typed text, or a whole paste. */
 export type Key =
   | { name: KeyName }
   | { name: "text"; text: string }
-  | { name: "paste"; text: string };
+  | { name: "paste"; text: string }
+  /** The terminal's answer to a cursor position request (`CSI 6n`), 1-based. */
+  | { name: "cursor-report"; row: number; column: number };
 
 const ESC = "\x1b";
 const PASTE_START = "\x1b[200~";
@@ -67,8 +77,10 @@ const CONTROL_KEYS: Record<string, KeyName> = {
   "\x0d": "enter",
   "\x0e": "down", // Ctrl-N
   "\x10": "up", // Ctrl-P
+  "\x12": "retry", // Ctrl-R
   "\x15": "kill-line-start", // Ctrl-U
   "\x17": "delete-word-left", // Ctrl-W
+  "\x1a": "suspend", // Ctrl-Z
   "\x7f": "backspace",
 };
 
@@ -81,6 +93,12 @@ const FINAL_KEYS: Record<string, KeyName> = {
   H: "home",
   F: "end",
 };
+
+/** Final bytes of `ESC [ X` sequences that are not keys of their own kind. */
+const REPORT_KEYS: Record<string, KeyName> = { I: "focus-in", O: "focus-out" };
+
+/** Mouse buttons 64 and 65 are the wheel turned up and down. */
+const WHEEL_KEYS: Record<number, KeyName> = { 64: "wheel-up", 65: "wheel-down" };
 
 /** Parameters of `ESC [ n ~` sequences. */
 const TILDE_KEYS: Record<string, KeyName> = {
@@ -145,6 +163,7 @@ export class KeyDecoder {
         this.#lastWasCarriageReturn = false;
         if (parsed.key === "paste-start") this.#paste = "";
         else if (parsed.key) keys.push({ name: parsed.key });
+        else if (parsed.report) keys.push(parsed.report);
         continue;
       }
       const control = CONTROL_KEYS[first];
@@ -185,7 +204,7 @@ export class KeyDecoder {
   }
 }
 
-type Parsed = { length: number; key?: KeyName | "paste-start" };
+type Parsed = { length: number; key?: KeyName | "paste-start"; report?: Key };
 
 function parseEscape(data: string): Parsed | "incomplete" {
   if (data.length === 1) return "incomplete";
@@ -201,6 +220,11 @@ function parseEscape(data: string): Parsed | "incomplete" {
 
 function parseCsi(data: string): Parsed | "incomplete" {
   if (data.startsWith(PASTE_START)) return { length: PASTE_START.length, key: "paste-start" };
+  if (data.startsWith("\x1b[M")) {
+    // A legacy mouse report: three raw bytes follow (button + 32, column + 32, row + 32).
+    if (data.length < 6) return "incomplete";
+    return { length: 6, key: WHEEL_KEYS[data.charCodeAt(3) - 32] };
+  }
   let end = 2;
   while (end < data.length && /[0-9;:<=>?]/.test(data[end])) end++;
   if (end >= data.length) {
@@ -212,6 +236,18 @@ function parseCsi(data: string): Parsed | "incomplete" {
   const length = end + 1;
   const [first, modifier] = params.split(";");
   if (final === "~") return { length, key: TILDE_KEYS[first] };
+  if (params.startsWith("<")) {
+    // An SGR mouse report, `ESC [ < button ; column ; row M`: only the wheel matters here.
+    return { length, key: final === "M" ? WHEEL_KEYS[Number(first.slice(1))] : undefined };
+  }
+  if (params === "" && REPORT_KEYS[final]) return { length, key: REPORT_KEYS[final] };
+  if (final === "R" && first !== "1" && /^\d+;\d+$/.test(params)) {
+    // A cursor position report (`ESC [ 1 ; n R` is F3 with modifiers, so row 1 is never one).
+    return {
+      length,
+      report: { name: "cursor-report", row: Number(first), column: Number(modifier) },
+    };
+  }
   const key = FINAL_KEYS[final];
   if (!key) return { length };
   // Ctrl (5) or Alt (3) with left/right moves by word.

@@ -151,8 +151,15 @@ export class LineEditor {
         return { type: "redraw" };
       case "page-up":
       case "page-down":
+      case "wheel-up":
+      case "wheel-down":
+      case "focus-in":
+      case "focus-out":
+      case "suspend":
+      case "retry":
+      case "cursor-report":
       case "escape":
-        // The terminal's own scrollback holds the history (Shift-PageUp in most terminals).
+        // Not edits: the chat scrolls, suspends or retries (see terminal_chat.ts).
         return { type: "none" };
     }
   }

@@ -28,16 +28,32 @@ import type { Style, Theme } from "./theme.ts";
 
 /** Something to show in the message area. Text must already be sanitised. */
 export type Entry =
-  /** A room record; `earlier` for history from before you joined (drawn dimmed). */
-  | { kind: "record"; record: RoomRecord; earlier?: boolean }
-  /** The answer to /who, or the member list of a welcome (after `lead`, e.g. "Welcome, alice!"). */
-  | { kind: "members"; ts: number; members: string[]; lead?: string }
+  /**
+   * A room record; `earlier` for history from before you joined (drawn
+   * dimmed); `replayed` for any record from history (earlier messages or a
+   * catch-up), whose member counts are those of its time and are not shown.
+   */
+  | { kind: "record"; record: RoomRecord; earlier?: boolean; replayed?: boolean }
+  /**
+   * The answer to /who (with the `/away` texts of those away), or the member
+   * list of a welcome (after `lead`, e.g. "Welcome, alice!").
+   */
+  | { kind: "members"; ts: number; members: string[]; lead?: string; away?: Record<string, string> }
   /** Text for this user alone: /help, the welcome, the message of the day. */
   | { kind: "info"; ts: number; text: string }
   /** A refusal or failure. */
   | { kind: "error"; ts: number; text: string }
   /** A local event: connected, reconnecting. */
   | { kind: "note"; ts: number; text: string }
+  /** Joins and leaves folded into one line (see presence_fold.ts); `count` after the last. */
+  | {
+    kind: "presence";
+    ts: number;
+    joined: string[];
+    left: string[];
+    cameAndWent: string[];
+    count: number;
+  }
   /**
    * A centred `— text —` line between parts of the conversation: around
    * earlier messages (`earlier`, dimmed), or above what you missed.
@@ -65,7 +81,9 @@ export function renderEntry(entry: Entry, context: RenderContext): string[] {
   const ts = entry.kind === "record" ? entry.record.ts : entry.ts;
   const stamp: Span = { text: `${formatStamp(ts, context.now ?? ts)} `, style: theme.timestamp };
   const [label, body] = entry.kind === "record"
-    ? recordSpans(entry.record, context)
+    ? recordSpans(entry.record, context, !entry.replayed)
+    : entry.kind === "presence"
+    ? [[], [{ text: presenceText(entry), style: theme.system }]]
     : noteSpans(entry, context);
   if (entry.kind === "record" && entry.earlier) {
     return layout(dimmed([stamp, ...label], theme), dimmed(body, theme), context.width);
@@ -101,8 +119,10 @@ function layout(prefix: Span[], body: Span[], width: number): string[] {
   return wrapSpans([...prefix, ...body], { width, indent }).map(joinSpans);
 }
 
-function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[]] {
+function recordSpans(record: RoomRecord, context: RenderContext, live: boolean): [Span[], Span[]] {
   const { theme, me } = context;
+  // How many are here now: only a live event knows.
+  const count = (n: number) => live ? ` (${here(n)})` : "";
   const isMe = (name: string) => nameKey(name) === nameKey(me);
   const name = (who: string): Span => ({ text: who, style: theme.name(who, isMe(who)) });
   const system = (text: string): [Span[], Span[]] => [[], [{ text, style: theme.system }]];
@@ -125,11 +145,11 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
     case "join":
       return system(
         isMe(record.name)
-          ? `-- You joined as ${record.name} (${here(record.count)})`
-          : `-- ${record.name} joined (${here(record.count)})`,
+          ? `-- You joined as ${record.name}${count(record.count)}`
+          : `-- ${record.name} joined${count(record.count)}`,
       );
     case "leave": {
-      return system(`-- ${record.name} ${leaveWords(record)} (${here(record.count)})`);
+      return system(`-- ${record.name} ${leaveWords(record)}${count(record.count)}`);
     }
     case "nick":
       return system(
@@ -144,8 +164,25 @@ function recordSpans(record: RoomRecord, context: RenderContext): [Span[], Span[
   }
 }
 
+/** "-- bot1, bot2 and 8 others joined; carol left (12 here)". */
+function presenceText(entry: Extract<Entry, { kind: "presence" }>): string {
+  const parts = [
+    entry.joined.length > 0 ? `${nameList(entry.joined)} joined` : "",
+    entry.left.length > 0 ? `${nameList(entry.left)} left` : "",
+    entry.cameAndWent.length > 0 ? `${nameList(entry.cameAndWent)} came and went` : "",
+  ].filter((part) => part !== "");
+  return `-- ${parts.join("; ")} (${here(entry.count)})`;
+}
+
+/** "a", "a and b", "a, b and c", "a, b and 8 others". */
+function nameList(names: string[]): string {
+  if (names.length === 1) return names[0];
+  if (names.length <= 3) return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `${names.slice(0, 2).join(", ")} and ${names.length - 2} others`;
+}
+
 function noteSpans(
-  entry: Exclude<Entry, { kind: "record" | "marker" }>,
+  entry: Exclude<Entry, { kind: "record" | "marker" | "presence" }>,
   context: RenderContext,
 ): [Span[], Span[]] {
   const { theme, me } = context;
@@ -155,6 +192,8 @@ function noteSpans(
       entry.members.forEach((member, index) => {
         if (index > 0) names.push({ text: ", ", style: theme.info });
         names.push({ text: member, style: theme.name(member, nameKey(member) === nameKey(me)) });
+        const away = entry.away?.[member];
+        if (typeof away === "string") names.push({ text: ` (away: ${away})`, style: theme.info });
       });
       const lead = entry.lead ? `${entry.lead} ` : "";
       return [[{ text: `-- ${lead}${here(entry.members.length)}: `, style: theme.info }], names];

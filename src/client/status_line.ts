@@ -31,6 +31,8 @@ export interface StatusInfo {
   state: "connected" | "reconnecting" | "naming" | "password";
   /** For `reconnecting`: seconds until the next attempt (0 while it runs). */
   retryInSeconds?: number;
+  /** Set while the view is scrolled back: how many entries arrived below it. */
+  newBelow?: number;
 }
 
 /** Formats the status bar, exactly `width` cells wide. */
@@ -53,6 +55,7 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
       right = " type the room password ";
       break;
   }
+  if (info.newBelow !== undefined) right = ` scrolled — ${info.newBelow} new below |${right}`;
   const style = info.state === "connected" ? theme.statusBar : theme.statusAlert;
   return style(fit(left, right, width));
 }

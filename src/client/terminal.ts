@@ -4,6 +4,16 @@
  * out — normal exit, Ctrl-C, SIGTERM/SIGHUP, an uncaught error — so the
  * shell is never left in raw mode with a hidden cursor.
  *
+ * The chat runs on the terminal's alternate screen (as less, vim, irssi and
+ * weechat do): status bars drawn before a resize or `/clear` never end up in
+ * the terminal's scrollback, and leaving puts back what was there before.
+ * Focus reporting and mouse-wheel reporting are turned on where the
+ * terminal supports them (others ignore the request).
+ *
+ * Ctrl-Z (on Unix) gives the terminal back to the shell and stops the
+ * program as the terminal driver would ({@linkcode Terminal.suspend}); `fg`
+ * continues it, and the modes are set again (the shell changed them).
+ *
  * Windows has no SIGWINCH, SIGTERM or SIGHUP: the size is polled there and
  * only the signals Windows has (SIGINT, SIGBREAK) are listened to. Raw mode
  * on Windows turns on virtual-terminal input, so keys arrive as the same
@@ -13,6 +23,9 @@
  */
 
 import { type Key, KeyDecoder } from "./key_decoder.ts";
+import { WidthProbe } from "./width_probe.ts";
+import { notificationKind, notificationSequence } from "./notification.ts";
+import { useGraphemeWidthRules } from "../text/wrap.ts";
 
 const utf8 = new TextEncoder();
 
@@ -22,8 +35,13 @@ export interface TerminalSize {
   rows: number;
 }
 
-const BRACKETED_PASTE_ON = "\x1b[?2004h";
-const BRACKETED_PASTE_OFF = "\x1b[?2004l";
+/**
+ * Modes of the chat: the window title saved and put back (22/23 t), the
+ * alternate screen (1049), bracketed paste (2004), focus reports (1004),
+ * mouse buttons — for the wheel — in SGR form (1000, 1006).
+ */
+const MODES_ON = "\x1b[22;0t\x1b[?1049h\x1b[?2004h\x1b[?1004h\x1b[?1000h\x1b[?1006h";
+const MODES_OFF = "\x1b[?1006l\x1b[?1000l\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[23;0t";
 const SHOW_CURSOR = "\x1b[?25h";
 const RESET_ATTRIBUTES = "\x1b[0m";
 /** After an Escape byte, how long to wait for the rest of a sequence. */
@@ -53,13 +71,30 @@ export function onStopSignal(listener: () => void): () => void {
   };
 }
 
+/** What the full-screen chat needs of a terminal; {@linkcode Terminal} is the real one. */
+export type ChatTerminal = Pick<
+  Terminal,
+  | "size"
+  | "write"
+  | "onResize"
+  | "suspend"
+  | "readKeys"
+  | "restore"
+  | "setTitle"
+  | "notify"
+>;
+
 /** The terminal on stdin/stdout in raw mode. */
 export class Terminal {
   #restored = false;
   #resizeListeners: Array<(size: TerminalSize) => void> = [];
   #size: TerminalSize;
   #stopWatchingSize: (() => void) | null = null;
+  /** Reads the size again and tells the listeners when it changed. */
+  #checkSize: (() => void) | null = null;
   readonly #restoreOnExit = () => this.restore();
+  /** Measures the terminal's emoji widths at the start; its answers come with the keys. */
+  readonly #probe = new WidthProbe();
 
   private constructor() {
     this.#size = readSize();
@@ -70,15 +105,47 @@ export class Terminal {
     return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   }
 
-  /** Puts the terminal in raw mode with bracketed paste, and arranges for it to be restored. */
+  /**
+   * Puts the terminal in raw mode on the alternate screen with bracketed
+   * paste, focus and wheel reports, and arranges for it to be restored.
+   */
   static open(): Terminal {
     const terminal = new Terminal();
     globalThis.addEventListener("unload", terminal.#restoreOnExit);
     globalThis.addEventListener("error", terminal.#restoreOnExit);
     globalThis.addEventListener("unhandledrejection", terminal.#restoreOnExit);
-    Deno.stdin.setRaw(true);
-    terminal.write(BRACKETED_PASTE_ON);
+    terminal.#enter();
+    terminal.write(terminal.#probe.request());
     return terminal;
+  }
+
+  #enter(): void {
+    Deno.stdin.setRaw(true);
+    this.write(MODES_ON);
+  }
+
+  /**
+   * Ctrl-Z: puts the terminal back as the shell expects it and stops the
+   * program (SIGTSTP, as the terminal driver sends it outside raw mode).
+   * Returns once the program continues (`fg`), with raw mode and the
+   * alternate screen back; the caller draws everything again. Where there is
+   * no job control (Windows, a shell without it) it returns at once.
+   */
+  suspend(): void {
+    if (isWindows || this.#restored) return;
+    this.write(RESET_ATTRIBUTES + MODES_OFF + SHOW_CURSOR);
+    try {
+      Deno.stdin.setRaw(false);
+      Deno.kill(Deno.pid, "SIGTSTP");
+    } catch {
+      // Not stoppable here: carry on as if continued at once.
+    }
+    try {
+      this.#enter();
+    } catch {
+      return; // stdin is gone; the read loop ends the chat
+    }
+    this.#checkSize?.();
   }
 
   /** The current size. */
@@ -106,7 +173,9 @@ export class Terminal {
 
   /**
    * Reads keys until stdin ends or {@linkcode restore} is called, handing
-   * each batch to `onKeys`.
+   * each batch to `onKeys`. The answers to the width probe are taken out:
+   * once all are in, the widths follow the terminal's rules and the resize
+   * listeners lay everything out again.
    */
   async readKeys(onKeys: (keys: Key[]) => void): Promise<void> {
     const decoder = new KeyDecoder();
@@ -122,18 +191,46 @@ export class Terminal {
       }
       if (count === null || this.#restored) return;
       clearTimeout(escapeTimer);
-      const keys = decoder.push(utf8.decode(buffer.subarray(0, count), { stream: true }));
+      const keys = this.#takeReports(
+        decoder.push(utf8.decode(buffer.subarray(0, count), { stream: true })),
+      );
       if (keys.length > 0) onKeys(keys);
       if (decoder.waiting) {
         escapeTimer = setTimeout(() => {
-          const late = decoder.flush();
+          const late = this.#takeReports(decoder.flush());
           if (late.length > 0 && !this.#restored) onKeys(late);
         }, ESCAPE_WAIT_MS);
       }
     }
   }
 
-  /** Leaves raw mode, turns bracketed paste off, shows the cursor. Safe to call more than once. */
+  /** Removes cursor reports from `keys`, handing them to the width probe. */
+  #takeReports(keys: Key[]): Key[] {
+    return keys.filter((key) => {
+      if (key.name !== "cursor-report") return true;
+      const rules = this.#probe.answer(key.row, key.column);
+      if (rules) {
+        useGraphemeWidthRules(rules);
+        for (const listener of this.#resizeListeners) listener(this.#size);
+      }
+      return false;
+    });
+  }
+
+  /** Shows a desktop notification with the sequence this terminal understands (by its `TERM`). */
+  notify(title: string, body: string): void {
+    this.write(notificationSequence(notificationKind(readTerm()), title, body));
+  }
+
+  /** Writes the window's title (OSC 2); terminals without titles ignore it. */
+  setTitle(title: string): void {
+    this.write(`\x1b]2;${title}\x07`);
+  }
+
+  /**
+   * Leaves raw mode and the alternate screen, turns the reports off, shows
+   * the cursor. Safe to call more than once.
+   */
   restore(): void {
     if (this.#restored) return;
     this.#restored = true;
@@ -141,7 +238,7 @@ export class Terminal {
     globalThis.removeEventListener("unload", this.#restoreOnExit);
     globalThis.removeEventListener("error", this.#restoreOnExit);
     globalThis.removeEventListener("unhandledrejection", this.#restoreOnExit);
-    this.write(RESET_ATTRIBUTES + BRACKETED_PASTE_OFF + SHOW_CURSOR);
+    this.write(RESET_ATTRIBUTES + MODES_OFF + SHOW_CURSOR);
     try {
       Deno.stdin.setRaw(false);
     } catch {
@@ -156,6 +253,7 @@ export class Terminal {
       this.#size = size;
       for (const listener of this.#resizeListeners) listener(size);
     };
+    this.#checkSize = check;
     if (!isWindows) {
       try {
         Deno.addSignalListener("SIGWINCH", check);
@@ -166,6 +264,14 @@ export class Terminal {
     }
     const timer = setInterval(check, RESIZE_POLL_MS);
     return () => clearInterval(timer);
+  }
+}
+
+function readTerm(): string | undefined {
+  try {
+    return Deno.env.get("TERM");
+  } catch {
+    return undefined; // not allowed to read it: the most common sequence
   }
 }
 

@@ -24,8 +24,10 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
+import { foldPresence } from "./presence_fold.ts";
+import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
-import { onStopSignal, type Terminal } from "./terminal.ts";
+import { type ChatTerminal, onStopSignal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
 import { graphemes } from "../text/wrap.ts";
 
@@ -38,14 +40,21 @@ type Question = keyof typeof QUESTION_PROMPTS;
 /** Settings of a {@linkcode TerminalChat}. */
 export interface TerminalChatOptions {
   connection: ChatConnection;
-  terminal: Terminal;
+  terminal: ChatTerminal;
   theme: Theme;
+  /** The clock (ms); tests pass their own. */
+  now?: () => number;
+  /** The preferences for this server (default: kept in memory only). */
+  preferences?: ServerPreferences;
 }
+
+/** A second Ctrl-C within this long always leaves, whatever is typed. */
+const DOUBLE_INTERRUPT_MS = 1000;
 
 /** A running full-screen chat session. */
 export class TerminalChat {
   readonly #connection: ChatConnection;
-  readonly #terminal: Terminal;
+  readonly #terminal: ChatTerminal;
   readonly #screen: Screen;
   readonly #editor: LineEditor;
   #members: string[] = [];
@@ -62,11 +71,22 @@ export class TerminalChat {
   #ownJoinPending = false;
   #finished = Promise.withResolvers<number>();
   #done = false;
+  readonly #now: () => number;
+  readonly #preferences: ServerPreferences;
+  /** False while the terminal reports the window in the background. */
+  #focused = true;
+  /** Messages from others since the window went to the background (shown in the title). */
+  #unread = 0;
+  /** When Ctrl-C was last pressed (ms), for "a second Ctrl-C always leaves". */
+  #lastInterrupt = -Infinity;
 
   /** Prepares the chat; {@linkcode run} starts it. */
   constructor(options: TerminalChatOptions) {
     this.#connection = options.connection;
     this.#terminal = options.terminal;
+    this.#now = options.now ?? Date.now;
+    this.#preferences = options.preferences ??
+      new ServerPreferences(undefined, options.connection.address);
     this.#status = {
       name: options.connection.name,
       address: options.connection.address,
@@ -97,6 +117,7 @@ export class TerminalChat {
    */
   run(backlog: ConnectionEvent[]): Promise<number> {
     this.#screen.start();
+    this.#showTitle();
     this.#showInput();
     for (const event of backlog) this.handleEvent(event);
     this.#terminal.onResize((size) => this.#screen.resize(size));
@@ -123,7 +144,7 @@ export class TerminalChat {
         const ts = Date.now();
         if (frame.type === "members") {
           this.#setMembers(frame.members);
-          return this.#print({ kind: "members", ts, members: frame.members });
+          return this.#print({ kind: "members", ts, members: frame.members, away: frame.away });
         }
         if (frame.type === "info") return this.#print({ kind: "info", ts, text: frame.text });
         return this.#print({ kind: "error", ts, text: frame.message });
@@ -170,10 +191,14 @@ export class TerminalChat {
     if (history.kind === "catch-up") {
       entries.push({ kind: "marker", ts, text: newMessagesPhrase(history.newMessages) });
       if (history.gap) entries.push({ kind: "error", ts, text: GAP_WARNING });
-      for (const record of history.records) entries.push({ kind: "record", record });
+      for (const record of history.records) {
+        entries.push({ kind: "record", record, replayed: true });
+      }
     } else if (history.records.length > 0) {
       entries.push({ kind: "marker", ts, text: EARLIER_MARKER, earlier: true });
-      for (const record of history.records) entries.push({ kind: "record", record, earlier: true });
+      for (const record of history.records) {
+        entries.push({ kind: "record", record, earlier: true, replayed: true });
+      }
       entries.push({ kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true });
     }
     // Members come from the welcome; history only tells who wrote to you privately.
@@ -188,7 +213,10 @@ export class TerminalChat {
     }
     this.#screen.print(entries);
     // What you missed may call for you (a kept private message): one bell for all of it.
-    if (history.kind === "catch-up" && history.records.some((r) => this.#callsForYou(r))) {
+    if (
+      history.kind === "catch-up" && this.#preferences.current.bell &&
+      history.records.some((r) => this.#callsForYou(r) && !this.#ignored(r))
+    ) {
       this.#screen.bell();
     }
     this.#showInput();
@@ -200,8 +228,53 @@ export class TerminalChat {
     const ownJoin = this.#ownJoinPending && record.type === "join" &&
       nameKey(record.name) === nameKey(this.#connection.name);
     this.#ownJoinPending = false;
-    if (!ownJoin) this.#print({ kind: "record", record });
-    if (this.#callsForYou(record)) this.#screen.bell();
+    if (ownJoin || this.#ignored(record)) return;
+    const entry: Entry = { kind: "record", record };
+    if (record.type === "join" || record.type === "leave") {
+      if (this.#preferences.current.hideJoins) return;
+      const folded = foldPresence(this.#screen.lastEntry, entry, this.#connection.name);
+      if (folded) return this.#screen.replaceLast(folded);
+    }
+    this.#print(entry);
+    this.#attend(record);
+  }
+
+  /** True for a message or private message from someone you ignore. */
+  #ignored(record: RoomRecord): boolean {
+    return (record.type === "message" || record.type === "private") &&
+      nameKey(record.from) !== nameKey(this.#connection.name) &&
+      this.#preferences.ignores(record.from);
+  }
+
+  /**
+   * Calls for attention as the preferences say: the bell for a mention or a
+   * private message; in the background, the unread count in the title and a
+   * desktop notification.
+   */
+  #attend(record: RoomRecord): void {
+    const callsForYou = this.#callsForYou(record);
+    const { bell, notify } = this.#preferences.current;
+    if (callsForYou && bell) this.#screen.bell();
+    const fromOthers = record.type === "notice" ||
+      ((record.type === "message" || record.type === "private") &&
+        nameKey(record.from) !== nameKey(this.#connection.name));
+    if (this.#focused || !fromOthers) return;
+    this.#unread++;
+    this.#showTitle();
+    if (notify === "all" || (notify === "mentions" && callsForYou)) {
+      const title = record.type === "private"
+        ? `${record.from} (private)`
+        : record.type === "message"
+        ? record.from
+        : this.#connection.address;
+      this.#terminal.notify(title, record.text);
+    }
+  }
+
+  /** The window title: the room, and how many messages came while it was in the background. */
+  #showTitle(): void {
+    const unread = this.#unread > 0 ? `(${this.#unread}) ` : "";
+    this.#terminal.setTitle(`${unread}${this.#connection.address} — chat`);
   }
 
   /** True for a private message to you or a message mentioning you, from someone else. */
@@ -284,12 +357,16 @@ export class TerminalChat {
   #onKeys(keys: Key[]): void {
     for (const key of keys) {
       if (this.#done) return;
+      if (this.#reacted(key)) continue;
       const action = this.#editor.handle(key);
       switch (action.type) {
         case "submit":
+          this.#screen.scrollToBottom();
           this.#submit(action.text);
           break;
         case "interrupt":
+          this.#interrupt();
+          continue;
         case "eof":
           this.#leave();
           return;
@@ -303,6 +380,59 @@ export class TerminalChat {
       }
       this.#showInput();
     }
+  }
+
+  /** Handles the keys that are not edits of the input line; true when `key` was one. */
+  #reacted(key: Key): boolean {
+    switch (key.name) {
+      case "page-up":
+      case "page-down":
+        this.#screen.scrollPages(key.name === "page-up" ? 1 : -1);
+        return true;
+      case "wheel-up":
+      case "wheel-down":
+        this.#screen.scrollWheel(key.name === "wheel-up" ? 1 : -1);
+        return true;
+      case "end":
+        // End also moves the cursor to the end of the input line (the editor's part).
+        this.#screen.scrollToBottom();
+        return false;
+      case "focus-in":
+      case "focus-out":
+        this.#focused = key.name === "focus-in";
+        this.#screen.setFocused(this.#focused);
+        if (this.#focused && this.#unread > 0) {
+          this.#unread = 0;
+          this.#showTitle();
+        }
+        return true;
+      case "suspend":
+        this.#terminal.suspend(); // returns after `fg`
+        this.#screen.repaint();
+        return true;
+      case "retry":
+      case "enter":
+        // During the reconnect countdown, Enter or Ctrl-R tries again at once (the text stays).
+        if (!this.#outage || this.#asking) return key.name === "retry";
+        this.#connection.retryNow();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Ctrl-C: clears the input line when something is typed, otherwise leaves;
+   * a second Ctrl-C within a second always leaves.
+   */
+  #interrupt(): void {
+    if (this.#done) return;
+    const now = this.#now();
+    const again = now - this.#lastInterrupt < DOUBLE_INTERRUPT_MS;
+    this.#lastInterrupt = now;
+    if (again || this.#editor.text === "") return this.#leave();
+    this.#editor.setText("");
+    this.#showInput();
   }
 
   #submit(text: string): void {
@@ -345,6 +475,7 @@ export class TerminalChat {
       quit: () => this.#leave(),
       clear: () => this.#screen.clear(),
       lastPrivateFrom: () => this.#lastPrivateFrom,
+      preferences: this.#preferences,
     };
   }
 
@@ -368,7 +499,7 @@ export class TerminalChat {
     this.#done = true;
     this.#stopCountdown();
     this.#screen.close();
-    this.#terminal.restore();
+    this.#terminal.restore(); // leaves the alternate screen: the error is printed on the normal one
     this.#connection.close();
     this.#finished.reject(error);
   }
@@ -377,8 +508,10 @@ export class TerminalChat {
     if (this.#done) return;
     this.#done = true;
     this.#stopCountdown();
-    this.#screen.close([reason]);
+    this.#screen.close();
     this.#terminal.restore();
+    // On the normal screen again, below what was there before the chat.
+    this.#terminal.write(`${reason}\r\n`);
     this.#finished.resolve(code);
   }
 

@@ -16,7 +16,7 @@
 
 import { styleText } from "node:util";
 import { nameKey } from "../protocol/names.ts";
-import { nameColorIndex } from "../text/name_colour.ts";
+import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 
 /** Turns plain text into its styled form. */
 export type Style = (text: string) => string;
@@ -58,17 +58,19 @@ export interface Theme {
   inputMarker: Style;
 }
 
-/** Colours a name can get. Red is left out: it means errors. */
+/**
+ * Colours a name can get, one per slot of the shared palette. Red (errors)
+ * and yellow (notices, mentions) are left out.
+ */
 const NAME_PALETTE: Format[] = [
-  "cyan",
   "green",
-  "yellow",
+  "cyan",
   "magenta",
   "blueBright",
-  "cyanBright",
   "greenBright",
-  "yellowBright",
+  "cyanBright",
   "magentaBright",
+  "blue",
 ];
 
 /** What a theme may use: colour, and decoration (bold, dim, inverse, italic). */
@@ -92,7 +94,7 @@ export function createTheme(options: ThemeOptions): Theme {
       const key = `${own ? "+" : "-"}${nameKey(name)}`;
       let found = nameStyles.get(key);
       if (!found) {
-        const color = NAME_PALETTE[nameColorIndex(name, NAME_PALETTE.length)];
+        const color = NAME_PALETTE[nameColorIndex(name, NAME_PALETTE_SIZE)];
         found = style(own ? ["bold"] : [], [color]);
         nameStyles.set(key, found);
       }

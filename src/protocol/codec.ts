@@ -78,7 +78,7 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
     motd: "string?",
     limits: "object",
   },
-  members: { members: "strings" },
+  members: { members: "strings", away: "object?" },
   info: { text: "string" },
   error: { code: "string", message: "string" },
   bye: { code: "string", message: "string" },

@@ -197,6 +197,8 @@ export interface WelcomeFrame {
 export interface MembersFrame {
   type: "members";
   members: string[];
+  /** Members marked away with `/away`, by name, with their text. */
+  away?: Record<string, string>;
 }
 
 /** Text for this client only: `/help` output, confirmations. */

@@ -17,6 +17,7 @@ import {
 } from "../text/command_line.ts";
 import { MEMBER_COMMANDS } from "./member_commands.ts";
 import { OPERATOR_COMMANDS } from "./operator_commands.ts";
+import type { Room } from "./room.ts";
 
 type Caller = "member" | "operator";
 
@@ -39,11 +40,22 @@ const SHARED_COMMANDS: Command[] = [
     summary: "list who is in the room",
     scope: "everyone",
     run(context) {
-      context.reply({ type: "members", members: context.room.names() });
+      const members = context.room.names();
+      const away = awayTexts(context.room, members);
+      context.reply({ type: "members", members, ...(away ? { away } : {}) });
       return undefined;
     },
   },
 ];
+
+/** The `/away` texts of `names`, by name; undefined when nobody is away. */
+function awayTexts(room: Room, names: string[]): Record<string, string> | undefined {
+  const away = names.flatMap((name) => {
+    const text = room.find(name)?.away;
+    return text === undefined ? [] : [[name, text] as const];
+  });
+  return away.length > 0 ? Object.fromEntries(away) : undefined;
+}
 
 // Each handler's context type is guaranteed by runCommand's scope check below.
 const REGISTRY = [...SHARED_COMMANDS, ...MEMBER_COMMANDS, ...OPERATOR_COMMANDS] as Command[];

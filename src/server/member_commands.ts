@@ -7,6 +7,9 @@
 import { type MemberCommand, usageRefusal } from "./command.ts";
 import { splitFirstWord } from "../text/command_line.ts";
 
+/** The longest `/away` text kept (characters). */
+const MAX_AWAY_CHARS = 200;
+
 /** Commands for room members. */
 export const MEMBER_COMMANDS: MemberCommand[] = [
   {
@@ -31,7 +34,38 @@ export const MEMBER_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const [to, text] = splitFirstWord(args);
       if (!to || !text) return usageRefusal(this);
-      return context.room.whisper(context.member, to, text);
+      const refused = context.room.whisper(context.member, to, text);
+      // The automatic reply of someone marked away.
+      const recipient = refused ? undefined : context.room.find(to);
+      if (recipient?.away !== undefined && recipient !== context.member) {
+        context.reply({ type: "info", text: `${recipient.name} is away: ${recipient.away}` });
+      }
+      return refused;
+    },
+  },
+  {
+    name: "away",
+    aliases: [],
+    args: "[TEXT]",
+    summary: "mark yourself away (shown in /who, answers private messages); alone: back",
+    scope: "member",
+    run(context, args) {
+      const text = Array.from(args.trim()).slice(0, MAX_AWAY_CHARS).join("");
+      if (text) {
+        context.member.away = text;
+        context.reply({
+          type: "info",
+          text: `You are marked away ("${text}"). /away alone marks you back.`,
+        });
+      } else {
+        const wasAway = context.member.away !== undefined;
+        delete context.member.away;
+        context.reply({
+          type: "info",
+          text: wasAway ? "You are back." : "You were not away. /away TEXT marks you away.",
+        });
+      }
+      return undefined;
     },
   },
   {

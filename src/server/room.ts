@@ -33,6 +33,8 @@ import type { RoomStore } from "./room_store.ts";
 export interface Member {
   /** Current name; assigned by the room. */
   name: string;
+  /** The text of `/away`, while the member is marked away. */
+  away?: string;
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
   /**

@@ -49,7 +49,11 @@ export function renderPlain(frame: ServerFrame): string[] {
       return lines;
     }
     case "members":
-      return [`-- ${presentCount(frame.members.length)}: ${frame.members.join(", ")}`];
+      return [
+        `-- ${presentCount(frame.members.length)}: ${
+          frame.members.map((name) => awayNote(name, frame.away)).join(", ")
+        }`,
+      ];
     case "info":
       return indentContinuation("-- ", frame.text);
     case "error":
@@ -87,6 +91,12 @@ export function noticeAuthor(notice: NoticeRecord): string {
  */
 export function presentCount(count: number): string {
   return `${count} here`;
+}
+
+/** "bob (away: lunch)" for a member marked away, the name alone otherwise. */
+function awayNote(name: string, away: Record<string, string> | undefined): string {
+  const text = away?.[name];
+  return typeof text === "string" ? `${name} (away: ${text})` : name;
 }
 
 /** Puts `prefix` before the first line and aligns the following lines under it. */

@@ -18,18 +18,19 @@ import {
   welcomeHistory,
 } from "../client/welcome_history.ts";
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
-import type { HelloFrame, RoomRecord } from "../protocol/frames.ts";
+import { parseServerFrame } from "../protocol/codec.ts";
+import type {
+  HelloFrame,
+  HistoryFrame,
+  RoomRecord,
+  ServerFrame,
+  WelcomeFrame,
+} from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import { commandTable, usageOf } from "../text/command_line.ts";
 import { Attention, notificationsUnavailable } from "./attention.ts";
 import { reconnectDelay } from "./backoff.ts";
 import { setUpComposer } from "./composer.ts";
-import {
-  type HistoryRequest,
-  type IncomingFrame,
-  type PagedWelcome,
-  parseIncoming,
-} from "./page_frames.ts";
 import {
   element,
   markerRow,
@@ -124,7 +125,7 @@ let olderMore = false;
 let olderPending = false;
 let pagingWorks = true;
 /** A welcome whose records are being completed with `after` pages, until it is shown. */
-let catchUp: { welcome: PagedWelcome; records: RoomRecord[]; firstTime: boolean } | undefined;
+let catchUp: { welcome: WelcomeFrame; records: RoomRecord[]; firstTime: boolean } | undefined;
 /** Live records that arrived while a catch-up was still coming; shown after it. */
 const heldLive: RoomRecord[] = [];
 /** Last id of the welcome's catch-up and its `after` pages, for the next `after`. */
@@ -136,7 +137,7 @@ const attention = new Attention(view.favicon);
 
 // ------------------------------------------------------------------ connection
 
-function send(frame: HelloFrame | HistoryRequest | { type: string; [field: string]: unknown }) {
+function send(frame: HelloFrame | HistoryFrame | { type: string; [field: string]: unknown }) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
 }
 
@@ -167,7 +168,7 @@ function connect(): void {
   ws.onmessage = (event) => {
     if (ws !== socket || typeof event.data !== "string") return;
     lastHeard = Date.now();
-    const frame = parseIncoming(event.data);
+    const frame = parseServerFrame(event.data);
     if (frame) handle(frame);
   };
   ws.onclose = () => {
@@ -232,7 +233,7 @@ document.addEventListener("visibilitychange", () => {
 
 // ------------------------------------------------------------------ frames
 
-function handle(frame: IncomingFrame): void {
+function handle(frame: ServerFrame): void {
   switch (frame.type) {
     case "welcome":
       return welcomed(frame);
@@ -261,7 +262,7 @@ function handle(frame: IncomingFrame): void {
   }
 }
 
-function welcomed(welcome: PagedWelcome): void {
+function welcomed(welcome: WelcomeFrame): void {
   const firstTime = !shownRoom;
   joined = true;
   attempt = 0;

@@ -8,21 +8,18 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
-import { nameColorIndex } from "../text/name_colour.ts";
+import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 import { formatStamp } from "../text/time.ts";
 import { isForMe } from "./attention_text.ts";
 
 /**
- * How many name colours there are: the terminal theme's palette (cyan, green,
- * yellow, magenta, bright blue, bright cyan, bright green, bright yellow,
- * bright magenta), so a name has the same hue in both clients. The CSS
- * classes `name-0` … `name-8` give each a light and a dark shade.
+ * The CSS class of `name`'s colour: the slot of the palette shared with the
+ * terminal client (green, cyan, magenta, bright blue, bright green, bright
+ * cyan, bright magenta, blue), so a name has the same hue in both. The classes
+ * `name-0` … `name-7` give each a light and a dark shade.
  */
-export const NAME_COLOURS = 9;
-
-/** The CSS class of `name`'s colour. */
 export function nameClass(name: string): string {
-  return `name-${nameColorIndex(name, NAME_COLOURS)}`;
+  return `name-${nameColorIndex(name, NAME_PALETTE_SIZE)}`;
 }
 
 /** Creates an element with classes and, optionally, text. */

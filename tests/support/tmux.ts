@@ -95,6 +95,15 @@ export class TmuxPane {
     await this.server.tmux("send-keys", "-t", this.name, "-l", text);
   }
 
+  /**
+   * Sends bytes as a terminal would (a mouse report, a focus report), which
+   * tmux passes on to the program unchanged.
+   */
+  async sendBytes(bytes: string): Promise<void> {
+    const hex = Array.from(new TextEncoder().encode(bytes), (b) => b.toString(16).padStart(2, "0"));
+    await this.server.tmux("send-keys", "-t", this.name, "-H", ...hex);
+  }
+
   /** Presses keys by tmux name: Enter, Left, C-c, Tab, … */
   async press(...keys: string[]): Promise<void> {
     await this.server.tmux("send-keys", "-t", this.name, ...keys);
