@@ -119,9 +119,9 @@ Deno.test("chat serve --password and CHAT_PASSWORD protect the room", async () =
     try {
       assertMatch(server.output(), /It needs the password to join\./);
       const client = await LineClient.connect(server.port);
-      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "nope" });
+      await client.sendFrame({ type: "hello", version: 2, name: "alice", password: "nope" });
       assertEquals((await client.nextFrame()).code, "wrong_password");
-      await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "hunter22" });
+      await client.sendFrame({ type: "hello", version: 2, name: "alice", password: "hunter22" });
       assertEquals((await client.nextFrame()).type, "welcome");
       client.close();
     } finally {

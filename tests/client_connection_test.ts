@@ -133,15 +133,17 @@ Deno.test("after a drop it reconnects and shows what was missed exactly once", a
   });
 });
 
-const welcome = (room: string, history: unknown[], extra = {}) => ({
+// `log` is the server's history; the room is #general throughout.
+const welcome = (log: string, history: unknown[], extra = {}) => ({
   type: "welcome",
-  version: 1,
+  version: 2,
   name: "alice",
   members: ["alice"],
   history,
   catchUp: false,
-  session: `token-${room}`,
-  room,
+  session: `token-${log}`,
+  room: "#general",
+  log,
   limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
   ...extra,
 });
@@ -175,11 +177,12 @@ Deno.test("records are de-duplicated by id; a reconnect resumes with token, last
       assertEquals(messageTexts(alice.events), ["a", "b", "c", "d", "e"]);
       assertEquals(hellos[1], {
         type: "hello",
-        version: 1,
+        version: 2,
         name: "alice",
         resume: "token-r1",
+        room: "#general",
         since: 3,
-        room: "r1",
+        log: "r1",
       });
     } finally {
       alice.connection.close();
@@ -374,7 +377,7 @@ Deno.test("the first hello presents the saved place; the place follows new recor
       );
     }, async (port, hellos) => {
       const place = saved.forServer(`127.0.0.1:${port}`);
-      place.remember("alice", { room: "r1", session: "token-1", lastId: 3 });
+      place.remember("alice", { room: "r1 #general", session: "token-1", lastId: 3 });
       saved.flush();
       const alice = connect(port, "alice", place);
       try {
@@ -382,16 +385,17 @@ Deno.test("the first hello presents the saved place; the place follows new recor
         await alice.waitFor(() => alice.connection.name === "alicia", "rename");
         assertEquals(hellos[0], {
           type: "hello",
-          version: 1,
+          version: 2,
           name: "alice",
           resume: "token-1",
+          room: "#general",
           since: 3,
-          room: "r1",
+          log: "r1",
         });
         assertEquals(messageTexts(alice.events), ["d", "e"]);
         saved.flush();
         const read = new SavedSessions(saved.path).forServer(`127.0.0.1:${port}`);
-        assertEquals(read.recall("alicia"), { room: "r1", session: "token-2", lastId: 6 });
+        assertEquals(read.recall("alicia"), { room: "r1 #general", session: "token-2", lastId: 6 });
         assertEquals(read.recall("alice"), undefined, "the token now belongs to the new name");
       } finally {
         alice.connection.close();
@@ -408,7 +412,7 @@ Deno.test("when the server does not continue from the saved id, its records are 
       await send(conn, welcome("r1", [msg(2, "b"), msg(3, "c")]), msg(4, "d"));
     }, async (port) => {
       const place = saved.forServer(`127.0.0.1:${port}`);
-      place.remember("alice", { room: "r1", session: "token-1", lastId: 50 });
+      place.remember("alice", { room: "r1 #general", session: "token-1", lastId: 50 });
       const alice = connect(port, "alice", place);
       try {
         await alice.connection.start();

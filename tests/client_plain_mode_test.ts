@@ -83,6 +83,7 @@ Deno.test("a hostile server cannot get escape sequences or controls onto the out
         catchUp: false,
         session: "s",
         room: "r",
+        log: "r",
         motd: "\x1bP+q\x1b\\motd\x1b[?1049h",
         limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
       },

@@ -252,6 +252,7 @@ Deno.test("server frames are cleaned on arrival: no escape sequences, controls o
     catchUp: false,
     session: "s",
     room: "r",
+    log: "r",
     limits: {},
     motd: "m\x07",
   }));

@@ -39,7 +39,8 @@ function welcome(extra: Partial<WelcomeFrame>): WelcomeFrame {
     history: [],
     catchUp: false,
     session: "s",
-    room: "r",
+    room: "#general",
+    log: "r",
     limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
     ...extra,
   };
@@ -150,7 +151,7 @@ Deno.test("plain text: earlier messages between two marker lines, dates before t
   assert(/^\[\d\d:\d\d\] bob: again$/.test(lines[2]), lines[2]);
   assertEquals(lines[3], "-- End of earlier messages.");
   assertEquals(renderEarlier([]), []);
-  assertEquals(renderPlain(welcome({ history: [old] })).slice(2), [
+  assertEquals(renderPlain(welcome({ history: [old] })).slice(2, -1), [
     "-- Earlier in this room (1):",
     "[2026-04-26 21:15] bob: hello",
     "-- End of earlier messages.",

@@ -21,7 +21,7 @@ const FINGERPRINT = `SHA256:${"Ab1+".repeat(10)}xyz`;
 
 Deno.test("the TXT record says name, protocol, password and TLS with its fingerprint; nothing for browsers yet", () => {
   assertEquals(announcementTxt({ name: "Alice's room", password: true, tls: false }), {
-    proto: "1",
+    proto: "2",
     name: "Alice's room",
     password: "1",
     tls: "0",
@@ -57,7 +57,7 @@ Deno.test("a heard service reads back as the room it announced, at the address t
       address: "192.0.2.7",
       port: 53000,
       addresses: ["192.0.2.7", "fe80::1"],
-      protocol: 1,
+      protocol: 2,
       password: false,
       tls: true,
       fingerprint: FINGERPRINT,

@@ -63,7 +63,7 @@ function hostileFrame(next: () => number): Uint8Array {
     ]);
   const valid = () =>
     pick<Record<string, unknown>>([
-      { type: "hello", version: 1, name: `fz${Math.floor(next() * 1e6)}` },
+      { type: "hello", version: 2, name: `fz${Math.floor(next() * 1e6)}` },
       { type: "hello", version: pick([0, 2, 1.5, -1, 1e308]), name: junkText() },
       { type: "send", text: junkText() },
       { type: "ping", data: junkText() },

@@ -8,9 +8,11 @@
  * is the only way out and takes a member out once.
  */
 
-import type { ServerFrame, WelcomeFrame } from "../src/protocol/frames.ts";
+import type { ServerFrame } from "../src/protocol/frames.ts";
 import { type Member, Room } from "../src/server/room.ts";
 import { memoryStore } from "../src/server/room_store.ts";
+import { ClientRegistry } from "../src/server/rooms/clients.ts";
+import { StoreLog } from "../src/server/rooms/room_log.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
@@ -81,12 +83,12 @@ Deno.test("a session that dies during its welcome leaves no ghost", async () => 
     // alice catches up after the huge notice: her welcome is small.
     const { client: alice } = await LineClient.join(port, "alice", {
       since: 1,
-      room: store.history.roomId(),
+      log: store.history.roomId(),
     });
 
     // A structured newcomer: its welcome overflows its queue, the server drops it.
     const ghost = await LineClient.connect(port);
-    await ghost.sendFrame({ type: "hello", version: 1, name: "ghost" });
+    await ghost.sendFrame({ type: "hello", version: 2, name: "ghost" });
     await ghost.waitForClose();
     const left = await alice.nextFrame((f) => f.type === "leave" && f.name === "ghost");
     assertEquals(left.reason, "too slow (stopped reading)");
@@ -116,31 +118,34 @@ Deno.test("a session that dies during its welcome leaves no ghost", async () => 
   }, { store, limits: { maxQueueBytes, ...UNLIMITED } });
 });
 
-Deno.test("a membership is the only way out: released once, inert after a takeover", () => {
+Deno.test("a membership is the only way out: released once, inert after a takeover", async () => {
   const store = memoryStore(100);
+  const clients = new ClientRegistry({ store, privateLog: new StoreLog(store.roomHistory("@p")) });
   const room = new Room({
-    store,
+    name: "#general",
+    log: new StoreLog(store.history),
     historyOnJoin: 50,
     pageRecords: 500,
     pageBytes: 64 * 1024,
-    clientLimits: { maxMessageChars: 4000, maxLineBytes: 16384 },
   });
   const member = (): Member & { frames: ServerFrame[] } => {
     const frames: ServerFrame[] = [];
     return { name: "", frames, deliver: (out) => frames.push(out.frame), disconnect() {} };
   };
   const first = member();
-  const joined = room.join(first, { name: "alice" });
-  assert(!("code" in joined));
-  const welcome = first.frames[0] as WelcomeFrame;
+  const alice = clients.admit(first, { name: "alice" });
+  assert(!("code" in alice));
+  const joined = room.join(first, {}, () => {});
   const second = member();
-  const again = room.join(second, { name: "alice", resume: welcome.session });
+  const again = clients.admit(second, { name: "alice", resume: alice.claim.token });
   assert(!("code" in again), "the token takes the name back");
+  const rejoined = room.join(second, {}, () => {});
   joined.leave("connection lost"); // the replaced connection's late exit: nothing happens
   assertEquals(room.names(), ["alice"]);
-  again.leave("quit");
-  again.leave("quit");
+  rejoined.leave("quit");
+  rejoined.leave("quit");
   assertEquals(room.size, 0);
+  await Promise.resolve();
   const leaves = store.history.page({ after: 0, limit: 100 }, undefined).records
     .filter((r) => r.type === "leave");
   assertEquals(leaves.length, 1, "one leave, from the member that held the name");

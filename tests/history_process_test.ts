@@ -180,9 +180,9 @@ Deno.test({
         const back = await LineClient.join(port2, "alice", {
           resume: welcome.session,
           since: lastSeen,
-          room: welcome.room,
+          log: welcome.log,
         });
-        assertEquals(back.welcome.room, welcome.room);
+        assertEquals(back.welcome.log, welcome.log);
         assertEquals(back.welcome.catchUp, true);
         assertEquals(back.welcome.gap, undefined);
 

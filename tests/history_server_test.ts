@@ -114,7 +114,7 @@ Deno.test("reconnecting while others talk catches up with no gap and no duplicat
     const back = await LineClient.join(port, "alice", {
       resume: welcome.session,
       since,
-      room: welcome.room,
+      log: welcome.log,
     });
     assertEquals(back.welcome.catchUp, true);
     assertEquals(back.welcome.gap, undefined);

@@ -121,7 +121,7 @@ Deno.test({
         address: "127.0.0.1",
         port: alice.port,
         addresses: [],
-        protocol: 1,
+        protocol: 2,
         password: true,
         tls: false,
       });
@@ -131,7 +131,7 @@ Deno.test({
         address: "127.0.0.1",
         port: bob.port,
         addresses: [],
-        protocol: 1,
+        protocol: 2,
         password: false,
         tls: true,
         fingerprint: bob.fingerprint,
@@ -580,7 +580,7 @@ Deno.test({
         assertMatch(seen, /;_chat\._tcp;local;/);
         assertMatch(seen, /;192\.0\.2\.1;/);
         assertMatch(seen, /"name=Over there"/);
-        assertMatch(seen, /"proto=1"/);
+        assertMatch(seen, /"proto=2"/);
         assert(browsed.some((line) => line.includes(`;${here.port};`)), browsed.join("\n"));
       } finally {
         await avahi.stop();

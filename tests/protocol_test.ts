@@ -98,6 +98,7 @@ Deno.test("parseServerFrame rejects malformed or unknown frames from a server", 
     catchUp: false,
     session: "s",
     room: "r",
+    log: "r",
     limits: {},
   }));
   assertEquals(welcome, null, "a welcome with a malformed history record is rejected");

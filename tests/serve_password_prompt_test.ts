@@ -46,7 +46,7 @@ Deno.test({
 
       for (const [password, expected] of [["first-try", "error"], ["hunter22", "welcome"]]) {
         const client = await LineClient.connect(port);
-        await client.sendFrame({ type: "hello", version: 1, name: "alice", password });
+        await client.sendFrame({ type: "hello", version: 2, name: "alice", password });
         assertEquals((await client.nextFrame()).type, expected, `password ${password}`);
         client.close();
       }

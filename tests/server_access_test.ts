@@ -39,15 +39,15 @@ Deno.test("RoomPassword matches exactly; FailureTracker makes an address wait af
 Deno.test("a password room: the right password gets in, a wrong or missing one gets a clear error", async () => {
   await withServer(async (_server, port) => {
     const client = await LineClient.connect(port);
-    await client.sendFrame({ type: "hello", version: 1, name: "alice" });
+    await client.sendFrame({ type: "hello", version: 2, name: "alice" });
     const missing = await client.nextFrame();
     assertEquals([missing.type, missing.code], ["error", "wrong_password"]);
     assertMatch(missing.message, /needs a password/);
-    await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "wrong" });
+    await client.sendFrame({ type: "hello", version: 2, name: "alice", password: "wrong" });
     const wrong = await client.nextFrame();
     assertEquals(wrong.code, "wrong_password");
     assertMatch(wrong.message, /^Wrong password/);
-    await client.sendFrame({ type: "hello", version: 1, name: "alice", password: "open sesame" });
+    await client.sendFrame({ type: "hello", version: 2, name: "alice", password: "open sesame" });
     const welcome = await client.nextFrame((f) => f.type === "welcome");
     assertEquals(welcome.name, "alice");
 
@@ -88,7 +88,7 @@ Deno.test("the operator kicks, bans and unbans from the console; everyone sees i
     assertMatch(runConsoleLine(server, "/bans")[0], /127\.0\.0\.1 \(mallory\): 10m left/);
     // The ban is by address: tests connect from 127.0.0.1 too, so a new connection is refused.
     const refused = await LineClient.connect(port);
-    await refused.sendFrame({ type: "hello", version: 1, name: "someone" });
+    await refused.sendFrame({ type: "hello", version: 2, name: "someone" });
     const bye = await refused.nextFrame((f) => f.type === "bye");
     assertEquals(bye.code, "banned");
     assertMatch(bye.message, /banned from this room for 10m more/);

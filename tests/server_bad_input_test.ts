@@ -50,7 +50,7 @@ Deno.test("invalid JSON, unknown types and wrong field types get error frames; t
       ['{"type":"send","text":{"nested":true}}', "bad_field"],
       ['{"type":"send","text":12345678901234567890}', "bad_field"],
       ["[".repeat(5000) + "]".repeat(5000), "bad_frame"],
-      ['{"type":"hello","version":1,"name":"again"}', "already_joined"],
+      ['{"type":"hello","version":2,"name":"again"}', "already_joined"],
     ];
     for (const [line, expected] of cases) {
       const error = await errorCodeFor(mallory, line);
@@ -75,7 +75,7 @@ Deno.test("frames before hello, a wrong version, and empty or too long messages 
     assertEquals((await errorCodeFor(early, '{"type":"send","text":"hi"}')).code, "not_joined");
     const wrongVersion = await errorCodeFor(early, '{"type":"hello","version":99,"name":"eve"}');
     assertEquals(wrongVersion.code, "unsupported_version");
-    await early.sendFrame({ type: "hello", version: 1, name: "eve" });
+    await early.sendFrame({ type: "hello", version: 2, name: "eve" });
     await early.nextFrame((f) => f.type === "welcome");
     assertEquals((await errorCodeFor(early, '{"type":"send","text":"   "}')).code, "empty_message");
     const long = "x".repeat(4001);
@@ -160,14 +160,14 @@ Deno.test("names with escape sequences, controls or invisible characters are ref
   await withServer(async (_server, port) => {
     const room = await bystanders(port);
     const client = await LineClient.connect(port);
-    await client.sendFrame({ type: "hello", version: 1, name: "n".repeat(25) });
+    await client.sendFrame({ type: "hello", version: 2, name: "n".repeat(25) });
     const tooLong = await client.nextFrame();
     assertEquals([tooLong.code, tooLong.message], [
       "name_invalid",
       "That name is 25 characters long; the limit is 24.",
     ]);
     for (const name of ["\x1b[31mred", "tab\tname", "zero\u200bwidth", "rtl\u202eevil", "Server"]) {
-      await client.sendFrame({ type: "hello", version: 1, name });
+      await client.sendFrame({ type: "hello", version: 2, name });
       const error = await client.nextFrame();
       assertEquals(error.type, "error");
       assert(["name_invalid", "name_reserved"].includes(error.code), error.code);
@@ -245,7 +245,7 @@ Deno.test("a client that stops reading is dropped; everyone else gets every mess
     const room = await bystanders(port);
     const sleeper = await Deno.connect({ hostname: "127.0.0.1", port });
     await sleeper.write(
-      new TextEncoder().encode('{"type":"hello","version":1,"name":"sleeper"}\n'),
+      new TextEncoder().encode('{"type":"hello","version":2,"name":"sleeper"}\n'),
     );
     await room.alice.nextFrame((f) => f.type === "join" && f.name === "sleeper");
     const text = "m".repeat(3000);

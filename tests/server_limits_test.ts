@@ -97,7 +97,7 @@ Deno.test("connections over the total cap or the per-address cap are refused wit
     const { client: second } = await LineClient.join(port, "second");
     // Structured client: the bye comes as a JSON frame.
     const third = await LineClient.connect(port);
-    await third.sendFrame({ type: "hello", version: 1, name: "third" });
+    await third.sendFrame({ type: "hello", version: 2, name: "third" });
     const bye = await third.nextFrame((f) => f.type === "bye");
     assertEquals(bye.code, "too_many_connections");
     await third.waitForClose();
@@ -114,7 +114,7 @@ Deno.test("connections over the total cap or the per-address cap are refused wit
   await withServer(async (_server, port) => {
     const { client: only } = await LineClient.join(port, "only");
     const extra = await LineClient.connect(port);
-    await extra.sendFrame({ type: "hello", version: 1, name: "extra" });
+    await extra.sendFrame({ type: "hello", version: 2, name: "extra" });
     assertEquals((await extra.nextFrame((f) => f.type === "bye")).code, "server_full");
     only.close();
     extra.close();

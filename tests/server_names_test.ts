@@ -31,7 +31,7 @@ Deno.test("a look-alike of a present member's name is refused on join and on /ni
     await plain.nextLine((l) => l.startsWith("-- Welcome, bob!"));
 
     const structured = await LineClient.connect(port);
-    await structured.sendFrame({ type: "hello", version: 1, name: "ａIice" });
+    await structured.sendFrame({ type: "hello", version: 2, name: "ａIice" });
     const error = await structured.nextFrame();
     assertEquals([error.type, error.code], ["error", "name_taken"]);
     assertEquals(
@@ -67,7 +67,7 @@ Deno.test("a look-alike of a recently claimed name is refused, also after a rest
       server = startServer(dir);
       const port = server.addr.port;
       const other = await LineClient.connect(port);
-      await other.sendFrame({ type: "hello", version: 1, name: "aIice" });
+      await other.sendFrame({ type: "hello", version: 2, name: "aIice" });
       const error = await other.nextFrame();
       assertEquals([error.type, error.code, error.message], [
         "error",
@@ -75,7 +75,7 @@ Deno.test("a look-alike of a recently claimed name is refused, also after a rest
         '"aIice" looks too much like "alice", a name used here recently. Pick another name.',
       ]);
       // The name itself is free to take, as before (names are not accounts).
-      await other.sendFrame({ type: "hello", version: 1, name: "alice" });
+      await other.sendFrame({ type: "hello", version: 2, name: "alice" });
       await other.nextFrame((f) => f.type === "welcome");
       other.close();
     } finally {

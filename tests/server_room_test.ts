@@ -32,14 +32,14 @@ Deno.test("structured join: welcome lists members; a taken name gets an error an
   await withServer(async (_server, port) => {
     const { client: alice, welcome } = await LineClient.join(port, "alice");
     assertEquals(welcome.members, ["alice"]);
-    assertEquals(welcome.version, 1);
+    assertEquals(welcome.version, 2);
     assert(typeof welcome.session === "string" && welcome.session.length > 10);
     const other = await LineClient.connect(port);
-    await other.sendFrame({ type: "hello", version: 1, name: "Alice" });
+    await other.sendFrame({ type: "hello", version: 2, name: "Alice" });
     const error = await other.nextFrame();
     assertEquals(error.type, "error");
     assertEquals(error.code, "name_taken");
-    await other.sendFrame({ type: "hello", version: 1, name: "bob" });
+    await other.sendFrame({ type: "hello", version: 2, name: "bob" });
     const second = await other.nextFrame((f) => f.type === "welcome");
     assertEquals(second.members, ["alice", "bob"]);
     alice.close();
@@ -163,7 +163,7 @@ Deno.test("an abrupt disconnect is announced exactly once", async () => {
   await withServer(async (_server, port) => {
     const { client: alice } = await LineClient.join(port, "alice");
     const victim = await Deno.connect({ hostname: "127.0.0.1", port });
-    await victim.write(new TextEncoder().encode('{"type":"hello","version":1,"name":"bob"}\n'));
+    await victim.write(new TextEncoder().encode('{"type":"hello","version":2,"name":"bob"}\n'));
     await alice.nextFrame((f) => f.type === "join" && f.name === "bob");
     // SO_LINGER 0 is not exposed; closing with unread data pending makes the kernel send RST.
     await alice.say("something for bob to leave unread");
@@ -204,8 +204,10 @@ Deno.test("newcomers see recent messages; a reconnect with resume and since catc
     const { client: alice, welcome: aliceWelcome } = await LineClient.join(port, "alice");
     const { client: bob } = await LineClient.join(port, "bob");
     await alice.say("one");
+    // Ids are per room: the catch-up counts from the last record of the room seen.
+    const lastSeen = await alice.nextFrame((f) => f.type === "message" && f.text === "one");
     await bob.say("/msg alice secret for alice");
-    const lastSeen = await alice.nextFrame((f) => f.type === "private");
+    await alice.nextFrame((f) => f.type === "private");
 
     // A newcomer gets the public messages only.
     const { client: carol, welcome } = await LineClient.join(port, "carol");
@@ -219,7 +221,7 @@ Deno.test("newcomers see recent messages; a reconnect with resume and since catc
     const { client: alice2, welcome: resumed } = await LineClient.join(port, "alice", {
       resume: aliceWelcome.session,
       since: lastSeen.id,
-      room: aliceWelcome.room,
+      log: aliceWelcome.log,
     });
     assertEquals(resumed.catchUp, true);
     assertEquals(
@@ -241,10 +243,10 @@ Deno.test("newcomers see recent messages; a reconnect with resume and since catc
     const impostor = await LineClient.connect(port);
     await impostor.sendFrame({
       type: "hello",
-      version: 1,
+      version: 2,
       name: "alice",
       since: 0,
-      room: welcome.room,
+      log: welcome.log,
     });
     assertEquals((await impostor.nextFrame()).code, "name_taken");
     for (const c of [alice, alice2, bob, carol, impostor]) c.close();

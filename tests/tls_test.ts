@@ -25,7 +25,7 @@ async function joinOverTls(port: number, cert: string, name: string) {
     unsafelyDisableHostnameVerification: true,
   });
   const client = LineClient.over(conn);
-  await client.sendFrame({ type: "hello", version: 1, name });
+  await client.sendFrame({ type: "hello", version: 2, name });
   return { client, welcome: await client.nextFrame((f) => f.type === "welcome") };
 }
 

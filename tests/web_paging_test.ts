@@ -40,6 +40,7 @@ function welcome(history: unknown[], extra: Record<string, unknown> = {}) {
     catchUp: false,
     session: "token-1",
     room: "room-1",
+    log: "room-1",
     limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
     ...extra,
   };

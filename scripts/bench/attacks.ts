@@ -142,7 +142,7 @@ async function slowloris(target: AttackTarget, sizes: AttackSizes): Promise<Atta
         continue;
       }
       // Half stay silent; half start a hello and never finish the line.
-      if (index % 2 === 1) connection.write('{"type":"hello","version":1,"na');
+      if (index % 2 === 1) connection.write('{"type":"hello","version":2,"na');
       open.push(connection);
     }
   };

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ROOM_OPTIONS, type RoomSettings, roomSettingsFrom } from "./room_flags.ts";
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from "../protocol/constants.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { password as passwordPrompt } from "@inquirer/prompts";
@@ -78,6 +79,7 @@ const SECTIONS: OptionSection[] = [
     },
   },
   { title: "TLS", options: TLS_OPTIONS },
+  { title: "Rooms", options: ROOM_OPTIONS },
   { title: "History", options: HISTORY_OPTIONS },
   { title: "Local network", options: ANNOUNCE_OPTIONS },
   { title: "Limits", options: limitOptions() },
@@ -101,6 +103,7 @@ export interface ServeSettings {
   tls: TlsFlags;
   limits: Partial<Limits>;
   history: HistorySettings;
+  rooms: RoomSettings;
   /** LAN discovery: announce the room (`--name`, `--no-announce`). */
   announce: AnnounceSettings;
   quiet: boolean;
@@ -132,6 +135,7 @@ export function parseServeArgs(
     tls: tlsFlagsFrom(values, COMMAND),
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
+    rooms: roomSettingsFrom(values, COMMAND),
     announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
     debug: Boolean(values.debug),
@@ -262,6 +266,7 @@ function startServer(
       port: settings.port,
       store,
       historyOnJoin: settings.history.historyOnJoin,
+      defaultRoom: settings.rooms.defaultRoom,
       motd: settings.motd,
       password: settings.password,
       tls: identity && { cert: identity.cert, key: identity.key },

@@ -128,6 +128,38 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     run: (context, args) => context.send(args ? `/away ${args}` : "/away"),
   },
   {
+    name: "join",
+    aliases: [],
+    args: "#ROOM",
+    summary: "go to a room, creating it if it does not exist",
+    run(context, args) {
+      const [room, extra] = splitFirstWord(args);
+      if (!room || extra) return context.error(`Usage: ${usageOf(this)}`);
+      context.send(`/join ${room}`);
+    },
+  },
+  {
+    name: "part",
+    aliases: [],
+    args: "[#ROOM]",
+    summary: "leave the room",
+    run: (context, args) => context.send(args ? `/part ${args}` : "/part"),
+  },
+  {
+    name: "rooms",
+    aliases: ["list"],
+    args: "",
+    summary: "list the rooms, how many are in each and their topics",
+    run: (context) => context.send("/rooms"),
+  },
+  {
+    name: "topic",
+    aliases: [],
+    args: "[TEXT]",
+    summary: "set the room's topic; alone: show it",
+    run: (context, args) => context.send(args ? `/topic ${args}` : "/topic"),
+  },
+  {
     name: "ignore",
     aliases: [],
     args: "[NAME]",

@@ -71,6 +71,8 @@ export type ConnectionEvent =
     records: RoomRecord[];
     rejoined: boolean;
     roomChanged: boolean;
+    /** True when we moved to the welcome's room with `/join` (same connection). */
+    moved?: boolean;
   }
   /** A room record not seen before. */
   | { type: "record"; record: RoomRecord }
@@ -172,7 +174,16 @@ export class ChatConnection {
   /** True when the latest connection got as far as a welcome. */
   #lastSessionJoined = false;
   #session: string | undefined;
+  /** Our place: the server's log and our room in it (see placeOf). */
   #room: string | undefined;
+  /** The latest welcome, the base of the state shown after moving to another room. */
+  #welcome: WelcomeFrame | undefined;
+  /** Ids of the private messages shown (they are not ordered with the room's). */
+  readonly #privateIds = new Set<number>();
+  /** True while showing the state of a room we moved to with `/join`. */
+  #moved = false;
+  /** Why joining can never work (the server speaks another protocol version). */
+  #fatal: string | undefined;
   #lastId = 0;
   #catchUp: CatchUpInProgress | undefined;
   #pages: PendingPage[] = [];
@@ -454,11 +465,18 @@ export class ChatConnection {
       this.#catchUp = undefined;
       for (const pending of this.#pages.splice(0)) pending.lost();
     }
+    if (this.#fatal !== undefined) return { reason: this.#fatal, final: true };
     return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}), ...(final ? { final } : {}) };
   }
 
   /** Handles one frame; returns it when it is the server's goodbye. */
   #handle(frame: ServerFrame): ByeFrame | undefined {
+    if (frame.type === "error" && frame.code === "unsupported_version" && !this.#joined) {
+      // Retrying can't help: end with one sentence saying which side to update.
+      this.#fatal = versionMismatch(frame);
+      if (this.#conn) closeQuietly(this.#conn);
+      return;
+    }
     if (this.#catchUp && isHeldBackDuringCatchUp(frame)) {
       this.#catchUp.heldBack.push(frame);
       return;
@@ -466,6 +484,23 @@ export class ChatConnection {
     switch (frame.type) {
       case "welcome":
         this.#welcomed(frame);
+        return;
+      case "joined":
+        // Moved to another room (`/join`): shown like a welcome there, ids start afresh.
+        if (this.#welcome === undefined) return;
+        this.#joined = false;
+        this.#welcomed({ ...this.#welcome, ...frame, type: "welcome" }, true);
+        return;
+      case "parted":
+        if (this.#joined) {
+          this.#emit({
+            type: "reply",
+            frame: {
+              type: "info",
+              text: `You left ${frame.room}${frame.reason ? `: ${frame.reason}` : ""}.`,
+            },
+          });
+        }
         return;
       case "error":
         if (!this.#joined && NAME_REFUSALS.has(frame.code)) {
@@ -499,14 +534,17 @@ export class ChatConnection {
     }
   }
 
-  #welcomed(welcome: WelcomeFrame): void {
+  #welcomed(welcome: WelcomeFrame, moved = false): void {
     if (this.#joined) return;
-    const rejoined = this.#everJoined;
-    const roomChanged = rejoined && this.#room !== welcome.room;
+    this.#welcome = welcome;
+    this.#moved = moved;
+    const place = placeOf(welcome);
+    const rejoined = this.#everJoined && !moved;
+    const roomChanged = rejoined && this.#room !== place;
     // Not a catch-up: the server did not continue from our last id (another
     // room, or ids given again after a restart), so ids seen before mean nothing.
-    if (this.#room !== welcome.room || !welcome.catchUp) this.#lastId = 0;
-    this.#room = welcome.room;
+    if (this.#room !== place || !welcome.catchUp) this.#lastId = 0;
+    this.#room = place;
     this.#session = welcome.session;
     this.#name = welcome.name;
     this.#joined = true;
@@ -560,12 +598,19 @@ export class ChatConnection {
     this.#everJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
     this.#save();
-    this.#emit({ type: "joined", welcome, records, rejoined, roomChanged });
+    const moved = this.#moved ? { moved: true } : {};
+    this.#emit({ type: "joined", welcome, records, rejoined, roomChanged, ...moved });
     this.#firstJoin.resolve("joined");
   }
 
   /** True for a record not seen before; remembers it. Also follows our own renames. */
   #accept(record: RoomRecord): boolean {
+    if (record.type === "private" && record.room === undefined) {
+      // Private messages are between people: their ids come from a log of their own.
+      if (this.#privateIds.has(record.id)) return false;
+      this.#privateIds.add(record.id);
+      return true;
+    }
     if (record.id <= this.#lastId) return false;
     this.#lastId = record.id;
     if (record.type === "nick" && nameKey(record.from) === nameKey(this.#name)) {
@@ -596,9 +641,10 @@ export class ChatConnection {
       this.#lastId = saved?.lastId ?? 0;
     }
     const resume = this.#session === undefined ? {} : { resume: this.#session };
-    const since = this.#room !== undefined && this.#lastId > 0
-      ? { since: this.#lastId, room: this.#room }
-      : {};
+    // The place is the server's log and the room in it: go back to that room, caught up.
+    const [log, room] = (this.#room ?? "").split(PLACE_SEPARATOR);
+    const since = room !== undefined && this.#lastId > 0 ? { since: this.#lastId, log } : {};
+    const where = room === undefined ? {} : { room };
     const password = this.#password === undefined ? {} : { password: this.#password };
     return {
       type: "hello",
@@ -606,6 +652,7 @@ export class ChatConnection {
       name: this.#name,
       ...password,
       ...resume,
+      ...where,
       ...since,
     };
   }
@@ -624,6 +671,30 @@ export class ChatConnection {
   #emit(event: ConnectionEvent): void {
     this.#options.onEvent(event);
   }
+}
+
+/** Between the server's log id and the room name in a saved place. */
+const PLACE_SEPARATOR = " ";
+
+/**
+ * Where record ids mean something: the server's history (`log`) and the room
+ * in it. Saved between runs as the place's `room`.
+ */
+function placeOf(welcome: WelcomeFrame): string {
+  return `${welcome.log}${PLACE_SEPARATOR}${welcome.room.toLowerCase()}`;
+}
+
+/**
+ * One sentence saying which side to update, from the server's refusal of our
+ * version: a server of protocol 2 or later says its version; one of version 1
+ * only says so in words.
+ */
+export function versionMismatch(frame: { message: string; version?: number }): string {
+  const theirs = frame.version ??
+    Number(/protocol version (\d+)/.exec(frame.message)?.[1] ?? PROTOCOL_VERSION - 1);
+  return theirs < PROTOCOL_VERSION
+    ? `The server runs an older chat (protocol ${theirs}, this client ${PROTOCOL_VERSION}): ask whoever runs it to update chat, or join with an older chat.`
+    : `The server runs a newer chat (protocol ${theirs}, this client ${PROTOCOL_VERSION}): update chat on this computer to join.`;
 }
 
 /**

@@ -142,7 +142,9 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     switch (event.type) {
       case "joined": {
         const { welcome } = event;
-        if (event.rejoined) {
+        if (event.moved) {
+          printAll(renderPlain({ ...welcome, type: "joined", history: [] }));
+        } else if (event.rejoined) {
           print(`-- Reconnected as ${welcome.name}.`);
           if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
         } else {

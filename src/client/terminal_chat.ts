@@ -173,12 +173,15 @@ export class TerminalChat {
     this.#setMembers(welcome.members);
     this.#updateStatus({ name: welcome.name, state: "connected" });
     const entries: Entry[] = [];
-    if (!rejoined) {
+    if (event.moved) {
+      entries.push({ kind: "members", ts, members: welcome.members, lead: `${welcome.room}:` });
+      if (welcome.topic) entries.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
+    } else if (!rejoined) {
       entries.push({
         kind: "members",
         ts,
         members: welcome.members,
-        lead: `Welcome, ${welcome.name}!`,
+        lead: `Welcome, ${welcome.name}! You are in ${welcome.room}.`,
       });
       if (welcome.motd) entries.push({ kind: "info", ts, text: welcome.motd });
     } else {
@@ -204,7 +207,7 @@ export class TerminalChat {
     // Members come from the welcome; history only tells who wrote to you privately.
     for (const record of history.records) this.#notePrivateSender(record);
     this.#ownJoinPending = true;
-    if (!rejoined) {
+    if (!rejoined && !event.moved) {
       entries.push({
         kind: "note",
         ts,

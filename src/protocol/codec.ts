@@ -36,14 +36,18 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
     name: "string",
     password: "string?",
     resume: "string?",
-    since: "number?",
     room: "string?",
+    since: "number?",
+    log: "string?",
+    multiRoom: "boolean?",
   },
-  send: { text: "string" },
+  send: { text: "string", room: "string?" },
+  join: { room: "string", since: "number?" },
+  part: { room: "string" },
   ping: { data: "string?" },
   pong: { data: "string?" },
   quit: { reason: "string?" },
-  history: { before: "number?", after: "number?", limit: "number?" },
+  history: { room: "string?", before: "number?", after: "number?", limit: "number?" },
 };
 
 const RECORD_SHAPES = {
@@ -62,27 +66,41 @@ const RECORD_SHAPES = {
   notice: { id: "number", ts: "number", text: "string", by: "string?" },
 } satisfies Record<string, Shape>;
 
+const ROOM_STATE_SHAPE = {
+  room: "string",
+  topic: "string?",
+  members: "strings",
+  history: "records",
+  catchUp: "boolean",
+  gap: "boolean?",
+  more: "boolean?",
+  lastId: "number?",
+} satisfies Shape;
+
 const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
   ...RECORD_SHAPES,
   welcome: {
+    ...ROOM_STATE_SHAPE,
     version: "number",
     name: "string",
-    members: "strings",
-    history: "records",
-    catchUp: "boolean",
-    gap: "boolean?",
-    more: "boolean?",
-    lastId: "number?",
     session: "string",
-    room: "string",
+    log: "string",
     motd: "string?",
     limits: "object",
   },
-  members: { members: "strings", away: "object?" },
+  joined: ROOM_STATE_SHAPE,
+  parted: { room: "string", reason: "string?" },
+  members: { room: "string?", members: "strings", away: "object?" },
   info: { text: "string" },
   error: { code: "string", message: "string" },
   bye: { code: "string", message: "string" },
-  page: { records: "records", before: "number?", after: "number?", more: "boolean" },
+  page: {
+    room: "string?",
+    records: "records",
+    before: "number?",
+    after: "number?",
+    more: "boolean",
+  },
   ping: { data: "string?" },
   pong: { data: "string?" },
 };

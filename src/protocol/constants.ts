@@ -19,7 +19,7 @@ export const DEFAULT_JOIN_HOST = "localhost";
  * older peer would misunderstand; new optional fields and frame types do not
  * bump it (peers ignore what they do not know).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The seed's word for leaving, still understood by the server. */
 export const SEED_QUIT_WORD = "{quit}";

@@ -24,7 +24,9 @@ export type ErrorCode =
   | "mailbox_full"
   | "wrong_password"
   | "too_many_attempts"
-  | "rate_limited";
+  | "rate_limited"
+  | "room_invalid"
+  | "not_in_room";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =

@@ -21,16 +21,39 @@ export interface HelloFrame {
   password?: string;
   /** Token from an earlier `welcome`, to take over a session that has not timed out yet. */
   resume?: string;
-  /** Id of the last room record the client saw; the server sends what came after. */
-  since?: number;
-  /** The `room` of the welcome that `since` refers to; `since` is ignored for another room. */
+  /** The room to enter first (`#general` style); the server's default room when absent. */
   room?: string;
+  /** Id of the last record of `room` the client saw; the server sends what came after. */
+  since?: number;
+  /** The `log` of the welcome that `since` refers to; `since` is ignored for another log. */
+  log?: string;
+  /**
+   * True for clients that can be in several rooms at once: `/join` then adds a
+   * room instead of moving the client from its current one.
+   */
+  multiRoom?: boolean;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
 export interface SendFrame {
   type: "send";
   text: string;
+  /** The room it is said in; the client's current room when absent. */
+  room?: string;
+}
+
+/** Enters a room (creating it when it does not exist yet); answered by `joined`. */
+export interface JoinFrame {
+  type: "join";
+  room: string;
+  /** The last record of this room the client saw, for a catch-up. */
+  since?: number;
+}
+
+/** Leaves a room; answered by `parted`. */
+export interface PartFrame {
+  type: "part";
+  room: string;
 }
 
 /** Liveness check; the peer answers with `pong` carrying the same data. */
@@ -59,6 +82,8 @@ export interface QuitFrame {
  */
 export interface HistoryFrame {
   type: "history";
+  /** The room whose history is wanted; the client's current room when absent. */
+  room?: string;
   before?: number;
   after?: number;
   /** Most records wanted; the server may send fewer (it caps the count and the bytes of a page). */
@@ -66,7 +91,15 @@ export interface HistoryFrame {
 }
 
 /** Any frame a client may send. */
-export type ClientFrame = HelloFrame | SendFrame | PingFrame | PongFrame | QuitFrame | HistoryFrame;
+export type ClientFrame =
+  | HelloFrame
+  | SendFrame
+  | PingFrame
+  | PongFrame
+  | QuitFrame
+  | HistoryFrame
+  | JoinFrame
+  | PartFrame;
 
 // ---------------------------------------------------------------- room records
 
@@ -76,6 +109,11 @@ interface RecordBase {
   id: number;
   /** Milliseconds since the Unix epoch, server clock. */
   ts: number;
+  /**
+   * The room the record belongs to (`#general`); ids are per room. Absent on
+   * private messages, which are between people, not rooms.
+   */
+  room?: string;
 }
 
 /** A message to the whole room. */
@@ -153,12 +191,12 @@ export function isConversation(record: RoomRecord): boolean {
 
 // ---------------------------------------------------------------- server → client
 
-/** Answer to a successful `hello`. */
-export interface WelcomeFrame {
-  type: "welcome";
-  version: number;
-  /** The name the client now has (cleaned, as others see it). */
-  name: string;
+/** The state of one room as a client entering it sees it: in the welcome and in `joined`. */
+export interface RoomState {
+  /** The room's name as created (`#general`); compare case-insensitively. */
+  room: string;
+  /** The room's topic, when one is set. */
+  topic?: string;
   /** Everyone in the room, the client included. */
   members: string[];
   /**
@@ -180,22 +218,45 @@ export interface WelcomeFrame {
    * is the records up to it; live records after it follow on the connection.
    */
   lastId?: number;
+}
+
+/** Answer to a successful `hello`: who the client is, and the state of its first room. */
+export interface WelcomeFrame extends RoomState {
+  type: "welcome";
+  version: number;
+  /** The name the client now has (cleaned, as others see it). */
+  name: string;
   /** Token to present as `resume` when reconnecting. */
   session: string;
   /**
-   * Identity of the room's history. Ids are only comparable within one room:
+   * Identity of the server's history. Ids are only comparable within one log:
    * when it changes (a server that keeps no history restarted), start afresh.
    */
-  room: string;
+  log: string;
   /** Message of the day, if the operator set one. */
   motd?: string;
   /** Limits the client should respect. */
   limits: { maxMessageChars: number; maxLineBytes: number };
 }
 
+/** The client is now in a room (after `/join` or a `join` frame): that room's state. */
+export interface JoinedFrame extends RoomState {
+  type: "joined";
+}
+
+/** The client left a room (`/part`, a `part` frame, moved by `/join`, or kicked from it). */
+export interface PartedFrame {
+  type: "parted";
+  room: string;
+  /** Why, when it was not the client's own doing. */
+  reason?: string;
+}
+
 /** Answer to `/who`. */
 export interface MembersFrame {
   type: "members";
+  /** The room listed. */
+  room?: string;
   members: string[];
   /** Members marked away with `/away`, by name, with their text. */
   away?: Record<string, string>;
@@ -214,11 +275,15 @@ export interface ErrorFrame {
   code: string;
   /** One or two sentences for a person. */
   message: string;
+  /** With `unsupported_version`: the protocol version the server speaks. */
+  version?: number;
 }
 
 /** Answer to a `history` request: one page of records, oldest first, echoing `before` or `after`. */
 export interface PageFrame {
   type: "page";
+  /** The room the records are from. */
+  room?: string;
   records: RoomRecord[];
   before?: number;
   after?: number;
@@ -237,6 +302,8 @@ export interface ByeFrame {
 export type ServerFrame =
   | RoomRecord
   | WelcomeFrame
+  | JoinedFrame
+  | PartedFrame
   | MembersFrame
   | InfoFrame
   | ErrorFrame

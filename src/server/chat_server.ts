@@ -16,7 +16,12 @@ import type { Moderation } from "./command.ts";
 import { renderPlain } from "../text/plain_format.ts";
 import { Outgoing } from "./outgoing.ts";
 import { PAGE_RECORDS, pageBytesFor } from "./history_pages.ts";
-import { noSuchMember, Room } from "./room.ts";
+import { noSuchMember, type Room } from "./room.ts";
+import { ClientRegistry, PRIVATE_LOG } from "./rooms/clients.ts";
+import type { ServerPlaces } from "./rooms/client_rooms.ts";
+import { DEFAULT_ROOM } from "./rooms/room_name.ts";
+import { RoomRegistry } from "./rooms/room_registry.ts";
+import { StoreLog } from "./rooms/room_log.ts";
 import {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_HISTORY_ON_JOIN,
@@ -36,6 +41,8 @@ export interface ChatServerOptions {
   store?: RoomStore;
   /** Earlier messages a newcomer sees. */
   historyOnJoin?: number;
+  /** The room everyone starts in (`#general`). */
+  defaultRoom?: string;
   motd?: string;
   /** Room password; clients must present it. */
   password?: string;
@@ -56,8 +63,8 @@ const SHUTDOWN_FLUSH_MS = 2000;
 
 /** A running chat server. */
 export class ChatServer implements Moderation {
-  /** The room every connection joins. */
-  readonly room: Room;
+  /** The server's clients and rooms. */
+  readonly places: ServerPlaces;
   readonly limits: Limits;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
@@ -82,18 +89,29 @@ export class ChatServer implements Moderation {
       limits: this.limits,
       log: this.#log,
     });
-    this.room = new Room({
-      store: this.#store,
+    this.places = {
+      clients: new ClientRegistry({
+        store: this.#store,
+        privateLog: new StoreLog(this.#store.roomHistory(PRIVATE_LOG), this.#now),
+        now: this.#now,
+      }),
+      rooms: new RoomRegistry({
+        store: this.#store,
+        defaultRoom: options.defaultRoom ?? DEFAULT_ROOM,
+        historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
+        pageRecords: PAGE_RECORDS,
+        pageBytes: pageBytesFor(this.limits.maxQueueBytes),
+        onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
+        now: this.#now,
+      }),
+      log: this.#store.history.roomId(),
       historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
-      pageRecords: PAGE_RECORDS,
-      pageBytes: pageBytesFor(this.limits.maxQueueBytes),
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
         maxLineBytes: this.limits.maxLineBytes,
       },
       motd: options.motd,
-      onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
-    });
+    };
     this.#store.onWriteFailure?.(() => this.#tellUnsaved());
     const address = { hostname: options.hostname, port: options.port };
     this.#listener = options.tls
@@ -101,6 +119,11 @@ export class ChatServer implements Moderation {
       : Deno.listen(address);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#accepting = this.#acceptLoop();
+  }
+
+  /** The room everyone starts in. */
+  get room(): Room {
+    return this.places.rooms.defaultRoom;
   }
 
   /** The address actually bound (with the real port when 0 was asked for). */
@@ -167,7 +190,7 @@ export class ChatServer implements Moderation {
     }
     const peer = conn.remoteAddr;
     const session = new Session(durable(conn, this.#store), peer, {
-      room: this.room,
+      places: this.places,
       limits: this.limits,
       admission: this.#admission,
       log: this.#log,
@@ -221,11 +244,11 @@ export class ChatServer implements Moderation {
   }
 
   say(text: string): void {
-    this.room.notice(text, "operator");
+    for (const room of this.places.rooms.opened()) room.notice(text, "operator");
   }
 
   #member(name: string): Session | undefined {
-    const member = this.room.find(name);
+    const member = this.places.clients.find(name)?.member;
     return member instanceof Session && this.#sessions.has(member) ? member : undefined;
   }
 

@@ -10,6 +10,7 @@ import type { Refusal } from "../protocol/errors.ts";
 import type { InfoFrame, MembersFrame } from "../protocol/frames.ts";
 import type { Ban } from "./ban_list.ts";
 import type { Member, Room } from "./room.ts";
+import type { ClientRooms, ServerPlaces } from "./rooms/client_rooms.ts";
 import { type CommandShape, usageOf } from "../text/command_line.ts";
 
 /** Who may run a command: room members, the server operator, or both. */
@@ -33,9 +34,14 @@ export interface Moderation {
 
 /** What a command handler can see and do. */
 export interface CommandContext {
+  /** The room the command is typed in (the default room on the server console). */
   room: Room;
+  /** The server's clients and rooms. */
+  places?: ServerPlaces;
   /** The member who typed the command; absent on the server console. */
   member?: Member;
+  /** The member's name and rooms; absent on the server console. */
+  rooms?: ClientRooms;
   /** The operator's powers; present on the server console only. */
   moderation?: Moderation;
   /** Answers the caller only. */
@@ -57,7 +63,7 @@ export interface Command<Needs extends Partial<CommandContext> = Record<never, n
 }
 
 /** A member's command: the context always has the member. */
-export type MemberCommand = Command<{ member: Member }>;
+export type MemberCommand = Command<{ member: Member; rooms: ClientRooms; places: ServerPlaces }>;
 
 /** An operator's command: the context always has the moderation actions. */
 export type OperatorCommand = Command<{ moderation: Moderation }>;

@@ -42,7 +42,12 @@ const SHARED_COMMANDS: Command[] = [
     run(context) {
       const members = context.room.names();
       const away = awayTexts(context.room, members);
-      context.reply({ type: "members", members, ...(away ? { away } : {}) });
+      context.reply({
+        type: "members",
+        room: context.room.name,
+        members,
+        ...(away ? { away } : {}),
+      });
       return undefined;
     },
   },

@@ -6,6 +6,7 @@
 
 import { type MemberCommand, usageRefusal } from "./command.ts";
 import { splitFirstWord } from "../text/command_line.ts";
+import { ROOM_COMMANDS } from "./rooms/room_commands.ts";
 
 /** The longest `/away` text kept (characters). */
 const MAX_AWAY_CHARS = 200;
@@ -21,8 +22,7 @@ export const MEMBER_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const action = args.trim();
       if (!action) return usageRefusal(this);
-      context.room.say(context.member, action, true);
-      return undefined;
+      return context.rooms.say(action, context.room.name, true);
     },
   },
   {
@@ -34,9 +34,9 @@ export const MEMBER_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const [to, text] = splitFirstWord(args);
       if (!to || !text) return usageRefusal(this);
-      const refused = context.room.whisper(context.member, to, text);
+      const refused = context.places.clients.whisper(context.rooms.client, to, text);
       // The automatic reply of someone marked away.
-      const recipient = refused ? undefined : context.room.find(to);
+      const recipient = refused ? undefined : context.places.clients.find(to)?.member;
       if (recipient?.away !== undefined && recipient !== context.member) {
         context.reply({ type: "info", text: `${recipient.name} is away: ${recipient.away}` });
       }
@@ -77,9 +77,10 @@ export const MEMBER_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const [name, extra] = splitFirstWord(args);
       if (!name || extra) return usageRefusal(this);
-      return context.room.rename(context.member, name);
+      return context.places.clients.rename(context.rooms.client, name);
     },
   },
+  ...ROOM_COMMANDS,
   {
     name: "quit",
     aliases: ["exit", "leave"],

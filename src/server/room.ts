@@ -1,37 +1,31 @@
 /**
- * The chat room: who is in it, what they say, and what was said before. The
- * room knows nothing about sockets — a member is anything that can take
- * delivery of a frame — so it can be tested without I/O and any transport can
- * adapt a connection to it.
+ * One chat room: who is in it, its topic, and its log. The room knows nothing
+ * about sockets — a member is anything that can take delivery of a frame —
+ * and nothing about who people are on the server (rooms/clients.ts checks
+ * names, tokens and private messages). It stores every record through its
+ * {@linkcode RoomLog}, which gives the ids, and relays it to its members.
  *
  * @module
  */
 
-import { PROTOCOL_VERSION } from "../protocol/constants.ts";
-import type { ByeCode, Refusal } from "../protocol/errors.ts";
+import type { ByeCode } from "../protocol/errors.ts";
 import type {
   HistoryFrame,
   PageFrame,
-  PrivateRecord,
   RoomRecord,
+  RoomState,
   ServerFrame,
-  WelcomeFrame,
 } from "../protocol/frames.ts";
 import type { LeaveKind } from "../protocol/leave.ts";
-import { checkName, nameKey } from "../protocol/names.ts";
-import type { PrivateAudience } from "./history.ts";
+import { nameKey } from "../protocol/names.ts";
 import { fitToBytes } from "./history_pages.ts";
-import { mailboxRefusal } from "./mailbox.ts";
 import { NameOrder } from "./name_order.ts";
-import { isClaimFresh, isClaimUsed, type NameClaim, newClaim } from "./name_claims.ts";
-import { lookAlikeRefusal } from "./look_alikes.ts";
-import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import { Outgoing } from "./outgoing.ts";
-import type { RoomStore } from "./room_store.ts";
+import { afterAppend, type NewRecord, type RoomLog } from "./rooms/room_log.ts";
 
-/** Anything that can be in the room. The room sets `name` when it admits or renames the member. */
+/** Anything that can be in a room. The server sets `name` when it admits or renames the member. */
 export interface Member {
-  /** Current name; assigned by the room. */
+  /** Current name; assigned by the client registry. */
   name: string;
   /** The text of `/away`, while the member is marked away. */
   away?: string;
@@ -39,46 +33,51 @@ export interface Member {
   deliver(out: Outgoing): void;
   /**
    * Asks the member's transport to close: `message` is for the member, `leaveReason`
-   * for the room (kick, session taken over).
+   * for the rooms (kick, session taken over).
    */
   disconnect(code: ByeCode, message: string, leaveReason?: string): void;
 }
 
 /**
- * A member's place in the room, handed out by {@linkcode Room.join}: the only
+ * A member's place in one room, handed out by {@linkcode Room.join}: the only
  * way out of the room. Whoever holds it must release it (`leave` or `forget`)
- * when the member's connection ends, whatever ended it; releasing twice, or
- * after a takeover gave the name to a new connection, does nothing.
+ * when the member leaves the room or its connection ends, whatever ended it;
+ * releasing twice, or after a takeover gave the name to a new connection,
+ * does nothing.
  */
-export interface Membership {
+export interface RoomMembership {
+  /** The room. */
+  readonly room: Room;
   /** Leaves the room; everyone hears it once, with `reason` and whose words it is (`kind`). */
   leave(reason?: string, kind?: LeaveKind): void;
   /** Leaves without any announcement (server shutdown). */
   forget(): void;
   /** One page of the history this member may see (private records only for their audience). */
-  page(request: HistoryFrame): PageFrame;
+  page(request: HistoryFrame): Promise<PageFrame>;
+  /** The member was renamed from `oldName`: the room re-files it and announces it. */
+  renamed(oldName: string): void;
 }
 
-/** What a member asks for when joining. */
-export interface JoinRequest {
-  name: string;
-  /** Session token from an earlier welcome. */
-  resume?: string;
-  /** Last record id the member saw. */
+/** What a member asks for when entering a room. */
+export interface RoomJoinRequest {
+  /** Last record id of this room the member saw, for a catch-up. */
   since?: number;
-  /** The room `since` refers to; `since` counts only if it is this room. */
-  room?: string;
+  /** The holder the member's private records are visible to. */
+  viewer?: string;
   /**
-   * False for clients that can't present a token later (plain text): no
-   * private messages are kept for them while they are away.
+   * Records of the member's own shown after the room's history on a fresh
+   * join (not a catch-up): its recent private messages.
    */
-  canResume?: boolean;
+  own?: Promise<RoomRecord[]>;
 }
 
 /** Settings of a room. */
 export interface RoomOptions {
-  /** History, name claims and waiting private messages. */
-  store: RoomStore;
+  /** The room's name as created (`#general`). */
+  name: string;
+  topic?: string;
+  /** Where the room's records are kept; it gives their ids. */
+  log: RoomLog;
   /** How many earlier messages a newcomer sees. */
   historyOnJoin: number;
   /** Most records in one page of history (the welcome's history is one page). */
@@ -88,34 +87,42 @@ export interface RoomOptions {
    * (history_pages.ts), so no welcome or page ever makes a reader look slow.
    */
   pageBytes: number;
-  /** Limits announced to clients in the welcome. */
-  clientLimits: WelcomeFrame["limits"];
-  motd?: string;
   /** Called with every record after it is stored (for the server log). */
-  onRecord?: (record: RoomRecord) => void;
+  onRecord?: (record: RoomRecord, room: Room) => void;
+  /** Called when the room is used (someone joined or spoke) or its topic changed. */
+  onChange?: (room: Room) => void;
 }
 
-/** Distributive omit, so each record type keeps its own fields. */
-type NewRecord = RoomRecord extends infer R ? R extends RoomRecord ? Omit<R, "id" | "ts"> : never
-  : never;
-
-/** Members, broadcast and history of one chat room. */
+/** Members, topic, broadcast and history of one chat room. */
 export class Room {
   readonly #options: RoomOptions;
+  readonly #log: RoomLog;
   readonly #members = new Map<string, Member>();
   readonly #order = new NameOrder();
-  /** The claim each present member holds its name by. */
-  readonly #claims = new Map<Member, NameClaim>();
-  /** How each present member has used its name, to tell a real claim from a throwaway. */
-  readonly #use = new Map<Member, { spoke: boolean; resumed: boolean; joinedAt: number }>();
-  readonly #store: RoomStore;
-  #lastId: number;
+  /**
+   * Members whose room state is still being read from the log: what the room
+   * relays meanwhile waits here, so it reaches them after their state, in order.
+   */
+  readonly #pending = new Map<Member, Outgoing[]>();
+  #topic: string | undefined;
+  /** Records stored but not yet relayed, when the log answers later (afterAppend). */
+  #tail: Promise<void> | undefined;
 
-  /** Creates a room continuing the ids of `options.store.history`. */
+  /** Creates a room over its log. */
   constructor(options: RoomOptions) {
     this.#options = options;
-    this.#store = options.store;
-    this.#lastId = options.store.history.lastId();
+    this.#log = options.log;
+    this.#topic = options.topic;
+  }
+
+  /** The room's name as created. */
+  get name(): string {
+    return this.#options.name;
+  }
+
+  /** The topic, if one is set. */
+  get topic(): string | undefined {
+    return this.#topic;
   }
 
   /** Number of members. */
@@ -133,70 +140,95 @@ export class Room {
     return this.#members.get(nameKey(name));
   }
 
-  /** True when `member` is in the room. */
-  #contains(member: Member): boolean {
-    return this.#members.get(nameKey(member.name)) === member;
-  }
-
   /**
-   * Admits a member: validates and reserves the name, delivers the welcome,
-   * then announces the join. A member presenting the token of the name's
-   * holder takes the name back: a connection still holding it is replaced
-   * silently, and private messages kept while it was away are handed over.
-   * Returns the member's {@linkcode Membership}, or a refusal when the name
-   * is invalid or taken.
+   * Puts a member in the room. `deliverState` gets the room's state (members,
+   * topic, history or catch-up) as soon as it is read from the log; records
+   * relayed meanwhile follow it. A member whose name is already in the room
+   * takes that place silently (a connection taking its name back); otherwise
+   * everyone hears the join.
    *
-   * The member is in the room from here until it releases the membership:
-   * even when delivering the welcome ends the member's connection, it gets
-   * the membership, and its own exit path (which every ending goes through)
-   * takes it out. So no way of failing can leave a member behind.
+   * The member is in the room from here until it releases the membership,
+   * so no way of failing can leave one behind.
    */
-  join(member: Member, request: JoinRequest): Membership | Refusal {
-    const checked = checkName(request.name);
-    if ("code" in checked) return checked;
-    const key = nameKey(checked.name);
-    const now = Date.now();
-    const holder = this.#members.get(key);
-    const presented = request.resume === undefined
-      ? undefined
-      : this.#store.claims.byToken(request.resume);
-    const proven = presented !== undefined && nameKey(presented.name) === key &&
-      (holder
-        ? this.#claims.get(holder)?.holder === presented.holder
-        : isClaimFresh(presented, now));
-    if (holder && !proven) {
-      return {
-        code: "name_taken",
-        message: `Someone here is already called "${holder.name}". Pick another name.`,
-      };
+  join(
+    member: Member,
+    request: RoomJoinRequest,
+    deliverState: (state: RoomState) => void,
+  ): RoomMembership {
+    const key = nameKey(member.name);
+    const previous = this.#members.get(key);
+    if (previous) {
+      this.#pending.delete(previous);
+      this.#order.remove(previous.name);
     }
-    const lookAlike = this.#lookAlike(checked.name, proven ? presented : undefined);
-    if (lookAlike) return lookAlike;
-    const claim = proven
-      ? { ...presented, name: checked.name, seenAt: now }
-      : newClaim(checked.name, now, request.canResume !== false);
-    this.#store.claims.save(claim);
-    if (holder) this.#claims.delete(holder);
-    if (holder) this.#use.delete(holder);
     this.#members.set(key, member);
-    this.#claims.set(member, claim);
-    this.#use.set(member, { spoke: false, resumed: proven, joinedAt: now });
-    if (holder) this.#order.remove(holder.name);
-    member.name = checked.name;
     this.#order.add(member.name);
-    const held = proven ? this.#store.mailbox.take(claim.holder) : [];
-    member.deliver(new Outgoing(this.#welcome(checked.name, claim, request, held)));
-    if (held.length > 0) member.deliver(new Outgoing({ type: "info", text: heldNotice(held) }));
-    if (holder) {
-      holder.disconnect("replaced", "This name was taken over by a new connection (yours?).");
-    } else {
-      this.#broadcast({ type: "join", name: checked.name, count: this.#members.size });
-    }
+    const waiting: Outgoing[] = [];
+    this.#pending.set(member, waiting);
+    const members = this.names();
+    const topic = this.#topic;
+    void this.#state(request).then((state) => {
+      if (this.#pending.get(member) !== waiting) return; // gone (or replaced) meanwhile
+      this.#pending.delete(member);
+      deliverState({ room: this.name, ...(topic ? { topic } : {}), members, ...state });
+      const seen = state.lastId ?? lastIdOf(state.history);
+      for (const out of waiting) {
+        if ((out.frame as { id?: number }).id === undefined || recordId(out) > seen) {
+          member.deliver(out);
+        }
+      }
+    });
+    if (!previous) this.#broadcast({ type: "join", name: member.name, count: this.size });
+    this.#options.onChange?.(this);
+    let oldKey = key;
     return {
+      room: this,
       leave: (reason, kind) => this.#leave(member, reason, kind),
       forget: () => void this.#remove(member),
-      page: (request) => this.#page(member, request),
+      page: (frame) => this.#page(frame, request.viewer),
+      renamed: (oldName) => {
+        if (this.#members.get(oldKey) !== member) return;
+        this.#members.delete(oldKey);
+        oldKey = nameKey(member.name);
+        this.#members.set(oldKey, member);
+        this.#order.remove(oldName);
+        this.#order.add(member.name);
+        this.#broadcast({ type: "nick", from: oldName, to: member.name });
+      },
     };
+  }
+
+  /** Relays a message (or `/me` action) to everyone in the room, the sender included. */
+  say(member: Member, text: string, emote = false): void {
+    if (!this.#contains(member)) return;
+    this.#broadcast(
+      emote
+        ? { type: "message", from: member.name, text, emote: true }
+        : { type: "message", from: member.name, text },
+    );
+    this.#options.onChange?.(this);
+  }
+
+  /** Announces something to the room on behalf of the server, or of `by`. */
+  notice(text: string, by?: "operator"): void {
+    this.#broadcast(by ? { type: "notice", text, by } : { type: "notice", text });
+  }
+
+  /** Sets (or, with an empty text, clears) the topic and announces who did. */
+  setTopic(text: string, by: string): void {
+    this.#topic = text === "" ? undefined : text;
+    this.notice(text === "" ? `${by} cleared the topic.` : `${by} set the topic: ${text}`);
+    this.#options.onChange?.(this);
+  }
+
+  /** Sends a frame to every member (not logged: presence lists, room-wide info). */
+  tell(frame: ServerFrame): void {
+    const out = new Outgoing(frame);
+    for (const member of this.#members.values()) this.#deliver(member, out);
+  }
+
+  #contains(member: Member): boolean {
+    return this.#members.get(nameKey(member.name)) === member;
   }
 
   /**
@@ -205,246 +237,99 @@ export class Room {
    */
   #leave(member: Member, reason?: string, kind: LeaveKind = "disconnected"): void {
     if (!this.#remove(member)) return;
-    this.#broadcast({ type: "leave", name: member.name, count: this.#members.size, kind, reason });
+    this.#broadcast({ type: "leave", name: member.name, count: this.size, kind, reason });
   }
 
-  /** A page of history for `member`, bounded in records and bytes. */
-  #page(member: Member, request: HistoryFrame): PageFrame {
+  #remove(member: Member): boolean {
+    if (!this.#contains(member)) return false;
+    this.#members.delete(nameKey(member.name));
+    this.#order.remove(member.name);
+    this.#pending.delete(member);
+    return true;
+  }
+
+  /** The history part of a member's state: a catch-up after `since`, or recent messages. */
+  async #state(request: RoomJoinRequest): Promise<Omit<RoomState, "room" | "members">> {
+    const { historyOnJoin, pageRecords, pageBytes } = this.#options;
+    const lastId = await this.#log.lastId();
+    const since = request.since;
+    if (since !== undefined && since >= 0 && since <= lastId) {
+      // The first page of the catch-up; the client asks for the rest, up to `lastId`.
+      const found = await this.#log.page({ after: since, limit: pageRecords }, request.viewer);
+      const upTo = found.records.filter((record) => record.id <= lastId);
+      const { records, cut } = fitToBytes(upTo.map(this.#inRoom), pageBytes, "oldest");
+      return {
+        history: records,
+        catchUp: true,
+        more: (found.more && upTo.length === found.records.length) || cut,
+        lastId,
+        ...(found.gap ? { gap: true } : {}),
+      };
+    }
+    const recent = (await this.#log.recent(historyOnJoin, request.viewer))
+      .filter((record) => record.id <= lastId).map(this.#inRoom);
+    const own = (await request.own) ?? [];
+    return {
+      history: [...fitToBytes(recent, pageBytes, "newest").records, ...own],
+      catchUp: false,
+      lastId,
+    };
+  }
+
+  /** A page of history for a member, bounded in records and bytes. */
+  async #page(request: HistoryFrame, viewer: string | undefined): Promise<PageFrame> {
     const { pageRecords, pageBytes } = this.#options;
-    const viewer = this.#claims.get(member)?.holder;
     const limit = Math.max(1, Math.min(pageRecords, Math.floor(request.limit ?? pageRecords)));
+    const room = this.name;
     if (request.after !== undefined) {
-      const found = this.#store.history.page({ after: request.after, limit }, viewer);
-      const fitted = fitToBytes(found.records, pageBytes, "oldest");
+      const found = await this.#log.page({ after: request.after, limit }, viewer);
+      const fitted = fitToBytes(found.records.map(this.#inRoom), pageBytes, "oldest");
       return {
         type: "page",
+        room,
         records: fitted.records,
         after: request.after,
         more: found.more || fitted.cut,
       };
     }
-    const before = request.before ?? this.#lastId + 1;
-    const found = this.#store.history.page({ before, limit }, viewer);
-    const fitted = fitToBytes(found.records, pageBytes, "newest");
-    return { type: "page", records: fitted.records, before, more: found.more || fitted.cut };
+    const before = request.before ?? (await this.#log.lastId()) + 1;
+    const found = await this.#log.page({ before, limit }, viewer);
+    const fitted = fitToBytes(found.records.map(this.#inRoom), pageBytes, "newest");
+    return { type: "page", room, records: fitted.records, before, more: found.more || fitted.cut };
   }
 
-  /** Relays a message (or `/me` action) to everyone, the sender included. */
-  say(member: Member, text: string, emote = false): void {
-    this.#markSpoke(member);
-    this.#broadcast(
-      emote
-        ? { type: "message", from: member.name, text, emote: true }
-        : { type: "message", from: member.name, text },
-    );
-  }
+  /** A stored record as sent: with its room (records kept before rooms existed have none). */
+  #inRoom = (record: RoomRecord): RoomRecord =>
+    record.room === this.name ? record : { ...record, room: this.name };
 
-  /**
-   * Sends a private message; the sender gets a copy. To someone who is away
-   * (but held the name within the claim lifetime) it is kept and handed over
-   * when they come back with their token; the sender is told so.
-   */
-  whisper(member: Member, to: string, text: string): Refusal | undefined {
-    const from = this.#claims.get(member);
-    if (!from) return undefined;
-    this.#markSpoke(member);
-    const recipient = this.find(to);
-    if (recipient) {
-      const audience = { fromHolder: from.holder, toHolder: this.#claims.get(recipient)!.holder };
-      const out = this.#record(
-        { type: "private", from: member.name, to: recipient.name, text },
-        audience,
-      );
-      this.#markSpoke(recipient); // their claim now guards private history
-      recipient.deliver(out);
-      if (recipient !== member) member.deliver(out);
-      return undefined;
-    }
-    const absent = this.#store.claims.latest(nameKey(to));
-    if (!absent || !isClaimFresh(absent, Date.now())) {
-      return {
-        code: "no_such_member",
-        message:
-          `Nobody called "${to}" is here or was here in the last ${ttlDays()} days. /who lists members.`,
-      };
-    }
-    if (!absent.canResume) {
-      return {
-        code: "no_such_member",
-        message:
-          `${absent.name} is not here, and their client can't receive messages kept for later.`,
-      };
-    }
-    const full = mailboxRefusal(this.#store.mailbox, absent, from.holder);
-    if (full) return full;
-    const audience = { fromHolder: from.holder, toHolder: absent.holder };
-    const out = this.#record(
-      { type: "private", from: member.name, to: absent.name, text },
-      audience,
-    );
-    this.#store.mailbox.hold(absent.holder, out.frame as PrivateRecord, from.holder);
-    member.deliver(out);
-    member.deliver(
-      new Outgoing({
-        type: "info",
-        text:
-          `${absent.name} is not here now; they will get your message when they next join (it is kept for ${ttlDays()} days).`,
-      }),
-    );
-    return undefined;
-  }
-
-  /** Renames a member and announces it; refuses invalid or taken names. */
-  rename(member: Member, requested: string): Refusal | undefined {
-    const checked = checkName(requested);
-    if ("code" in checked) return checked;
-    const oldName = member.name;
-    const oldKey = nameKey(oldName);
-    const newKey = nameKey(checked.name);
-    if (checked.name === oldName) {
-      return { code: "bad_arguments", message: `You are already called "${oldName}".` };
-    }
-    if (newKey !== oldKey && this.#members.has(newKey)) {
-      return {
-        code: "name_taken",
-        message: `Someone here is already called "${checked.name}". Pick another name.`,
-      };
-    }
-    const lookAlike = this.#lookAlike(checked.name, this.#claims.get(member));
-    if (lookAlike) return lookAlike;
-    this.#members.delete(oldKey);
-    this.#members.set(newKey, member);
-    this.#order.remove(oldName);
-    this.#order.add(checked.name);
-    const claim = this.#claims.get(member);
-    if (claim) {
-      const renamed = { ...claim, name: checked.name };
-      this.#claims.set(member, renamed);
-      this.#store.claims.save(renamed);
-    }
-    member.name = checked.name;
-    this.#broadcast({ type: "nick", from: oldName, to: checked.name });
-    return undefined;
-  }
-
-  /** Announces something to the whole room on behalf of the server, or of `by`. */
-  notice(text: string, by?: "operator"): void {
-    this.#broadcast(by ? { type: "notice", text, by } : { type: "notice", text });
-  }
-
-  /** Refuses a name that looks like a present member's or a claimed one (look_alikes.ts). */
-  #lookAlike(name: string, own: NameClaim | undefined): Refusal | undefined {
-    const presentName = (other: string) => this.find(other)?.name;
-    return lookAlikeRefusal(name, {
-      presentName,
-      claims: this.#store.claims,
-      own,
-      now: Date.now(),
+  #broadcast(fields: NewRecord): void {
+    const stored = this.#log.append({ ...fields, room: this.name } as NewRecord);
+    this.#tail = afterAppend(this.#tail, stored, (record) => {
+      this.#options.onRecord?.(record, this);
+      const out = new Outgoing(record as ServerFrame, true);
+      for (const member of this.#members.values()) this.#deliver(member, out);
     });
   }
 
-  /** Takes a member out of the room, remembering when its holder was last here. */
-  #remove(member: Member): boolean {
-    if (!this.#contains(member)) return false;
-    this.#members.delete(nameKey(member.name));
-    this.#order.remove(member.name);
-    const claim = this.#claims.get(member);
-    this.#claims.delete(member);
-    const use = this.#use.get(member);
-    this.#use.delete(member);
-    const now = Date.now();
-    if (claim && use && !isClaimUsed(use, now)) this.#store.claims.forget(claim.holder);
-    else if (claim) this.#store.claims.save({ ...claim, seenAt: now });
-    return true;
-  }
-
-  #markSpoke(member: Member): void {
-    const use = this.#use.get(member);
-    if (use) use.spoke = true;
-  }
-
-  #welcome(
-    name: string,
-    claim: NameClaim,
-    request: JoinRequest,
-    held: PrivateRecord[],
-  ): WelcomeFrame {
-    const { historyOnJoin, pageRecords, pageBytes, clientLimits, motd } = this.#options;
-    const history = this.#store.history;
-    // Private messages are only shown to their sender's and recipient's holders.
-    const viewer = claim.holder;
-    const base = {
-      type: "welcome" as const,
-      version: PROTOCOL_VERSION,
-      name,
-      members: this.names(),
-      session: claim.token ?? "",
-      room: history.roomId(),
-      limits: clientLimits,
-      ...(motd ? { motd } : {}),
-    };
-    const sameRoom = request.room === history.roomId() && request.since !== undefined &&
-      request.since >= 0 && request.since <= this.#lastId;
-    if (sameRoom) {
-      // The first page of the catch-up; the client asks for the rest, up to `lastId`.
-      const found = history.page({ after: request.since!, limit: pageRecords }, viewer);
-      const { records, cut } = fitToBytes(found.records, pageBytes, "oldest");
-      const more = found.more || cut;
-      // Held messages newer than this page come with a later one (they are history too).
-      const upTo = more ? records[records.length - 1].id : Infinity;
-      return {
-        ...base,
-        history: mergeById(records, held.filter((record) => record.id <= upTo)),
-        catchUp: true,
-        more,
-        lastId: this.#lastId,
-        ...(found.gap ? { gap: true } : {}),
-      };
-    }
-    const recent = fitToBytes(history.recent(historyOnJoin, viewer), pageBytes, "newest").records;
-    return { ...base, history: mergeById(recent, held), catchUp: false };
-  }
-
-  #record(fields: NewRecord, audience?: PrivateAudience, broadcast = false): Outgoing {
-    const { type, ...rest } = fields;
-    const record = { type, id: ++this.#lastId, ts: Date.now(), ...rest } as RoomRecord;
-    this.#store.history.append(record, audience);
-    this.#options.onRecord?.(record);
-    return new Outgoing(record as ServerFrame, broadcast);
-  }
-
-  #broadcast(fields: NewRecord): void {
-    const out = this.#record(fields, undefined, true);
-    for (const member of this.#members.values()) member.deliver(out);
+  #deliver(member: Member, out: Outgoing): void {
+    const waiting = this.#pending.get(member);
+    if (waiting) waiting.push(out);
+    else member.deliver(out);
   }
 }
 
-/** Records in id order without repeats: history plus held private messages it may already hold. */
-function mergeById(records: RoomRecord[], extra: RoomRecord[]): RoomRecord[] {
-  if (extra.length === 0) return records;
-  const byId = new Map<number, RoomRecord>();
-  for (const record of [...records, ...extra]) byId.set(record.id, record);
-  return [...byId.values()].sort((a, b) => a.id - b.id);
+function lastIdOf(records: RoomRecord[]): number {
+  return records.length === 0 ? 0 : records[records.length - 1].id;
 }
 
-/** "While you were away, alice and bob sent you 3 private messages …" */
-function heldNotice(held: PrivateRecord[]): string {
-  const senders = [...new Set(held.map((record) => record.from))];
-  const who = senders.length === 1
-    ? senders[0]
-    : `${senders.slice(0, -1).join(", ")} and ${senders[senders.length - 1]}`;
-  const count = held.length === 1 ? "a private message" : `${held.length} private messages`;
-  return `While you were away, ${who} sent you ${count} (shown above).`;
+function recordId(out: Outgoing): number {
+  return (out.frame as { id: number }).id;
 }
 
-function ttlDays(): number {
-  return Math.round(CLAIM_TTL_MS / (24 * 60 * 60 * 1000));
-}
-
-/** The refusal for a name that is not in the room. */
-export function noSuchMember(name: string): Refusal {
+/** The refusal for a name that is not on the server. */
+export function noSuchMember(name: string) {
   return {
-    code: "no_such_member",
+    code: "no_such_member" as const,
     message: `Nobody called "${name}" is here. /who lists members.`,
   };
 }

@@ -10,6 +10,8 @@
 import { type HistoryStore, MemoryHistory } from "./history.ts";
 import { type Mailbox, MemoryMailbox } from "./mailbox.ts";
 import { type ClaimStore, MemoryClaims } from "./name_claims.ts";
+import { DEFAULT_ROOM } from "./rooms/room_name.ts";
+import { MemoryRoomTable, type RoomTable } from "./rooms/room_table.ts";
 
 /** Conversation records kept unless `--history-limit` says otherwise. */
 export const DEFAULT_HISTORY_LIMIT = 10_000;
@@ -19,7 +21,14 @@ export const DEFAULT_HISTORY_ON_JOIN = 50;
 
 /** What the room remembers, and the one switch that makes it durable. */
 export interface RoomStore {
+  /** The default room's history (the one room of a server before rooms existed). */
   readonly history: HistoryStore;
+  /** The history of the room with this key (its lower-case name), opened on first use. */
+  roomHistory(key: string): HistoryStore;
+  /** Deletes a room's history (the room was closed or expired). */
+  forgetRoom(key: string): void;
+  /** The rooms remembered, with their topics. */
+  readonly rooms: RoomTable;
   readonly claims: ClaimStore;
   readonly mailbox: Mailbox;
   /**
@@ -37,10 +46,22 @@ export interface RoomStore {
   onWriteFailure?(listener: () => void): void;
 }
 
-/** A store that keeps the last `historyLimit` records in memory and nothing on disk. */
-export function memoryStore(historyLimit: number): RoomStore {
+/**
+ * A store that keeps the last `historyLimit` records of each room in memory
+ * and nothing on disk.
+ */
+export function memoryStore(historyLimit: number, defaultRoom = DEFAULT_ROOM): RoomStore {
+  const histories = new Map<string, HistoryStore>();
+  const roomHistory = (key: string) => {
+    let history = histories.get(key);
+    if (history === undefined) histories.set(key, history = new MemoryHistory(historyLimit));
+    return history;
+  };
   return {
-    history: new MemoryHistory(historyLimit),
+    history: roomHistory(defaultRoom),
+    roomHistory,
+    forgetRoom: (key) => void histories.delete(key),
+    rooms: new MemoryRoomTable(),
     claims: new MemoryClaims(),
     mailbox: new MemoryMailbox(),
     flush() {},

@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
+import { ClientRooms, type ServerPlaces } from "./rooms/client_rooms.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import { type LeaveKind, leaveKindOf } from "../protocol/leave.ts";
 import type { Limits } from "../protocol/limits.ts";
@@ -21,7 +22,7 @@ import { type Admission, mustWaitMessage } from "./admission.ts";
 import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
-import type { Member, Membership, Room } from "./room.ts";
+import type { Member } from "./room.ts";
 import { FloodGuard, lineCost } from "./flood_guard.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
 import { PageRequests } from "./page_requests.ts";
@@ -35,7 +36,8 @@ export interface SessionConn {
 
 /** What a session shares with its server. */
 export interface SessionOptions {
-  room: Room;
+  /** The server's clients and rooms. */
+  places: ServerPlaces;
   limits: Limits;
   admission: Admission;
   /** Where the session reports problems worth an operator's attention. */
@@ -71,7 +73,6 @@ export class Session implements Member {
   readonly remote: string;
   readonly #conn: SessionConn;
   readonly #options: SessionOptions;
-  readonly #room: Room;
   readonly #decoder: LineDecoder;
   readonly #queue: OutboundQueue;
   readonly #flood: FloodGuard;
@@ -82,13 +83,13 @@ export class Session implements Member {
   #passwordAccepted: boolean;
   #joined = false;
   /**
-   * Our place in the room while we have one. The rule that keeps the room
-   * free of ghosts: a closed session holds no membership. #close releases it
-   * when the session ends, #enter releases one granted to a session that
-   * ended while it was being welcomed, and run()'s finally — the one exit
-   * every ending goes through — releases whatever is left.
+   * Our name and rooms while we have them. The rule that keeps rooms free of
+   * ghosts: a closed session holds no membership. #close releases them when
+   * the session ends, #enter releases those granted to a session that ended
+   * while it was being welcomed, and run()'s finally — the one exit every
+   * ending goes through — releases whatever is left.
    */
-  #membership: Membership | undefined;
+  #membership: ClientRooms | undefined;
   /** Why we left, for the room; set when the session ends. */
   #leaveReason: string | undefined;
   /** Whose words `#leaveReason` is: the member's own (`quit`) or the server's. */
@@ -109,7 +110,6 @@ export class Session implements Member {
     this.address = peer.hostname;
     this.remote = hostPort(peer.hostname, peer.port);
     this.#options = options;
-    this.#room = options.room;
     this.#now = options.now ?? Date.now;
     this.#openedAt = this.#lastHeardAt = this.#now();
     this.#passwordAccepted = !options.admission.passwordRequired;
@@ -334,7 +334,7 @@ export class Session implements Member {
     }
     const tooOften = this.#options.admission.join(this.address, this.#now());
     if (tooOften) return void this.#close({ bye: tooOften });
-    const joined = this.#room.join(this, { name: line, canResume: false });
+    const joined = ClientRooms.enter(this.#options.places, this, { name: line, canResume: false });
     if (isRefusal(joined)) this.#sendText(`!! ${joined.message}\r\nType another name:\r\n`);
     else this.#enter(joined);
   }
@@ -347,7 +347,7 @@ export class Session implements Member {
         return this.#hello(frame);
       case "send":
         if (!this.#joined) return this.#refuse(NOT_JOINED);
-        return this.#handleInput(sanitizeText(frame.text, { multiline: true }).trim());
+        return this.#handleInput(sanitizeText(frame.text, { multiline: true }).trim(), frame.room);
       case "ping":
         return this.#send({
           type: "pong",
@@ -359,7 +359,17 @@ export class Session implements Member {
         return this.#quit(frame.reason);
       case "history":
         return this.#history(frame);
+      case "join":
+        if (!this.#membership) return this.#refuse(NOT_JOINED);
+        return this.#refuseIf(this.#membership.join(frame.room, frame.since));
+      case "part":
+        if (!this.#membership) return this.#refuse(NOT_JOINED);
+        return this.#refuseIf(this.#membership.part(frame.room));
     }
+  }
+
+  #refuseIf(refusal: Refusal | undefined): void {
+    if (refusal) this.#refuse(refusal);
   }
 
   /** Handles `line` if it is a joined structured client's `history` request; says whether it was. */
@@ -381,7 +391,10 @@ export class Session implements Member {
       });
     }
     const refusal = this.#pages.ask(() => {
-      if (this.#membership) this.#send(this.#membership.page(frame));
+      const page = this.#membership?.page(frame);
+      if (page === undefined) return;
+      if ("code" in page) return this.#refuse(page);
+      void page.then((answer) => this.#send(answer));
     });
     if (refusal) this.#refuse(refusal);
   }
@@ -390,31 +403,35 @@ export class Session implements Member {
     if (this.#joined) {
       return this.#refuse({ code: "already_joined", message: "You have already joined." });
     }
-    if (frame.version !== PROTOCOL_VERSION) {
-      return this.#refuse({
-        code: "unsupported_version",
-        message:
-          `This server speaks protocol version ${PROTOCOL_VERSION}, not ${frame.version}. Use a matching chat version.`,
-      });
-    }
+    if (frame.version !== PROTOCOL_VERSION) return this.#wrongVersion(frame.version);
     if (!this.#passwordAccepted) {
       return this.#tryPassword(frame.password, () => this.#hello(frame));
     }
     const tooOften = this.#options.admission.join(this.address, this.#now());
     if (tooOften) return void this.#close({ bye: tooOften });
     const since = Number.isSafeInteger(frame.since) ? frame.since : undefined;
-    const joined = this.#room.join(this, {
+    const joined = ClientRooms.enter(this.#options.places, this, {
       name: frame.name,
       resume: frame.resume,
-      since,
       room: frame.room,
+      since,
+      log: frame.log,
+      multiRoom: frame.multiRoom,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);
   }
 
-  /** Takes the membership the room granted; released at once if the welcome already ended us. */
-  #enter(membership: Membership): void {
+  /** Says which side to update when the client speaks another protocol version. */
+  #wrongVersion(version: number): void {
+    const message = version < PROTOCOL_VERSION
+      ? `This server runs a newer chat (protocol ${PROTOCOL_VERSION}, yours ${version}): update chat on your side to join.`
+      : `This server runs an older chat (protocol ${PROTOCOL_VERSION}, yours ${version}): ask whoever runs it to update chat.`;
+    this.#send({ type: "error", code: "unsupported_version", message, version: PROTOCOL_VERSION });
+  }
+
+  /** Takes the name and rooms the server granted; released at once if the welcome already ended us. */
+  #enter(membership: ClientRooms): void {
     this.#joined = true;
     this.#membership = membership;
     if (this.#closed) this.#leaveRoom();
@@ -465,15 +482,18 @@ export class Session implements Member {
     }
   }
 
-  /** Input from a joined member, already cleaned: a command or a message. */
-  #handleInput(text: string): void {
+  /** Input from a joined member, already cleaned: a command or a message (in `room`, if named). */
+  #handleInput(text: string, room?: string): void {
     if (text === "") {
       return this.#refuse({ code: "empty_message", message: "Empty messages are not sent." });
     }
     if (isQuitWord(text)) return this.#quit();
     if (text.startsWith("/") && !text.startsWith("//")) {
+      const rooms = this.#membership!;
       const refusal = runCommand({
-        room: this.#room,
+        room: rooms.current ?? this.#options.places.rooms.defaultRoom,
+        rooms,
+        places: this.#options.places,
         member: this,
         reply: (frame) => this.#send(frame),
         quit: (reason) => this.#quit(reason),
@@ -491,7 +511,8 @@ export class Session implements Member {
         message: `That message has ${length} characters; the limit is ${limit}. It was not sent.`,
       });
     }
-    this.#room.say(this, message);
+    const refused = this.#membership?.say(message, room);
+    if (refused) this.#refuse(refused);
   }
 
   #quit(reason?: string): void {

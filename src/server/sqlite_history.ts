@@ -31,21 +31,57 @@ import {
   type PrivateAudience,
 } from "./history.ts";
 
-/** Tables and indexes of the history (part of the store's schema). */
+/**
+ * Tables and indexes of the history (part of the store's schema): every
+ * room's records, each room with its own ids (its log), and the rooms
+ * themselves (topic, last use).
+ */
 export const HISTORY_SCHEMA = `
   CREATE TABLE records (
-    id INTEGER PRIMARY KEY,
+    room TEXT NOT NULL,
+    id INTEGER NOT NULL,
     conversation INTEGER NOT NULL,
     private_from TEXT,
     private_to TEXT,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    PRIMARY KEY (room, id)
   );
-  CREATE INDEX records_by_kind ON records(conversation, id);
+  CREATE INDEX records_by_kind ON records(room, conversation, id);
+  CREATE TABLE rooms (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    topic TEXT,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
 `;
 
 /** Schema version 1 had no index by kind: "the last N messages" scanned every join and leave. */
 export const HISTORY_MIGRATION_FROM_1 =
   "CREATE INDEX records_by_kind ON records(conversation, id);";
+
+/**
+ * Schema version 2 had one room: its records become `room`'s (the default
+ * room, `#general`), with their ids and id reservation, nothing dropped.
+ */
+export function migrateHistoryFromVersion2(db: DatabaseSync, room: string, now: number): void {
+  db.exec("ALTER TABLE records RENAME TO records_v2");
+  db.exec("DROP INDEX IF EXISTS records_by_kind");
+  db.exec(HISTORY_SCHEMA);
+  db.prepare(
+    "INSERT INTO records (room, id, conversation, private_from, private_to, record) " +
+      "SELECT ?, id, conversation, private_from, private_to, record FROM records_v2",
+  ).run(room);
+  db.exec("DROP TABLE records_v2");
+  db.prepare("UPDATE meta SET key = ? WHERE key = 'reserved_id'").run(reservationKey(room));
+  db.prepare("INSERT INTO rooms (key, name, topic, created_at, used_at) VALUES (?, ?, NULL, ?, ?)")
+    .run(room, room, now, now);
+}
+
+/** The `meta` key holding a room's id reservation. */
+function reservationKey(room: string): string {
+  return `reserved_id:${room}`;
+}
 
 /** How many ids ahead of the last record the file reserves. */
 export const ID_BLOCK = 100_000;
@@ -53,13 +89,18 @@ export const ID_BLOCK = 100_000;
 const ID_RENEW_AFTER = ID_BLOCK / 10;
 
 const VISIBLE = "(private_from IS NULL OR private_from = ? OR private_to = ?)";
+const IN_ROOM = "room = ?";
 
 /** How many old records one retention step deletes, so a step never stalls the room. */
 const TRIM_CHUNK = 500;
 
-/** {@linkcode HistoryStore} on a SQLite connection whose writes the store batches. */
+/**
+ * {@linkcode HistoryStore} of one room (its own ids) on a SQLite connection
+ * whose writes the store batches.
+ */
 export class SqliteHistory implements HistoryStore {
   readonly #roomId: string;
+  readonly #room: string;
   readonly #write: (op: () => void) => void;
   readonly #insert: StatementSync;
   readonly #recent: StatementSync;
@@ -84,41 +125,54 @@ export class SqliteHistory implements HistoryStore {
 
   /**
    * @param db an open connection with {@linkcode HISTORY_SCHEMA} in place
-   * @param roomId the room's persistent identity
+   * @param roomId the persistent identity of the server's history
+   * @param room the room's key (its lower-case name)
    * @param write runs a write inside the store's current transaction
    */
-  constructor(db: DatabaseSync, roomId: string, write: (op: () => void) => void) {
+  constructor(
+    db: DatabaseSync,
+    roomId: string,
+    room: string,
+    write: (op: () => void) => void,
+  ) {
     this.#roomId = roomId;
+    this.#room = room;
     this.#write = write;
     this.#insert = db.prepare(
-      "INSERT INTO records (id, conversation, private_from, private_to, record) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO records (room, id, conversation, private_from, private_to, record) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#recent = db.prepare(
-      `SELECT record FROM records WHERE conversation = 1 AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+      `SELECT record FROM records WHERE ${IN_ROOM} AND conversation = 1 AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
     );
     this.#since = db.prepare(
-      `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+      `SELECT record FROM records WHERE ${IN_ROOM} AND id > ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
     );
-    this.#firstId = db.prepare("SELECT min(id) AS id FROM records");
+    this.#firstId = db.prepare(`SELECT min(id) AS id FROM records WHERE ${IN_ROOM}`);
     this.#pageAfter = db.prepare(
-      `SELECT record FROM records WHERE id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`,
+      `SELECT record FROM records WHERE ${IN_ROOM} AND id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`,
     );
     this.#pageBefore = db.prepare(
-      `SELECT record FROM records WHERE id < ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
+      `SELECT record FROM records WHERE ${IN_ROOM} AND id < ? AND ${VISIBLE} ORDER BY id DESC LIMIT ?`,
     );
     this.#firstKept = db.prepare(
-      "SELECT id FROM records WHERE conversation = 1 ORDER BY id LIMIT 1 OFFSET ?",
+      `SELECT id FROM records WHERE ${IN_ROOM} AND conversation = 1 ORDER BY id LIMIT 1 OFFSET ?`,
     );
-    this.#trim = db.prepare("DELETE FROM records WHERE id < ?");
+    this.#trim = db.prepare(`DELETE FROM records WHERE ${IN_ROOM} AND id < ?`);
     this.#firstPresenceKept = db.prepare(
-      "SELECT id FROM records WHERE conversation = 0 ORDER BY id LIMIT 1 OFFSET ?",
+      `SELECT id FROM records WHERE ${IN_ROOM} AND conversation = 0 ORDER BY id LIMIT 1 OFFSET ?`,
     );
-    this.#trimPresence = db.prepare("DELETE FROM records WHERE conversation = 0 AND id < ?");
+    this.#trimPresence = db.prepare(
+      `DELETE FROM records WHERE ${IN_ROOM} AND conversation = 0 AND id < ?`,
+    );
     this.#reserve = db.prepare(
-      "INSERT INTO meta (key, value) VALUES ('reserved_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
-    const last = db.prepare("SELECT max(id) AS id FROM records").get() as { id: number | null };
-    const reserved = db.prepare("SELECT value FROM meta WHERE key = 'reserved_id'").get() as
+    const last = db.prepare(`SELECT max(id) AS id FROM records WHERE ${IN_ROOM}`).get(room) as {
+      id: number | null;
+    };
+    const reserved = db.prepare("SELECT value FROM meta WHERE key = ?").get(
+      reservationKey(room),
+    ) as
       | { value: string }
       | undefined;
     this.#reserved = Number(reserved?.value ?? 0);
@@ -126,9 +180,8 @@ export class SqliteHistory implements HistoryStore {
     this.#lastId = Math.max(last.id ?? 0, this.#reserved);
     const count = (conversation: number) =>
       Number(
-        (db.prepare("SELECT count(*) AS n FROM records WHERE conversation = ?").get(
-          conversation,
-        ) as { n: number }).n,
+        (db.prepare(`SELECT count(*) AS n FROM records WHERE ${IN_ROOM} AND conversation = ?`)
+          .get(room, conversation) as { n: number }).n,
       );
     this.#conversations = count(1);
     this.#presence = count(0);
@@ -152,9 +205,10 @@ export class SqliteHistory implements HistoryStore {
     this.#write(() => {
       if (renew && (this.#reserving ?? 0) < record.id) {
         this.#reserving = record.id + ID_BLOCK;
-        this.#reserve.run(String(this.#reserving));
+        this.#reserve.run(reservationKey(this.#room), String(this.#reserving));
       }
       this.#insert.run(
+        this.#room,
         record.id,
         conversation,
         audience?.fromHolder ?? null,
@@ -180,20 +234,20 @@ export class SqliteHistory implements HistoryStore {
    * after the last one given). Run in the last transaction.
    */
   releaseReservation(): void {
-    this.#reserve.run(String(this.#lastId));
+    this.#reserve.run(reservationKey(this.#room), String(this.#lastId));
     this.#reserving = this.#lastId;
   }
 
   recent(limit: number, viewer?: string): RoomRecord[] {
     if (limit <= 0) return [];
     const v = viewer ?? "";
-    return parseNewestFirst(this.#recent.all(v, v, limit));
+    return parseNewestFirst(this.#recent.all(this.#room, v, v, limit));
   }
 
   since(afterId: number, viewer: string | undefined, limit: number): CatchUp {
     const v = viewer ?? "";
-    const records = parseNewestFirst(this.#since.all(afterId, v, v, limit + 1));
-    const firstId = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
+    const records = parseNewestFirst(this.#since.all(this.#room, afterId, v, v, limit + 1));
+    const firstId = (this.#firstId.get(this.#room) as { id: number | null }).id ?? this.#lastId + 1;
     return catchUpFrom(records, afterId, limit, { firstId, lastId: this.#lastId });
   }
 
@@ -202,16 +256,19 @@ export class SqliteHistory implements HistoryStore {
     // One row more than asked shows whether the page is the last one.
     const wanted = request.limit + 1;
     if ("before" in request) {
-      const records = parseNewestFirst(this.#pageBefore.all(request.before, v, v, wanted));
+      const records = parseNewestFirst(
+        this.#pageBefore.all(this.#room, request.before, v, v, wanted),
+      );
       const more = records.length > request.limit;
       return { records: more ? records.slice(1) : records, more, gap: false };
     }
-    const rows = this.#pageAfter.all(request.after, v, v, wanted);
+    const rows = this.#pageAfter.all(this.#room, request.after, v, v, wanted);
     const more = rows.length > request.limit;
     const records = (more ? rows.slice(0, -1) : rows).map((row) =>
       JSON.parse((row as { record: string }).record) as RoomRecord
     );
-    const firstId = (this.#firstId.get() as { id: number | null }).id ?? this.#lastId + 1;
+    const firstId = (this.#firstId.get(this.#room) as { id: number | null }).id ??
+      this.#lastId + 1;
     return { records, more, gap: isGapAfter(request.after, { firstId, lastId: this.#lastId }) };
   }
 
@@ -228,9 +285,9 @@ export class SqliteHistory implements HistoryStore {
     const excess = this.#conversations - Math.max(1, keep);
     if (excess > 0) {
       const step = Math.min(excess, TRIM_CHUNK);
-      const first = this.#firstKept.get(step) as { id: number } | undefined;
+      const first = this.#firstKept.get(this.#room, step) as { id: number } | undefined;
       if (first !== undefined) {
-        const { changes } = this.#trim.run(first.id);
+        const { changes } = this.#trim.run(this.#room, first.id);
         this.#conversations -= step;
         this.#presence -= Number(changes) - step;
         more ||= excess > step;
@@ -239,9 +296,9 @@ export class SqliteHistory implements HistoryStore {
     const presenceExcess = this.#presence - PRESENCE_LIMIT;
     if (presenceExcess > 0) {
       const step = Math.min(presenceExcess, TRIM_CHUNK);
-      const first = this.#firstPresenceKept.get(step) as { id: number } | undefined;
+      const first = this.#firstPresenceKept.get(this.#room, step) as { id: number } | undefined;
       if (first !== undefined) {
-        this.#presence -= Number(this.#trimPresence.run(first.id).changes);
+        this.#presence -= Number(this.#trimPresence.run(this.#room, first.id).changes);
         more ||= presenceExcess > step;
       }
     }

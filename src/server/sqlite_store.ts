@@ -32,7 +32,14 @@
 import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { CLAIMS_SCHEMA, migrateClaimsFromVersion1, SqliteClaims } from "./sqlite_claims.ts";
-import { HISTORY_MIGRATION_FROM_1, HISTORY_SCHEMA, SqliteHistory } from "./sqlite_history.ts";
+import {
+  HISTORY_MIGRATION_FROM_1,
+  HISTORY_SCHEMA,
+  migrateHistoryFromVersion2,
+  SqliteHistory,
+} from "./sqlite_history.ts";
+import { SqliteRoomTable } from "./rooms/sqlite_room_table.ts";
+import { DEFAULT_ROOM } from "./rooms/room_name.ts";
 import { MAILBOX_SCHEMA, migrateMailboxFromVersion1, SqliteMailbox } from "./sqlite_mailbox.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import type { RoomStore } from "./room_store.ts";
@@ -42,8 +49,11 @@ export const HISTORY_FILE_NAME = "history.db";
 
 /** Marks the file as ours (`PRAGMA application_id`): the bytes of "chat". */
 const APPLICATION_ID = 0x63686174;
-/** Version of the schema below (`PRAGMA user_version`). */
-const SCHEMA_VERSION = 2;
+/**
+ * Version of the schema below (`PRAGMA user_version`). 2 was the last with
+ * one room; 3 keeps every room's log and the rooms themselves.
+ */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -93,6 +103,11 @@ export interface SqliteStoreOptions {
   onWarning?: (message: string) => void;
   /** Clock, replaceable in tests. */
   now?: () => number;
+  /**
+   * Key of the room whose history {@linkcode RoomStore.history} is, and which
+   * the records of a one-room file (schema 2 and older) are migrated to.
+   */
+  defaultRoom?: string;
 }
 
 /**
@@ -119,7 +134,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions): Room
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA wal_autocheckpoint = 0");
     checkIntegrity(db, path);
-    const roomId = prepareSchema(db, path);
+    const roomId = prepareSchema(db, path, options.defaultRoom ?? DEFAULT_ROOM);
     return new SqliteStore(db, path, roomId, options);
   } catch (error) {
     try {
@@ -177,6 +192,11 @@ function makePrivate(path: string, warn: (message: string) => void): void {
 
 class SqliteStore implements RoomStore {
   readonly history: SqliteHistory;
+  readonly rooms: SqliteRoomTable;
+  /** Each room's history opened so far, by room key. */
+  readonly #histories = new Map<string, SqliteHistory>();
+  readonly #roomId: string;
+  readonly #writer: (op: () => void) => void;
   readonly claims: SqliteClaims;
   readonly mailbox: SqliteMailbox;
   readonly #db: DatabaseSync;
@@ -202,12 +222,15 @@ class SqliteStore implements RoomStore {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     const write = (op: () => void) => this.#write(op);
-    this.history = new SqliteHistory(db, roomId, write);
+    this.#roomId = roomId;
+    this.#writer = write;
+    this.history = this.roomHistory(options.defaultRoom ?? DEFAULT_ROOM);
+    this.rooms = new SqliteRoomTable(db, write);
     this.claims = new SqliteClaims(db, write);
     this.mailbox = new SqliteMailbox(db, write);
     // Trim after about 1% of the limit has been added: small steps, rarely.
     this.#trimEvery = Math.max(1, Math.floor(options.historyLimit / 100));
-    this.#trimmedAt = this.history.lastId();
+    this.#trimmedAt = this.#appended();
     this.#expiryTimer = setInterval(() => this.#expire(), EXPIRY_INTERVAL_MS);
     Deno.unrefTimer(this.#expiryTimer);
     this.#checkpointTimer = setInterval(() => this.#checkpointIfQuiet(), CHECKPOINT_QUIET_MS);
@@ -216,12 +239,36 @@ class SqliteStore implements RoomStore {
     this.#scheduleTrim();
   }
 
+  roomHistory(key: string): SqliteHistory {
+    let history = this.#histories.get(key);
+    if (history === undefined) {
+      history = new SqliteHistory(this.#db, this.#roomId, key, this.#writer);
+      this.#histories.set(key, history);
+    }
+    return history;
+  }
+
+  forgetRoom(key: string): void {
+    this.#histories.delete(key);
+    this.#write(() => {
+      this.#db.prepare("DELETE FROM records WHERE room = ?").run(key);
+      this.#db.prepare("DELETE FROM meta WHERE key = ?").run(`reserved_id:${key}`);
+    });
+  }
+
+  /** Grows with every record appended to any room: tells when to trim. */
+  #appended(): number {
+    let total = 0;
+    for (const history of this.#histories.values()) total += history.lastId();
+    return total;
+  }
+
   flush(): void {
     if (!this.#inTransaction) return;
     this.#inTransaction = false;
     try {
       this.#db.exec("COMMIT");
-      this.history.committed();
+      for (const history of this.#histories.values()) history.committed();
       this.#lastCommitAt = this.#now();
       if (++this.#commitsSinceCheckpoint % WAL_CHECK_EVERY === 0 && this.#walIsLarge()) {
         this.#checkpoint();
@@ -229,7 +276,7 @@ class SqliteStore implements RoomStore {
     } catch (error) {
       this.#failed(error);
     }
-    if (this.history.lastId() - this.#trimmedAt >= this.#trimEvery) this.#scheduleTrim();
+    if (this.#appended() - this.#trimmedAt >= this.#trimEvery) this.#scheduleTrim();
   }
 
   onWriteFailure(listener: () => void): void {
@@ -239,7 +286,9 @@ class SqliteStore implements RoomStore {
   close(): void {
     if (this.#closed) return;
     this.flush();
-    this.#write(() => this.history.releaseReservation());
+    this.#write(() => {
+      for (const history of this.#histories.values()) history.releaseReservation();
+    });
     this.flush();
     this.#checkpoint();
     this.#closed = true;
@@ -295,11 +344,16 @@ class SqliteStore implements RoomStore {
 
   #scheduleTrim(): void {
     if (this.#trimTimer !== undefined || this.#closed) return;
-    this.#trimmedAt = this.history.lastId();
+    this.#trimmedAt = this.#appended();
     const timer = setTimeout(() => {
       this.#trimTimer = undefined;
       let more = false;
-      this.#write(() => more = this.history.trimStep(this.#options.historyLimit));
+      this.#write(() => {
+        // Retention is per room: each keeps its own newest `historyLimit`.
+        for (const history of this.#histories.values()) {
+          more = history.trimStep(this.#options.historyLimit) || more;
+        }
+      });
       this.flush();
       if (more) this.#scheduleTrim();
     }, 0);
@@ -329,7 +383,7 @@ class SqliteStore implements RoomStore {
       }
     }
     this.#inTransaction = false;
-    this.history.rolledBack();
+    for (const history of this.#histories.values()) history.rolledBack();
     const now = Date.now();
     if (lost && now - this.#membersToldAt >= ERROR_REPORT_INTERVAL_MS) {
       this.#membersToldAt = now;
@@ -360,8 +414,12 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
   }
 }
 
-/** Creates the schema in a new file, checks an existing one is ours, and returns the room id. */
-function prepareSchema(db: DatabaseSync, path: string): string {
+/**
+ * Creates the schema in a new file, checks an existing one is ours, migrates
+ * an older one (its one room's records become `defaultRoom`'s), and returns
+ * the history's id.
+ */
+function prepareSchema(db: DatabaseSync, path: string, defaultRoom: string): string {
   // Taking the write lock here also makes a second server on this file fail right away.
   db.exec("BEGIN IMMEDIATE");
   try {
@@ -381,8 +439,10 @@ function prepareSchema(db: DatabaseSync, path: string): string {
         path,
         `The history file ${path} was written by a newer version of chat.`,
       );
-    } else if (version === 1) {
-      migrateFromVersion1(db);
+    } else {
+      if (version === 1) migrateFromVersion1(db);
+      if (version <= 2) migrateHistoryFromVersion2(db, defaultRoom, Date.now());
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
     const row = db.prepare("SELECT value FROM meta WHERE key = 'room_id'").get() as
       | { value: string }
@@ -401,7 +461,6 @@ function migrateFromVersion1(db: DatabaseSync): void {
   db.exec(HISTORY_MIGRATION_FROM_1);
   migrateClaimsFromVersion1(db);
   migrateMailboxFromVersion1(db);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 function pragmaNumber(db: DatabaseSync, name: string): number {

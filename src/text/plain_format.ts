@@ -46,8 +46,19 @@ export function renderPlain(frame: ServerFrame): string[] {
       ];
       if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
       lines.push(...renderEarlier(frame.history));
+      lines.push(roomLine(frame));
       return lines;
     }
+    case "joined":
+      return [
+        `-- You are now in ${frame.room}. ${presentCount(frame.members.length)}: ${
+          frame.members.join(", ")
+        }.`,
+        ...(frame.topic ? [`-- Topic: ${frame.topic}`] : []),
+        ...renderEarlier(frame.history),
+      ];
+    case "parted":
+      return [`-- You left ${frame.room}${frame.reason ? `: ${frame.reason}` : ""}.`];
     case "members":
       return [
         `-- ${presentCount(frame.members.length)}: ${
@@ -65,6 +76,12 @@ export function renderPlain(frame: ServerFrame): string[] {
     case "page": // asked for by structured clients only
       return [];
   }
+}
+
+/** "-- You are in #general (topic: …). /join #room goes elsewhere, /rooms lists them." */
+function roomLine(frame: { room: string; topic?: string }): string {
+  const topic = frame.topic ? ` (topic: ${frame.topic})` : "";
+  return `-- You are in ${frame.room}${topic}. /join #room goes elsewhere, /rooms lists the rooms.`;
 }
 
 /**

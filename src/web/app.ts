@@ -145,9 +145,12 @@ function hello(): HelloFrame {
   const frame: HelloFrame = { type: "hello", version: PROTOCOL_VERSION, name: me };
   if (password) frame.password = password;
   if (token) frame.resume = token;
-  if (roomId !== undefined && lastId !== undefined) {
+  // The place is the server's log and the room in it: go back to that room, caught up.
+  const [log, room] = (roomId ?? "").split(" ");
+  if (room !== undefined) frame.room = room;
+  if (room !== undefined && lastId !== undefined) {
     frame.since = lastId;
-    frame.room = roomId;
+    frame.log = log;
   }
   return frame;
 }
@@ -237,6 +240,11 @@ function handle(frame: ServerFrame): void {
   switch (frame.type) {
     case "welcome":
       return welcomed(frame);
+    case "joined":
+      // Moved to another room with /join: its state replaces the room on screen.
+      return lastWelcome && welcomed({ ...lastWelcome, ...frame, type: "welcome" });
+    case "parted":
+      return note("info", `You left ${frame.room}.`);
     case "message":
     case "private":
     case "join":
@@ -262,19 +270,29 @@ function handle(frame: ServerFrame): void {
   }
 }
 
-function welcomed(welcome: WelcomeFrame): void {
+/** The latest welcome, the base of a room moved to with /join. */
+let lastWelcome: WelcomeFrame | undefined;
+
+function welcomed(frame: WelcomeFrame): void {
+  // Private messages have ids of their own log: shown after the room's records, not among them.
+  const welcome = { ...frame, history: frame.history.filter((r) => !isPrivateMessage(r)) };
+  heldLive.push(...frame.history.filter(isPrivateMessage));
+  lastWelcome = welcome;
+  const place = `${welcome.log} ${welcome.room.toLowerCase()}`;
   const firstTime = !shownRoom;
   joined = true;
   attempt = 0;
   me = welcome.name;
   token = welcome.session;
-  if (roomId !== undefined && roomId !== welcome.room) {
-    if (shownIds.size > 0) note("note", ROOM_CHANGED);
+  if (roomId !== undefined && roomId !== place) {
+    const sameLog = roomId.split(" ")[0] === welcome.log;
+    if (sameLog) note("note", `You are now in ${welcome.room}.`);
+    else if (shownIds.size > 0) note("note", ROOM_CHANGED);
     shownIds.clear();
     lastId = undefined;
     oldestId = undefined;
   }
-  roomId = welcome.room;
+  roomId = place;
   maxMessageChars = welcome.limits.maxMessageChars ?? Infinity;
   setMembers(welcome.members);
   showRoom();
@@ -364,11 +382,32 @@ function remember(record: RoomRecord): void {
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
 }
 
+/** True for a private message: between people, not in the room's order of ids. */
+function isPrivateMessage(record: RoomRecord): boolean {
+  return record.type === "private" && record.room === undefined;
+}
+
+/** Private messages shown, by id (their ids are not the room's). */
+const shownPrivate = new Set<number>();
+
+/** Shows a private message at the end, once. */
+function privateArrived(record: RoomRecord): void {
+  if (shownPrivate.has(record.id)) return;
+  shownPrivate.add(record.id);
+  lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
+  const row = shown(record);
+  // Without an id the row stays below the room's records that came before it (addRows).
+  delete row.dataset.id;
+  addRows(view.messages, [[Infinity, row]]);
+  attention.arrived(record, me);
+}
+
 function live(record: RoomRecord): void {
   if (catchUp) {
     heldLive.push(record);
     return;
   }
+  if (isPrivateMessage(record)) return privateArrived(record);
   if (shownIds.has(record.id)) return;
   remember(record);
   applyToMembers(record);

@@ -1,0 +1,242 @@
+/**
+ * What a connection does with rooms, in one place the session hands room
+ * frames and commands to: entering the server (name, then the first room and
+ * the welcome), joining, moving, leaving, talking in a room, and paging a
+ * room's history. A session holds one {@linkcode ClientRooms} from its
+ * handshake until it ends.
+ *
+ * Clients that can be in one room at a time (plain text, and structured
+ * clients that do not say `multiRoom`) move with `/join`; the others add
+ * the room.
+ *
+ * @module
+ */
+
+import { PROTOCOL_VERSION } from "../../protocol/constants.ts";
+import type { Refusal } from "../../protocol/errors.ts";
+import type {
+  HistoryFrame,
+  PageFrame,
+  RoomRecord,
+  RoomState,
+  ServerFrame,
+} from "../../protocol/frames.ts";
+import type { LeaveKind } from "../../protocol/leave.ts";
+import { Outgoing } from "../outgoing.ts";
+import type { Member, Room, RoomMembership } from "../room.ts";
+import { type Client, type ClientRegistry, heldNotice } from "./clients.ts";
+import type { RoomRegistry } from "./room_registry.ts";
+import { roomKey } from "./room_name.ts";
+
+/** What every connection on a server shares. */
+export interface ServerPlaces {
+  clients: ClientRegistry;
+  rooms: RoomRegistry;
+  /** Identity of the server's history (the welcome's `log`). */
+  log: string;
+  /** Earlier messages a newcomer sees (and as many of its private ones). */
+  historyOnJoin: number;
+  /** Limits announced in the welcome. */
+  clientLimits: { maxMessageChars: number; maxLineBytes: number };
+  motd?: string;
+}
+
+/** What a connection asks for when it arrives. */
+export interface EnterRequest {
+  name: string;
+  resume?: string;
+  /** False for plain-text clients: they cannot present a token later. */
+  canResume?: boolean;
+  /** The room to enter first; the default room when absent. */
+  room?: string;
+  /** Last id of `room` seen, counted only when `log` is this server's. */
+  since?: number;
+  log?: string;
+  /** True when `/join` adds a room instead of moving. */
+  multiRoom?: boolean;
+}
+
+/** A connection's client and rooms. */
+export class ClientRooms {
+  readonly client: Client;
+  readonly #places: ServerPlaces;
+  readonly #multiRoom: boolean;
+  /** The room plain input goes to: the one joined last. */
+  #current: Room | undefined;
+
+  private constructor(places: ServerPlaces, client: Client, multiRoom: boolean) {
+    this.#places = places;
+    this.client = client;
+    this.#multiRoom = multiRoom;
+  }
+
+  /**
+   * Admits a member under its name and puts it in its first room (the one
+   * asked for, else the default; a bad room name falls back to the default);
+   * the welcome goes out when the room's state is read. Returns the refusal
+   * when the name is not accepted.
+   */
+  static enter(places: ServerPlaces, member: Member, request: EnterRequest): ClientRooms | Refusal {
+    const client = places.clients.admit(member, request);
+    if ("code" in client) return client;
+    const rooms = new ClientRooms(places, client, request.multiRoom === true);
+    const asked = request.room === undefined ? undefined : places.rooms.open(request.room);
+    const room = asked === undefined || "code" in asked ? places.rooms.defaultRoom : asked;
+    const since = request.log === places.log ? request.since : undefined;
+    // A fresh join shows the recent private messages too; a catch-up the ones kept meanwhile.
+    const own = since === undefined
+      ? places.clients.recentPrivate(client, places.historyOnJoin)
+      : undefined;
+    rooms.#enterRoom(room, since, (state) => {
+      // Kept private messages end the welcome's history (they have ids of their own log),
+      // unless more pages of the room's catch-up follow it: then they come right after it.
+      const shown = new Set(state.history.filter(isPrivate).map((record) => record.id));
+      const held = client.held.filter((record) => !shown.has(record.id));
+      const withHeld = state.more ? state : { ...state, history: [...state.history, ...held] };
+      member.deliver(new Outgoing(rooms.#welcome(withHeld)));
+      if (state.more) { for (const record of client.held) member.deliver(new Outgoing(record)); }
+      if (client.held.length > 0) {
+        member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
+      }
+    }, own);
+    // Only now, so that the rooms both were in see no leave and no join: the name stayed.
+    client.replaced?.member.disconnect(
+      "replaced",
+      "This name was taken over by a new connection (yours?).",
+    );
+    client.replaced = undefined;
+    return rooms;
+  }
+
+  /** The room plain input and commands go to. */
+  get current(): Room | undefined {
+    return this.#current;
+  }
+
+  /** Names of the rooms this client is in. */
+  roomNames(): string[] {
+    return [...this.client.rooms.values()].map((membership) => membership.room.name);
+  }
+
+  /**
+   * Enters a room, creating it if needed. A one-room client leaves its
+   * current room first; joining a room one is already in just makes it current.
+   */
+  join(name: string, since?: number): Refusal | undefined {
+    const room = this.#places.rooms.open(name);
+    if ("code" in room) return room;
+    const key = roomKey(room.name);
+    if (this.client.rooms.has(key)) {
+      this.#current = room;
+      this.#send({ type: "info", text: `You are in ${room.name}.` });
+      return undefined;
+    }
+    if (!this.#multiRoom) {
+      for (const membership of [...this.client.rooms.values()]) {
+        this.#part(membership, `went to ${room.name}`);
+      }
+    }
+    this.#enterRoom(room, since, (state) => this.#send({ type: "joined", ...state }));
+    return undefined;
+  }
+
+  /** Leaves a room (the current one when no name is given); the last room can't be left. */
+  part(name?: string): Refusal | undefined {
+    const membership = this.#membership(name);
+    if ("code" in membership) return membership;
+    if (this.client.rooms.size === 1) {
+      return {
+        code: "bad_arguments",
+        message: `${membership.room.name} is your only room: /join another first, or /quit.`,
+      };
+    }
+    this.#part(membership, undefined);
+    return undefined;
+  }
+
+  /** Says something in a room (the current one when no name is given). */
+  say(text: string, roomName?: string, emote = false): Refusal | undefined {
+    const membership = this.#membership(roomName);
+    if ("code" in membership) return membership;
+    this.client.spoke();
+    membership.room.say(this.client.member, text, emote);
+    return undefined;
+  }
+
+  /** A page of a room's history (the current room when the frame names none). */
+  page(frame: HistoryFrame): Promise<PageFrame> | Refusal {
+    const membership = this.#membership(frame.room);
+    if ("code" in membership) return membership;
+    return membership.page(frame);
+  }
+
+  /** Leaves every room, announced with `reason`, and gives up the name. */
+  leave(reason?: string, kind?: LeaveKind): void {
+    for (const membership of this.client.rooms.values()) membership.leave(reason, kind);
+    this.client.rooms.clear();
+    this.#places.clients.release(this.client);
+  }
+
+  /** Leaves every room without a word (server shutdown). */
+  forget(): void {
+    for (const membership of this.client.rooms.values()) membership.forget();
+    this.client.rooms.clear();
+    this.#places.clients.release(this.client);
+  }
+
+  #membership(name: string | undefined): RoomMembership | Refusal {
+    const key = name === undefined
+      ? this.#current && roomKey(this.#current.name)
+      : roomKey(name.startsWith("#") ? name : `#${name}`);
+    const membership = key === undefined ? undefined : this.client.rooms.get(key);
+    if (membership) return membership;
+    return {
+      code: "not_in_room",
+      message: `You are not in ${name ?? "a room"}; /join ${name ?? "#room"} first.`,
+    };
+  }
+
+  #enterRoom(
+    room: Room,
+    since: number | undefined,
+    deliver: (state: RoomState) => void,
+    own?: Promise<RoomRecord[]>,
+  ): void {
+    const member = this.client.member;
+    const membership = room.join(member, { since, viewer: this.client.holder, own }, deliver);
+    this.client.rooms.set(roomKey(room.name), membership);
+    this.#current = room;
+  }
+
+  #part(membership: RoomMembership, reason: string | undefined): void {
+    const key = roomKey(membership.room.name);
+    this.client.rooms.delete(key);
+    membership.leave(reason, reason === undefined ? "quit" : "disconnected");
+    this.#send({ type: "parted", room: membership.room.name });
+    if (this.#current === membership.room) {
+      this.#current = [...this.client.rooms.values()].at(-1)?.room;
+    }
+  }
+
+  #welcome(state: RoomState): ServerFrame {
+    const { log, clientLimits, motd } = this.#places;
+    return {
+      type: "welcome",
+      version: PROTOCOL_VERSION,
+      name: this.client.name,
+      session: this.client.claim.token ?? "",
+      log,
+      limits: clientLimits,
+      ...(motd ? { motd } : {}),
+      ...state,
+    };
+  }
+
+  #send(frame: ServerFrame): void {
+    this.client.member.deliver(new Outgoing(frame));
+  }
+}
+
+function isPrivate(record: RoomRecord): boolean {
+  return record.type === "private";
+}

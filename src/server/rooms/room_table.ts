@@ -1,0 +1,48 @@
+/**
+ * The rooms a server remembers between runs — name, topic, when each was
+ * created and last used — so rooms survive restarts with their topics.
+ * {@linkcode MemoryRoomTable} forgets them on exit (`--no-history`); the
+ * SQLite file keeps them (sqlite_room_table.ts).
+ *
+ * @module
+ */
+
+/** One remembered room. */
+export interface StoredRoom {
+  /** Lower-case name, the room's identity. */
+  key: string;
+  /** The name as created. */
+  name: string;
+  topic?: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** When someone last joined or spoke there (ms since the epoch). */
+  usedAt: number;
+}
+
+/** Where rooms are remembered. */
+export interface RoomTable {
+  /** Every remembered room. */
+  list(): StoredRoom[];
+  /** Creates or updates a room. */
+  save(room: StoredRoom): void;
+  /** Forgets a room. */
+  remove(key: string): void;
+}
+
+/** Rooms in memory only. */
+export class MemoryRoomTable implements RoomTable {
+  readonly #rooms = new Map<string, StoredRoom>();
+
+  list(): StoredRoom[] {
+    return [...this.#rooms.values()];
+  }
+
+  save(room: StoredRoom): void {
+    this.#rooms.set(room.key, { ...room });
+  }
+
+  remove(key: string): void {
+    this.#rooms.delete(key);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Rooms over real TCP: separate rooms, members in several at once, plain
+ * clients moving with /join, /rooms, /topic, /who and /part, per-room
+ * catch-up, the migration of a history file written by the one-room release,
+ * and the version mismatch sentences both ways.
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PROTOCOL_VERSION } from "../src/protocol/constants.ts";
+import { memoryStore } from "../src/server/room_store.ts";
+import { openSqliteStore } from "../src/server/sqlite_store.ts";
+import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { runChat } from "./support/chat_process.ts";
+import { type AnyFrame, LineClient } from "./support/line_client.ts";
+import { withScriptedServer } from "./support/scripted_server.ts";
+import { withTempDir } from "./support/temp_dir.ts";
+import { withServer } from "./support/test_server.ts";
+
+const UNLIMITED = { joinBurst: 1000, joinsPerMinute: 1000, rateBurst: 1000, ratePerSecond: 1000 };
+
+/** Sends a line and waits for its echo in `room`. */
+async function said(client: LineClient, text: string, room?: string): Promise<AnyFrame> {
+  await client.sendFrame({ type: "send", text, ...(room ? { room } : {}) });
+  return await client.nextFrame((f) => f.type === "message" && text.endsWith(f.text));
+}
+
+Deno.test("rooms are separate: a message in #a never reaches someone only in #b", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice, welcome } = await LineClient.join(port, "alice", { room: "#a" });
+    assertEquals([welcome.room, welcome.members], ["#a", ["alice"]]);
+    const { client: bob } = await LineClient.join(port, "bob", { room: "#b" });
+    const { client: carol, welcome: general } = await LineClient.join(port, "carol");
+    assertEquals(general.room, "#general", "everyone else starts in the default room");
+
+    const inA = await said(alice, "only for #a");
+    assertEquals(inA.room, "#a");
+    const inB = await said(bob, "only for #b");
+    assertEquals(inB.room, "#b");
+    await said(carol, "only for #general");
+    // Each sees its own room's message as the first message it gets: nothing from the others.
+    await alice.say("/who");
+    const who = await alice.nextFrame((f) => f.type === "members");
+    assertEquals([who.room, who.members], ["#a", ["alice"]]);
+    for (const [client, text] of [[alice, "only for #a"], [bob, "only for #b"]] as const) {
+      const messages = client.transcript.filter((l) => l.includes('"type":"message"'));
+      assertEquals(messages.length, 1, client.transcript.join("\n"));
+      assertMatch(messages[0], new RegExp(text));
+    }
+    const carolMessages = carol.transcript.filter((l) => l.includes('"type":"message"'));
+    assertEquals(carolMessages.length, 1);
+    // Names are unique on the whole server, whatever the room.
+    const taken = await LineClient.connect(port);
+    await taken.sendFrame({ type: "hello", version: PROTOCOL_VERSION, name: "Alice", room: "#b" });
+    assertEquals((await taken.nextFrame()).code, "name_taken");
+    // Private messages are between people: across rooms, without a room.
+    await bob.say("/msg alice hello from #b");
+    const whisper = await alice.nextFrame((f) => f.type === "private");
+    assertEquals([whisper.from, whisper.text, whisper.room], ["bob", "hello from #b", undefined]);
+    for (const client of [alice, bob, carol, taken]) client.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test("a structured client in several rooms: join and part frames, messages per room", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice", { multiRoom: true });
+    await alice.sendFrame({ type: "join", room: "#Homework" });
+    const joined = await alice.nextFrame((f) => f.type === "joined");
+    assertEquals([joined.room, joined.members], ["#Homework", ["alice"]]);
+    const { client: bob } = await LineClient.join(port, "bob", { room: "#homework" });
+    assertEquals(
+      (await alice.nextFrame((f) => f.type === "join")).room,
+      "#Homework",
+      "room names are case-insensitive; the room keeps the name it was created with",
+    );
+    await said(bob, "in homework");
+    const heard = await alice.nextFrame((f) => f.type === "message");
+    assertEquals([heard.room, heard.text], ["#Homework", "in homework"]);
+    // Sending to a room named in the frame; a room one is not in is refused.
+    const sent = await said(alice, "back in general", "#general");
+    assertEquals(sent.room, "#general");
+    await alice.sendFrame({ type: "send", text: "nowhere", room: "#elsewhere" });
+    assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "not_in_room");
+    await alice.sendFrame({ type: "join", room: "not a room!" });
+    const invalid = await alice.nextFrame((f) => f.type === "error");
+    assertEquals(invalid.code, "room_invalid");
+    assertMatch(invalid.message, /# and 1 to 32 letters/);
+    // Paging is per room.
+    await alice.sendFrame({ type: "history", room: "#homework", after: 0, limit: 50 });
+    const page = await alice.nextFrame((f) => f.type === "page");
+    assertEquals(page.room, "#Homework");
+    assert(page.records.every((r: AnyFrame) => r.room === "#Homework"));
+    assert(page.records.some((r: AnyFrame) => r.text === "in homework"));
+    assert(!page.records.some((r: AnyFrame) => r.text === "back in general"));
+    await alice.sendFrame({ type: "part", room: "#homework" });
+    assertEquals((await alice.nextFrame((f) => f.type === "parted")).room, "#Homework");
+    const left = await bob.nextFrame((f) => f.type === "leave");
+    assertEquals([left.name, left.count], ["alice", 1]);
+    alice.close();
+    bob.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test("a plain-text client moves with /join; /rooms, /topic, /who and /part", async () => {
+  await withServer(async (_server, port) => {
+    const { client: bob } = await LineClient.join(port, "bob");
+    const plain = await LineClient.connect(port);
+    await plain.sendLine("pat");
+    assertMatch(
+      await plain.nextLine((l) => l.startsWith("-- You are in")),
+      /^-- You are in #general\./,
+    );
+    await plain.sendLine("/join #homework");
+    assertMatch(
+      await plain.nextLine((l) => l.startsWith("-- You are now in")),
+      /^-- You are now in #homework\. 1 here: pat\.$/,
+    );
+    const left = await bob.nextFrame((f) => f.type === "leave");
+    assertEquals([left.name, left.reason], ["pat", "went to #homework"]);
+    await plain.sendLine("/topic chapter 4, exercises 1-3");
+    await plain.nextLine((l) => l.includes("pat set the topic: chapter 4, exercises 1-3"));
+    await plain.sendLine("done with 1");
+    await plain.nextLine((l) => l.endsWith("pat: done with 1"));
+    await plain.sendLine("/who");
+    assertEquals(await plain.nextLine((l) => l.includes(" here: ")), "-- 1 here: pat");
+    await plain.sendLine("/rooms");
+    await plain.nextLine((l) => l === "-- Rooms:");
+    assertEquals(await plain.nextLine(), "   #general: 1 here");
+    assertEquals(
+      await plain.nextLine(),
+      "   #homework: 1 here (you are here) — chapter 4, exercises 1-3",
+    );
+    await plain.sendLine("/part");
+    assertMatch(await plain.nextLine((l) => l.startsWith("!!")), /only room: \/join another/);
+    // Someone joining sees the topic; the message said in #homework never reached #general.
+    const { welcome } = await LineClient.join(port, "carol", { room: "#HOMEWORK" });
+    assertEquals([welcome.room, welcome.topic], ["#homework", "chapter 4, exercises 1-3"]);
+    assert(!bob.transcript.some((l) => l.includes("done with 1")));
+    bob.close();
+    plain.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test("per-room catch-up: coming back to a room gets exactly what was missed there", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice, welcome } = await LineClient.join(port, "alice", { room: "#homework" });
+    const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+    await bob.sendFrame({ type: "join", room: "#homework" });
+    await bob.nextFrame((f) => f.type === "joined");
+    const seen = await said(alice, "see you later");
+    await alice.sendFrame({ type: "quit" });
+    await alice.ended;
+    for (const text of ["one", "two", "three"]) await said(bob, text, "#homework");
+    await said(bob, "not for homework", "#general");
+    const { client: back, welcome: again } = await LineClient.join(port, "alice", {
+      resume: welcome.session,
+      room: "#homework",
+      since: seen.id,
+      log: welcome.log,
+    });
+    assertEquals([again.room, again.catchUp], ["#homework", true]);
+    const texts = again.history.filter((r: AnyFrame) => r.type === "message").map((r: AnyFrame) =>
+      r.text
+    );
+    assertEquals(texts, ["one", "two", "three"]);
+    assert(again.history.every((r: AnyFrame) => r.room === "#homework" && r.id > seen.id));
+    back.close();
+    bob.close();
+  }, { store: memoryStore(100), limits: UNLIMITED });
+});
+
+const FIXTURE = fileURLToPath(new URL("./fixtures/main_history_v2.db", import.meta.url));
+const FIXTURE_TOKENS = JSON.parse(
+  Deno.readTextFileSync(new URL("./fixtures/main_history_v2.json", import.meta.url)),
+);
+
+Deno.test("a history file written by the one-room release becomes #general's, nothing lost", async () => {
+  // tests/fixtures/main_history_v2.db was written by chat serve of the release before rooms:
+  // alice and bob talked, bob whispered to alice, bob left, alice left bob a message.
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    Deno.copyFileSync(FIXTURE, file);
+    const store = openSqliteStore(file, { historyLimit: 100 });
+    await withServer(async (_server, port) => {
+      // bob comes back with his token and the place he had: a catch-up in #general.
+      const { client: bob, welcome } = await LineClient.join(port, "bob", {
+        resume: FIXTURE_TOKENS.bob,
+        since: 5,
+        log: FIXTURE_TOKENS.room,
+      });
+      assertEquals(
+        [welcome.room, welcome.log, welcome.catchUp],
+        ["#general", FIXTURE_TOKENS.room, true],
+      );
+      const shown = welcome.history.map((r: AnyFrame) =>
+        r.type === "private" ? `${r.from}>${r.to}:${r.text}` : `${r.type}:${r.text ?? r.name}`
+      );
+      assertEquals(shown, [
+        "bob>alice:psst, alice",
+        "message:waves",
+        "leave:bob",
+        "alice>bob:a note for later",
+        "message:last words",
+        "leave:alice",
+      ]);
+      assertMatch(
+        (await bob.nextFrame((f) => f.type === "info")).text,
+        /While you were away, alice sent you a private message/,
+      );
+      // Ids continue after the migrated ones; the room is #general and is listed.
+      const next = await said(bob, "after the upgrade");
+      assertEquals([next.id, next.room], [13, "#general"], "bob's join was 12");
+      await bob.say("/rooms");
+      assertMatch((await bob.nextFrame((f) => f.type === "info")).text, /#general: 1 here/);
+      // A newcomer sees the earlier conversation of the old room.
+      const { welcome: carol } = await LineClient.join(port, "carol");
+      assertEquals(
+        carol.history.filter((r: AnyFrame) => r.type === "message").map((r: AnyFrame) => r.text),
+        [
+          "first from alice",
+          "second from alice",
+          "bob says hi",
+          "waves",
+          "last words",
+          "after the upgrade",
+        ],
+      );
+      bob.close();
+    }, { store, limits: UNLIMITED });
+  });
+});
+
+Deno.test("version mismatch: an older client is told to update itself", async () => {
+  await withServer(async (_server, port) => {
+    const old = await LineClient.connect(port);
+    await old.sendFrame({ type: "hello", version: 1, name: "oldtimer" });
+    const refused = await old.nextFrame();
+    assertEquals([refused.type, refused.code, refused.version], [
+      "error",
+      "unsupported_version",
+      PROTOCOL_VERSION,
+    ]);
+    assertEquals(
+      refused.message,
+      `This server runs a newer chat (protocol ${PROTOCOL_VERSION}, yours 1): update chat on your side to join.`,
+    );
+    old.close();
+  });
+});
+
+Deno.test("version mismatch: chat join tells the person the server must be updated", async () => {
+  // What the one-room release answers to a hello of another version, word for word.
+  await withScriptedServer(async (_number, hello, conn) => {
+    const refusal = {
+      type: "error",
+      code: "unsupported_version",
+      message:
+        `This server speaks protocol version 1, not ${hello.version}. Use a matching chat version.`,
+    };
+    await conn.write(new TextEncoder().encode(JSON.stringify(refusal) + "\n"));
+  }, async (port) => {
+    const result = await runChat(["join", "--name", "dora", `127.0.0.1:${port}`], { input: "" });
+    assertEquals(result.code, 1, result.stdout + result.stderr);
+    assertMatch(
+      result.stdout + result.stderr,
+      /The server runs an older chat \(protocol 1, this client 2\): ask whoever runs it to update chat/,
+    );
+  });
+});
