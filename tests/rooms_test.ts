@@ -11,7 +11,8 @@ import { PROTOCOL_VERSION } from "../src/protocol/constants.ts";
 import { memoryStore } from "../src/server/room_store.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { runChat } from "./support/chat_process.ts";
+import { runChat, startServe } from "./support/chat_process.ts";
+import { runConsoleLine } from "../src/server/operator_console.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withScriptedServer } from "./support/scripted_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
@@ -265,5 +266,229 @@ Deno.test("version mismatch: chat join tells the person the server must be updat
       result.stdout + result.stderr,
       /The server runs an older chat \(protocol 1, this client 2\): ask whoever runs it to update chat/,
     );
+  });
+});
+
+Deno.test("a multi-room member coming back is caught up in every room it was in", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice, welcome } = await LineClient.join(port, "alice", { multiRoom: true });
+    await alice.sendFrame({ type: "join", room: "#homework" });
+    await alice.nextFrame((f) => f.type === "joined");
+    const lastGeneral = await said(alice, "bye for now", "#general");
+    const lastHomework = await said(alice, "me too", "#homework");
+    await alice.sendFrame({ type: "quit" });
+    await alice.ended;
+    const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+    await bob.sendFrame({ type: "join", room: "#homework" });
+    await bob.nextFrame((f) => f.type === "joined");
+    for (const text of ["h1", "h2", "h3"]) await said(bob, text, "#homework");
+    await said(bob, "g1", "#general");
+    const { client: back, welcome: again } = await LineClient.join(port, "alice", {
+      multiRoom: true,
+      resume: welcome.session,
+      log: welcome.log,
+      room: "#general",
+      since: lastGeneral.id,
+      rooms: [{ room: "#homework", since: lastHomework.id }],
+    });
+    const texts = (history: AnyFrame[]) =>
+      history.filter((r) => r.type === "message").map((r) => r.text);
+    assertEquals([again.room, again.catchUp, texts(again.history)], ["#general", true, ["g1"]]);
+    const homework = await back.nextFrame((f) => f.type === "joined");
+    assertEquals([homework.room, homework.catchUp], ["#homework", true]);
+    assertEquals(texts(homework.history), ["h1", "h2", "h3"], "#homework: 3 new messages");
+    back.close();
+    bob.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test({
+  name: "per-room catch-up after the server is killed with SIGKILL and restarted",
+  // The killed server's sockets end abruptly.
+  sanitizeResources: false,
+  async fn() {
+    await withTempDir(async (dir) => {
+      const flags = ["--data", dir, "--rate-limit", "1000000", "--rate-burst", "1000000"];
+      const server = await startServe(flags);
+      const { client: alice, welcome } = await LineClient.join(server.port, "alice", {
+        room: "#homework",
+      });
+      const seen = await said(alice, "checkpoint");
+      await alice.sendFrame({ type: "quit" });
+      await alice.ended;
+      const { client: bob } = await LineClient.join(server.port, "bob", { room: "#homework" });
+      for (const text of ["one", "two", "three"]) await said(bob, text);
+      const { client: carol } = await LineClient.join(server.port, "carol");
+      await said(carol, "general chatter");
+      server.child.kill("SIGKILL");
+      await server.status;
+      bob.close();
+      carol.close();
+      const restarted = await startServe(flags);
+      try {
+        const { client: back, welcome: again } = await LineClient.join(restarted.port, "alice", {
+          resume: welcome.session,
+          log: welcome.log,
+          room: "#homework",
+          since: seen.id,
+        });
+        assertEquals([again.room, again.catchUp, again.gap], ["#homework", true, undefined]);
+        assertEquals(
+          again.history.filter((r: AnyFrame) => r.type === "message").map((r: AnyFrame) => r.text),
+          ["one", "two", "three"],
+        );
+        back.close();
+      } finally {
+        await restarted.stop();
+      }
+    });
+  },
+});
+
+Deno.test("--rooms, --no-room-creation, the operator's /open and /close, and the caps", async () => {
+  await withServer(async (server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice", { multiRoom: true });
+    await alice.say("/rooms");
+    assertMatch(
+      (await alice.nextFrame((f) => f.type === "info")).text,
+      /^Rooms:\n#general: 1 here \(you are here\)\n#homework: 0 here\n#random: 0 here$/,
+    );
+    await alice.sendFrame({ type: "join", room: "#new" });
+    const refused = await alice.nextFrame((f) => f.type === "error");
+    assertEquals(refused.code, "no_such_room");
+    assertMatch(refused.message, /only the operator creates rooms/);
+    assertEquals(runConsoleLine(server, "/open #new"), ["#new is open."]);
+    await alice.sendFrame({ type: "join", room: "#new" });
+    assertEquals((await alice.nextFrame((f) => f.type === "joined")).room, "#new");
+    // Two rooms per member here: a third is refused with the way out.
+    await alice.sendFrame({ type: "join", room: "#homework" });
+    const full = await alice.nextFrame((f) => f.type === "error");
+    assertEquals([full.code, full.message], [
+      "too_many_rooms",
+      "You are in 2 rooms, the most one may be in; /part one first.",
+    ]);
+    // Four rooms on the server at most: #general, #homework, #random, #new.
+    assertEquals(runConsoleLine(server, "/open #fifth"), [
+      "!! This server has 4 rooms, the most it allows; join one of them (/rooms lists them).",
+    ]);
+    // Closing a room moves its members out; a one-room plain member goes to #general.
+    const plain = await LineClient.connect(port);
+    await plain.sendLine("pat");
+    await plain.sendLine("/join #new");
+    await plain.nextLine((l) => l.startsWith("-- You are now in #new"));
+    assertEquals(runConsoleLine(server, "/close #new"), [
+      "#new is closed; its history is deleted.",
+    ]);
+    const parted = await alice.nextFrame((f) => f.type === "parted");
+    assertEquals([parted.room, parted.reason], ["#new", "closed by the operator"]);
+    assertEquals(
+      await plain.nextLine((l) => l.startsWith("-- You left")),
+      "-- You left #new: closed by the operator.",
+    );
+    assertMatch(await plain.nextLine(), /^-- You are now in #general\./);
+    assertEquals(runConsoleLine(server, "/close #general"), [
+      "!! #general is where everyone starts; it can't be closed.",
+    ]);
+    assert(runConsoleLine(server, "/rooms").join("\n").includes("#general: 2 here"));
+    alice.close();
+    plain.close();
+  }, {
+    limits: UNLIMITED,
+    rooms: { preset: ["homework", "#random"], creation: false, maxRooms: 4, maxRoomsPerMember: 2 },
+  });
+});
+
+Deno.test("a room nobody used for --room-expiry days is removed with its history", async () => {
+  let now = Date.UTC(2026, 0, 1);
+  const store = memoryStore(100);
+  await withServer(async (server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice", { room: "#old" });
+    await said(alice, "remember me");
+    await said(alice, "stay here", "#old");
+    await alice.sendFrame({ type: "quit" });
+    await alice.ended;
+    now += 29 * 24 * 60 * 60 * 1000;
+    assertEquals(server.places.rooms.expire(), [], "29 days: kept");
+    now += 2 * 24 * 60 * 60 * 1000;
+    assertEquals(server.places.rooms.expire(), ["#old"]);
+    assertEquals(server.places.rooms.list().map((r) => r.name), ["#general"]);
+    assertEquals(store.roomHistory("#old").lastId(), 0, "its history went with it");
+  }, { store, now: () => now, rooms: { expiryDays: 30 } });
+});
+
+Deno.test("private rooms: the key, a wrong key, an invite; the creator operates the room", async () => {
+  await withServer(async (_server, port) => {
+    const { client: olga } = await LineClient.join(port, "olga", { multiRoom: true });
+    await olga.say("/join #secret open-sesame");
+    assertEquals((await olga.nextFrame((f) => f.type === "joined")).room, "#secret");
+    const { client: pete } = await LineClient.join(port, "pete", { multiRoom: true });
+    await pete.say("/join #secret");
+    const needed = await pete.nextFrame((f) => f.type === "error");
+    assertEquals(needed.code, "key_needed");
+    assertMatch(needed.message, /#secret is private: join with its key/);
+    await pete.say("/join #secret guess");
+    assertEquals((await pete.nextFrame((f) => f.type === "error")).code, "wrong_key");
+    await pete.sendFrame({ type: "join", room: "#secret", key: "open-sesame" });
+    assertEquals((await pete.nextFrame((f) => f.type === "joined")).room, "#secret");
+    // Only the operator kicks, changes the key and locks the topic.
+    await pete.sendFrame({ type: "send", text: "/kick olga", room: "#secret" });
+    assertEquals((await pete.nextFrame((f) => f.type === "error")).code, "not_room_operator");
+    await olga.sendFrame({ type: "send", text: "/locktopic on", room: "#secret" });
+    await olga.nextFrame((f) => f.type === "info" && f.text.includes("is locked"));
+    await pete.sendFrame({ type: "send", text: "/topic mine now", room: "#secret" });
+    assertMatch((await pete.nextFrame((f) => f.type === "error")).message, /topic .* is locked/);
+    await olga.sendFrame({ type: "send", text: "/kick pete too chatty", room: "#secret" });
+    const out = await pete.nextFrame((f) => f.type === "parted");
+    assertEquals([out.room, out.reason], ["#secret", "kicked from #secret by olga: too chatty"]);
+    const heard = await olga.nextFrame((f) => f.type === "leave" && f.room === "#secret");
+    assertEquals([heard.name, heard.kind], ["pete", "kicked"]);
+    // A new key: the old one no longer works; an invite lets quinn in without one.
+    await olga.sendFrame({ type: "send", text: "/key new-key", room: "#secret" });
+    await olga.nextFrame((f) => f.type === "info" && f.text.includes("is private"));
+    await pete.say("/join #secret open-sesame");
+    assertEquals((await pete.nextFrame((f) => f.type === "error")).code, "wrong_key");
+    const { client: quinn } = await LineClient.join(port, "quinn");
+    await olga.sendFrame({ type: "send", text: "/invite quinn", room: "#secret" });
+    assertMatch(
+      (await quinn.nextFrame((f) => f.type === "info")).text,
+      /olga invited you to #secret/,
+    );
+    await quinn.say("/join #secret");
+    assertEquals((await quinn.nextFrame((f) => f.type === "joined")).room, "#secret");
+    // The server operator's kick is still the server-wide one.
+    for (const client of [olga, pete, quinn]) client.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test("a private room keeps its key, operator and topic across a restart", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    let token = "";
+    await withServer(async (_server, port) => {
+      const { client: olga, welcome } = await LineClient.join(port, "olga");
+      token = welcome.session;
+      await olga.say("/join #vault k3y");
+      await olga.nextFrame((f) => f.type === "joined");
+      await olga.say("/topic the plans");
+      await olga.nextFrame((f) => f.type === "notice");
+      olga.close();
+    }, { store: openSqliteStore(file, { historyLimit: 100 }), limits: UNLIMITED });
+    assert(!Deno.readFileSync(file).toString().includes("k3y"));
+    await withServer(async (_server, port) => {
+      const { client: pete } = await LineClient.join(port, "pete");
+      await pete.say("/join #vault");
+      assertEquals((await pete.nextFrame((f) => f.type === "error")).code, "key_needed");
+      await pete.say("/join #vault k3y");
+      const joined = await pete.nextFrame((f) => f.type === "joined");
+      assertEquals([joined.room, joined.topic], ["#vault", "the plans"]);
+      // Olga, back with her token, is still its operator.
+      const { client: olga } = await LineClient.join(port, "olga", { resume: token });
+      await olga.say("/join #vault");
+      await olga.nextFrame((f) => f.type === "joined");
+      await olga.say("/kick pete");
+      assertEquals((await pete.nextFrame((f) => f.type === "parted")).room, "#vault");
+      pete.close();
+      olga.close();
+    }, { store: openSqliteStore(file, { historyLimit: 100 }), limits: UNLIMITED });
   });
 });

@@ -112,11 +112,14 @@ Deno.test("members cannot use operator commands", async () => {
   await withServer(async (_server, port) => {
     const { client: alice } = await LineClient.join(port, "alice");
     const { client: bob } = await LineClient.join(port, "bob");
-    await alice.say("/kick bob");
+    await alice.say("/ban bob");
     assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "unknown_command");
+    // A member's /kick is the room operator's, and nobody operates the default room.
+    await alice.say("/kick bob");
+    assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "not_room_operator");
     await alice.say("/help");
     const help = await alice.nextFrame((f) => f.type === "info");
-    assert(!help.text.includes("/kick"), "operator commands are not listed for members");
+    assert(!help.text.includes("/ban"), "operator commands are not listed for members");
     await alice.say("/who");
     assertEquals((await alice.nextFrame((f) => f.type === "members")).members, ["alice", "bob"]);
     alice.close();

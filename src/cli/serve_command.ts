@@ -267,6 +267,7 @@ function startServer(
       store,
       historyOnJoin: settings.history.historyOnJoin,
       defaultRoom: settings.rooms.defaultRoom,
+      rooms: settings.rooms,
       motd: settings.motd,
       password: settings.password,
       tls: identity && { cert: identity.cert, key: identity.key },

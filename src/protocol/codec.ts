@@ -26,7 +26,8 @@ type FieldKind =
   | "string?"
   | "number?"
   | "boolean?"
-  | "object?";
+  | "object?"
+  | "array?";
 
 type Shape = Record<string, FieldKind>;
 
@@ -40,9 +41,10 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
     since: "number?",
     log: "string?",
     multiRoom: "boolean?",
+    rooms: "array?",
   },
   send: { text: "string", room: "string?" },
-  join: { room: "string", since: "number?" },
+  join: { room: "string", since: "number?", key: "string?" },
   part: { room: "string" },
   ping: { data: "string?" },
   pong: { data: "string?" },
@@ -128,6 +130,8 @@ function fieldMatches(value: unknown, kind: FieldKind): boolean {
       return typeof value === "boolean";
     case "object":
       return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "array":
+      return Array.isArray(value);
     case "strings":
       return Array.isArray(value) && value.every((item) => typeof item === "string");
     case "records":

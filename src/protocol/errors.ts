@@ -26,7 +26,12 @@ export type ErrorCode =
   | "too_many_attempts"
   | "rate_limited"
   | "room_invalid"
-  | "not_in_room";
+  | "not_in_room"
+  | "no_such_room"
+  | "too_many_rooms"
+  | "key_needed"
+  | "wrong_key"
+  | "not_room_operator";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =

@@ -32,6 +32,11 @@ export interface HelloFrame {
    * room instead of moving the client from its current one.
    */
   multiRoom?: boolean;
+  /**
+   * Multi-room clients coming back: the other rooms to enter, each with the
+   * last id seen there (a catch-up each, as a `joined` frame after the welcome).
+   */
+  rooms?: Array<{ room: string; since?: number }>;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
@@ -48,6 +53,8 @@ export interface JoinFrame {
   room: string;
   /** The last record of this room the client saw, for a catch-up. */
   since?: number;
+  /** The key of a private room; creating a room with a key makes it private. */
+  key?: string;
 }
 
 /** Leaves a room; answered by `parted`. */

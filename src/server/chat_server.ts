@@ -43,6 +43,8 @@ export interface ChatServerOptions {
   historyOnJoin?: number;
   /** The room everyone starts in (`#general`). */
   defaultRoom?: string;
+  /** Rules for rooms: pre-created ones, who creates them, caps, expiry. */
+  rooms?: RoomRules;
   motd?: string;
   /** Room password; clients must present it. */
   password?: string;
@@ -56,7 +58,20 @@ export interface ChatServerOptions {
   now?: () => number;
 }
 
+/** `chat serve`'s room flags (`--rooms`, `--no-room-creation`, `--max-rooms`, …). */
+export interface RoomRules {
+  /** Rooms created at start and never expired. */
+  preset?: string[];
+  /** False: only the operator creates rooms. */
+  creation?: boolean;
+  maxRooms?: number;
+  maxRoomsPerMember?: number;
+  /** Days after which a room nobody used is removed with its history. */
+  expiryDays?: number;
+}
+
 const TICK_MS = 1000;
+const ROOM_EXPIRY_CHECK_MS = 60 * 60 * 1000;
 const UNSAVED_NOTICE = "The server could not save the latest messages (its disk may be full): " +
   "they were delivered, but will be missing from the history after a restart.";
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -73,6 +88,7 @@ export class ChatServer implements Moderation {
   readonly #log: (line: string) => void;
   readonly #store: RoomStore;
   readonly #ticker: ReturnType<typeof setInterval>;
+  readonly #expiry: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
   readonly #now: () => number;
   #stopping = false;
@@ -103,7 +119,9 @@ export class ChatServer implements Moderation {
         pageBytes: pageBytesFor(this.limits.maxQueueBytes),
         onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
         now: this.#now,
+        ...options.rooms,
       }),
+      maxRoomsPerMember: options.rooms?.maxRoomsPerMember,
       log: this.#store.history.roomId(),
       historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
       clientLimits: {
@@ -118,6 +136,8 @@ export class ChatServer implements Moderation {
       ? Deno.listenTls({ ...address, ...options.tls })
       : Deno.listen(address);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
+    this.#expiry = setInterval(() => this.#expireRooms(), ROOM_EXPIRY_CHECK_MS);
+    Deno.unrefTimer(this.#expiry);
     this.#accepting = this.#acceptLoop();
   }
 
@@ -149,6 +169,7 @@ export class ChatServer implements Moderation {
     if (this.#stopping) return this.#accepting;
     this.#stopping = true;
     clearInterval(this.#ticker);
+    clearInterval(this.#expiry);
     try {
       this.#listener.close();
     } catch {
@@ -243,6 +264,23 @@ export class ChatServer implements Moderation {
     })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  closeRoom(name: string): Refusal | undefined {
+    return this.places.rooms.close(name, (room) => {
+      for (const member of room.members()) {
+        this.places.clients.find(member.name)?.owner?.removedFrom(room, "closed by the operator");
+      }
+    });
+  }
+
+  openRoom(name: string): Refusal | string {
+    const room = this.places.rooms.open(name, true);
+    return "code" in room ? room : room.name;
+  }
+
+  rooms() {
+    return this.places.rooms.list();
+  }
+
   say(text: string): void {
     for (const room of this.places.rooms.opened()) room.notice(text, "operator");
   }
@@ -250,6 +288,14 @@ export class ChatServer implements Moderation {
   #member(name: string): Session | undefined {
     const member = this.places.clients.find(name)?.member;
     return member instanceof Session && this.#sessions.has(member) ? member : undefined;
+  }
+
+  #expireRooms(): void {
+    for (const name of this.places.rooms.expire()) {
+      this.#log(
+        `${name} was removed with its history: nobody used it for a while (--room-expiry).`,
+      );
+    }
   }
 
   #tick(): void {

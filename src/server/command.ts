@@ -11,6 +11,7 @@ import type { InfoFrame, MembersFrame } from "../protocol/frames.ts";
 import type { Ban } from "./ban_list.ts";
 import type { Member, Room } from "./room.ts";
 import type { ClientRooms, ServerPlaces } from "./rooms/client_rooms.ts";
+import type { RoomSummary } from "./rooms/room_registry.ts";
 import { type CommandShape, usageOf } from "../text/command_line.ts";
 
 /** Who may run a command: room members, the server operator, or both. */
@@ -28,8 +29,14 @@ export interface Moderation {
   bans(): Ban[];
   /** Members with their addresses. */
   members(): Array<{ name: string; address: string }>;
-  /** Announces a text to the room. */
+  /** Announces a text to every room. */
   say(text: string): void;
+  /** Removes a room with its history; its members go to another room. */
+  closeRoom(name: string): Refusal | undefined;
+  /** Creates a room (also when members may not); returns its name. */
+  openRoom(name: string): Refusal | string;
+  /** Every room, with member counts and topics. */
+  rooms(): RoomSummary[];
 }
 
 /** What a command handler can see and do. */

@@ -17,6 +17,7 @@ import {
 } from "../text/command_line.ts";
 import { MEMBER_COMMANDS } from "./member_commands.ts";
 import { OPERATOR_COMMANDS } from "./operator_commands.ts";
+import { OPERATOR_ROOM_COMMANDS, ROOMS_COMMAND } from "./rooms/room_commands.ts";
 import type { Room } from "./room.ts";
 
 type Caller = "member" | "operator";
@@ -63,7 +64,13 @@ function awayTexts(room: Room, names: string[]): Record<string, string> | undefi
 }
 
 // Each handler's context type is guaranteed by runCommand's scope check below.
-const REGISTRY = [...SHARED_COMMANDS, ...MEMBER_COMMANDS, ...OPERATOR_COMMANDS] as Command[];
+const REGISTRY = [
+  ...SHARED_COMMANDS,
+  ROOMS_COMMAND,
+  ...MEMBER_COMMANDS,
+  ...OPERATOR_COMMANDS,
+  ...OPERATOR_ROOM_COMMANDS,
+] as Command[];
 
 function allowedFor(command: Command, caller: Caller): boolean {
   return command.scope === "everyone" || command.scope === caller;
@@ -100,8 +107,13 @@ export function helpText(caller: Caller): string {
  */
 export function runCommand(context: CommandContext, line: string): Refusal | undefined {
   const [word, args] = splitFirstWord(line.slice(1));
-  const command = findCommand(word);
   const caller: Caller = context.moderation ? "operator" : "member";
+  // A name can mean one command for members and another for the operator (/kick).
+  const wanted = word.toLowerCase();
+  const command =
+    REGISTRY.find((c) =>
+      (c.name === wanted || c.aliases.includes(wanted)) && allowedFor(c, caller)
+    ) ?? findCommand(word);
   if (!command || !allowedFor(command, caller) || (caller === "member" && !context.member)) {
     return { code: "unknown_command", message: unknownCommandMessage(word) };
   }

@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { ByeCode } from "../protocol/errors.ts";
+import type { ByeCode, Refusal } from "../protocol/errors.ts";
+import { keyDigest, keyMatches } from "./rooms/room_key.ts";
 import type {
   HistoryFrame,
   PageFrame,
@@ -76,6 +77,12 @@ export interface RoomOptions {
   /** The room's name as created (`#general`). */
   name: string;
   topic?: string;
+  /** Private rooms: the SHA-256 digest of the key (room_key.ts). */
+  keyDigest?: string;
+  /** The holder of whoever created the room: its operator. */
+  operator?: string;
+  /** Only the operator may change the topic. */
+  topicLocked?: boolean;
   /** Where the room's records are kept; it gives their ids. */
   log: RoomLog;
   /** How many earlier messages a newcomer sees. */
@@ -105,6 +112,10 @@ export class Room {
    */
   readonly #pending = new Map<Member, Outgoing[]>();
   #topic: string | undefined;
+  #keyDigest: string | undefined;
+  #topicLocked: boolean;
+  /** Holders let in without the key (`/invite`), until the server stops. */
+  readonly #invited = new Set<string>();
   /** Records stored but not yet relayed, when the log answers later (afterAppend). */
   #tail: Promise<void> | undefined;
 
@@ -113,6 +124,70 @@ export class Room {
     this.#options = options;
     this.#log = options.log;
     this.#topic = options.topic;
+    this.#keyDigest = options.keyDigest;
+    this.#topicLocked = options.topicLocked === true;
+  }
+
+  /** The key's digest, for a private room. */
+  get keyDigest(): string | undefined {
+    return this.#keyDigest;
+  }
+
+  /** The holder of the room's operator (its creator), if known. */
+  get operator(): string | undefined {
+    return this.#options.operator;
+  }
+
+  /** True when only the operator may change the topic. */
+  get topicLocked(): boolean {
+    return this.#topicLocked;
+  }
+
+  /** True when `holder` is the room's operator. */
+  isOperator(holder: string): boolean {
+    return this.#options.operator === holder;
+  }
+
+  /**
+   * Whether the holder `holder` may come in: always into an open room; into
+   * a private one as its operator, when invited, or with the right key.
+   */
+  admits(holder: string, key: string | undefined): Refusal | undefined {
+    const digest = this.#keyDigest;
+    if (digest === undefined || this.isOperator(holder) || this.#invited.has(holder)) {
+      return undefined;
+    }
+    if (key === undefined) {
+      return {
+        code: "key_needed",
+        message:
+          `${this.name} is private: join with its key (/join ${this.name} KEY), or ask its operator to /invite you.`,
+      };
+    }
+    if (!keyMatches(key, digest)) {
+      return {
+        code: "wrong_key",
+        message: `That is not the key of ${this.name}. Check it with the room's operator.`,
+      };
+    }
+    return undefined;
+  }
+
+  /** Lets `holder` in without the key. */
+  invite(holder: string): void {
+    this.#invited.add(holder);
+  }
+
+  /** Sets the key (the room becomes private) or, with none, removes it. */
+  setKey(key: string | undefined): void {
+    this.#keyDigest = key === undefined ? undefined : keyDigest(key);
+    this.#options.onChange?.(this);
+  }
+
+  /** Locks or unlocks the topic. */
+  lockTopic(locked: boolean): void {
+    this.#topicLocked = locked;
+    this.#options.onChange?.(this);
   }
 
   /** The room's name as created. */
@@ -138,6 +213,11 @@ export class Room {
   /** The member with this name (case-insensitive), if present. */
   find(name: string): Member | undefined {
     return this.#members.get(nameKey(name));
+  }
+
+  /** The members, in no particular order. */
+  members(): Member[] {
+    return [...this.#members.values()];
   }
 
   /**

@@ -361,7 +361,7 @@ export class Session implements Member {
         return this.#history(frame);
       case "join":
         if (!this.#membership) return this.#refuse(NOT_JOINED);
-        return this.#refuseIf(this.#membership.join(frame.room, frame.since));
+        return this.#refuseIf(this.#membership.join(frame.room, frame.since, frame.key));
       case "part":
         if (!this.#membership) return this.#refuse(NOT_JOINED);
         return this.#refuseIf(this.#membership.part(frame.room));
@@ -417,6 +417,7 @@ export class Session implements Member {
       since,
       log: frame.log,
       multiRoom: frame.multiRoom,
+      rooms: frame.rooms,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);

@@ -51,6 +51,9 @@ export const HISTORY_SCHEMA = `
     key TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     topic TEXT,
+    key_digest TEXT,
+    operator TEXT,
+    topic_locked INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     used_at INTEGER NOT NULL
   ) WITHOUT ROWID;

@@ -36,6 +36,8 @@ export interface ServerPlaces {
   log: string;
   /** Earlier messages a newcomer sees (and as many of its private ones). */
   historyOnJoin: number;
+  /** Most rooms one client may be in at once. */
+  maxRoomsPerMember?: number;
   /** Limits announced in the welcome. */
   clientLimits: { maxMessageChars: number; maxLineBytes: number };
   motd?: string;
@@ -54,7 +56,12 @@ export interface EnterRequest {
   log?: string;
   /** True when `/join` adds a room instead of moving. */
   multiRoom?: boolean;
+  /** Further rooms to enter (multi-room clients), each with the last id seen there. */
+  rooms?: Array<{ room: string; since?: number }>;
 }
+
+/** Rooms one client may be in at once unless `--max-rooms-per-member` says otherwise. */
+export const DEFAULT_MAX_ROOMS_PER_MEMBER = 20;
 
 /** A connection's client and rooms. */
 export class ClientRooms {
@@ -68,6 +75,7 @@ export class ClientRooms {
     this.#places = places;
     this.client = client;
     this.#multiRoom = multiRoom;
+    client.owner = this;
   }
 
   /**
@@ -105,6 +113,17 @@ export class ClientRooms {
       "This name was taken over by a new connection (yours?).",
     );
     client.replaced = undefined;
+    // A multi-room client coming back enters its other rooms too, each caught up on its own.
+    if (rooms.#multiRoom) {
+      for (const entry of request.rooms ?? []) {
+        if (typeof entry?.room !== "string") continue;
+        const since = request.log === places.log && Number.isSafeInteger(entry.since)
+          ? entry.since
+          : undefined;
+        const refused = rooms.join(entry.room, since);
+        if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
+      }
+    }
     return rooms;
   }
 
@@ -122,14 +141,24 @@ export class ClientRooms {
    * Enters a room, creating it if needed. A one-room client leaves its
    * current room first; joining a room one is already in just makes it current.
    */
-  join(name: string, since?: number): Refusal | undefined {
-    const room = this.#places.rooms.open(name);
+  join(name: string, since?: number, key?: string): Refusal | undefined {
+    const room = this.#places.rooms.open(name, false, { holder: this.client.holder, key });
     if ("code" in room) return room;
-    const key = roomKey(room.name);
-    if (this.client.rooms.has(key)) {
+    const barred = room.admits(this.client.holder, key);
+    if (barred) return barred;
+    // Operating a room is a use of the name: its claim is kept, and with it the room.
+    if (room.isOperator(this.client.holder)) this.client.spoke();
+    if (this.client.rooms.has(roomKey(room.name))) {
       this.#current = room;
       this.#send({ type: "info", text: `You are in ${room.name}.` });
       return undefined;
+    }
+    const max = this.#places.maxRoomsPerMember ?? DEFAULT_MAX_ROOMS_PER_MEMBER;
+    if (this.#multiRoom && this.client.rooms.size >= max) {
+      return {
+        code: "too_many_rooms",
+        message: `You are in ${max} rooms, the most one may be in; /part one first.`,
+      };
     }
     if (!this.#multiRoom) {
       for (const membership of [...this.client.rooms.values()]) {
@@ -168,6 +197,85 @@ export class ClientRooms {
     const membership = this.#membership(frame.room);
     if ("code" in membership) return membership;
     return membership.page(frame);
+  }
+
+  /**
+   * The room was closed under us (`/close`): we are out of it, told `reason`,
+   * and a client left without a room goes to the default one.
+   */
+  removedFrom(room: Room, reason: string): void {
+    const key = roomKey(room.name);
+    const membership = this.client.rooms.get(key);
+    if (!membership) return;
+    this.client.rooms.delete(key);
+    membership.forget();
+    this.#send({ type: "parted", room: room.name, reason });
+    if (this.#current === room) this.#current = [...this.client.rooms.values()].at(-1)?.room;
+    if (this.client.rooms.size === 0) {
+      const home = this.#places.rooms.defaultRoom;
+      this.#enterRoom(home, undefined, (state) => this.#send({ type: "joined", ...state }));
+    }
+  }
+
+  /**
+   * Puts someone out of a room this client operates (`/kick`); everyone in
+   * the room hears why.
+   */
+  kick(room: Room, name: string, reason: string | undefined): Refusal | undefined {
+    const refused = this.#mustOperate(room);
+    if (refused) return refused;
+    const target = this.#places.clients.find(name);
+    const membership = target?.rooms.get(roomKey(room.name));
+    if (!target?.owner || !membership) {
+      return { code: "no_such_member", message: `Nobody called "${name}" is in ${room.name}.` };
+    }
+    const why = `kicked from ${room.name} by ${this.client.name}${reason ? `: ${reason}` : ""}`;
+    target.owner.#removed(membership, why, "kicked");
+    return undefined;
+  }
+
+  /** Lets someone into a private room this client operates without the key (`/invite`). */
+  invite(room: Room, name: string): Refusal | undefined {
+    const refused = this.#mustOperate(room);
+    if (refused) return refused;
+    const target = this.#places.clients.find(name);
+    if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
+    room.invite(target.holder);
+    target.member.deliver(
+      new Outgoing({
+        type: "info",
+        text: `${this.client.name} invited you to ${room.name}: /join ${room.name} to go there.`,
+      }),
+    );
+    this.#send({ type: "info", text: `${target.name} may now join ${room.name}.` });
+    return undefined;
+  }
+
+  /** Refuses what only the room's operator may do. */
+  #mustOperate(room: Room): Refusal | undefined {
+    if (room.isOperator(this.client.holder)) return undefined;
+    return {
+      code: "not_room_operator",
+      message: `Only the operator of ${room.name} (whoever created it) can do that.`,
+    };
+  }
+
+  /** True when this client operates `room`. */
+  operates(room: Room): boolean {
+    return room.isOperator(this.client.holder);
+  }
+
+  /** We are put out of a room (kicked): told why, and sent home when it was our only room. */
+  #removed(membership: RoomMembership, reason: string, kind: LeaveKind): void {
+    const room = membership.room;
+    this.client.rooms.delete(roomKey(room.name));
+    membership.leave(reason, kind);
+    this.#send({ type: "parted", room: room.name, reason });
+    if (this.#current === room) this.#current = [...this.client.rooms.values()].at(-1)?.room;
+    if (this.client.rooms.size === 0) {
+      const home = this.#places.rooms.defaultRoom;
+      this.#enterRoom(home, undefined, (state) => this.#send({ type: "joined", ...state }));
+    }
   }
 
   /** Leaves every room, announced with `reason`, and gives up the name. */

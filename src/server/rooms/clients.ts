@@ -20,6 +20,7 @@ import { Outgoing } from "../outgoing.ts";
 import type { Member, RoomMembership } from "../room.ts";
 import type { RoomStore } from "../room_store.ts";
 import { afterAppend, type RoomLog } from "./room_log.ts";
+import type { ClientRooms } from "./client_rooms.ts";
 
 /** The key the private messages' log is kept under: not a room name, so no room can have it. */
 export const PRIVATE_LOG = "@private";
@@ -50,6 +51,8 @@ export class Client {
    * token; told so once this one has taken its place in the rooms.
    */
   replaced: Client | undefined;
+  /** What moves this client between rooms (set once it is admitted). */
+  owner: ClientRooms | undefined;
   readonly #joinedAt: number;
   #spoke = false;
 

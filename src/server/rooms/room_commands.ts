@@ -5,7 +5,12 @@
  * @module
  */
 
-import { type MemberCommand, usageRefusal } from "../command.ts";
+import {
+  type Command,
+  type MemberCommand,
+  type OperatorCommand,
+  usageRefusal,
+} from "../command.ts";
 import { splitFirstWord } from "../../text/command_line.ts";
 import { presentCount } from "../../text/plain_format.ts";
 
@@ -17,13 +22,13 @@ export const ROOM_COMMANDS: MemberCommand[] = [
   {
     name: "join",
     aliases: [],
-    args: "#ROOM",
-    summary: "go to a room, creating it if it does not exist",
+    args: "#ROOM [KEY]",
+    summary: "go to a room, creating it if it does not exist (with KEY: a private room)",
     scope: "member",
     run(context, args) {
-      const [name, extra] = splitFirstWord(args);
-      if (!name || extra) return usageRefusal(this);
-      return context.rooms.join(name);
+      const [name, key] = splitFirstWord(args);
+      if (!name || /\s/.test(key)) return usageRefusal(this);
+      return context.rooms.join(name, undefined, key || undefined);
     },
   },
   {
@@ -36,23 +41,6 @@ export const ROOM_COMMANDS: MemberCommand[] = [
       const [name, extra] = splitFirstWord(args);
       if (extra) return usageRefusal(this);
       return context.rooms.part(name || context.room.name);
-    },
-  },
-  {
-    name: "rooms",
-    aliases: ["list"],
-    args: "",
-    summary: "list the rooms, with how many are in each and their topics",
-    scope: "member",
-    run(context) {
-      const mine = new Set(context.rooms.roomNames());
-      const lines = context.places.rooms.list().map((room) => {
-        const here = mine.has(room.name) ? " (you are here)" : "";
-        const topic = room.topic ? ` — ${room.topic}` : "";
-        return `${room.name}: ${presentCount(room.members)}${here}${topic}`;
-      });
-      context.reply({ type: "info", text: ["Rooms:", ...lines].join("\n") });
-      return undefined;
     },
   },
   {
@@ -73,7 +61,141 @@ export const ROOM_COMMANDS: MemberCommand[] = [
         });
         return undefined;
       }
+      if (context.room.topicLocked && !context.rooms.operates(context.room)) {
+        return {
+          code: "not_room_operator",
+          message: `The topic of ${context.room.name} is locked; only its operator can change it.`,
+        };
+      }
       context.room.setTopic(text, context.member.name);
+      return undefined;
+    },
+  },
+  {
+    name: "kick",
+    aliases: [],
+    args: "NAME [REASON]",
+    summary: "room operators: put someone out of this room",
+    scope: "member",
+    run(context, args) {
+      const [name, reason] = splitFirstWord(args);
+      if (!name) return usageRefusal(this);
+      return context.rooms.kick(context.room, name, reason || undefined);
+    },
+  },
+  {
+    name: "invite",
+    aliases: [],
+    args: "NAME",
+    summary: "room operators: let someone into this private room without the key",
+    scope: "member",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return usageRefusal(this);
+      return context.rooms.invite(context.room, name);
+    },
+  },
+  {
+    name: "key",
+    aliases: [],
+    args: "[KEY]",
+    summary: "room operators: set the room's key (it becomes private); alone: remove it",
+    scope: "member",
+    run(context, args) {
+      const key = args.trim();
+      if (/\s/.test(key)) return usageRefusal(this);
+      if (!context.rooms.operates(context.room)) {
+        return {
+          code: "not_room_operator",
+          message: `Only the operator of ${context.room.name} (whoever created it) can do that.`,
+        };
+      }
+      context.room.setKey(key || undefined);
+      context.reply({
+        type: "info",
+        text: key
+          ? `${context.room.name} is private: newcomers need the key (or an /invite).`
+          : `${context.room.name} is open to everyone again.`,
+      });
+      return undefined;
+    },
+  },
+  {
+    name: "locktopic",
+    aliases: [],
+    args: "on|off",
+    summary: "room operators: only you may change the topic (on), or everyone (off)",
+    scope: "member",
+    run(context, args) {
+      const choice = args.trim().toLowerCase();
+      if (choice !== "on" && choice !== "off") return usageRefusal(this);
+      if (!context.rooms.operates(context.room)) {
+        return {
+          code: "not_room_operator",
+          message: `Only the operator of ${context.room.name} (whoever created it) can do that.`,
+        };
+      }
+      context.room.lockTopic(choice === "on");
+      context.reply({
+        type: "info",
+        text: choice === "on"
+          ? `The topic of ${context.room.name} is locked: only you can change it.`
+          : `Everyone in ${context.room.name} can change the topic again.`,
+      });
+      return undefined;
+    },
+  },
+];
+
+/** `/rooms`, for members and the operator's console alike. */
+export const ROOMS_COMMAND: Command = {
+  name: "rooms",
+  aliases: ["list"],
+  args: "",
+  summary: "list the rooms, with how many are in each and their topics",
+  scope: "everyone",
+  run(context) {
+    const mine = new Set(context.rooms?.roomNames() ?? []);
+    const list = context.moderation?.rooms() ?? context.places?.rooms.list() ?? [];
+    const lines = list.map((room) => {
+      const here = mine.has(room.name) ? " (you are here)" : "";
+      const topic = room.topic ? ` — ${room.topic}` : "";
+      return `${room.name}: ${presentCount(room.members)}${here}${topic}`;
+    });
+    context.reply({ type: "info", text: ["Rooms:", ...lines].join("\n") });
+    return undefined;
+  },
+};
+
+/** The operator's room commands: create and close rooms. */
+export const OPERATOR_ROOM_COMMANDS: OperatorCommand[] = [
+  {
+    name: "open",
+    aliases: [],
+    args: "#ROOM",
+    summary: "create a room (also when members may not: --no-room-creation)",
+    scope: "operator",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return usageRefusal(this);
+      const opened = context.moderation.openRoom(name);
+      if (typeof opened !== "string") return opened;
+      context.reply({ type: "info", text: `${opened} is open.` });
+      return undefined;
+    },
+  },
+  {
+    name: "close",
+    aliases: [],
+    args: "#ROOM",
+    summary: "remove a room and its history; its members are moved out",
+    scope: "operator",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return usageRefusal(this);
+      const refused = context.moderation.closeRoom(name);
+      if (refused) return refused;
+      context.reply({ type: "info", text: `${name} is closed; its history is deleted.` });
       return undefined;
     },
   },

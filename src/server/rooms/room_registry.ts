@@ -13,6 +13,7 @@ import { Room } from "../room.ts";
 import type { RoomStore } from "../room_store.ts";
 import { checkRoomName, roomKey } from "./room_name.ts";
 import { StoreLog } from "./room_log.ts";
+import { keyDigest } from "./room_key.ts";
 import type { StoredRoom } from "./room_table.ts";
 
 /** How rooms are made. */
@@ -26,9 +27,31 @@ export interface RoomRegistryOptions {
   /** Called with every record a room stores (for the server log). */
   onRecord?: (record: RoomRecord, room: Room) => void;
   now?: () => number;
+  /** Rooms created at start, and kept however long nobody uses them (`--rooms`). */
+  preset?: string[];
+  /** False when only the operator creates rooms (`--no-room-creation`). */
+  creation?: boolean;
+  /** Most rooms on the server (`--max-rooms`). */
+  maxRooms?: number;
+  /** Days after which a room nobody used is removed with its history (`--room-expiry`). */
+  expiryDays?: number;
 }
 
+/** Rooms a server holds unless `--max-rooms` says otherwise. */
+export const DEFAULT_MAX_ROOMS = 1000;
+
+/** Days a room nobody uses is kept unless `--room-expiry` says otherwise. */
+export const DEFAULT_ROOM_EXPIRY_DAYS = 30;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const USE_RESOLUTION_MS = 60_000;
+
+/** Who is creating a room: they become its operator; with a key, it is private. */
+export interface RoomCreator {
+  holder: string;
+  key?: string;
+}
 
 /** A room as `/rooms` lists it. */
 export interface RoomSummary {
@@ -43,6 +66,8 @@ export class RoomRegistry {
   readonly #rooms = new Map<string, Room>();
   readonly #stored = new Map<string, StoredRoom>();
   readonly #now: () => number;
+  /** Rooms that never expire: the default one and `--rooms`. */
+  readonly #kept = new Set<string>();
   /** The room everyone starts in. */
   readonly defaultRoom: Room;
 
@@ -53,6 +78,14 @@ export class RoomRegistry {
     const checked = checkRoomName(options.defaultRoom);
     if ("code" in checked) throw new Error(checked.message);
     this.defaultRoom = this.#open(checked.name);
+    this.#kept.add(roomKey(checked.name));
+    for (const name of options.preset ?? []) {
+      const preset = checkRoomName(name);
+      if ("code" in preset) throw new Error(preset.message);
+      this.#open(preset.name);
+      this.#kept.add(preset.key);
+    }
+    this.expire();
   }
 
   /** The room with this name (any case, with or without `#`), if it exists. */
@@ -61,11 +94,79 @@ export class RoomRegistry {
     return this.#rooms.get(key) ?? (this.#stored.has(key) ? this.#open(name) : undefined);
   }
 
-  /** The room with this name, created when it does not exist yet; refuses invalid names. */
-  open(name: string): Room | Refusal {
+  /**
+   * The room with this name, created when it does not exist yet (unless
+   * creating is the operator's alone and `byOperator` is false); refuses
+   * invalid names and rooms beyond the cap.
+   */
+  open(name: string, byOperator = false, creator?: RoomCreator): Room | Refusal {
     const checked = checkRoomName(name);
     if ("code" in checked) return checked;
-    return this.#open(checked.name);
+    const exists = this.#rooms.has(checked.key) || this.#stored.has(checked.key);
+    if (!exists && this.#options.creation === false && !byOperator) {
+      return {
+        code: "no_such_room",
+        message:
+          `There is no room ${checked.name}, and only the operator creates rooms here; /rooms lists them.`,
+      };
+    }
+    const max = this.#options.maxRooms ?? DEFAULT_MAX_ROOMS;
+    if (!exists && this.#count() >= max) {
+      return {
+        code: "too_many_rooms",
+        message:
+          `This server has ${max} rooms, the most it allows; join one of them (/rooms lists them).`,
+      };
+    }
+    return this.#open(checked.name, exists ? undefined : creator);
+  }
+
+  /**
+   * Removes a room with its history: its members are told with `reason`
+   * by `evict` (which moves or parts them) first. The default room can't be closed.
+   */
+  close(name: string, evict: (room: Room) => void): Refusal | undefined {
+    const room = this.find(name);
+    if (!room) {
+      return { code: "no_such_room", message: `There is no room ${name}. /rooms lists them.` };
+    }
+    if (room === this.defaultRoom) {
+      return {
+        code: "bad_arguments",
+        message: `${room.name} is where everyone starts; it can't be closed.`,
+      };
+    }
+    evict(room);
+    this.#forget(roomKey(room.name));
+    return undefined;
+  }
+
+  /**
+   * Removes rooms nobody has used for `expiryDays`, with their history
+   * (not the default room, `--rooms`, or a room with members). Returns their names.
+   */
+  expire(): string[] {
+    const days = this.#options.expiryDays ?? DEFAULT_ROOM_EXPIRY_DAYS;
+    const before = this.#now() - days * DAY_MS;
+    const removed: string[] = [];
+    for (const stored of [...this.#stored.values()]) {
+      if (this.#kept.has(stored.key) || stored.usedAt >= before) continue;
+      if ((this.#rooms.get(stored.key)?.size ?? 0) > 0) continue;
+      removed.push(stored.name);
+      this.#forget(stored.key);
+    }
+    return removed;
+  }
+
+  #forget(key: string): void {
+    this.#rooms.delete(key);
+    this.#stored.delete(key);
+    this.#options.store.rooms.remove(key);
+    this.#options.store.forgetRoom(key);
+  }
+
+  #count(): number {
+    return new Set([...this.#stored.keys(), ...this.#rooms.keys()]).size;
   }
 
   /** Every room, remembered ones included, sorted by name. */
@@ -88,15 +189,19 @@ export class RoomRegistry {
     return this.#rooms.values();
   }
 
-  #open(name: string): Room {
+  #open(name: string, creator?: RoomCreator): Room {
     const key = roomKey(name);
     const existing = this.#rooms.get(key);
     if (existing) return existing;
     const stored = this.#stored.get(key);
+    const made = creator?.key === undefined ? {} : { keyDigest: keyDigest(creator.key) };
     const { store, historyOnJoin, pageRecords, pageBytes, onRecord } = this.#options;
     const room = new Room({
       name: stored?.name ?? name,
       topic: stored?.topic,
+      keyDigest: stored?.keyDigest ?? made.keyDigest,
+      operator: stored?.operator ?? creator?.holder,
+      topicLocked: stored?.topicLocked,
       log: new StoreLog(store.roomHistory(key), this.#now),
       historyOnJoin,
       pageRecords,
@@ -114,11 +219,16 @@ export class RoomRegistry {
     const now = this.#now();
     const known = this.#stored.get(key);
     // Last use only matters to the day (expiry): a busy room is not rewritten every message.
-    if (known && known.topic === room.topic && now - known.usedAt < USE_RESOLUTION_MS) return;
+    const same = known && known.topic === room.topic && known.keyDigest === room.keyDigest &&
+      (known.topicLocked ?? false) === room.topicLocked;
+    if (same && now - known.usedAt < USE_RESOLUTION_MS) return;
     const stored: StoredRoom = {
       key,
       name: room.name,
       ...(room.topic ? { topic: room.topic } : {}),
+      ...(room.keyDigest ? { keyDigest: room.keyDigest } : {}),
+      ...(room.operator ? { operator: room.operator } : {}),
+      ...(room.topicLocked ? { topicLocked: true } : {}),
       createdAt: this.#stored.get(key)?.createdAt ?? now,
       usedAt: now,
     };

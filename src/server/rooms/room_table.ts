@@ -14,6 +14,12 @@ export interface StoredRoom {
   /** The name as created. */
   name: string;
   topic?: string;
+  /** SHA-256 (hex) of the room's key, for a private room. */
+  keyDigest?: string;
+  /** The holder (name_claims.ts) of whoever created the room: its operator. */
+  operator?: string;
+  /** True when only the operator may change the topic. */
+  topicLocked?: boolean;
   /** Milliseconds since the epoch. */
   createdAt: number;
   /** When someone last joined or spoke there (ms since the epoch). */

@@ -12,6 +12,9 @@ interface Row {
   key: string;
   name: string;
   topic: string | null;
+  key_digest: string | null;
+  operator: string | null;
+  topic_locked: number;
   created_at: number;
   used_at: number;
 }
@@ -29,10 +32,14 @@ export class SqliteRoomTable implements RoomTable {
    */
   constructor(db: DatabaseSync, write: (op: () => void) => void) {
     this.#write = write;
-    this.#list = db.prepare("SELECT key, name, topic, created_at, used_at FROM rooms");
+    this.#list = db.prepare(
+      "SELECT key, name, topic, key_digest, operator, topic_locked, created_at, used_at FROM rooms",
+    );
     this.#save = db.prepare(
-      "INSERT INTO rooms (key, name, topic, created_at, used_at) VALUES (?, ?, ?, ?, ?) " +
-        "ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = excluded.topic, " +
+      "INSERT INTO rooms (key, name, topic, key_digest, operator, topic_locked, created_at, " +
+        "used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET " +
+        "name = excluded.name, topic = excluded.topic, key_digest = excluded.key_digest, " +
+        "operator = excluded.operator, topic_locked = excluded.topic_locked, " +
         "used_at = excluded.used_at",
     );
     this.#remove = db.prepare("DELETE FROM rooms WHERE key = ?");
@@ -43,6 +50,9 @@ export class SqliteRoomTable implements RoomTable {
       key: row.key,
       name: row.name,
       ...(row.topic === null ? {} : { topic: row.topic }),
+      ...(row.key_digest === null ? {} : { keyDigest: row.key_digest }),
+      ...(row.operator === null ? {} : { operator: row.operator }),
+      ...(row.topic_locked ? { topicLocked: true } : {}),
       createdAt: Number(row.created_at),
       usedAt: Number(row.used_at),
     }));
@@ -50,7 +60,16 @@ export class SqliteRoomTable implements RoomTable {
 
   save(room: StoredRoom): void {
     this.#write(() =>
-      this.#save.run(room.key, room.name, room.topic ?? null, room.createdAt, room.usedAt)
+      this.#save.run(
+        room.key,
+        room.name,
+        room.topic ?? null,
+        room.keyDigest ?? null,
+        room.operator ?? null,
+        room.topicLocked ? 1 : 0,
+        room.createdAt,
+        room.usedAt,
+      )
     );
   }
 
