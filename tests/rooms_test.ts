@@ -492,3 +492,30 @@ Deno.test("a private room keeps its key, operator and topic across a restart", a
     }, { store: openSqliteStore(file, { historyLimit: 100 }), limits: UNLIMITED });
   });
 });
+
+Deno.test("a big room gathers joins and leaves into one record and sends counts, not lists", async () => {
+  const later: Array<() => void> = [];
+  await withServer(async (_server, port) => {
+    const clients: LineClient[] = [];
+    for (const name of ["a1", "a2", "a3"]) clients.push((await LineClient.join(port, name)).client);
+    const watcher = clients[0];
+    // Three here: still one join record each.
+    assertEquals((await watcher.nextFrame((f) => f.type === "join" && f.name === "a3")).count, 3);
+    const { client: a4, welcome } = await LineClient.join(port, "a4");
+    assertEquals([welcome.members, welcome.count], [["a4"], 4], "the count, not the list");
+    const { client: a5 } = await LineClient.join(port, "a5");
+    await a5.sendFrame({ type: "quit" });
+    await a5.ended;
+    assertEquals(later.length, 1, "one announcement scheduled for the whole gathering");
+    later.shift()!();
+    const presence = await watcher.nextFrame((f) => f.type === "presence");
+    assertEquals([presence.joined, presence.left, presence.count], [["a4", "a5"], ["a5"], 4]);
+    assert(!watcher.transcript.some((l) => l.includes('"name":"a4"')), "no join of its own");
+    await watcher.say("/who");
+    assertEquals((await watcher.nextFrame((f) => f.type === "members")).members.length, 4);
+    for (const client of [...clients, a4]) client.close();
+  }, {
+    limits: UNLIMITED,
+    rooms: { presence: { threshold: 3, intervalMs: 1000, schedule: (run) => later.push(run) } },
+  });
+});

@@ -20,7 +20,7 @@
 import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
 // One wording for counts in every client ("3 here"), shared with plain text.
-import { noticeAuthor, presentCount as here } from "../text/plain_format.ts";
+import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
 import { leaveWords } from "../text/leave_words.ts";
 import { formatStamp } from "../text/time.ts";
 import { cellWidth, joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
@@ -161,6 +161,8 @@ function recordSpans(record: RoomRecord, context: RenderContext, live: boolean):
       return [[{ text: `** ${noticeAuthor(record)}`, style: theme.notice }], [
         { text: record.text, style: theme.notice },
       ]];
+    case "presence":
+      return system(`-- ${presenceWords(record)}${count(record.count)}`);
   }
 }
 

@@ -170,7 +170,7 @@ export class TerminalChat {
     this.#outage = false;
     this.#asking = null;
     this.#screen.setMe(welcome.name);
-    this.#setMembers(welcome.members);
+    this.#setMembers(welcome.members, welcome.count);
     this.#updateStatus({ name: welcome.name, state: "connected" });
     const entries: Entry[] = [];
     if (event.moved) {
@@ -300,6 +300,17 @@ export class TerminalChat {
       case "leave":
         this.#members = this.#members.filter((m) => nameKey(m) !== nameKey(record.name));
         break;
+      case "presence": {
+        // A big room: the count is the room's; the list holds who we have heard of.
+        const left = new Set(record.left.map(nameKey));
+        const known = new Set(this.#members.map(nameKey));
+        this.#members = [
+          ...this.#members.filter((m) => !left.has(nameKey(m))),
+          ...record.joined.filter((name) => !known.has(nameKey(name))),
+        ];
+        this.#updateStatus({ members: record.count });
+        return;
+      }
       case "nick":
         this.#members = this.#members.map((m) =>
           nameKey(m) === nameKey(record.from) ? record.to : m
@@ -317,9 +328,9 @@ export class TerminalChat {
       this.#lastPrivateFrom;
   }
 
-  #setMembers(members: string[]): void {
+  #setMembers(members: string[], count = members.length): void {
     this.#members = [...members];
-    this.#updateStatus({ members: members.length });
+    this.#updateStatus({ members: count });
   }
 
   #disconnected(event: Extract<ConnectionEvent, { type: "disconnected" }>): void {

@@ -66,12 +66,14 @@ const RECORD_SHAPES = {
   },
   nick: { id: "number", ts: "number", from: "string", to: "string" },
   notice: { id: "number", ts: "number", text: "string", by: "string?" },
+  presence: { id: "number", ts: "number", joined: "strings", left: "strings", count: "number" },
 } satisfies Record<string, Shape>;
 
 const ROOM_STATE_SHAPE = {
   room: "string",
   topic: "string?",
   members: "strings",
+  count: "number?",
   history: "records",
   catchUp: "boolean",
   gap: "boolean?",

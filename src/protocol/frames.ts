@@ -163,6 +163,20 @@ export interface LeaveRecord extends RecordBase {
   reason?: string;
 }
 
+/**
+ * Joins and leaves of a big room, gathered over a moment into one record so
+ * that announcing them does not cost every member a frame per arrival.
+ */
+export interface PresenceRecord extends RecordBase {
+  type: "presence";
+  /** Who came in, in order. */
+  joined: string[];
+  /** Who left, in order. */
+  left: string[];
+  /** Members in the room afterwards. */
+  count: number;
+}
+
 /** Someone changed name. */
 export interface NickRecord extends RecordBase {
   type: "nick";
@@ -185,7 +199,8 @@ export type RoomRecord =
   | JoinRecord
   | LeaveRecord
   | NickRecord
-  | NoticeRecord;
+  | NoticeRecord
+  | PresenceRecord;
 
 /**
  * True for conversation: messages (and `/me` actions), private messages and
@@ -204,8 +219,13 @@ export interface RoomState {
   room: string;
   /** The room's topic, when one is set. */
   topic?: string;
-  /** Everyone in the room, the client included. */
+  /**
+   * Everyone in the room, the client included — in a big room (over 100)
+   * only the client: `/who` lists them, `count` says how many.
+   */
   members: string[];
+  /** How many are in the room (present when `members` is not the whole list). */
+  count?: number;
   /**
    * Records the client has not seen: the recent history on a fresh join, or
    * everything after `since` when the hello carried one.

@@ -16,7 +16,7 @@ import type { Moderation } from "./command.ts";
 import { renderPlain } from "../text/plain_format.ts";
 import { Outgoing } from "./outgoing.ts";
 import { PAGE_RECORDS, pageBytesFor } from "./history_pages.ts";
-import { noSuchMember, type Room } from "./room.ts";
+import { noSuchMember, type Room, type RoomOptions } from "./room.ts";
 import { ClientRegistry, PRIVATE_LOG } from "./rooms/clients.ts";
 import type { ServerPlaces } from "./rooms/client_rooms.ts";
 import { DEFAULT_ROOM } from "./rooms/room_name.ts";
@@ -68,6 +68,8 @@ export interface RoomRules {
   maxRoomsPerMember?: number;
   /** Days after which a room nobody used is removed with its history. */
   expiryDays?: number;
+  /** When rooms gather joins and leaves into one record (room.ts). */
+  presence?: RoomOptions["presence"];
 }
 
 const TICK_MS = 1000;

@@ -98,7 +98,23 @@ export interface RoomOptions {
   onRecord?: (record: RoomRecord, room: Room) => void;
   /** Called when the room is used (someone joined or spoke) or its topic changed. */
   onChange?: (room: Room) => void;
+  /**
+   * Above `threshold` members, joins and leaves are gathered for `intervalMs`
+   * into one `presence` record, and newcomers get the member count instead
+   * of the whole list (`/who` lists it). `schedule` runs a function later
+   * (replaceable in tests).
+   */
+  presence?: {
+    threshold: number;
+    intervalMs: number;
+    schedule?: (run: () => void, ms: number) => void;
+  };
 }
+
+/** Members above which a room gathers joins and leaves (and sends no member lists on join). */
+export const PRESENCE_THRESHOLD = 100;
+/** How long a big room gathers joins and leaves before announcing them in one record. */
+export const PRESENCE_INTERVAL_MS = 1000;
 
 /** Members, topic, broadcast and history of one chat room. */
 export class Room {
@@ -116,6 +132,8 @@ export class Room {
   #topicLocked: boolean;
   /** Holders let in without the key (`/invite`), until the server stops. */
   readonly #invited = new Set<string>();
+  /** Joins and leaves being gathered in a big room, until the next `presence` record. */
+  #gathered: { joined: string[]; left: string[] } | undefined;
   /** Records stored but not yet relayed, when the log answers later (afterAppend). */
   #tail: Promise<void> | undefined;
 
@@ -245,12 +263,15 @@ export class Room {
     this.#order.add(member.name);
     const waiting: Outgoing[] = [];
     this.#pending.set(member, waiting);
-    const members = this.names();
+    // A big room's newcomer gets the count, not ten thousand names: /who lists them.
+    const big = this.size > this.#threshold;
+    const members = big ? [member.name] : this.names();
+    const count = big ? { count: this.size } : {};
     const topic = this.#topic;
     void this.#state(request).then((state) => {
       if (this.#pending.get(member) !== waiting) return; // gone (or replaced) meanwhile
       this.#pending.delete(member);
-      deliverState({ room: this.name, ...(topic ? { topic } : {}), members, ...state });
+      deliverState({ room: this.name, ...(topic ? { topic } : {}), members, ...count, ...state });
       const seen = state.lastId ?? lastIdOf(state.history);
       for (const out of waiting) {
         if ((out.frame as { id?: number }).id === undefined || recordId(out) > seen) {
@@ -258,7 +279,9 @@ export class Room {
         }
       }
     });
-    if (!previous) this.#broadcast({ type: "join", name: member.name, count: this.size });
+    if (!previous && !this.#gather("joined", member.name)) {
+      this.#broadcast({ type: "join", name: member.name, count: this.size });
+    }
     this.#options.onChange?.(this);
     let oldKey = key;
     return {
@@ -307,6 +330,34 @@ export class Room {
     for (const member of this.#members.values()) this.#deliver(member, out);
   }
 
+  get #threshold(): number {
+    return this.#options.presence?.threshold ?? PRESENCE_THRESHOLD;
+  }
+
+  /**
+   * In a big room (or while a gathering is under way), adds a join or leave
+   * to the next `presence` record instead of announcing it alone; says whether it did.
+   */
+  #gather(kind: "joined" | "left", name: string): boolean {
+    if (this.#gathered === undefined && this.size <= this.#threshold) return false;
+    if (this.#gathered === undefined) {
+      this.#gathered = { joined: [], left: [] };
+      const { intervalMs = PRESENCE_INTERVAL_MS, schedule } = this.#options.presence ?? {};
+      const flush = () => this.#announceGathered();
+      if (schedule) schedule(flush, intervalMs);
+      else setTimeout(flush, intervalMs);
+    }
+    this.#gathered[kind].push(name);
+    return true;
+  }
+
+  #announceGathered(): void {
+    const gathered = this.#gathered;
+    this.#gathered = undefined;
+    if (!gathered) return;
+    this.#broadcast({ type: "presence", ...gathered, count: this.size });
+  }
+
   #contains(member: Member): boolean {
     return this.#members.get(nameKey(member.name)) === member;
   }
@@ -317,6 +368,7 @@ export class Room {
    */
   #leave(member: Member, reason?: string, kind: LeaveKind = "disconnected"): void {
     if (!this.#remove(member)) return;
+    if (this.#gather("left", member.name)) return;
     this.#broadcast({ type: "leave", name: member.name, count: this.size, kind, reason });
   }
 

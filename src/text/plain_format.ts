@@ -33,15 +33,17 @@ export function renderPlain(frame: ServerFrame): string[] {
       const left = leaveWords(frame);
       return [`[${formatStamp(frame.ts)}] -- ${frame.name} ${left} (${presentCount(frame.count)})`];
     }
+    case "presence":
+      return [
+        `[${formatStamp(frame.ts)}] -- ${presenceWords(frame)} (${presentCount(frame.count)})`,
+      ];
     case "nick":
       return [`[${formatStamp(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
     case "notice":
       return indentContinuation(`[${formatStamp(frame.ts)}] -- ${noticeAuthor(frame)}`, frame.text);
     case "welcome": {
       const lines = [
-        `-- Welcome, ${frame.name}! ${presentCount(frame.members.length)}: ${
-          frame.members.join(", ")
-        }.`,
+        `-- Welcome, ${frame.name}! ${memberLine(frame)}.`,
         "-- Type a message and press Enter. /help lists commands, /quit leaves.",
       ];
       if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
@@ -51,9 +53,7 @@ export function renderPlain(frame: ServerFrame): string[] {
     }
     case "joined":
       return [
-        `-- You are now in ${frame.room}. ${presentCount(frame.members.length)}: ${
-          frame.members.join(", ")
-        }.`,
+        `-- You are now in ${frame.room}. ${memberLine(frame)}.`,
         ...(frame.topic ? [`-- Topic: ${frame.topic}`] : []),
         ...renderEarlier(frame.history),
       ];
@@ -78,6 +78,14 @@ export function renderPlain(frame: ServerFrame): string[] {
   }
 }
 
+/** "3 here: alice, bob, carol", or for a big room "1234 here (/who lists them)". */
+function memberLine(frame: { members: string[]; count?: number }): string {
+  if (frame.count !== undefined && frame.count > frame.members.length) {
+    return `${presentCount(frame.count)} (/who lists them)`;
+  }
+  return `${presentCount(frame.members.length)}: ${frame.members.join(", ")}`;
+}
+
 /** "-- You are in #general (topic: …). /join #room goes elsewhere, /rooms lists them." */
 function roomLine(frame: { room: string; topic?: string }): string {
   const topic = frame.topic ? ` (topic: ${frame.topic})` : "";
@@ -95,6 +103,19 @@ export function renderEarlier(records: RoomRecord[]): string[] {
     ...records.flatMap((record) => renderPlain(record)),
     "-- End of earlier messages.",
   ];
+}
+
+/** "alice, bob and 10 others joined; carol left": a big room's gathered joins and leaves. */
+export function presenceWords(record: { joined: string[]; left: string[] }): string {
+  const list = (names: string[]) =>
+    names.length <= 3
+      ? names.join(", ")
+      : `${names.slice(0, 2).join(", ")} and ${names.length - 2} others`;
+  const parts = [
+    ...(record.joined.length > 0 ? [`${list(record.joined)} joined`] : []),
+    ...(record.left.length > 0 ? [`${list(record.left)} left`] : []),
+  ];
+  return parts.join("; ");
 }
 
 /** "operator: " before an announcement the operator made; nothing for the server's own. */

@@ -34,7 +34,7 @@ export function mentionsName(text: string, name: string): boolean {
 export function isFromOthers(record: RoomRecord, me: string): boolean {
   const from = record.type === "message" || record.type === "private" || record.type === "nick"
     ? record.from
-    : record.type === "notice"
+    : record.type === "notice" || record.type === "presence"
     ? ""
     : record.name;
   return nameKey(from) !== nameKey(me);

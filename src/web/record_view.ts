@@ -10,6 +10,7 @@ import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
 import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 import { formatStamp } from "../text/time.ts";
+import { presenceWords } from "../text/plain_format.ts";
 import { isForMe } from "./attention_text.ts";
 
 /**
@@ -89,6 +90,10 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
       body.textContent = `${record.name} left${record.reason ? `: ${record.reason}` : ""} (${
         here(record.count)
       })`;
+      row.classList.add("system");
+      break;
+    case "presence":
+      body.textContent = `${presenceWords(record)} (${here(record.count)})`;
       row.classList.add("system");
       break;
     case "nick":

@@ -222,7 +222,7 @@ export class ClientRooms {
    * the room hears why.
    */
   kick(room: Room, name: string, reason: string | undefined): Refusal | undefined {
-    const refused = this.#mustOperate(room);
+    const refused = this.mustOperate(room);
     if (refused) return refused;
     const target = this.#places.clients.find(name);
     const membership = target?.rooms.get(roomKey(room.name));
@@ -236,7 +236,7 @@ export class ClientRooms {
 
   /** Lets someone into a private room this client operates without the key (`/invite`). */
   invite(room: Room, name: string): Refusal | undefined {
-    const refused = this.#mustOperate(room);
+    const refused = this.mustOperate(room);
     if (refused) return refused;
     const target = this.#places.clients.find(name);
     if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
@@ -251,8 +251,8 @@ export class ClientRooms {
     return undefined;
   }
 
-  /** Refuses what only the room's operator may do. */
-  #mustOperate(room: Room): Refusal | undefined {
+  /** Refuses what only the room's operator may do (undefined when this client operates it). */
+  mustOperate(room: Room): Refusal | undefined {
     if (room.isOperator(this.client.holder)) return undefined;
     return {
       code: "not_room_operator",

@@ -104,12 +104,8 @@ export const ROOM_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const key = args.trim();
       if (/\s/.test(key)) return usageRefusal(this);
-      if (!context.rooms.operates(context.room)) {
-        return {
-          code: "not_room_operator",
-          message: `Only the operator of ${context.room.name} (whoever created it) can do that.`,
-        };
-      }
+      const refused = context.rooms.mustOperate(context.room);
+      if (refused) return refused;
       context.room.setKey(key || undefined);
       context.reply({
         type: "info",
@@ -129,12 +125,8 @@ export const ROOM_COMMANDS: MemberCommand[] = [
     run(context, args) {
       const choice = args.trim().toLowerCase();
       if (choice !== "on" && choice !== "off") return usageRefusal(this);
-      if (!context.rooms.operates(context.room)) {
-        return {
-          code: "not_room_operator",
-          message: `Only the operator of ${context.room.name} (whoever created it) can do that.`,
-        };
-      }
+      const refused = context.rooms.mustOperate(context.room);
+      if (refused) return refused;
       context.room.lockTopic(choice === "on");
       context.reply({
         type: "info",

@@ -9,7 +9,7 @@
 
 import type { Refusal } from "../../protocol/errors.ts";
 import type { RoomRecord } from "../../protocol/frames.ts";
-import { Room } from "../room.ts";
+import { Room, type RoomOptions } from "../room.ts";
 import type { RoomStore } from "../room_store.ts";
 import { checkRoomName, roomKey } from "./room_name.ts";
 import { StoreLog } from "./room_log.ts";
@@ -35,6 +35,8 @@ export interface RoomRegistryOptions {
   maxRooms?: number;
   /** Days after which a room nobody used is removed with its history (`--room-expiry`). */
   expiryDays?: number;
+  /** When rooms gather joins and leaves into one record (room.ts). */
+  presence?: RoomOptions["presence"];
 }
 
 /** Rooms a server holds unless `--max-rooms` says otherwise. */
@@ -208,6 +210,7 @@ export class RoomRegistry {
       pageBytes,
       onRecord,
       onChange: (changed) => this.#remember(key, changed),
+      presence: this.#options.presence,
     });
     this.#rooms.set(key, room);
     this.#remember(key, room);
