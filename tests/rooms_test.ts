@@ -519,3 +519,58 @@ Deno.test("a big room gathers joins and leaves into one record and sends counts,
     rooms: { presence: { threshold: 3, intervalMs: 1000, schedule: (run) => later.push(run) } },
   });
 });
+
+Deno.test("chat join in a pipe moves with /join, and comes back to that room caught up", async () => {
+  await withTempDir(async (dir) => {
+    const env = { CHAT_DATA_DIR: dir };
+    await withServer(async (_server, port) => {
+      const { client: hw } = await LineClient.join(port, "helper", { room: "#homework" });
+      const first = await runChat(["join", "--name", "pipe", `127.0.0.1:${port}`], {
+        env,
+        input: "/join #homework\nhi homework\n",
+      });
+      assertEquals(first.code, 0, first.stderr);
+      assertMatch(first.stdout, /^-- You are in #general\./m);
+      assertMatch(first.stdout, /^-- You are now in #homework\. 2 here: helper, pipe\.$/m);
+      const heard = await hw.nextFrame((f) => f.type === "message" && f.from === "pipe");
+      assertEquals([heard.text, heard.room], ["hi homework", "#homework"]);
+      await said(hw, "while you were out");
+      // The place saved is #homework: the next run goes back there and catches up.
+      const second = await runChat(["join", "--name", "pipe", `127.0.0.1:${port}`], {
+        env,
+        input: "",
+      });
+      assertEquals(second.code, 0, second.stderr);
+      assertMatch(second.stdout, /^-- You are in #homework\./m);
+      assertMatch(second.stdout, /new message/);
+      assertMatch(second.stdout, /\] helper: while you were out$/m);
+      hw.close();
+    }, { limits: UNLIMITED });
+  });
+});
+
+Deno.test("retention is per room: --history-limit keeps the newest of each room", async () => {
+  await withTempDir(async (dir) => {
+    const store = openSqliteStore(join(dir, "history.db"), { historyLimit: 5 });
+    await withServer(async (_server, port) => {
+      const { client: alice } = await LineClient.join(port, "alice", { multiRoom: true });
+      await alice.sendFrame({ type: "join", room: "#quiet" });
+      await alice.nextFrame((f) => f.type === "joined");
+      await said(alice, "q1", "#quiet");
+      await said(alice, "q2", "#quiet");
+      for (let i = 1; i <= 12; i++) await said(alice, `busy ${i}`, "#general");
+      const messages = (key: string) =>
+        store.roomHistory(key).page({ after: 0, limit: 100 }, undefined).records
+          .filter((r) => r.type === "message").map((r) => (r as { text: string }).text);
+      // Retention runs in small steps on timers: wait for it (an event, with a deadline).
+      const deadline = Date.now() + 5000;
+      while (messages("#general").length > 5) {
+        assert(Date.now() < deadline, `not trimmed: ${messages("#general")}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assertEquals(messages("#general"), ["busy 8", "busy 9", "busy 10", "busy 11", "busy 12"]);
+      assertEquals(messages("#quiet"), ["q1", "q2"], "a quiet room keeps its own");
+      alice.close();
+    }, { store, limits: UNLIMITED });
+  });
+});
