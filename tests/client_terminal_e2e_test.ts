@@ -169,7 +169,7 @@ Deno.test({
       // Resizing lays out the status bar and input line again at the new width.
       await alice.type("still here");
       await alice.resize(50, 12);
-      const statusBar = /^ alice @ 127\.0\.0\.1:\d+ +2 here \| \/help$/;
+      const statusBar = /^ alice @ 127\.0\.0\.1:\d+ #general +2 here \| \/help$/;
       const resized = await alice.waitFor((rows) =>
         rows.length === 12 && statusBar.test(rows.at(-2)!) && rows.at(-1) === "› still here"
       );
@@ -335,7 +335,7 @@ Deno.test({
         const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
         await carol.say(lines.join("\n"));
         await alice.waitFor((rows) => messageArea(rows).at(-1)!.trim() === "line 30");
-        const status = /^ alice @ 127\.0\.0\.1:\d+ +2 here \| \/help$/;
+        const status = /^ alice @ 127\.0\.0\.1:\d+ #general +2 here \| \/help$/;
 
         // A page back (the 10-row area less one line of context): lines 12 to 21.
         await alice.press("PageUp");

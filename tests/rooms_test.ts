@@ -11,7 +11,8 @@ import { PROTOCOL_VERSION } from "../src/protocol/constants.ts";
 import { memoryStore } from "../src/server/room_store.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { runChat, startServe } from "./support/chat_process.ts";
+import { chatCommand, runChat, startServe } from "./support/chat_process.ts";
+import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
 import { runConsoleLine } from "../src/server/operator_console.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withScriptedServer } from "./support/scripted_server.ts";
@@ -573,4 +574,47 @@ Deno.test("retention is per room: --history-limit keeps the newest of each room"
       alice.close();
     }, { store, limits: UNLIMITED });
   });
+});
+
+Deno.test({
+  name: `the terminal client moves with /join: the room in the status bar, only its messages${
+    tmuxAvailable() ? "" : " (ignored: tmux is not installed)"
+  }`,
+  ignore: !tmuxAvailable(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const tmux = new TmuxServer();
+    const server = await startServe(["--rate-limit", "1000", "--rate-burst", "1000"]);
+    try {
+      const command = chatCommand(["join", "--name", "tess", `127.0.0.1:${server.port}`])
+        .map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
+      const tess = await tmux.open("tess", `${command}; sleep 600`, { columns: 80, rows: 20 }, {
+        NO_COLOR: "",
+      });
+      await tess.waitFor("You are in #general.");
+      assertMatch((await tess.screen()).at(-2)!, /tess @ 127\.0\.0\.1:\d+ #general/);
+      const { client: hw } = await LineClient.join(server.port, "hal", { room: "#homework" });
+      const { client: gen } = await LineClient.join(server.port, "gus");
+      await tess.type("/join #homework");
+      await tess.press("Enter");
+      await tess.waitFor("You are now in #homework. 2 here: hal, tess");
+      assertMatch((await tess.screen()).at(-2)!, /tess @ 127\.0\.0\.1:\d+ #homework .*2 here/);
+      await said(gen, "only in general");
+      await said(hw, "only in homework");
+      await tess.waitFor("hal: only in homework");
+      assert(!(await tess.screen()).join("\n").includes("only in general"));
+      await tess.type("back to work");
+      await tess.press("Enter");
+      assertEquals(
+        (await hw.nextFrame((f) => f.type === "message" && f.from === "tess")).text,
+        "back to work",
+      );
+      hw.close();
+      gen.close();
+    } finally {
+      await tmux.kill();
+      await server.stop();
+    }
+  },
 });

@@ -23,6 +23,8 @@ export interface StatusInfo {
   address: string;
   /** True over TLS. */
   secure?: boolean;
+  /** The room you are in (`#general`), once joined. */
+  room?: string;
   members: number;
   /**
    * `naming`: the server refused the name and the input line asks for another;
@@ -37,7 +39,8 @@ export interface StatusInfo {
 
 /** Formats the status bar, exactly `width` cells wide. */
 export function formatStatus(info: StatusInfo, width: number, theme: Theme): string {
-  const left = ` ${info.name} @ ${info.address}${info.secure ? " (TLS)" : ""} `;
+  const room = info.room ? ` ${info.room}` : "";
+  const left = ` ${info.name} @ ${info.address}${info.secure ? " (TLS)" : ""}${room} `;
   let right: string;
   switch (info.state) {
     case "connected":

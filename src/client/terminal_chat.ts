@@ -171,10 +171,15 @@ export class TerminalChat {
     this.#asking = null;
     this.#screen.setMe(welcome.name);
     this.#setMembers(welcome.members, welcome.count);
-    this.#updateStatus({ name: welcome.name, state: "connected" });
+    this.#updateStatus({ name: welcome.name, state: "connected", room: welcome.room });
     const entries: Entry[] = [];
     if (event.moved) {
-      entries.push({ kind: "members", ts, members: welcome.members, lead: `${welcome.room}:` });
+      entries.push({
+        kind: "members",
+        ts,
+        members: welcome.members,
+        lead: `You are now in ${welcome.room}.`,
+      });
       if (welcome.topic) entries.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
     } else if (!rejoined) {
       entries.push({
