@@ -16,7 +16,7 @@ Deno.test("piped lines are sent, commands work, and events print as plain lines"
     const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
       input: "build finished\n/me beeps\n/msg alice psst\n/dance\n",
     });
-    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.code, 1, "the unknown /dance was not delivered: " + result.stderr);
     assertEquals(result.stderr, "");
     const lines = result.stdout.split("\n");
     assert(lines.some((l) => l.startsWith("-- Welcome, bot! 2 here: alice, bot.")), result.stdout);

@@ -25,7 +25,7 @@
  */
 
 import { encodeFrame } from "../protocol/codec.ts";
-import { PROTOCOL_VERSION } from "../protocol/constants.ts";
+import { PLAIN_GREETING, PROTOCOL_VERSION } from "../protocol/constants.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import type {
   ByeFrame,
@@ -40,9 +40,10 @@ import type {
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
 import { readServerFrame } from "./incoming.ts";
-import { CannotJoinError, UnreachableError } from "./join_errors.ts";
+import { CannotJoinError, notAChatRoom, silentServer, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import { connectTls, type TlsSettings } from "./tls_connect.ts";
+import { SendPacer } from "./send_pacer.ts";
 
 const utf8 = new TextEncoder();
 
@@ -77,7 +78,9 @@ export type ConnectionEvent =
   /** The connection is gone; the next attempt starts in `retryInMs`. */
   | { type: "disconnected"; reason: string; retryInMs: number; bye?: ByeFrame }
   /** The connection is gone for good (we quit, were kicked, or the name was taken over). */
-  | { type: "ended"; reason: string; bye?: ByeFrame };
+  | { type: "ended"; reason: string; bye?: ByeFrame }
+  /** Lines waiting for the room's rate limit (see {@linkcode SendPacer}); 0 once all went out. */
+  | { type: "waiting"; count: number };
 
 /** Settings of a {@linkcode ChatConnection}. */
 export interface ConnectionOptions {
@@ -95,6 +98,8 @@ export interface ConnectionOptions {
   backoff?: { firstMs: number; maxMs: number };
   /** Time a connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
+  /** Time the server has to answer the hello before it is taken for something else than a room (default 5 s). */
+  answerTimeoutMs?: number;
   /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
   silenceMs?: number;
   /**
@@ -127,6 +132,15 @@ function looksLikeTls(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
 }
 
+/**
+ * True when a server's first bytes are ours: a JSON frame, or the greeting
+ * our server gives plain-text clients (sent when our hello came late).
+ */
+function speaksOurProtocol(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7b /* "{" */ ||
+    new TextDecoder().decode(bytes.subarray(0, PLAIN_GREETING.length)) === PLAIN_GREETING;
+}
+
 /** A connection to one room that keeps itself alive. */
 export class ChatConnection {
   readonly #options: ConnectionOptions;
@@ -148,6 +162,14 @@ export class ChatConnection {
   #wakeFromSleep: (() => void) | null = null;
   #running: Promise<void> | null = null;
   #firstJoin = Promise.withResolvers<"joined" | "ended">();
+  /** Paces what we send to the room's rate limit, so the server never refuses a line for speed. */
+  readonly #pacer = new SendPacer({
+    write: (frame) => this.#write(frame),
+    onWaitingChange: (count) => this.#emit({ type: "waiting", count }),
+  });
+  /** Pings of {@linkcode whenAnswered} by their data, with what to do when answered. */
+  readonly #awaitingPongs = new Map<string, () => void>();
+  #answerChecks = 0;
 
   /** Prepares a connection; nothing happens until {@linkcode start}. */
   constructor(options: ConnectionOptions) {
@@ -191,11 +213,34 @@ export class ChatConnection {
     return this.#running ?? Promise.resolve();
   }
 
-  /** Sends a chat line (or a server command). Returns false when not joined: nothing was sent. */
+  /**
+   * Sends a chat line (or a server command), as soon as the room's rate
+   * allows: lines beyond it wait, in order (see {@linkcode waiting}).
+   * Returns false when not joined: nothing was sent or queued.
+   */
   send(text: string): boolean {
     if (!this.#joined) return false;
-    this.#write({ type: "send", text });
+    this.#pacer.enqueue({ type: "send", text });
     return true;
+  }
+
+  /**
+   * Resolves once the server has answered everything sent before: a ping
+   * goes out behind those lines and the server answers in order. Resolves
+   * at once when not joined, and when the connection drops meanwhile.
+   */
+  whenAnswered(): Promise<void> {
+    if (!this.#joined) return Promise.resolve();
+    const data = `answered-${++this.#answerChecks}`;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#awaitingPongs.set(data, resolve);
+    this.#pacer.enqueue({ type: "ping", data });
+    return promise;
+  }
+
+  /** Lines accepted by {@linkcode send} that wait for the rate limit. */
+  get waiting(): number {
+    return this.#pacer.waiting;
   }
 
   /** Asks for another name after a refusal (also used for the next reconnect). */
@@ -223,9 +268,15 @@ export class ChatConnection {
     this.#stopped = true;
     this.#quitting = true;
     this.#wakeFromSleep?.();
+    if (this.#joined) {
+      // Behind the lines still waiting for the rate limit, which go out first.
+      this.#pacer.enqueue({ type: "quit" });
+      await Promise.race([this.#pacer.drained, this.finished]);
+    } else {
+      this.#write({ type: "quit" });
+    }
     const conn = this.#conn;
     if (conn) {
-      this.#write({ type: "quit" });
       const timer = setTimeout(() => closeQuietly(conn), QUIT_WAIT_MS);
       await this.finished;
       clearTimeout(timer);
@@ -325,6 +376,7 @@ export class ChatConnection {
     this.#awaitingAnswer = false;
     this.#lastSessionJoined = false;
     this.#writing = Promise.resolve();
+    this.#pacer.connected();
     let bye: ByeFrame | undefined;
     let reason = "the server closed the connection";
     let final = false;
@@ -342,6 +394,14 @@ export class ChatConnection {
         closeQuietly(conn);
       }
     }, WATCHDOG_TICK_MS);
+    // A server that does not speak our protocol must not leave a person waiting for ever.
+    const notAnswering = (error: CannotJoinError) => {
+      reason = error.message;
+      final = true;
+      closeQuietly(conn);
+    };
+    const { host, port, answerTimeoutMs = 5000 } = this.#options;
+    const silence = setTimeout(() => notAnswering(silentServer(host, port)), answerTimeoutMs);
     this.#write(this.#hello());
     const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
     const buffer = new Uint8Array(64 * 1024);
@@ -354,6 +414,13 @@ export class ChatConnection {
           final = true;
           break;
         }
+        if (!heardAnything && !speaksOurProtocol(buffer.subarray(0, count))) {
+          notAnswering(
+            notAChatRoom(host, port, new TextDecoder().decode(buffer.subarray(0, count))),
+          );
+          break;
+        }
+        clearTimeout(silence);
         heardAnything = true;
         lastHeard = Date.now();
         pinged = false;
@@ -371,6 +438,9 @@ export class ChatConnection {
       if (reason === "the server closed the connection") reason = describeConnectError(error);
     } finally {
       clearInterval(watchdog);
+      clearTimeout(silence);
+      this.#pacer.pause();
+      for (const data of [...this.#awaitingPongs.keys()]) this.#answered(data);
       closeQuietly(conn);
       this.#conn = null;
       this.#joined = false;
@@ -405,12 +475,19 @@ export class ChatConnection {
         this.#write({ type: "pong", ...(frame.data === undefined ? {} : { data: frame.data }) });
         return;
       case "pong":
+        this.#answered(frame.data);
         return;
       case "bye":
         return frame;
       default:
         if (this.#joined && this.#accept(frame)) this.#emit({ type: "record", record: frame });
     }
+  }
+
+  #answered(data: string | undefined): void {
+    const resolve = data === undefined ? undefined : this.#awaitingPongs.get(data);
+    this.#awaitingPongs.delete(data ?? "");
+    resolve?.();
   }
 
   #welcomed(welcome: WelcomeFrame): void {
@@ -428,6 +505,8 @@ export class ChatConnection {
     this.#lastSessionJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
     this.#save();
+    this.#pacer.setLimits(welcome.limits ?? {});
+    this.#pacer.resume();
     this.#emit({ type: "joined", welcome, records, rejoined, roomChanged });
     this.#firstJoin.resolve("joined");
   }
@@ -482,6 +561,7 @@ export class ChatConnection {
     const conn = this.#conn;
     if (!conn) return;
     const bytes = utf8.encode(encodeFrame(frame));
+    this.#pacer.spend();
     this.#writing = this.#writing.then(async () => {
       for (let written = 0; written < bytes.length;) {
         written += await conn.write(bytes.subarray(written));

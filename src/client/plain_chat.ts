@@ -4,8 +4,11 @@
  * line is sent (slash commands work as in the full-screen client); each
  * event is printed as plain text, one line per message, no colours, no
  * cursor movement. Lines typed before the welcome, or while reconnecting,
- * wait and are sent once joined; at the end of input the client leaves
- * politely after sending them.
+ * wait and are sent once joined; every line goes out paced to the room's
+ * rate limit, so none is refused for speed; at the end of input the client
+ * leaves politely after sending them. Whatever was not delivered (a line the
+ * server refused, an unknown command) makes the exit code 1, so a script
+ * notices.
  *
  * @module
  */
@@ -15,7 +18,12 @@ import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { renderEarlier, renderPlain } from "../text/plain_format.ts";
 import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
-import { ChatConnection, type ConnectionEvent, retryNotice } from "./connection.ts";
+import {
+  CannotJoinError,
+  ChatConnection,
+  type ConnectionEvent,
+  retryNotice,
+} from "./connection.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -25,7 +33,7 @@ import { GAP_WARNING, newMessagesPhrase, ROOM_CHANGED, welcomeHistory } from "./
 export interface PlainChatOptions {
   host: string;
   port: number;
-  /** The name; when absent, the first input line is the name. */
+  /** The name (from --name: a refused one is an error); when absent, the first input line is the name. */
   name?: string;
   /** The room password; when the room needs one and it is absent, the next input line is it. */
   password?: string;
@@ -45,7 +53,8 @@ const MAX_INPUT_LINE_BYTES = 1024 * 1024;
 /**
  * Runs the plain client until the input ends or the connection ends for
  * good. Resolves with the exit code. Throws `UnreachableError` when the
- * server cannot be reached at all.
+ * server cannot be reached at all, and `CannotJoinError` when joining failed
+ * (no name given, a --name refused, not a chat room, …): the caller prints it once.
  */
 export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -54,7 +63,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   while (name === undefined) {
     print("Type your name:");
     const next = await lines.next();
-    if (next.done) return 0;
+    if (next.done) {
+      throw new CannotJoinError(
+        "No name given: the input ended before a name. Give one with --name or as the first line.",
+      );
+    }
     const checked = checkName(next.value);
     if ("code" in checked) print(`!! ${checked.message}`);
     else name = checked.name;
@@ -66,6 +79,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   let inputEnded = false;
   let exitCode = 0;
   let lastPrivateFrom: string | undefined;
+  let everJoined = false;
+  /** Why joining failed for good, when it did: thrown at the end, printed once. */
+  let failure: string | undefined;
+  /** Local output, kept behind the server's answers to what was sent before it. */
+  let localOutput = Promise.resolve();
 
   const connection: ChatConnection = new ChatConnection({
     host: options.host,
@@ -81,14 +99,24 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     send: (text) => {
       if (!connection.send(text)) waiting.push(text);
     },
-    info: (text) => printAll(renderPlain({ type: "info", text })),
-    error: (text) => print(`!! ${text}`),
+    info: (text) => printLocal(renderPlain({ type: "info", text })),
+    error: (text) => {
+      // A line that was not delivered (an unknown command, say): a script must notice.
+      exitCode = 1;
+      printLocal([`!! ${text}`]);
+    },
     quit: () => void connection.quit(),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
+
+  /** Prints local output once the server answered everything typed before it, keeping the order. */
+  const printLocal = (output: string[]) => {
+    const answered = connection.whenAnswered();
+    localOutput = localOutput.then(() => answered).then(() => printAll(output));
+  };
 
   const flush = () => {
     while (waiting.length > 0 && connection.joined) runInput(waiting.shift()!, context);
@@ -142,6 +170,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     switch (event.type) {
       case "joined": {
         const { welcome } = event;
+        everJoined = true;
         if (event.rejoined) {
           print(`-- Reconnected as ${welcome.name}.`);
           if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
@@ -155,8 +184,15 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "record":
         return showRecord(event.record);
       case "reply":
+        // The server refused something we sent: it was not delivered.
+        if (event.frame.type === "error") exitCode = 1;
         return printAll(renderPlain(event.frame));
       case "name_refused":
+        if (options.name !== undefined) {
+          // The name was given on the command line: input lines are messages, never names.
+          failure = event.message;
+          return connection.close();
+        }
         print(`!! ${event.message}`);
         print("Type another name:");
         return answerWith("name");
@@ -165,13 +201,16 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         print("Type the password:");
         return answerWith("password");
       case "connecting":
+      case "waiting":
         return;
       case "disconnected":
         print(`-- ${retryNotice(event)}`);
         return;
       case "ended":
         if (event.bye && event.bye.code !== "quit") exitCode = 1;
-        print(`-- ${event.reason}`);
+        // Never joined: the reason is the error the caller prints, once.
+        if (!everJoined) failure ??= event.reason;
+        else print(`-- ${event.reason}`);
         return;
     }
   }
@@ -195,6 +234,13 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     })();
     await started;
     await Promise.race([connection.finished, reading.then(() => connection.finished)]);
+    await localOutput;
+    if (failure !== undefined && !everJoined) throw new CannotJoinError(failure);
+    const unsent = connection.waiting + waiting.length;
+    if (unsent > 0) {
+      console.error(`${unsent} ${unsent === 1 ? "line was" : "lines were"} not sent.`);
+      return 1;
+    }
     return exitCode;
   } finally {
     stopListening();

@@ -156,8 +156,16 @@ export interface WelcomeFrame {
   room: string;
   /** Message of the day, if the operator set one. */
   motd?: string;
-  /** Limits the client should respect. */
-  limits: { maxMessageChars: number; maxLineBytes: number };
+  /**
+   * Limits the client should respect: message and line size, and the rate
+   * (lines a second on average, after a burst) above which lines are refused.
+   */
+  limits: {
+    maxMessageChars: number;
+    maxLineBytes: number;
+    ratePerSecond?: number;
+    rateBurst?: number;
+  };
 }
 
 /** Answer to `/who`. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
+import { PLAIN_GREETING, PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, ServerFrame } from "../protocol/frames.ts";
@@ -445,7 +445,7 @@ export class Session implements Member {
     }
     this.#greeted = true;
     const ask = this.#passwordAccepted ? NAME_PROMPT : PASSWORD_PROMPT;
-    this.#sendText(`Welcome to chat!\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
+    this.#sendText(`${PLAIN_GREETING}\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
   }
 
   #send(frame: ServerFrame): void {
