@@ -31,6 +31,8 @@ export interface StatusInfo {
   state: "connected" | "reconnecting" | "naming" | "password";
   /** For `reconnecting`: seconds until the next attempt (0 while it runs). */
   retryInSeconds?: number;
+  /** Lines typed that wait for the room's rate limit. */
+  waiting?: number;
 }
 
 /** Formats the status bar, exactly `width` cells wide. */
@@ -39,7 +41,9 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
   let right: string;
   switch (info.state) {
     case "connected":
-      right = ` ${info.members} here | /help `;
+      right = info.waiting
+        ? ` ${info.waiting} waiting | ${info.members} here | /help `
+        : ` ${info.members} here | /help `;
       break;
     case "reconnecting":
       right = info.retryInSeconds

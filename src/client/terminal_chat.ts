@@ -14,6 +14,7 @@ import { completeWord } from "./completion.ts";
 import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
 import { LineEditor } from "./line_editor.ts";
+import { overLongMessage } from "./message_length.ts";
 import { type Entry, mentions } from "./render.ts";
 import {
   EARLIER_MARKER,
@@ -49,6 +50,8 @@ export class TerminalChat {
   readonly #screen: Screen;
   readonly #editor: LineEditor;
   #members: string[] = [];
+  /** The room's longest message, from its welcome. */
+  #maxMessageChars: number | undefined;
   #lastPrivateFrom: string | undefined;
   #status: StatusInfo;
   /** What the input line is answering instead of chatting, if anything. */
@@ -132,6 +135,8 @@ export class TerminalChat {
         return this.#ask("name", event.message);
       case "password_needed":
         return this.#ask("password", event.message);
+      case "waiting":
+        return this.#updateStatus({ waiting: event.count });
       case "connecting":
         if (this.#outage) this.#updateStatus({ state: "reconnecting", retryInSeconds: 0 });
         return;
@@ -150,6 +155,7 @@ export class TerminalChat {
     this.#asking = null;
     this.#screen.setMe(welcome.name);
     this.#setMembers(welcome.members);
+    this.#maxMessageChars = welcome.limits?.maxMessageChars;
     this.#updateStatus({ name: welcome.name, state: "connected" });
     const entries: Entry[] = [];
     if (!rejoined) {
@@ -332,6 +338,11 @@ export class TerminalChat {
     const ts = () => Date.now();
     return {
       send: (line) => {
+        const tooLong = overLongMessage(line, this.#maxMessageChars);
+        if (tooLong) {
+          this.#print({ kind: "error", ts: ts(), text: tooLong });
+          return this.#editor.setText(typed);
+        }
         if (this.#connection.send(line)) return;
         this.#print({
           kind: "error",
