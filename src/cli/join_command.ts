@@ -12,6 +12,7 @@ import { hostPort } from "../protocol/host_port.ts";
 import {
   CannotJoinError,
   ChatConnection,
+  checkReachable,
   type ConnectionEvent,
   retryNotice,
   UnreachableError,
@@ -21,7 +22,7 @@ import { join } from "node:path";
 import { KnownHosts } from "../client/known_hosts.ts";
 import { SavedSessions, type ServerSessions } from "../client/saved_sessions.ts";
 import type { TlsSettings } from "../client/tls_connect.ts";
-import { askName, askPassword } from "../client/prompts.ts";
+import { askName, askPassword, askYesNo } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
@@ -41,6 +42,8 @@ const OPTIONS: OptionSpec = {
   tls: { type: "boolean" },
   fingerprint: { type: "string" },
   ca: { type: "string" },
+  "trust-first": { type: "boolean" },
+  "take-over": { type: "boolean" },
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -60,6 +63,10 @@ export interface JoinSettings {
   /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
   tls?: { fingerprint?: string; caFile?: string };
   color: boolean;
+  /** --trust-first: in plain mode, pin a TLS room's certificate on the first visit without asking. */
+  trustFirst?: boolean;
+  /** --take-over: in plain mode, take the name over from another window of ours without asking. */
+  takeOver?: boolean;
 }
 
 /** Parses `chat join` arguments; `null` means help was printed. */
@@ -124,15 +131,21 @@ export function parseJoinArgs(
     name,
     ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
     color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
+    ...(values["trust-first"] ? { trustFirst: true } : {}),
+    ...(values["take-over"] ? { takeOver: true } : {}),
   };
 }
 
 /**
  * How to check a TLS room's certificate: against the `--ca` authorities, or
- * pinned (`--fingerprint`, else remembered in the known-hosts file, else
- * remembered now, on first use — and said so).
+ * pinned (`--fingerprint`, else remembered in the known-hosts file, else on
+ * the first visit: in a terminal after asking, as ssh does; in plain mode
+ * only with --trust-first, since nobody can answer there).
  */
-async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSettings> {
+async function tlsSettings(
+  tls: NonNullable<JoinSettings["tls"]>,
+  firstVisit: { interactive: boolean; trustFirst?: boolean },
+): Promise<TlsSettings> {
   if (tls.caFile !== undefined) {
     try {
       return { caCerts: [await Deno.readTextFile(tls.caFile)] };
@@ -148,10 +161,21 @@ async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSe
     fingerprint: tls.fingerprint,
     knownHosts,
     onFirstUse(target, fingerprint) {
+      if (firstVisit.interactive) {
+        console.log(`First visit to ${target}. Its certificate fingerprint is\n  ${fingerprint}`);
+        return askYesNo('Is it the one "chat serve" printed? Trust it and remember it?');
+      }
+      if (!firstVisit.trustFirst) {
+        throw new CannotJoinError(
+          `First visit to ${target}: its certificate fingerprint is ${fingerprint}. ` +
+            'Compare it with the one "chat serve" printed, then join with --fingerprint (or --trust-first).',
+        );
+      }
       console.error(
         `First visit to ${target}: its certificate fingerprint is ${fingerprint}.\n` +
           `Compare it with the one "chat serve" printed; it is remembered in ${knownHosts.path}.`,
       );
+      return true;
     },
   };
 }
@@ -174,13 +198,17 @@ export async function runJoin(args: string[]): Promise<number> {
   const parsed = parseJoinArgs(args);
   if (!parsed) return EXIT_OK;
   const sessions = savedSessions();
-  const settings: ConnectSettings = {
-    ...parsed,
-    tls: parsed.tls && await tlsSettings(parsed.tls),
-    saved: sessions?.forServer(hostPort(parsed.host, parsed.port)),
-  };
+  const interactive = Terminal.available();
   try {
-    if (!Terminal.available()) {
+    const settings: ConnectSettings = {
+      ...parsed,
+      tls: parsed.tls &&
+        await tlsSettings(parsed.tls, { interactive, trustFirst: parsed.trustFirst }),
+      saved: sessions?.forServer(hostPort(parsed.host, parsed.port)),
+    };
+    // Nothing is asked (a name) before the room is known to be there (and trusted, over TLS).
+    if (settings.name === undefined) await checkReachable(settings);
+    if (!interactive) {
       return await runPlainChat(settings);
     }
     return await runFullScreen(settings);
@@ -212,10 +240,18 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     password: settings.password,
     tls: settings.tls,
     saved: settings.saved,
+    takeOver: false,
     onEvent(event) {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {
         case "name_refused":
+          if (event.code === "name_open") {
+            const question = `${connection.name} is open in another window; take over?`;
+            return answer(
+              askYesNo(question).then((yes) => yes ? "yes" : null),
+              () => connection.takeOver(),
+            );
+          }
           // Before the chat screen exists, ask with the same prompts as at the start.
           return answer(askName(event.message), (next) => connection.chooseName(next));
         case "password_needed":

@@ -77,8 +77,11 @@ export type ConnectionEvent =
   | { type: "password_needed"; code: string; message: string }
   /** The connection is gone; the next attempt starts in `retryInMs`. */
   | { type: "disconnected"; reason: string; retryInMs: number; bye?: ByeFrame }
-  /** The connection is gone for good (we quit, were kicked, or the name was taken over). */
-  | { type: "ended"; reason: string; bye?: ByeFrame }
+  /**
+   * The connection is gone for good (we quit, were kicked, or the name was
+   * taken over); `failed` when joining again cannot work (a changed certificate).
+   */
+  | { type: "ended"; reason: string; bye?: ByeFrame; failed?: boolean }
   /** Lines waiting for the room's rate limit (see {@linkcode SendPacer}); 0 once all went out. */
   | { type: "waiting"; count: number };
 
@@ -98,6 +101,13 @@ export interface ConnectionOptions {
   backoff?: { firstMs: number; maxMs: number };
   /** Time a connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * False: if our saved token proves the name but another window of ours
+   * still holds it, the server refuses with `name_open` (a `name_refused`
+   * event) instead of taking it over; {@linkcode ChatConnection.takeOver}
+   * then does. Default: take over (reconnects always do).
+   */
+  takeOver?: boolean;
   /** Time the server has to answer the hello before it is taken for something else than a room (default 5 s). */
   answerTimeoutMs?: number;
   /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
@@ -111,7 +121,7 @@ export interface ConnectionOptions {
 }
 
 /** Codes of `error` frames that mean "pick another name". */
-const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved"]);
+const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved", "name_open"]);
 
 /** Codes of `error` frames that mean "give the room password". */
 const PASSWORD_REFUSALS = new Set(["wrong_password", "too_many_attempts"]);
@@ -170,6 +180,7 @@ export class ChatConnection {
   /** Pings of {@linkcode whenAnswered} by their data, with what to do when answered. */
   readonly #awaitingPongs = new Map<string, () => void>();
   #answerChecks = 0;
+  #takeOverConfirmed = false;
 
   /** Prepares a connection; nothing happens until {@linkcode start}. */
   constructor(options: ConnectionOptions) {
@@ -246,6 +257,12 @@ export class ChatConnection {
   /** Asks for another name after a refusal (also used for the next reconnect). */
   chooseName(name: string): void {
     this.#name = name;
+    this.#helloAgain();
+  }
+
+  /** Takes the name over from another window after a `name_open` refusal. */
+  takeOver(): void {
+    this.#takeOverConfirmed = true;
     this.#helloAgain();
   }
 
@@ -326,7 +343,12 @@ export class ChatConnection {
     }
     this.#stopped = true;
     const reason = this.#quitting ? "You left the room." : end.bye?.message ?? end.reason;
-    this.#emit({ type: "ended", reason, ...(end.bye ? { bye: end.bye } : {}) });
+    this.#emit({
+      type: "ended",
+      reason,
+      ...(end.bye ? { bye: end.bye } : {}),
+      ...(end.final && !this.#quitting ? { failed: true } : {}),
+    });
     this.#firstJoin.resolve("ended");
   }
 
@@ -547,6 +569,11 @@ export class ChatConnection {
       ? { since: this.#lastId, room: this.#room }
       : {};
     const password = this.#password === undefined ? {} : { password: this.#password };
+    // Only the first join of a run asks; a reconnect takes back what was ours.
+    const takeOver = this.#options.takeOver === false && !this.#everJoined &&
+        !this.#takeOverConfirmed
+      ? { takeOver: false }
+      : {};
     return {
       type: "hello",
       version: PROTOCOL_VERSION,
@@ -554,6 +581,7 @@ export class ChatConnection {
       ...password,
       ...resume,
       ...since,
+      ...takeOver,
     };
   }
 
@@ -571,6 +599,27 @@ export class ChatConnection {
 
   #emit(event: ConnectionEvent): void {
     this.#options.onEvent(event);
+  }
+}
+
+/**
+ * Checks that the room's computer answers — and, over TLS, that its
+ * certificate is trusted (a first visit asks) — without joining, so nothing
+ * is asked of a person before that is known. Throws
+ * {@linkcode UnreachableError} or {@linkcode CannotJoinError}.
+ */
+export async function checkReachable(
+  options: Pick<ConnectionOptions, "host" | "port" | "tls" | "connectTimeoutMs">,
+): Promise<void> {
+  const { host, port, tls, connectTimeoutMs = 10_000 } = options;
+  try {
+    const conn = tls
+      ? await connectTls(host, port, tls, connectTimeoutMs)
+      : await Deno.connect({ hostname: host, port, signal: AbortSignal.timeout(connectTimeoutMs) });
+    closeQuietly(conn);
+  } catch (error) {
+    if (error instanceof CannotJoinError) throw error;
+    throw new UnreachableError(host, port, describeConnectError(error), error);
   }
 }
 

@@ -45,6 +45,8 @@ export interface PlainChatOptions {
   print?: (line: string) => void;
   /** Places in this server's room saved between runs (see {@linkcode ChatConnection}). */
   saved?: ServerSessions;
+  /** Take the name over from another window of ours (--take-over); otherwise that is an error. */
+  takeOver?: boolean;
 }
 
 /** Longest input line accepted; a longer one is dropped. */
@@ -92,6 +94,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     password: options.password,
     tls: options.tls,
     saved: options.saved,
+    takeOver: options.takeOver ?? false,
     onEvent: (event) => handle(event),
   });
 
@@ -188,6 +191,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         if (event.frame.type === "error") exitCode = 1;
         return printAll(renderPlain(event.frame));
       case "name_refused":
+        if (event.code === "name_open") {
+          failure = `${connection.name} is open in another window; ` +
+            "join with --take-over to take it over here.";
+          return connection.close();
+        }
         if (options.name !== undefined) {
           // The name was given on the command line: input lines are messages, never names.
           failure = event.message;
@@ -207,7 +215,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         print(`-- ${retryNotice(event)}`);
         return;
       case "ended":
-        if (event.bye && event.bye.code !== "quit") exitCode = 1;
+        if (event.failed || (event.bye && event.bye.code !== "quit")) exitCode = 1;
         // Never joined: the reason is the error the caller prints, once.
         if (!everJoined) failure ??= event.reason;
         else print(`-- ${event.reason}`);

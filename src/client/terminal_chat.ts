@@ -143,7 +143,10 @@ export class TerminalChat {
       case "disconnected":
         return this.#disconnected(event);
       case "ended":
-        return this.#end(event.bye?.code === "quit" || !event.bye ? 0 : 1, event.reason);
+        return this.#end(
+          event.failed || (event.bye && event.bye.code !== "quit") ? 1 : 0,
+          event.reason,
+        );
     }
   }
 

@@ -23,6 +23,12 @@ export interface HelloFrame {
   since?: number;
   /** The `room` of the welcome that `since` refers to; `since` is ignored for another room. */
   room?: string;
+  /**
+   * `false`: when `resume` proves the name but a connection still holds it
+   * (another window), refuse with `name_open` instead of taking it over.
+   * Absent or `true`: take it over (what a reconnect needs).
+   */
+  takeOver?: boolean;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */

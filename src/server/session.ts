@@ -352,6 +352,7 @@ export class Session implements Member {
       resume: frame.resume,
       since,
       room: frame.room,
+      takeOver: frame.takeOver,
     });
     if (refusal) return this.#refuse(refusal);
     this.#joined = true;
