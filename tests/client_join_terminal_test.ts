@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals } from "./support/assert.ts";
-import { chatCommand, startServe } from "./support/chat_process.ts";
+import { chatCommand, reservePort, startServe } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
 
@@ -18,12 +18,17 @@ const SKIP_REASON = HAVE_TMUX ? "" : " (ignored: tmux is not installed)";
  * Opens `chat join ARGS` in a tmux pane of 80×20; once it exits the pane
  * shows `[exit N]` and stays, so a test can read the last screen.
  */
-function openJoin(tmux: TmuxServer, name: string, args: string[]): Promise<TmuxPane> {
+function openJoin(
+  tmux: TmuxServer,
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<TmuxPane> {
   const quoted = chatCommand(["join", ...args]).map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`);
   return tmux.open(name, `${quoted.join(" ")}; echo "[exit $?]"; sleep 600`, {
     columns: 80,
     rows: 20,
-  });
+  }, env);
 }
 
 /** Runs `body` with a private tmux server, killed afterwards. */
@@ -131,6 +136,116 @@ Deno.test({
     } finally {
       listener.close();
       await serving;
+    }
+  },
+});
+
+Deno.test({
+  name: `a TLS room's first visit shows the fingerprint and asks; "no" joins nothing${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const configDir = await Deno.makeTempDir({ prefix: "chat-first-visit-" });
+    const server = await startServe(["--tls"]);
+    try {
+      await withTmux(async (tmux) => {
+        const args = ["--name", "alice", "--tls", `127.0.0.1:${server.port}`];
+        const env = { CHAT_CONFIG_DIR: configDir };
+        const no = await openJoin(tmux, "no", args, env);
+        await no.waitFor(
+          /First visit to 127\.0\.0\.1:\d+\. Its certificate fingerprint is\n\s+SHA256:/,
+        );
+        await no.waitFor("Trust it and remember it? (y/N)");
+        await no.type("n");
+        await no.press("Enter");
+        await no.waitFor("[exit 1]");
+        await no.waitFor("was not trusted, so nothing was sent.");
+        const yes = await openJoin(tmux, "yes", args, env);
+        await yes.waitFor("Trust it and remember it? (y/N)");
+        await yes.type("y");
+        await yes.press("Enter");
+        await yes.waitFor("Welcome, alice!");
+        assert((await Deno.readTextFile(`${configDir}/known_hosts`)).includes("SHA256:"));
+      });
+    } finally {
+      await server.stop();
+      await Deno.remove(configDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `a second window with the same name asks before taking it over${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "chat-take-over-" });
+    const server = await startServe();
+    try {
+      await withTmux(async (tmux) => {
+        const env = { CHAT_DATA_DIR: dataDir };
+        const target = `127.0.0.1:${server.port}`;
+        const first = await openJoin(tmux, "first", ["--name", "alice", target], env);
+        await first.waitFor("Welcome, alice!");
+        // The first window's place (with its token) is written behind; wait for it.
+        const deadline = Date.now() + 10_000;
+        while (
+          !(await Deno.readTextFile(`${dataDir}/sessions.json`).catch(() => "")).includes("alice")
+        ) {
+          assert(Date.now() < deadline, "the first window never saved its place");
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const declined = await openJoin(tmux, "declined", ["--name", "ALICE", target], env);
+        await declined.waitFor("alice is open in another window; take over? (y/N)");
+        await declined.type("n");
+        await declined.press("Enter");
+        await declined.waitFor("[exit 0]");
+        await first.type("still here");
+        await first.press("Enter");
+        await first.waitFor("alice: still here");
+        const second = await openJoin(tmux, "second", ["--name", "alice", target], env);
+        await second.waitFor("take over? (y/N)");
+        await second.type("y");
+        await second.press("Enter");
+        await second.waitFor("Welcome, alice!");
+        await first.waitFor("This name was taken over by a new connection");
+      });
+    } finally {
+      await server.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `without --name: an unreachable room is said before any question; a refused name leaves an empty field${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServe();
+    try {
+      await withTmux(async (tmux) => {
+        const closed = reservePort();
+        const nowhere = await openJoin(tmux, "nowhere", [`127.0.0.1:${closed}`]);
+        const rows = await nowhere.waitFor("[exit 1]");
+        assert(!rows.join("\n").includes("Your name:"), rows.join("\n"));
+        assert(rows.join("\n").includes(`Can't reach 127.0.0.1:${closed}`), rows.join("\n"));
+        const pane = await openJoin(tmux, "naming", [`127.0.0.1:${server.port}`]);
+        await pane.waitFor("Your name:");
+        await pane.type("two words");
+        await pane.press("Enter");
+        await pane.waitFor("Names can't contain spaces");
+        await pane.waitFor("Another name:");
+        await pane.type("carol");
+        await pane.press("Enter");
+        await pane.waitFor("Welcome, carol!");
+      });
+    } finally {
+      await server.stop();
     }
   },
 });

@@ -6,9 +6,10 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { runChat } from "./support/chat_process.ts";
+import { runChat, spawnChat } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 
 /** Runs `body` with a raw TCP server on 127.0.0.1 that does `answer` with each connection. */
 async function withRawServer(
@@ -134,5 +135,40 @@ Deno.test("a server that accepts and says nothing: named within seconds, exit 1"
     assertEquals(result.code, 1);
     assertMatch(result.stderr, /^127\.0\.0\.1:\d+ accepted the connection but said nothing/);
     assertEquals(result.stderr.split("\n").length, 2, "one line, once");
+  });
+});
+
+Deno.test("plain mode takes a name over from another window only with --take-over", async () => {
+  await withTempDir(async (dataDir) => {
+    await withServer(async (server, port) => {
+      const env = { CHAT_DATA_DIR: dataDir };
+      const first = spawnChat(["join", "--name", "bot", `127.0.0.1:${port}`], env);
+      const deadline = Date.now() + 10_000;
+      while (
+        !(await Deno.readTextFile(`${dataDir}/sessions.json`).catch(() => "")).includes("bot")
+      ) {
+        assert(Date.now() < deadline, "the first bot never saved its place");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const asked = await runChat(["join", "--name", "BOT", `127.0.0.1:${port}`], {
+        input: "hello\n",
+        env,
+      });
+      assertEquals(asked.code, 1);
+      assertEquals(
+        asked.stderr,
+        "bot is open in another window; join with --take-over to take it over here.\n",
+      );
+      assertEquals(server.room.size, 1);
+      const took = await runChat(["join", "--name", "bot", "--take-over", `127.0.0.1:${port}`], {
+        input: "taken over\n",
+        env,
+      });
+      assertEquals(took.code, 0, took.stderr);
+      assertMatch(took.stdout, /\] bot: taken over\n/);
+      const replaced = await first.output();
+      assertEquals(replaced.code, 1, "the first window was told and ended");
+      assertMatch(new TextDecoder().decode(replaced.stdout), /taken over by a new connection/);
+    });
   });
 });

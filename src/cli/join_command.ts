@@ -246,7 +246,8 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
       switch (event.type) {
         case "name_refused":
           if (event.code === "name_open") {
-            const question = `${connection.name} is open in another window; take over?`;
+            // "alice is open in another window." names the holder as the room spells it.
+            const question = `${event.message.replace(/\.$/, "")}; take over?`;
             return answer(
               askYesNo(question).then((yes) => yes ? "yes" : null),
               () => connection.takeOver(),

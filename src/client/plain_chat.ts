@@ -192,7 +192,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         return printAll(renderPlain(event.frame));
       case "name_refused":
         if (event.code === "name_open") {
-          failure = `${connection.name} is open in another window; ` +
+          failure = `${event.message.replace(/\.$/, "")}; ` +
             "join with --take-over to take it over here.";
           return connection.close();
         }

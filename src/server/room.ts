@@ -129,7 +129,7 @@ export class Room {
     if (holder && proven && request.takeOver === false) {
       return {
         code: "name_open",
-        message: `${holder.name} is open in another window (a connection with your token).`,
+        message: `${holder.name} is open in another window.`,
       };
     }
     if (holder && !proven) {
