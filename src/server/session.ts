@@ -23,6 +23,7 @@ import { Outgoing } from "./outgoing.ts";
 import type { Member, Room } from "./room.ts";
 import { FloodGuard } from "./flood_guard.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
+import { EventWriter, PlainOutputStyle } from "./plain_output_style.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface SessionConn {
@@ -76,6 +77,9 @@ export class Session implements Member {
   readonly #queue: OutboundQueue;
   readonly #flood: FloodGuard;
   readonly #passwords: PasswordAttempts;
+  /** Lines (nc, telnet) or one write per event (newline-less clients), for plain-text output. */
+  readonly #style = new PlainOutputStyle();
+  readonly #events: EventWriter;
   readonly #now: () => number;
   #mode: Mode = "unknown";
   #passwordAccepted: boolean;
@@ -107,6 +111,11 @@ export class Session implements Member {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
     });
+    this.#events = new EventWriter(
+      this.#queue,
+      options.limits.maxQueueBytes,
+      () => this.#slowConsumer(),
+    );
   }
 
   /** True once the session has ended. */
@@ -154,6 +163,9 @@ export class Session implements Member {
   /** Queues a frame in this client's wire format. */
   deliver(out: Outgoing): void {
     if (this.#closed) return;
+    if (this.#mode !== "json" && this.#style.perWrite) {
+      return this.#events.push(this.#style.frameEvents(out.frame));
+    }
     this.#queue.push(this.#mode === "json" ? out.json : out.plain);
   }
 
@@ -212,6 +224,7 @@ export class Session implements Member {
     for (let i = 0; i < lines.length && !this.#closed; i++) {
       // Lines that arrive together from a plain-text client are a paste: they cost little.
       const cost = (i > 0 || pasting) && this.#mode !== "json" ? PASTED_LINE_COST : 1;
+      this.#style.noteLine(true);
       if (this.#withinRate(cost)) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
@@ -273,6 +286,7 @@ export class Session implements Member {
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
+    if (line !== null) this.#style.noteLine(false);
     if (line !== null && this.#withinRate(1)) this.#handleLine(line);
   }
 
@@ -454,7 +468,9 @@ export class Session implements Member {
   }
 
   #sendText(text: string): void {
-    if (!this.#closed) this.#queue.push(utf8.encode(text));
+    if (this.#closed) return;
+    if (this.#style.perWrite) this.#events.push(this.#style.textEvents(text));
+    else this.#queue.push(utf8.encode(text));
   }
 
   #refuse(refusal: Refusal): void {
@@ -481,6 +497,7 @@ export class Session implements Member {
   ): Promise<void> {
     if (this.#closed) return;
     if (options.bye) this.#send(options.bye);
+    this.#events.flush();
     this.#closed = true;
     clearTimeout(this.#greetingTimer);
     clearTimeout(this.#partialTimer);
