@@ -71,6 +71,10 @@ Options:
                              directory) and a different one later is refused
       --ca FILE              check the certificate against these authorities (PEM)
                              instead of pinning it (implies --tls)
+      --trust-first          plain mode: remember a TLS room's certificate on the
+                             first visit (a terminal asks instead)
+      --take-over            plain mode: take your name over from another window
+                             of yours in that room (a terminal asks instead)
       --no-color             no colours (also when NO_COLOR is set)
       --debug                show technical details of errors
   -h, --help                 show this help
