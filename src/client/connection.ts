@@ -457,7 +457,10 @@ export class ChatConnection {
         }
       }
     } catch (error) {
-      if (reason === "the server closed the connection") reason = describeConnectError(error);
+      // Closed by us (close(), a failed check): the read's error says nothing a person needs.
+      if (reason === "the server closed the connection" && !this.#stopped) {
+        reason = describeConnectError(error);
+      }
     } finally {
       clearInterval(watchdog);
       clearTimeout(silence);
@@ -632,6 +635,10 @@ function describeConnectError(error: unknown): string {
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "no such host";
   if (code === "ETIMEDOUT") return "no answer";
   if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
+  // The connection was closed under a pending read or write ("bad resource id"): not for a person.
+  if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
+    return "connection closed";
+  }
   if (error instanceof Deno.errors.TimedOut) return "no answer";
   if (error instanceof DOMException && error.name === "TimeoutError") return "no answer";
   if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {

@@ -159,7 +159,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** The server asked something and the input has ended: nothing can answer it. */
   const giveUp = () => {
-    print("-- The input ended before the question was answered; leaving.");
+    failure = "The input ended before the question was answered, so nothing was sent.";
     exitCode = 1;
     connection.close();
   };
@@ -243,7 +243,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     await started;
     await Promise.race([connection.finished, reading.then(() => connection.finished)]);
     await localOutput;
-    if (failure !== undefined && !everJoined) throw new CannotJoinError(failure);
+    if (failure !== undefined) {
+      if (!everJoined) throw new CannotJoinError(failure);
+      console.error(failure); // after a reconnect: the room asked again and nobody could answer
+      return 1;
+    }
     const unsent = connection.waiting + waiting.length;
     if (unsent > 0) {
       console.error(`${unsent} ${unsent === 1 ? "line was" : "lines were"} not sent.`);
