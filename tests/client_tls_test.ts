@@ -226,6 +226,7 @@ Deno.test("TLS/plain mismatches: each direction gets one clear sentence and exit
       plainIntoTls.stderr,
       "This room uses TLS: join with --tls and the --fingerprint its banner shows.\n",
     );
+    assertEquals(plainIntoTls.stdout, "", "said once: on stderr, not again on stdout");
     const pinned = await runChat([
       "join",
       "--name",
