@@ -423,7 +423,10 @@ export class ChatConnection {
       closeQuietly(conn);
     };
     const { host, port, answerTimeoutMs = 5000 } = this.#options;
-    const silence = setTimeout(() => notAnswering(silentServer(host, port)), answerTimeoutMs);
+    // Only before the first welcome: once joined, we know it is a room (the watchdog covers silence).
+    const silence = this.#everJoined
+      ? undefined
+      : setTimeout(() => notAnswering(silentServer(host, port)), answerTimeoutMs);
     this.#write(this.#hello());
     const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
     const buffer = new Uint8Array(64 * 1024);
