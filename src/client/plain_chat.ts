@@ -49,6 +49,12 @@ export interface PlainChatOptions {
   takeOver?: boolean;
 }
 
+/**
+ * Input lines held unsent at most (waiting to join, or for the rate limit);
+ * beyond it reading pauses, so a pipe of any length needs little memory.
+ */
+const MAX_UNSENT_LINES = 200;
+
 /** Longest input line accepted; a longer one is dropped. */
 const MAX_INPUT_LINE_BYTES = 1024 * 1024;
 
@@ -86,6 +92,9 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   let failure: string | undefined;
   /** Local output, kept behind the server's answers to what was sent before it. */
   let localOutput = Promise.resolve();
+  let connectionEnded = false;
+  /** Resumes reading input once fewer lines are unsent (or the connection ended). */
+  let wakeReader: (() => void) | undefined;
 
   const connection: ChatConnection = new ChatConnection({
     host: options.host,
@@ -208,13 +217,16 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         print(`!! ${event.message}`);
         print("Type the password:");
         return answerWith("password");
-      case "connecting":
       case "waiting":
+        return wakeReader?.();
+      case "connecting":
         return;
       case "disconnected":
         print(`-- ${retryNotice(event)}`);
         return;
       case "ended":
+        connectionEnded = true;
+        wakeReader?.();
         if (event.failed || (event.bye && event.bye.code !== "quit")) exitCode = 1;
         // Never joined: the reason is the error the caller prints, once.
         if (!everJoined) failure ??= event.reason;
@@ -234,6 +246,9 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         } else {
           waiting.push(line);
           if (connection.joined) flush();
+        }
+        while (waiting.length + connection.waiting >= MAX_UNSENT_LINES && !connectionEnded) {
+          await new Promise<void>((resolve) => wakeReader = resolve);
         }
       }
       inputEnded = true;
