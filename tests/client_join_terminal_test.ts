@@ -249,3 +249,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `a certificate that changes during a session ends the chat loudly with exit 1${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const configDir = await Deno.makeTempDir({ prefix: "chat-cert-change-" });
+    // Each server keeps its own certificate in its own data directory.
+    let server = await startServe(["--tls"]);
+    const port = server.port;
+    try {
+      await withTmux(async (tmux) => {
+        const args = ["--name", "alice", "--tls", `127.0.0.1:${port}`];
+        const pane = await openJoin(tmux, "alice", args, { CHAT_CONFIG_DIR: configDir });
+        await pane.waitFor("Trust it and remember it? (y/N)");
+        await pane.type("y");
+        await pane.press("Enter");
+        await pane.waitFor("Welcome, alice!");
+        await server.stop();
+        server = await startServe(["--tls"], { port });
+        const rows = await pane.waitFor("[exit 1]", 20_000);
+        assert(
+          rows.join("\n").includes(`WARNING: THE CERTIFICATE OF 127.0.0.1:${port} HAS CHANGED.`),
+          rows.join("\n"),
+        );
+      });
+    } finally {
+      await server.stop();
+      await Deno.remove(configDir, { recursive: true });
+    }
+  },
+});
