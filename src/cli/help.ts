@@ -66,9 +66,9 @@ Options:
   -p, --port PORT            TCP port (default ${DEFAULT_PORT})
       --tls                  connect with TLS (rooms started with "chat serve --tls")
       --fingerprint SHA256:… the certificate fingerprint the room's banner shows
-                             (implies --tls). Without it, the certificate seen on the
-                             first visit is remembered (known_hosts in the config
-                             directory) and a different one later is refused
+                             (implies --tls). Without it, a first visit shows the
+                             fingerprint and asks before remembering it (known_hosts
+                             in the config directory); a different one is refused
       --ca FILE              check the certificate against these authorities (PEM)
                              instead of pinning it (implies --tls)
       --trust-first          plain mode: remember a TLS room's certificate on the
