@@ -38,6 +38,7 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
     resume: "string?",
     since: "number?",
     room: "string?",
+    takeOver: "boolean?",
   },
   send: { text: "string" },
   ping: { data: "string?" },

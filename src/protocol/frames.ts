@@ -25,6 +25,12 @@ export interface HelloFrame {
   since?: number;
   /** The `room` of the welcome that `since` refers to; `since` is ignored for another room. */
   room?: string;
+  /**
+   * `false`: when `resume` proves the name but a connection still holds it
+   * (another window), refuse with `name_open` instead of taking it over.
+   * Absent or `true`: take it over (what a reconnect needs).
+   */
+  takeOver?: boolean;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
@@ -189,8 +195,16 @@ export interface WelcomeFrame {
   room: string;
   /** Message of the day, if the operator set one. */
   motd?: string;
-  /** Limits the client should respect. */
-  limits: { maxMessageChars: number; maxLineBytes: number };
+  /**
+   * Limits the client should respect: message and line size, and the rate
+   * (lines a second on average, after a burst) above which lines are refused.
+   */
+  limits: {
+    maxMessageChars: number;
+    maxLineBytes: number;
+    ratePerSecond?: number;
+    rateBurst?: number;
+  };
 }
 
 /** Answer to `/who`. */

@@ -90,6 +90,8 @@ export class ChatServer implements Moderation {
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
         maxLineBytes: this.limits.maxLineBytes,
+        ratePerSecond: this.limits.ratePerSecond,
+        rateBurst: this.limits.rateBurst,
       },
       motd: options.motd,
       onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),

@@ -73,6 +73,8 @@ export interface JoinRequest {
    * private messages are kept for them while they are away.
    */
   canResume?: boolean;
+  /** False: a name proven by `resume` but held by a live connection is refused, not taken over. */
+  takeOver?: boolean;
 }
 
 /** Settings of a room. */
@@ -164,6 +166,12 @@ export class Room {
       (holder
         ? this.#claims.get(holder)?.holder === presented.holder
         : isClaimFresh(presented, now));
+    if (holder && proven && request.takeOver === false) {
+      return {
+        code: "name_open",
+        message: `${holder.name} is open in another window.`,
+      };
+    }
     if (holder && !proven) {
       return {
         code: "name_taken",

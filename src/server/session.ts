@@ -8,7 +8,7 @@
  * @module
  */
 
-import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
+import { PLAIN_GREETING, PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
@@ -22,9 +22,11 @@ import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member, Membership, Room } from "./room.ts";
-import { FloodGuard, lineCost } from "./flood_guard.ts";
+import { FloodGuard } from "./flood_guard.ts";
+import { lineCost } from "../protocol/line_cost.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
 import { PageRequests } from "./page_requests.ts";
+import { EventWriter, PlainOutputStyle } from "./plain_output_style.ts";
 
 /** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
 export interface SessionConn {
@@ -77,6 +79,9 @@ export class Session implements Member {
   readonly #flood: FloodGuard;
   readonly #passwords: PasswordAttempts;
   readonly #pages: PageRequests;
+  /** Lines (nc, telnet) or one write per event (newline-less clients), for plain-text output. */
+  readonly #style = new PlainOutputStyle();
+  readonly #events: EventWriter;
   readonly #now: () => number;
   #mode: Mode = "unknown";
   #passwordAccepted: boolean;
@@ -121,6 +126,11 @@ export class Session implements Member {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
     });
+    this.#events = new EventWriter(
+      this.#queue,
+      options.limits.maxQueueBytes,
+      () => this.#slowConsumer(),
+    );
   }
 
   /** True once the session has ended. */
@@ -176,6 +186,9 @@ export class Session implements Member {
   /** Queues a frame in this client's wire format. */
   deliver(out: Outgoing): void {
     if (this.#closed) return;
+    if (this.#mode !== "json" && this.#style.perWrite) {
+      return this.#events.push(this.#style.frameEvents(out.frame));
+    }
     this.#queue.push(this.#mode === "json" ? out.json : out.plain);
   }
 
@@ -238,6 +251,7 @@ export class Session implements Member {
       // Lines that arrive together from a plain-text client are a paste: they cost little,
       // unless they are big (a paste costs by its size too).
       const pasted = (i > 0 || pasting) && this.#mode !== "json";
+      this.#style.noteLine(true);
       if (this.#withinRate(lineCost(lines[i], pasted))) this.#handleLine(lines[i]);
     }
     if (this.#closed) return;
@@ -299,6 +313,7 @@ export class Session implements Member {
   #flushPartialLine(): void {
     if (this.#mode === "json" || this.#closed) return;
     const line = this.#decoder.flushPartial();
+    if (line !== null) this.#style.noteLine(false);
     if (line !== null && this.#withinRate(lineCost(line, false))) this.#handleLine(line);
   }
 
@@ -408,6 +423,7 @@ export class Session implements Member {
       resume: frame.resume,
       since,
       room: frame.room,
+      takeOver: frame.takeOver,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);
@@ -513,7 +529,7 @@ export class Session implements Member {
     }
     this.#greeted = true;
     const ask = this.#passwordAccepted ? NAME_PROMPT : PASSWORD_PROMPT;
-    this.#sendText(`Welcome to chat!\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
+    this.#sendText(`${PLAIN_GREETING}\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
   }
 
   #send(frame: ServerFrame): void {
@@ -521,7 +537,9 @@ export class Session implements Member {
   }
 
   #sendText(text: string): void {
-    if (!this.#closed) this.#queue.push(utf8.encode(text));
+    if (this.#closed) return;
+    if (this.#style.perWrite) this.#events.push(this.#style.textEvents(text));
+    else this.#queue.push(utf8.encode(text));
   }
 
   #refuse(refusal: Refusal): void {
@@ -548,6 +566,7 @@ export class Session implements Member {
   ): Promise<void> {
     if (this.#closed) return;
     if (options.bye) this.#send(options.bye);
+    this.#events.flush();
     this.#closed = true;
     this.#leaveReason = options.leaveReason;
     this.#leaveKind = leaveKindOf(options.bye?.code);
