@@ -15,7 +15,8 @@ import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
 import { LineEditor } from "./line_editor.ts";
 import { overLongMessage } from "./message_length.ts";
-import { type Entry, mentions } from "./render.ts";
+import type { Entry } from "./render.ts";
+import { mentions } from "../text/mentions.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
