@@ -1,0 +1,131 @@
+/**
+ * HTTP and WebSocket on the chat port (src/server/transports/): the page and
+ * the WebSocket share the port with JSON-line and plain-text TCP clients,
+ * and every limit holds for WebSocket members as for TCP ones. Real sockets
+ * on 127.0.0.1.
+ */
+
+import { withServer } from "./support/test_server.ts";
+import { LineClient } from "./support/line_client.ts";
+import { WsClient } from "./support/ws_client.ts";
+import { assert, assertEquals } from "./support/assert.ts";
+
+/** Sends `request` as raw bytes and returns everything the server answers before it closes. */
+async function rawHttp(port: number, request: string, timeoutMs = 5000): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(request));
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  let text = "";
+  try {
+    for await (const chunk of conn.readable) text += new TextDecoder().decode(chunk);
+  } catch {
+    // closed by the timer
+  } finally {
+    clearTimeout(timer);
+  }
+  return text;
+}
+
+Deno.test("the page, a WebSocket member, a JSON-line member and an nc member share one port", async () => {
+  await withServer(async (_server, port) => {
+    // nc first: a silent connection from an address that just loaded the page is greeted later.
+    const nc = await LineClient.connect(port);
+    await nc.nextLine((l) => l.startsWith("Welcome to chat"));
+    await nc.sendLine("ncy");
+    await nc.nextLine((l) => l.includes("Welcome"));
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assertEquals(page.status, 200);
+    assert((await page.text()).includes("<html"));
+    const { client: web, answer } = await WsClient.join(port, "webby");
+    assertEquals(answer.type, "welcome");
+    const { client: tcp } = await LineClient.join(port, "tcpy");
+
+    web.send({ type: "send", text: "hello from the browser" });
+    assertEquals((await tcp.nextFrame((f) => f.type === "message")).text, "hello from the browser");
+    await nc.nextLine((l) => l.endsWith("webby: hello from the browser"));
+    await tcp.say("hello from tcp");
+    assertEquals((await web.next((f) => f.text === "hello from tcp")).from, "tcpy");
+    await nc.sendLine("/msg webby psst");
+    const whisper = await web.next((f) => f.type === "private");
+    assertEquals([whisper.from, whisper.text], ["ncy", "psst"]);
+    web.close();
+    tcp.close();
+    nc.close();
+  });
+});
+
+Deno.test("HTTP: unknown paths 404, other methods 405, a cross-site WebSocket 403, a huge head refused", async () => {
+  await withServer(async (_server, port) => {
+    assertEquals(
+      await fetch(`http://127.0.0.1:${port}/secret`).then((r) => (r.body?.cancel(), r.status)),
+      404,
+    );
+    const post = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "x" });
+    await post.body?.cancel();
+    assertEquals(post.status, 405);
+    await assertRejects(() => WsClient.open(port, { origin: "http://evil.example" }));
+    const huge = await rawHttp(
+      port,
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    );
+    assert(!huge.startsWith("HTTP/1.1 200"), huge.slice(0, 80));
+  });
+});
+
+async function assertRejects(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch {
+    return;
+  }
+  throw new Error("expected a refusal");
+}
+
+Deno.test("WebSocket members: a message over the line limit ends the connection with a bye", async () => {
+  await withServer(async (_server, port) => {
+    const { client } = await WsClient.join(port, "longy");
+    client.send({ type: "send", text: "x".repeat(3000) });
+    const bye = await client.next((f) => f.type === "bye");
+    assertEquals(bye.code, "line_too_long");
+    await client.waitForClose();
+  }, { limits: { maxLineBytes: 2048 } });
+});
+
+Deno.test("WebSocket members: the rate limit, connections per address and bans hold as for TCP", async () => {
+  await withServer(async (server, port) => {
+    const { client: fast } = await WsClient.join(port, "fast");
+    for (let i = 0; i < 10; i++) fast.send({ type: "send", text: `m${i}` });
+    assertEquals((await fast.next((f) => f.type === "error")).code, "rate_limited");
+    // maxConnectionsPerAddress is 2: a third connection from 127.0.0.1 is turned away.
+    const { client: second } = await WsClient.join(port, "second");
+    const { client: third, answer } = await WsClient.join(port, "third");
+    assertEquals(answer.type, "bye");
+    await third.waitForClose();
+    server.ban("second");
+    assertEquals((await second.next((f) => f.type === "bye")).code, "banned");
+    fast.close();
+  }, { limits: { rateBurst: 3, ratePerSecond: 1, maxConnectionsPerAddress: 2 } });
+});
+
+Deno.test("--trust-proxy takes a WebSocket member's address from X-Forwarded-For; off, it is ignored", async () => {
+  for (const trustProxy of [true, false]) {
+    await withServer(async (server, port) => {
+      const socket = await WsClient.open(port, { "x-forwarded-for": "198.51.100.7, 203.0.113.9" });
+      socket.send({ type: "hello", version: 1, name: "proxied" });
+      await socket.next((f) => f.type === "welcome");
+      const [member] = server.members();
+      assertEquals(member.address, trustProxy ? "203.0.113.9" : "127.0.0.1");
+      socket.close();
+    }, { trustProxy });
+  }
+});
+
+Deno.test("an HTTP head that never ends is cut off (slowloris)", async () => {
+  await withServer(async (_server, port) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n"));
+    const closed = await conn.read(new Uint8Array(100)).catch(() => null);
+    assertEquals(closed, null);
+    conn.close();
+  }, { webRequestTimeoutMs: 200 });
+});
