@@ -9,6 +9,8 @@ import { withServer } from "./support/test_server.ts";
 import { LineClient } from "./support/line_client.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
+import { createSelfSigned } from "../src/server/tls_identity.ts";
+import { WebSocket as WsWebSocket } from "ws";
 
 /** Sends `request` as raw bytes and returns everything the server answers before it closes. */
 async function rawHttp(port: number, request: string, timeoutMs = 5000): Promise<string> {
@@ -128,4 +130,36 @@ Deno.test("an HTTP head that never ends is cut off (slowloris)", async () => {
     assertEquals(closed, null);
     conn.close();
   }, { webRequestTimeoutMs: 200 });
+});
+
+Deno.test("with TLS the port serves the page over HTTPS and the chat over wss, with the fingerprint", async () => {
+  const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const fingerprint = "SHA256:the-fingerprint-the-banner-printed";
+  await withServer(async (_server, port) => {
+    const client = Deno.createHttpClient({ caCerts: [identity.cert] });
+    const page = await fetch(`https://127.0.0.1:${port}/`, { client });
+    assertEquals(page.status, 200);
+    assert((await page.text()).includes("<html"));
+    client.close();
+    const socket = new WsWebSocket(`wss://127.0.0.1:${port}/ws`, {
+      ca: identity.cert,
+      origin: `https://127.0.0.1:${port}`,
+    });
+    const frames: string[] = [];
+    const info = new Promise<string>((resolve, reject) => {
+      socket.on("message", (data: unknown) => {
+        const frame = JSON.parse(String(data));
+        frames.push(frame.type);
+        if (frame.type === "info") resolve(frame.text);
+      });
+      socket.on("error", reject);
+    });
+    socket.on(
+      "open",
+      () => socket.send(JSON.stringify({ type: "hello", version: 1, name: "tlsy" })),
+    );
+    assert((await info).includes(fingerprint), await info);
+    assertEquals(frames[0], "welcome");
+    socket.close();
+  }, { tls: { cert: identity.cert, key: identity.key }, fingerprint });
 });

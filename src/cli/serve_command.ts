@@ -25,7 +25,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
-import { banner, joinCommandName } from "./serve_banner.ts";
+import { banner, joinCommandName, pageUrls, qrCode } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -68,6 +68,16 @@ const SECTIONS: OptionSection[] = [
         help: "message of the day shown to everyone who joins",
       },
       quiet: { type: "boolean", short: "q", help: "print only errors" },
+      "no-qr": {
+        type: "boolean",
+        help:
+          "no QR code of the browser address in the banner\n(it is shown only when stdout is a terminal)",
+      },
+      "trust-proxy": {
+        type: "boolean",
+        help:
+          "behind a reverse proxy: take browser members' addresses\nfrom X-Forwarded-For (never on a port the internet reaches)",
+      },
       ...STANDARD_OPTIONS,
     },
   },
@@ -95,6 +105,10 @@ export interface ServeSettings {
   limits: Partial<Limits>;
   history: HistorySettings;
   quiet: boolean;
+  /** Leave the QR code of the browser address out of the banner. */
+  noQr: boolean;
+  /** Take browser members' addresses from X-Forwarded-For. */
+  trustProxy: boolean;
   /** Show stacks with errors. */
   debug: boolean;
 }
@@ -123,6 +137,8 @@ export function parseServeArgs(
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
     quiet: Boolean(values.quiet),
+    noQr: Boolean(values["no-qr"]),
+    trustProxy: Boolean(values["trust-proxy"]),
     debug: Boolean(values.debug),
   };
 }
@@ -218,6 +234,10 @@ export async function runServe(args: string[]): Promise<number> {
       historyNote: note,
       joinCommand: joinCommandName(),
     }));
+    const [firstPage] = pageUrls(settings.host, server.addr.port, identity !== undefined);
+    if (firstPage && !settings.noQr && Deno.stdout.isTerminal()) {
+      out.line(`Scan to open ${firstPage} on a phone:\n${qrCode(firstPage)}`);
+    }
   }
   if (interactive) {
     // The operator's console; it ends with stdin, the room does not.
@@ -247,7 +267,9 @@ function startServer(
       motd: settings.motd,
       password: settings.password,
       tls: identity && { cert: identity.cert, key: identity.key },
+      fingerprint: identity?.fingerprint,
       limits: settings.limits,
+      trustProxy: settings.trustProxy,
       log,
       logMessages,
     });

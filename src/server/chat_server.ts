@@ -44,6 +44,8 @@ export interface ChatServerOptions {
   password?: string;
   /** Serve TLS only, with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
+  /** The certificate's fingerprint, told to browser members (who cannot pin it). */
+  fingerprint?: string;
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
@@ -118,7 +120,7 @@ export class ChatServer implements Moderation {
         trustProxy: options.trustProxy ?? false,
         requestTimeoutMs: options.webRequestTimeoutMs,
         now: this.#now,
-        onSocket: (conn) => this.#startSession(conn),
+        onSocket: (conn) => this.#startSession(conn, fingerprintNote(options.fingerprint)),
       });
     }
     const address = { hostname: options.hostname, port: options.port };
@@ -205,7 +207,7 @@ export class ChatServer implements Moderation {
   }
 
   /** Gives a connection, whatever its transport, a session in the room. */
-  #startSession(frames: FrameConn): void {
+  #startSession(frames: FrameConn, joinNote?: string): void {
     const store = this.#store;
     const session = new Session(frames, {
       room: this.room,
@@ -216,6 +218,7 @@ export class ChatServer implements Moderation {
       // Whatever a client is sent, the records behind it are already on disk, and
       // all records added since the previous write share one commit.
       beforeWrite: () => store.flush(),
+      joinNote,
     });
     const refusal = this.#admission.admit(session, this.#now());
     this.#sessions.add(session);
@@ -294,4 +297,11 @@ export class ChatServer implements Moderation {
     if (record.type === "message" && !logMessages) return;
     for (const line of renderPlain(record)) this.#log(line);
   }
+}
+
+/** What a browser member is told about the certificate: browsers cannot pin it, people can compare. */
+function fingerprintNote(fingerprint: string | undefined): string | undefined {
+  return fingerprint &&
+    `This room's certificate fingerprint is ${fingerprint}. Compare it with the one the host ` +
+      "printed: your browser cannot check it for you.";
 }

@@ -38,6 +38,8 @@ export interface SessionOptions {
   now?: () => number;
   /** Runs before every write (the server commits its store, so what is sent is on disk). */
   beforeWrite?: () => void;
+  /** Told to this connection as an `info` right after it joins (e.g. the TLS fingerprint). */
+  joinNote?: string;
 }
 
 const CLOSE_FLUSH_MS = 2000;
@@ -376,7 +378,8 @@ export class Session implements Member, FrameEvents {
   #enter(membership: Membership): void {
     this.#joined = true;
     this.#membership = membership;
-    if (this.#closed) this.#leaveRoom();
+    if (this.#closed) return this.#leaveRoom();
+    if (this.#options.joinNote) this.#send({ type: "info", text: this.#options.joinNote });
   }
 
   /** Gives up our place in the room, if we still have one, announced with the leave reason. */
