@@ -163,3 +163,23 @@ Deno.test("with TLS the port serves the page over HTTPS and the chat over wss, w
     socket.close();
   }, { tls: { cert: identity.cert, key: identity.key }, fingerprint });
 });
+
+Deno.test("HTTP connections held open count per address: past the cap a new one is closed at once", async () => {
+  await withServer(async (_server, port) => {
+    const head = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n");
+    const held = [];
+    for (let i = 0; i < 3; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(head);
+      held.push(conn);
+    }
+    // The third is over maxConnectionsPerAddress (2) and is closed without an answer.
+    assertEquals(await held[2].read(new Uint8Array(100)).catch(() => null), null);
+    // The first two are still being served: finishing the head gets the page.
+    await held[0].write(new TextEncoder().encode("Connection: close\r\n\r\n"));
+    const answer = new Uint8Array(64);
+    const count = await held[0].read(answer);
+    assert(new TextDecoder().decode(answer.subarray(0, count ?? 0)).startsWith("HTTP/1.1 200"));
+    for (const conn of held) conn.close();
+  }, { limits: { maxConnectionsPerAddress: 2 } });
+});

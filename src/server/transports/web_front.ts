@@ -52,6 +52,8 @@ export const MAX_HEADER_BYTES = 8192;
  */
 export const BROWSING_MS = 60_000;
 const READ_BYTES = 16 * 1024;
+/** Addresses remembered as browsing at most (the oldest are forgotten first). */
+const BROWSING_ADDRESSES = 4096;
 
 /** HTTP and WebSocket for connections handed over by the TCP transport. */
 export class WebFront {
@@ -62,8 +64,10 @@ export class WebFront {
   });
   readonly #sockets = new Wss();
   readonly #open = new Map<string, Set<Duplex>>();
-  /** When each address last made an HTTP request (address key → ms). */
+  /** When each address last made an HTTP request (address key → ms), oldest first. */
   readonly #lastRequest = new Map<string, number>();
+  /** HTTP connections open now (not counting those upgraded to WebSockets' sessions). */
+  #openCount = 0;
 
   /** Starts an idle front; connections arrive through {@linkcode handOver}. */
   constructor(options: WebFrontOptions) {
@@ -91,9 +95,10 @@ export class WebFront {
   /** Takes a connection whose first bytes (already read) are an HTTP request. */
   handOver(conn: ByteConn, firstBytes: Uint8Array, peer: Peer): void {
     const key = addressKey(peer.address);
-    this.#lastRequest.set(key, this.#now());
+    this.#rememberBrowsing(key);
     const open = this.#open.get(key) ?? new Set();
-    if (open.size >= this.#options.limits.maxConnectionsPerAddress) {
+    const { maxConnections, maxConnectionsPerAddress } = this.#options.limits;
+    if (open.size >= maxConnectionsPerAddress || this.#openCount >= maxConnections) {
       try {
         conn.close();
       } catch {
@@ -102,11 +107,13 @@ export class WebFront {
       return;
     }
     const socket = duplexOf(conn, peer);
+    this.#openCount++;
     open.add(socket);
     this.#open.set(key, open);
     // Upgraded to a WebSocket, the connection is a session's, counted by the server's admission.
     const forget = () => {
-      open.delete(socket);
+      if (!open.delete(socket)) return;
+      this.#openCount--;
       if (open.size === 0 && this.#open.get(key) === open) this.#open.delete(key);
     };
     socket.once("close", forget);
@@ -119,6 +126,14 @@ export class WebFront {
     socket.once("request-seen", () => clearTimeout(deadline));
     socket.unshift(firstBytes);
     this.#http.emit("connection", socket);
+  }
+
+  #rememberBrowsing(key: string): void {
+    this.#lastRequest.delete(key); // re-inserted last: the map stays in order of last request
+    this.#lastRequest.set(key, this.#now());
+    if (this.#lastRequest.size > BROWSING_ADDRESSES) {
+      this.#lastRequest.delete(this.#lastRequest.keys().next().value!);
+    }
   }
 
   /** Closes every HTTP connection and WebSocket not yet closed by its session. */
@@ -235,7 +250,12 @@ function duplexOf(conn: ByteConn, peer: Peer): Duplex {
       }, (error) => socket.destroy(error));
     },
     write(chunk: Uint8Array, _encoding, done) {
-      conn.write(chunk).then(() => done(), done);
+      writeAll(conn, [chunk]).then(() => done(), done);
+    },
+    // What queued up while a write was in flight (ws sends a header and a
+    // payload per message) goes out in one write, not one system call each.
+    writev(chunks: Array<{ chunk: Uint8Array }>, done) {
+      writeAll(conn, chunks.map((entry) => entry.chunk)).then(() => done(), done);
     },
     final(done) {
       try {
@@ -258,4 +278,19 @@ function duplexOf(conn: ByteConn, peer: Peer): Duplex {
   socket.on("error", () => {});
   Object.assign(socket, { peer, remoteAddress: peer.address, remotePort: peer.port });
   return socket as Duplex & Partial<Socket>;
+}
+
+/** Writes all of `chunks`, joined, to `conn`. */
+async function writeAll(conn: ByteConn, chunks: Uint8Array[]): Promise<void> {
+  let bytes = chunks[0];
+  if (chunks.length > 1) {
+    bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+  }
+  // Deno's write may take part of the bytes; what is left goes in the next write.
+  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
 }
