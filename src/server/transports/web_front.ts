@@ -73,7 +73,6 @@ export class WebFront {
   constructor(options: WebFrontOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#http.keepAliveTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#http.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
     this.#http.on("clientError", (_error, socket) => socket.destroy());
   }
@@ -118,8 +117,8 @@ export class WebFront {
     };
     socket.once("close", forget);
     socket.once("upgraded", forget);
-    // Slowloris: every request head must be complete in time; a kept-alive
-    // connection is closed by the server's keep-alive timeout.
+    // Slowloris: the request head must be complete in time (one request per
+    // connection: each response closes it).
     const timeoutMs = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const deadline = setTimeout(() => socket.destroy(), timeoutMs);
     socket.once("close", () => clearTimeout(deadline));
@@ -154,8 +153,9 @@ export class WebFront {
     }
     const headers: Record<string, string> = {};
     answer.headers.forEach((value, name) => headers[name] = value);
-    // Only GET and HEAD are ever served; a request with a body is not read.
-    if (request.method !== "GET" && request.method !== "HEAD") headers.connection = "close";
+    // node:http under Deno closes a handed-over connection after each response
+    // (it keeps alive only its own sockets): say so, so no browser tries to reuse it.
+    headers.connection = "close";
     const body = answer.body ? new Uint8Array(await answer.arrayBuffer()) : undefined;
     response.writeHead(answer.status, headers);
     response.end(request.method === "HEAD" ? undefined : body);
@@ -176,7 +176,7 @@ export class WebFront {
     const maxMessageBytes = this.#options.limits.maxLineBytes;
     this.#sockets.server(maxMessageBytes).handleUpgrade(request, socket, head, (ws: WsSocket) => {
       socket.emit("upgraded");
-      this.#options.onSocket(new WebSocketFrameConn(ws, peer, maxMessageBytes));
+      this.#options.onSocket(new WebSocketFrameConn(ws, socket, peer, maxMessageBytes));
     });
   }
 

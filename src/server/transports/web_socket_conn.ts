@@ -9,6 +9,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { Sender } from "ws";
 import type { Outgoing } from "../outgoing.ts";
 import type { Dialect, FrameConn, FrameEvents, Peer, ReceiveEnd } from "./frame_conn.ts";
 
@@ -22,6 +23,13 @@ export interface WsSocket {
   pause(): void;
 }
 
+/** The connection under the WebSocket, where whole frames are written. */
+export interface FrameSink {
+  write(bytes: Uint8Array, done: (error?: Error | null) => void): void;
+}
+
+/** An unmasked, final text frame (what a server sends), as `ws` builds it. */
+const TEXT_FRAME = { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false };
 const NEWLINE = 0x0a;
 const utf8 = new TextDecoder();
 /** How long a closing handshake may take before the socket is dropped. */
@@ -32,12 +40,17 @@ export class WebSocketFrameConn implements FrameConn {
   readonly peer: Peer;
   readonly dialect: Dialect = "json";
   readonly #socket: WsSocket;
+  readonly #sink: FrameSink;
   readonly #maxMessageBytes: number;
   #closed = false;
 
-  /** Wraps an open WebSocket from `peer`; messages over `maxMessageBytes` end it. */
-  constructor(socket: WsSocket, peer: Peer, maxMessageBytes: number) {
+  /**
+   * Wraps an open WebSocket from `peer`, whose frames go to `sink` (the
+   * connection under it); messages over `maxMessageBytes` end it.
+   */
+  constructor(socket: WsSocket, sink: FrameSink, peer: Peer, maxMessageBytes: number) {
     this.#socket = socket;
+    this.#sink = sink;
     this.peer = peer;
     this.#maxMessageBytes = maxMessageBytes;
   }
@@ -67,30 +80,25 @@ export class WebSocketFrameConn implements FrameConn {
     return out.json;
   }
 
-  /** Sends each JSON line of `bytes` as one text message. */
+  /**
+   * Sends each JSON line of `bytes` as one text message. The frames (built by
+   * `ws`) of everything queued go to the connection in one write: a member
+   * that gets a burst of broadcasts costs one write, as on TCP.
+   */
   write(bytes: Uint8Array): Promise<number> {
+    const frames: Uint8Array[] = [];
+    let start = 0;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end === -1) end = bytes.length;
+      if (end > start) frames.push(...Sender.frame(bytes.subarray(start, end), TEXT_FRAME));
+      start = end + 1;
+    }
     return new Promise((resolve, reject) => {
-      let start = 0;
-      let pending = 0;
-      let failed = false;
-      const sent = (error?: Error) => {
-        if (failed) return;
-        if (error) {
-          failed = true;
-          return reject(error);
-        }
-        if (--pending === 0) resolve(bytes.length);
-      };
-      while (start < bytes.length) {
-        let end = bytes.indexOf(NEWLINE, start);
-        if (end === -1) end = bytes.length;
-        if (end > start) {
-          pending++;
-          this.#socket.send(bytes.subarray(start, end), { binary: false }, sent);
-        }
-        start = end + 1;
-      }
-      if (pending === 0) resolve(bytes.length);
+      this.#sink.write(
+        Buffer.concat(frames),
+        (error) => error ? reject(error) : resolve(bytes.length),
+      );
     });
   }
 
