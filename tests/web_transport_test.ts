@@ -6,7 +6,7 @@
  */
 
 import { withServer } from "./support/test_server.ts";
-import { LineClient } from "./support/line_client.ts";
+import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { WsClient } from "./support/ws_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import { createSelfSigned } from "../src/server/tls_identity.ts";
@@ -182,4 +182,55 @@ Deno.test("HTTP connections held open count per address: past the cap a new one 
     assert(new TextDecoder().decode(answer.subarray(0, count ?? 0)).startsWith("HTTP/1.1 200"));
     for (const conn of held) conn.close();
   }, { limits: { maxConnectionsPerAddress: 2 } });
+});
+
+Deno.test("WebSocket members: the handshake timeout and wrong passwords as on TCP", async () => {
+  await withServer(async (_server, port) => {
+    // No hello: the handshake timeout closes it with a bye.
+    const silent = await WsClient.open(port);
+    assertEquals((await silent.next((f) => f.type === "bye", 5000)).code, "handshake_timeout");
+    // A wrong password is refused as over TCP, and counts for the address.
+    const { client: guesser, answer } = await WsClient.join(port, "guess", { password: "nope" });
+    assertEquals([answer.type, answer.code], ["error", "wrong_password"]);
+    guesser.close();
+    const { client: member, answer: welcome } = await WsClient.join(port, "right", {
+      password: "sesame",
+    });
+    assertEquals(welcome.type, "welcome");
+    member.close();
+  }, { password: "sesame", limits: { handshakeTimeoutMs: 300 } });
+});
+
+Deno.test("a browser that stops reading is dropped; the others get every message", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const sleepy = new WsWebSocket(`ws://127.0.0.1:${port}/ws`, {
+      origin: `http://127.0.0.1:${port}`,
+    });
+    await new Promise((resolve) => sleepy.on("open", resolve));
+    sleepy.send(JSON.stringify({ type: "hello", version: 1, name: "sleepy" }));
+    await alice.nextFrame((f) => f.type === "join" && f.name === "sleepy");
+    sleepy.pause(); // stops reading its socket, as a frozen tab would
+    const { client: bob } = await WsClient.join(port, "bob");
+    const text = "m".repeat(3000);
+    let dropped: AnyFrame | undefined;
+    const watcher = alice.nextFrame((f) => f.type === "leave" && f.name === "sleepy", 60_000)
+      .then((f) => dropped = f);
+    let sent = 0;
+    while (!dropped && sent < 20_000) {
+      await alice.say(`${sent} ${text}`);
+      sent++;
+      if (sent % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await watcher;
+    assertEquals(dropped?.reason, "too slow (stopped reading)");
+    // The other browser member received every message, in order.
+    for (let i = 0; i < sent; i++) {
+      const got = await bob.next((f) => f.type === "message", 20_000);
+      assertEquals(got.text.split(" ")[0], String(i));
+    }
+    sleepy.terminate();
+    bob.close();
+    alice.close();
+  }, { limits: { maxQueueBytes: 256 * 1024, rateBurst: 1e6, ratePerSecond: 1e6 } });
 });
