@@ -5,7 +5,8 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { startServe } from "./support/chat_process.ts";
+import { chatCommand, startServe } from "./support/chat_process.ts";
+import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
 import { LineClient } from "./support/line_client.ts";
 import { banner, pageUrl, qrCode } from "../src/cli/serve_banner.ts";
 
@@ -38,6 +39,9 @@ Deno.test("the banner lists a browser address per reachable address; https with 
   const plain = banner({ host: "127.0.0.1", port: 6000 });
   assert(plain.includes("http://127.0.0.1:6000/"), plain);
   assert(!banner({ host: "127.0.0.1", port: 6000, web: false }).includes("http://"));
+  const withQr = banner({ host: "127.0.0.1", port: 6000, qr: true });
+  assert(withQr.includes("Scan to open http://127.0.0.1:6000/ on a phone:"), withQr);
+  assert(withQr.includes(qrCode("http://127.0.0.1:6000/")), withQr);
 });
 
 Deno.test("the QR code is a square of half blocks that grows with the address", () => {
@@ -48,4 +52,31 @@ Deno.test("the QR code is a square of half blocks that grows with the address", 
   // Two module rows per text row: a square code is twice as wide as it is tall.
   assert(Math.abs([...short[0]].length - 2 * short.length) <= 2);
   assert(long.length > short.length);
+});
+
+Deno.test({
+  name: "in a terminal chat serve shows a QR code of the page's address; --no-qr leaves it out" +
+    (tmuxAvailable() ? "" : " (ignored: tmux is not installed)"),
+  ignore: !tmuxAvailable(),
+  async fn() {
+    const tmux = new TmuxServer();
+    try {
+      for (const [name, extra] of [["qr", []], ["noqr", ["--no-qr"]]] as const) {
+        const args = ["serve", "--host", "127.0.0.1", "--port", "0", "--no-history", ...extra];
+        const command = chatCommand(args).map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`)
+          .join(" ");
+        const pane = await tmux.open(name, command, { columns: 120, rows: 60 });
+        const rows = await pane.waitFor("Press Ctrl-C", 20_000);
+        const text = rows.join("\n");
+        if (name === "qr") {
+          assertMatch(text, /Scan to open http:\/\/127\.0\.0\.1:\d+\/ on a phone:/);
+          assert(rows.filter((row) => /^[ ▀▄█]{20,}$/.test(row.trimEnd())).length >= 10, text);
+        } else {
+          assert(!text.includes("Scan to open"), text);
+        }
+      }
+    } finally {
+      await tmux.kill();
+    }
+  },
 });

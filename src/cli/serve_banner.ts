@@ -22,6 +22,8 @@ export interface BannerFacts {
   joinCommand?: string;
   /** Also print the browser page's addresses (the port serves the page); default true. */
   web?: boolean;
+  /** Add a QR code of the first browser address (for a terminal). */
+  qr?: boolean;
 }
 
 /** The browser page's address on `address`:`port` (`https://` when the port speaks TLS). */
@@ -60,6 +62,7 @@ export function banner(
     historyNote,
     joinCommand = "chat join",
     web = true,
+    qr = false,
   }: BannerFacts,
 ): string {
   const addresses = reachableAddresses(host, machineInterfaces());
@@ -97,6 +100,10 @@ export function banner(
       lines.push(
         "Browsers warn about the self-signed certificate; the page shows its fingerprint to compare.",
       );
+    }
+    if (qr && addresses.length > 0) {
+      const first = pageUrl(addresses[0], port, secure);
+      lines.push(`Scan to open ${first} on a phone:`, qrCode(first));
     }
   }
   if (historyNote) lines.push(historyNote);

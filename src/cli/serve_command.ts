@@ -25,7 +25,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
-import { banner, joinCommandName, pageUrls, qrCode } from "./serve_banner.ts";
+import { banner, joinCommandName } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -233,11 +233,8 @@ export async function runServe(args: string[]): Promise<number> {
       fingerprint: identity?.fingerprint,
       historyNote: note,
       joinCommand: joinCommandName(),
+      qr: !settings.noQr && Deno.stdout.isTerminal(),
     }));
-    const [firstPage] = pageUrls(settings.host, server.addr.port, identity !== undefined);
-    if (firstPage && !settings.noQr && Deno.stdout.isTerminal()) {
-      out.line(`Scan to open ${firstPage} on a phone:\n${qrCode(firstPage)}`);
-    }
   }
   if (interactive) {
     // The operator's console; it ends with stdin, the room does not.
