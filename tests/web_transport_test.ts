@@ -234,3 +234,15 @@ Deno.test("a browser that stops reading is dropped; the others get every message
     alice.close();
   }, { limits: { maxQueueBytes: 256 * 1024, rateBurst: 1e6, ratePerSecond: 1e6 } });
 });
+
+Deno.test("an address that loaded the page a day ago is greeted in plain text at once again", async () => {
+  let clock = 1_000_000;
+  await withServer(async (_server, port) => {
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    await page.body?.cancel();
+    clock += 25 * 60 * 60_000; // its greeting would wait 12 s within the day after
+    const nc = await LineClient.connect(port);
+    await nc.nextLine((line) => line.startsWith("Welcome to chat"), 5000);
+    nc.close();
+  }, { now: () => clock });
+});

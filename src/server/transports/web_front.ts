@@ -46,11 +46,13 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** The largest request head accepted. */
 export const MAX_HEADER_BYTES = 8192;
 /**
- * How long an address counts as browsing after an HTTP request: long enough
- * for Chromium to give up a connection it opened ahead of time and never
- * used (about 10 s), see {@linkcode WebFront.browsing}.
+ * How long an address counts as browsing after an HTTP request (see
+ * {@linkcode WebFront.browsing}). Not only the connections Chromium opens
+ * while a page loads matter (it gives those up after about 10 s unused): once
+ * it knows a site, it also connects ahead of time while the address is being
+ * typed, before any request. A day covers coming back to the page later.
  */
-export const BROWSING_MS = 60_000;
+export const BROWSING_MS = 24 * 60 * 60_000;
 const READ_BYTES = 16 * 1024;
 /** Addresses remembered as browsing at most (the oldest are forgotten first). */
 const BROWSING_ADDRESSES = 4096;
