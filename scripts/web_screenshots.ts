@@ -1,6 +1,6 @@
 /**
  * Screenshots of the browser page from a real run: a chat server on
- * 127.0.0.1, the page served through the test bridge, a few members talking
+ * 127.0.0.1, the page served by it on its own port, a few members talking
  * (two over TCP, one in the browser), captured by headless Chromium on a
  * desktop and a phone screen, light and dark, into docs/screenshots/.
  *
@@ -11,7 +11,6 @@
 
 import { withServer } from "../tests/support/test_server.ts";
 import { withBrowser } from "../tests/support/browser.ts";
-import { startWebBridge } from "../tests/support/web_bridge.ts";
 import { LineClient } from "../tests/support/line_client.ts";
 
 const output = Deno.args[0] ?? "docs/screenshots";
@@ -21,7 +20,7 @@ const SIZES = { desktop: { width: 1100, height: 720 }, phone: { width: 360, heig
 const WAIT = { timeout: 15_000 };
 
 await withServer(async (server, port) => {
-  const bridge = startWebBridge(() => port);
+  const url = `http://127.0.0.1:${port}/`; // the page, served by the chat server on its port
   const { client: bob } = await LineClient.join(port, "bob");
   await bob.say("Morning! Anyone up for lunch at 12:30?");
   const { client: carol } = await LineClient.join(port, "carol");
@@ -31,7 +30,7 @@ await withServer(async (server, port) => {
     await withBrowser(async (browser) => {
       const page = await browser.newPage();
       await page.setViewport(SIZES.desktop);
-      await page.goto(bridge.url);
+      await page.goto(url);
       await page.type("#join-name", "alice");
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
@@ -62,7 +61,6 @@ await withServer(async (server, port) => {
   } finally {
     bob.close();
     carol.close();
-    await bridge.close();
   }
 }, { motd: "Welcome to the study group room. Be kind." });
 console.log(`Screenshots written to ${output}/.`);

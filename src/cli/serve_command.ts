@@ -74,6 +74,16 @@ const SECTIONS: OptionSection[] = [
         help: "message of the day shown to everyone who joins",
       },
       quiet: { type: "boolean", short: "q", help: "print only errors" },
+      "no-qr": {
+        type: "boolean",
+        help:
+          "no QR code of the browser address in the banner\n(it is shown only when stdout is a terminal)",
+      },
+      "trust-proxy": {
+        type: "boolean",
+        help:
+          "behind a reverse proxy: take browser members' addresses\nfrom X-Forwarded-For (never on a port the internet reaches)",
+      },
       ...STANDARD_OPTIONS,
     },
   },
@@ -104,6 +114,10 @@ export interface ServeSettings {
   /** LAN discovery: announce the room (`--name`, `--no-announce`). */
   announce: AnnounceSettings;
   quiet: boolean;
+  /** Leave the QR code of the browser address out of the banner. */
+  noQr: boolean;
+  /** Take browser members' addresses from X-Forwarded-For. */
+  trustProxy: boolean;
   /** Show stacks with errors. */
   debug: boolean;
 }
@@ -134,6 +148,8 @@ export function parseServeArgs(
     history: historySettingsFrom(values, COMMAND),
     announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
+    noQr: Boolean(values["no-qr"]),
+    trustProxy: Boolean(values["trust-proxy"]),
     debug: Boolean(values.debug),
   };
 }
@@ -228,6 +244,7 @@ export async function runServe(args: string[]): Promise<number> {
       fingerprint: identity?.fingerprint,
       historyNote: note,
       joinCommand: joinCommandName(),
+      qr: !settings.noQr && Deno.stdout.isTerminal(),
     }));
   }
   if (interactive) {
@@ -265,7 +282,9 @@ function startServer(
       motd: settings.motd,
       password: settings.password,
       tls: identity && { cert: identity.cert, key: identity.key },
+      fingerprint: identity?.fingerprint,
       limits: settings.limits,
+      trustProxy: settings.trustProxy,
       log,
       logMessages,
     });

@@ -21,8 +21,15 @@ export function chromiumAvailable(): boolean {
   }
 }
 
-/** Runs `body` with a headless Chromium; the browser and its profile are removed afterwards. */
-export async function withBrowser(body: (browser: Browser) => Promise<void>): Promise<void> {
+/**
+ * Runs `body` with a headless Chromium; the browser and its profile are removed afterwards.
+ * With `preconnect`, Chromium predicts connections as a person's browser does (it opens
+ * connections to an origin ahead of time and leaves them silent until it needs them).
+ */
+export async function withBrowser(
+  body: (browser: Browser) => Promise<void>,
+  options: { preconnect?: boolean } = {},
+): Promise<void> {
   const profile = await Deno.makeTempDir({ prefix: "chat-chromium-" });
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -33,7 +40,7 @@ export async function withBrowser(body: (browser: Browser) => Promise<void>): Pr
       "--headless",
       "--no-sandbox",
       "--disable-gpu",
-      "--disable-background-networking",
+      ...(options.preconnect ? [] : ["--disable-background-networking"]),
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
