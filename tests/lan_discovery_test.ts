@@ -310,6 +310,11 @@ Deno.test({
       assertEquals(found.address, "192.0.2.1", "the answer came over the veth pair");
       assertEquals(found.addresses, ["192.0.2.1"], "the room's computer announced its LAN address");
       assertEquals(found.fingerprint, room.fingerprint);
+      assertEquals(
+        found.browserUrl,
+        `https://192.0.2.1:${room.port}/`,
+        "browsers can join it there",
+      );
 
       const sandbox = await scene.sandbox();
       const join = await scene.run(["join", "--name", "dave"], client, sandbox);

@@ -67,6 +67,8 @@ export interface AnnouncedRoom {
   password: boolean;
   /** The certificate fingerprint of a TLS room. */
   fingerprint?: string;
+  /** The browser page's address (the best of `pageUrls`), when browsers can join. */
+  browserUrl?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ export function announceRoom(
       password: room.password,
       tls: room.fingerprint !== undefined,
       fingerprint: room.fingerprint,
-      // browserUrl: announce the browser address here once browsers can join (issue 11).
+      browserUrl: room.browserUrl,
     },
     port: room.port,
     hostname,

@@ -25,7 +25,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
-import { banner, joinCommandName } from "./serve_banner.ts";
+import { banner, joinCommandName, pageUrls } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -256,6 +256,7 @@ export async function runServe(args: string[]): Promise<number> {
     port: server.addr.port,
     password: settings.password !== undefined,
     fingerprint: identity?.fingerprint,
+    browserUrl: pageUrls(settings.host, server.addr.port, identity !== undefined)[0],
   }, log);
   await untilStopSignal();
   await announcer?.stop(); // the goodbye first, so lists drop the room at once
