@@ -57,9 +57,9 @@ export class ScreenshotRoom {
     bob.stderr.pipeTo(new WritableStream()).catch(() => {});
     const room = new ScreenshotRoom(serve, bob, carol);
     await room.#heard("bob joined");
-    await room.#bobSays("Morning! Anyone up for lunch at 12:30?", "bob: Morning!");
+    await room.#bobSays("Morning! Anyone up for lunch at 12:30?");
     await room.#carolSays("Count me in. The usual place?");
-    await room.#bobSays("/me nods", "* bob nods");
+    await room.#bobSays("/me nods");
     return room;
   }
 
@@ -85,10 +85,12 @@ export class ScreenshotRoom {
     await see("Bring snacks!");
   }
 
-  /** dave says `text` (for messages that arrive while the captured member scrolls back). */
-  async daveSays(text: string): Promise<void> {
+  /** One of the other members says `text` (after {@linkcode talkWith}, for more talk). */
+  async says(who: "bob" | "carol" | "dave", text: string): Promise<void> {
+    if (who === "bob") return await this.#bobSays(text);
+    if (who === "carol") return await this.#carolSays(text);
     await this.#dave!.say(text);
-    await this.#heard(text);
+    await this.#heard(`dave: ${text}`);
   }
 
   /** Everyone leaves and the server stops. */
@@ -100,9 +102,10 @@ export class ScreenshotRoom {
     await this.#serve.stop();
   }
 
-  async #bobSays(text: string, heard: string): Promise<void> {
+  async #bobSays(text: string): Promise<void> {
     await this.#bobInput.write(new TextEncoder().encode(text + "\n"));
-    if (!text.startsWith("/msg")) await this.#heard(heard);
+    if (text.startsWith("/msg ")) return; // carol does not hear it
+    await this.#heard(text.startsWith("/me ") ? `* bob ${text.slice(4)}` : `bob: ${text}`);
   }
 
   async #carolSays(text: string): Promise<void> {
