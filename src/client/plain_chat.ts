@@ -230,7 +230,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         if (event.failed || (event.bye && event.bye.code !== "quit")) exitCode = 1;
         // Never joined: the reason is the error the caller prints, once.
         if (!everJoined) failure ??= event.reason;
-        else print(`-- ${event.reason}`);
+        // After local answers still waiting for their turn: the leave is the last thing said.
+        else localOutput = localOutput.then(() => print(`-- ${event.reason}`));
         return;
     }
   }
