@@ -138,3 +138,17 @@ Deno.test("consecutive joins and leaves of others fold into one line; your own j
     "-- ann and bob joined (3 here)",
   );
 });
+
+Deno.test("a member who comes and goes twice in a run is named once; back again, only as joined", () => {
+  const plain = createTheme({ color: false, decorate: false });
+  const line = (entry: Entry) =>
+    renderEntry(entry, { width: 200, me: "me", theme: plain })[0].replace(/^\S+ /, "");
+  let last: Entry = presence("join", "qa1", 2);
+  last = foldPresence(last, presence("leave", "qa1", 1), "me")!;
+  last = foldPresence(last, presence("join", "qa2", 2), "me")!;
+  last = foldPresence(last, presence("leave", "qa2", 1), "me")!;
+  last = foldPresence(last, presence("join", "QA1", 2), "me")!;
+  assertEquals(line(last), "-- QA1 joined; qa2 came and went (2 here)");
+  last = foldPresence(last, presence("leave", "QA1", 1), "me")!;
+  assertEquals(line(last), "-- qa2 and QA1 came and went (1 here)");
+});

@@ -45,8 +45,9 @@ export function foldPresence(
     count: record.count,
   };
   if (record.type === "join") {
-    // Back again after leaving within the run: simply here.
+    // Back again after leaving within the run: simply here (and named once).
     folded.left = without(folded.left, record.name);
+    folded.cameAndWent = without(folded.cameAndWent, record.name);
     folded.joined.push(record.name);
   } else if (folded.joined.some((name) => nameKey(name) === nameKey(record.name))) {
     folded.joined = without(folded.joined, record.name);
