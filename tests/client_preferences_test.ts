@@ -139,6 +139,27 @@ Deno.test("consecutive joins and leaves of others fold into one line; your own j
   );
 });
 
+Deno.test("a kick or a ban is never folded away into 'came and went'", () => {
+  const plain = createTheme({ color: false, decorate: false });
+  for (const kind of ["kicked", "banned"] as const) {
+    const kick: Entry = {
+      kind: "record",
+      record: { type: "leave", id: ++id, ts, name: "eve", count: 1, kind, reason: "spamming" },
+    };
+    assertEquals(foldPresence(presence("join", "eve", 2), kick, "me"), null, kind);
+    assertEquals(foldPresence(kick, presence("join", "bob", 2), "me"), null, kind);
+    assertEquals(
+      renderEntry(kick, { width: 80, me: "me", theme: plain })[0].slice(6),
+      "-- eve left: spamming (1 here)",
+    );
+  }
+  const lost: Entry = {
+    kind: "record",
+    record: { type: "leave", id: ++id, ts, name: "eve", count: 1, kind: "disconnected" },
+  };
+  assert(foldPresence(presence("join", "eve", 2), lost, "me"), "a lost connection still folds");
+});
+
 Deno.test("a member who comes and goes twice in a run is named once; back again, only as joined", () => {
   const plain = createTheme({ color: false, decorate: false });
   const line = (entry: Entry) =>

@@ -63,6 +63,10 @@ function presenceRecord(entry: Entry, me: string): JoinRecord | LeaveRecord | un
   if (entry.kind !== "record" || entry.replayed || entry.earlier) return undefined;
   const { record } = entry;
   if (record.type !== "join" && record.type !== "leave") return undefined;
+  // Moderation stays visible on its own line, with its reason: never "came and went".
+  if (record.type === "leave" && (record.kind === "kicked" || record.kind === "banned")) {
+    return undefined;
+  }
   return nameKey(record.name) === nameKey(me) ? undefined : record;
 }
 
