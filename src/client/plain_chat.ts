@@ -24,6 +24,7 @@ import {
   type ConnectionEvent,
   retryNotice,
 } from "./connection.ts";
+import { overLongMessage } from "./message_length.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -107,8 +108,14 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     onEvent: (event) => handle(event),
   });
 
+  /** The room's message limit, from the welcome. */
+  let maxMessageChars: number | undefined;
+
   const context: CommandContext = {
     send: (text) => {
+      // Refused here, not by the server: a line over its byte limit would cost the connection.
+      const tooLong = overLongMessage(text, maxMessageChars, "It was not sent.");
+      if (tooLong) return context.error(tooLong);
       if (!connection.send(text)) waiting.push(text);
     },
     info: (text) => printLocal(renderPlain({ type: "info", text })),
@@ -183,6 +190,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "joined": {
         const { welcome } = event;
         everJoined = true;
+        maxMessageChars = welcome.limits?.maxMessageChars;
         if (event.rejoined) {
           print(`-- Reconnected as ${welcome.name}.`);
           if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
