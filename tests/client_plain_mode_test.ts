@@ -268,7 +268,7 @@ Deno.test("a private message sent while you were away is delivered on the next j
     assertEquals(again.code, 0, again.stderr);
     assertMatch(
       again.stdout,
-      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined \(1 here\)\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
+      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
     );
     assertMatch(
       again.stdout,
@@ -306,6 +306,22 @@ Deno.test("a damaged sessions file: chat join starts fresh, and the next join ca
     assertMatch(again.stdout, /\n-- No new messages since you left\.\n/);
     assert(!again.stdout.includes("said earlier"), again.stdout);
     bob.close();
+  });
+});
+
+Deno.test("a catch-up shows joins and leaves without the member count of their time", async () => {
+  await withRoomAndDataDir(async ({ port, address, env }) => {
+    const first = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(first.code, 0, first.stderr);
+    const { client: bob } = await LineClient.join(port, "bob");
+    await bob.say("while alice was away");
+    await bob.sendFrame({ type: "quit" });
+    await bob.waitForClose(); // the server has recorded the leave
+
+    const back = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(back.code, 0, back.stderr);
+    assertMatch(back.stdout, /\n\[\d\d:\d\d\] -- bob joined\n/);
+    assertMatch(back.stdout, /\n\[\d\d:\d\d\] -- bob left\n/, "not '(0 here)' while alice is in");
   });
 });
 

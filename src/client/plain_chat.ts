@@ -16,7 +16,7 @@
 import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { renderEarlier, renderPlain } from "../text/plain_format.ts";
+import { renderEarlier, renderPlain, renderReplayed } from "../text/plain_format.ts";
 import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
 import {
   CannotJoinError,
@@ -162,7 +162,10 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     const phrase = newMessagesPhrase(history.newMessages);
     print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
     if (history.gap) print(`!! ${GAP_WARNING}`);
-    history.records.forEach(showRecord);
+    for (const record of history.records) {
+      notePrivateSender(record);
+      printAll(renderReplayed(record));
+    }
   };
 
   /** The next line not yet used answers the question: one already waiting, or the next typed. */
