@@ -106,6 +106,23 @@ Deno.test("a local error comes after the reply to a command typed before it", as
   });
 });
 
+Deno.test("a line over the room's message limit is refused here; the lines after it still go", async () => {
+  await withServer(async (_server, port) => {
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: `before\n${"z".repeat(20_000)}\nafter\n`,
+    });
+    assertEquals(result.code, 1, "a line was not delivered");
+    assertEquals(result.stderr, "");
+    assertMatch(result.stdout, /\] bot: before\n/);
+    assertMatch(
+      result.stdout,
+      /\n!! That message has 20000 characters; the limit is 4000\. It was not sent\.\n/,
+    );
+    assertMatch(result.stdout, /\] bot: after\n/);
+    assertMatch(result.stdout, /\n-- You left the room\.\n$/);
+  });
+});
+
 Deno.test("a server greeting in another protocol: named, said once, exit 1", async () => {
   const greeting = "Salve! Digita il tuo Nome e premi invio!";
   await withRawServer(async (conn) => {

@@ -9,6 +9,7 @@ import { RoomAnnouncer } from "../discovery/room_announcer.ts";
 import { MAX_ROOM_NAME_LENGTH } from "../discovery/room_record.ts";
 import { sanitizeLine } from "../text/sanitize.ts";
 import type { ParsedArgs } from "./args.ts";
+import { isLoopback } from "./addresses.ts";
 import { UsageError } from "./errors.ts";
 import type { OptionTable } from "./options.ts";
 
@@ -110,8 +111,4 @@ function machineHostname(): string {
   } catch {
     return "chat";
   }
-}
-
-function isLoopback(host: string): boolean {
-  return /^127\./.test(host) || host === "::1" || host.toLowerCase() === "localhost";
 }

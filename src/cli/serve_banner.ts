@@ -7,7 +7,7 @@
 
 import { renderUnicodeCompact } from "uqr";
 import { hostPort } from "../protocol/host_port.ts";
-import { joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
+import { isLoopback, joinTarget, machineInterfaces, reachableAddresses } from "./addresses.ts";
 
 /** What the banner says about the room. */
 export interface BannerFacts {
@@ -65,7 +65,8 @@ export function banner(
     qr = false,
   }: BannerFacts,
 ): string {
-  const addresses = reachableAddresses(host, machineInterfaces());
+  // A loopback --host cannot be reached from elsewhere: no command for friends on the network.
+  const addresses = isLoopback(host) ? [] : reachableAddresses(host, machineInterfaces());
   const lines = [
     `Chat room open on port ${port}${fingerprint ? " (TLS only)" : ""}.${
       passwordProtected ? " It needs the password to join." : ""
@@ -78,6 +79,8 @@ export function banner(
   if (addresses.length > 0) {
     lines.push("Friends on your network join with:");
     for (const address of addresses) lines.push(`  ${join} ${joinTarget(address, port)}`);
+  } else if (isLoopback(host)) {
+    lines.push(`Only this computer can join (it listens on ${host}).`);
   } else {
     lines.push("No network address found; only this computer can join.");
   }

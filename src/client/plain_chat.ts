@@ -16,7 +16,7 @@
 import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { renderEarlier, renderPlain } from "../text/plain_format.ts";
+import { renderEarlier, renderPlain, renderReplayed } from "../text/plain_format.ts";
 import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
 import {
   CannotJoinError,
@@ -24,6 +24,7 @@ import {
   type ConnectionEvent,
   retryNotice,
 } from "./connection.ts";
+import { overLongMessage } from "./message_length.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -107,8 +108,14 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     onEvent: (event) => handle(event),
   });
 
+  /** The room's message limit, from the welcome. */
+  let maxMessageChars: number | undefined;
+
   const context: CommandContext = {
     send: (text) => {
+      // Refused here, not by the server: a line over its byte limit would cost the connection.
+      const tooLong = overLongMessage(text, maxMessageChars, "It was not sent.");
+      if (tooLong) return context.error(tooLong);
       if (!connection.send(text)) waiting.push(text);
     },
     info: (text) => printLocal(renderPlain({ type: "info", text })),
@@ -155,7 +162,10 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     const phrase = newMessagesPhrase(history.newMessages);
     print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
     if (history.gap) print(`!! ${GAP_WARNING}`);
-    history.records.forEach(showRecord);
+    for (const record of history.records) {
+      notePrivateSender(record);
+      printAll(renderReplayed(record));
+    }
   };
 
   /** The next line not yet used answers the question: one already waiting, or the next typed. */
@@ -183,6 +193,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "joined": {
         const { welcome } = event;
         everJoined = true;
+        maxMessageChars = welcome.limits?.maxMessageChars;
         if (event.rejoined) {
           print(`-- Reconnected as ${welcome.name}.`);
           if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
@@ -230,7 +241,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         if (event.failed || (event.bye && event.bye.code !== "quit")) exitCode = 1;
         // Never joined: the reason is the error the caller prints, once.
         if (!everJoined) failure ??= event.reason;
-        else print(`-- ${event.reason}`);
+        // After local answers still waiting for their turn: the leave is the last thing said.
+        else localOutput = localOutput.then(() => print(`-- ${event.reason}`));
         return;
     }
   }
