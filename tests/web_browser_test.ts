@@ -570,6 +570,10 @@ browserTest(
     // connections ahead of time (preconnect) and leaves them silent: the trap a
     // plain-text greeting on those connections would spring (ERR_INVALID_HTTP_RESPONSE).
     const failures: string[] = [];
+    // This computer opened the page before (any HTTP request marks its address as browsing). The
+    // very first visit relies on its navigation sending the request within the greeting delay,
+    // which 50 ms does not leave a loaded machine; the loads below are what the 12 s rule is for.
+    await (await fetch(room.url)).arrayBuffer();
     const connected = (page: Page) =>
       page.waitForFunction(
         () => document.getElementById("status")!.textContent === "Connected as alice",
@@ -603,10 +607,8 @@ browserTest(
     nc.close();
   },
   undefined,
-  // The default greeting delay (150 ms): a first visit's navigation sends its request at once,
-  // so only the connections Chromium opens ahead of time for a site it knows can spring the trap
-  // — the ones the 12 s rule is for. (50 ms made the first visit itself flaky on a loaded machine.)
-  { limits: { ...DEFAULT_LIMITS, joinBurst: 1000, joinsPerMinute: 6000 } },
+  // A greeting due after 50 ms of silence instead of 150 makes the trap spring more often.
+  { limits: { ...DEFAULT_LIMITS, joinBurst: 1000, joinsPerMinute: 6000, greetingDelayMs: 50 } },
   { preconnect: true },
 );
 
