@@ -45,6 +45,7 @@ anything was lost.
 Scenarios (--scenario):
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
   all      each of the above with its defaults
+  transports  fanout, fanout-ws and mixed: TCP and WebSocket side by side
   attack   two members chat in a room with a password while it is attacked,
            in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
            newcomer's join and the server's memory, quiet and under each attack
@@ -57,6 +58,7 @@ Options (defaults are the fanout scenario's):
       --text-chars N    characters of text per message (64)
       --rate N          messages per second from all senders; 0 = flat out (0)
       --slow N          members that stop reading when the run starts (0)
+      --web-sockets N   members that join over a WebSocket, as the page does (0)
       --timeout S       seconds to wait for the joins and for the run (300)
       --settle S        idle: seconds the full room sits idle before its memory is read (60)
       --runs N          repeat the scenario N times and report medians (1)
@@ -96,6 +98,7 @@ const OPTIONS: OptionSpec = {
   "text-chars": { type: "string" },
   rate: { type: "string" },
   slow: { type: "string" },
+  "web-sockets": { type: "string" },
   timeout: { type: "string" },
   settle: { type: "string" },
   runs: { type: "string" },
@@ -168,12 +171,16 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
   if (attackOnly.length > 0) {
     throw new UsageError(`--${attackOnly[0]} belongs to --scenario attack.`, COMMAND);
   }
-  const chosen = wanted === "all" ? [...SCENARIOS] : SCENARIOS.filter((s) => s.name === wanted);
+  const chosen = wanted === "all"
+    ? [...SCENARIOS]
+    : wanted === "transports"
+    ? SCENARIOS.filter((s) => TRANSPORT_SCENARIOS.includes(s.name))
+    : SCENARIOS.filter((s) => s.name === wanted);
   if (chosen.length === 0) {
     throw new UsageError(
       `Unknown scenario "${wanted}"; choose ${
         SCENARIOS.map((s) => s.name).join(", ")
-      }, all or attack.`,
+      }, all, transports or attack.`,
       COMMAND,
     );
   }
@@ -185,10 +192,11 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
     textChars: number("text-chars", 1, 4000),
     rate: number("rate", 0, 10_000_000),
     slowMembers: number("slow", 0, 100_000),
+    webSockets: number("web-sockets", 0, 100_000),
     timeoutSeconds: number("timeout", 1, 86_400),
     settleSeconds: number("settle", 0, 3600),
   });
-  if (wanted === "all" && Object.keys(overrides).length > 0) {
+  if ((wanted === "all" || wanted === "transports") && Object.keys(overrides).length > 0) {
     throw new UsageError(
       "--scenario all runs each scenario with its defaults; drop the other flags.",
       COMMAND,
@@ -196,6 +204,11 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
   }
   const scenarios = chosen.map((scenario) => {
     const settings = { ...scenario.defaults, ...overrides };
+    // The WebSocket scenarios keep their proportion when --connections changes.
+    if (overrides.webSockets === undefined && scenario.defaults.webSockets > 0) {
+      const share = scenario.defaults.webSockets / scenario.defaults.connections;
+      settings.webSockets = Math.round(settings.connections * share);
+    }
     if (settings.senders + settings.slowMembers > settings.connections) {
       throw new UsageError("--senders plus --slow must not exceed --connections.", COMMAND);
     }
@@ -203,6 +216,9 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
   });
   return { ...common, scenarios };
 }
+
+/** `--scenario transports`: TCP and WebSocket members side by side in one run. */
+const TRANSPORT_SCENARIOS: readonly string[] = ["fanout", "fanout-ws", "mixed"];
 
 /** Flags of the attack scenario only. */
 const ATTACK_FLAGS = [
@@ -222,6 +238,7 @@ const LOAD_FLAGS = [
   "window",
   "text-chars",
   "slow",
+  "web-sockets",
   "timeout",
 ];
 

@@ -1,68 +1,71 @@
 /**
- * Screenshots of the browser page from a real run: a chat server on
- * 127.0.0.1, the page served through the test bridge, a few members talking
- * (two over TCP, one in the browser), captured by headless Chromium on a
- * desktop and a phone screen, light and dark, into docs/screenshots/.
+ * Screenshots of the browser page from a real run: `chat serve` on
+ * 127.0.0.1 serving the page on its own port, the room of
+ * scripts/screenshot_room.ts (a `chat join` member, an `nc` member, …) and
+ * alice in headless Chromium, captured on a desktop and a phone screen,
+ * light and dark, into docs/screenshots/web-*.png.
  *
  * Usage: deno run --allow-all scripts/web_screenshots.ts [OUTPUT_DIR]
  *
  * @module
  */
 
-import { withServer } from "../tests/support/test_server.ts";
+import type { Page } from "puppeteer-core";
 import { withBrowser } from "../tests/support/browser.ts";
-import { startWebBridge } from "../tests/support/web_bridge.ts";
-import { LineClient } from "../tests/support/line_client.ts";
+import { ScreenshotRoom } from "./screenshot_room.ts";
 
 const output = Deno.args[0] ?? "docs/screenshots";
 await Deno.mkdir(output, { recursive: true });
 
-const SIZES = { desktop: { width: 1100, height: 720 }, phone: { width: 360, height: 740 } };
+const SIZES = { desktop: { width: 1100, height: 640 }, phone: { width: 360, height: 740 } };
 const WAIT = { timeout: 15_000 };
+const SCHEMES = ["light", "dark"] as const;
 
-await withServer(async (server, port) => {
-  const bridge = startWebBridge(() => port);
-  const { client: bob } = await LineClient.join(port, "bob");
-  await bob.say("Morning! Anyone up for lunch at 12:30?");
-  const { client: carol } = await LineClient.join(port, "carol");
-  await carol.say("Count me in. The usual place?");
-  await bob.say("/me nods");
-  try {
-    await withBrowser(async (browser) => {
-      const page = await browser.newPage();
-      await page.setViewport(SIZES.desktop);
-      await page.goto(bridge.url);
-      await page.type("#join-name", "alice");
-      for (const scheme of ["light", "dark"] as const) {
-        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-        await page.screenshot({ path: `${output}/web-join-${scheme}.png` });
-      }
+/** Waits until the page's conversation shows `text`. */
+async function seeText(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (wanted: string) =>
+      (globalThis as unknown as {
+        document: { getElementById(id: string): { textContent: string } };
+      }).document.getElementById("scroller").textContent.includes(wanted),
+    WAIT,
+    text,
+  );
+}
+
+const room = await ScreenshotRoom.open();
+try {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.setViewport(SIZES.desktop);
+    await page.goto(`http://127.0.0.1:${room.port}/`); // the page, served on the chat port
+    await page.type("#join-name", "alice");
+    for (const scheme of SCHEMES) {
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+      await page.screenshot({ path: `${output}/web-join-${scheme}.png` });
+    }
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#room-view:not([hidden])", WAIT);
+    await room.talkWith("alice", (text) => seeText(page, text), async (text) => {
+      await page.focus("#input");
+      await page.type("#input", text);
       await page.keyboard.press("Enter");
-      await page.waitForSelector("#room-view:not([hidden])", WAIT);
-      await page.type("#input", "Sounds good, see you there!");
-      await page.keyboard.press("Enter");
-      await carol.say("alice, can you bring the slides from yesterday?");
-      await bob.say("/msg alice I'll be 5 minutes late, don't tell carol");
-      server.say("The room closes at midnight.");
-      await carol.say("Here is the plan:\n1. lunch\n2. slides\n3. coffee");
-      await page.waitForFunction(
-        () =>
-          (globalThis as unknown as { document: { body: { textContent: string } } }).document
-            .body.textContent.includes("3. coffee"),
-        WAIT,
-      );
-      for (const [size, viewport] of Object.entries(SIZES)) {
-        await page.setViewport(viewport);
-        for (const scheme of ["light", "dark"] as const) {
-          await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-          await page.screenshot({ path: `${output}/web-${size}-${scheme}.png` });
-        }
-      }
     });
-  } finally {
-    bob.close();
-    carol.close();
-    await bridge.close();
-  }
-}, { motd: "Welcome to the study group room. Be kind." });
+    // No caret blinking in the pictures.
+    await page.$eval("#input", (input) => (input as unknown as { blur(): void }).blur());
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await page.setViewport(viewport);
+      await page.$eval("#scroller", (scroller) => {
+        const box = scroller as unknown as { scrollTop: number; scrollHeight: number };
+        box.scrollTop = box.scrollHeight;
+      });
+      for (const scheme of SCHEMES) {
+        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+        await page.screenshot({ path: `${output}/web-${size}-${scheme}.png` });
+      }
+    }
+  });
+} finally {
+  await room.close();
+}
 console.log(`Screenshots written to ${output}/.`);

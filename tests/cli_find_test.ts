@@ -6,6 +6,7 @@
 
 import { assertEquals, assertMatch } from "./support/assert.ts";
 import { runChat } from "./support/chat_process.ts";
+import { roomJoinCommands } from "../src/cli/join_discovery.ts";
 
 Deno.test("chat find --help, and find in chat --help", async () => {
   const help = await runChat(["find", "--help"]);
@@ -33,4 +34,23 @@ Deno.test("chat find and the announcing flags: usage errors exit 2 with a hint",
     assertEquals(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assertMatch(run.stderr, message);
   }
+});
+
+Deno.test("several rooms in a pipe: a command per room that joins it (TLS with its pin), in a column", () => {
+  const room = { addresses: [], password: false, tls: false, instance: "x" };
+  const lines = roomJoinCommands([
+    { ...room, name: "Alice's room", address: "127.0.0.1", port: 53000 },
+    {
+      ...room,
+      name: "kitchen",
+      address: "127.0.0.1",
+      port: 53002,
+      tls: true,
+      fingerprint: "SHA256:abc",
+    },
+  ], "chat join");
+  assertEquals(lines, [
+    "  chat join 127.0.0.1                                       Alice's room",
+    "  chat join --tls --fingerprint SHA256:abc 127.0.0.1:53002  kitchen",
+  ]);
 });

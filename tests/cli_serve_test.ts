@@ -213,3 +213,15 @@ Deno.test("the banner's join command is the binary's when compiled, the task's f
   const byDefault = banner({ host: "127.0.0.1", port: 6000, fingerprint: "SHA256:abc" });
   assertMatch(byDefault, /^On this computer: chat join --tls --fingerprint SHA256:abc --name /m);
 });
+
+Deno.test("a room on a loopback --host offers no command to friends on the network", () => {
+  for (const host of ["127.0.0.1", "::1", "localhost"]) {
+    const text = banner({ host, port: 6000 });
+    assert(!text.includes("Friends on your network"), text);
+    assertMatch(
+      text,
+      new RegExp(`^Only this computer can join \\(it listens on ${host}\\)\\.$`, "m"),
+    );
+    assertMatch(text, /^On this computer: chat join --name YOURNAME /m);
+  }
+});

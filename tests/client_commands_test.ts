@@ -57,7 +57,7 @@ Deno.test("local commands: /help, /clear, /quit", () => {
   assertEquals(run("/clear"), ["clear"]);
   assertEquals(run("/quit"), ["quit"]);
   assertEquals(run("/exit"), ["quit"]);
-  assertEquals(run("/help"), [`info ${helpText()}`]);
+  assertEquals(run("/help"), [`info ${helpText(false)}`]);
 });
 
 Deno.test("unknown commands get a local error and are not sent", () => {
@@ -71,6 +71,20 @@ Deno.test("/help is generated from the registry and lists every command", () => 
     assert(help.includes(command.summary), `/help misses the summary of /${command.name}`);
   }
   assertEquals(commandWords(), LOCAL_COMMANDS.map((c) => `/${c.name}`));
+});
+
+Deno.test("/help without the full screen (plain mode) lists only what works there", () => {
+  const [help] = run("/help");
+  for (const works of ["/who", "/me ACTION", "/msg NAME TEXT", "/reply", "/away", "/quit", "//"]) {
+    assert(help.includes(works), `plain /help misses ${works}`);
+  }
+  for (const only of ["/notify", "/bell", "/ignore", "/unignore", "/filter", "/clear", "PageUp"]) {
+    assert(!help.includes(only), `plain /help offers ${only}, which works in the full screen only`);
+  }
+  for (const line of ["/notify", "/ignore bob", "/filter joins on"]) {
+    assertMatch(run(line)[0], /^error That works in the full-screen client only/);
+  }
+  assert(helpText().includes("PageUp") && helpText().includes("/notify"), "the full screen's");
 });
 
 Deno.test("/reply answers whoever wrote to you privately, never yourself", () => {

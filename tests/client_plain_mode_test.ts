@@ -9,6 +9,7 @@ import { LineClient } from "./support/line_client.ts";
 import { send, withScriptedServer } from "./support/scripted_server.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
+import { LineDecoder } from "../src/protocol/line_decoder.ts";
 
 Deno.test("piped lines are sent, commands work, and events print as plain lines", async () => {
   await withServer(async (_server, port) => {
@@ -16,7 +17,7 @@ Deno.test("piped lines are sent, commands work, and events print as plain lines"
     const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
       input: "build finished\n/me beeps\n/msg alice psst\n/dance\n",
     });
-    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.code, 1, "the unknown /dance was not delivered: " + result.stderr);
     assertEquals(result.stderr, "");
     const lines = result.stdout.split("\n");
     assert(lines.some((l) => l.startsWith("-- Welcome, bot! 2 here: alice, bot.")), result.stdout);
@@ -70,7 +71,7 @@ Deno.test("a hostile server cannot get escape sequences or controls onto the out
       conn,
       {
         type: "welcome",
-        version: 1,
+        version: 2,
         name: hello.name as string,
         members: ["\x1b[2Jeve", "bot"],
         history: [{
@@ -161,7 +162,11 @@ Deno.test("a room password comes from CHAT_PASSWORD, or from the next line when 
 
     const silent = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], { input: "" });
     assertEquals(silent.code, 1, "no input to answer with: it gives up instead of hanging");
-    assertMatch(silent.stdout, /The input ended before the question was answered; leaving\.\n/);
+    assertEquals(
+      silent.stderr,
+      "The input ended before the question was answered, so nothing was sent.\n",
+      "one sentence, once, no internal error text",
+    );
   }, { password: "s3cret" });
 });
 
@@ -264,7 +269,7 @@ Deno.test("a private message sent while you were away is delivered on the next j
     assertEquals(again.code, 0, again.stderr);
     assertMatch(
       again.stdout,
-      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined \(1 here\)\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
+      /\n-- 1 new message since you left:\n\[\d\d:\d\d\] -- bob joined\n\[\d\d:\d\d\] \(private\) bob -> alice: see you at 5\n/,
     );
     assertMatch(
       again.stdout,
@@ -305,6 +310,61 @@ Deno.test("a damaged sessions file: chat join starts fresh, and the next join ca
   });
 });
 
+Deno.test("a catch-up shows joins and leaves without the member count of their time", async () => {
+  await withRoomAndDataDir(async ({ port, address, env }) => {
+    const first = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(first.code, 0, first.stderr);
+    const { client: bob } = await LineClient.join(port, "bob");
+    await bob.say("while alice was away");
+    await bob.sendFrame({ type: "quit" });
+    await bob.waitForClose(); // the server has recorded the leave
+
+    const back = await runChat(["join", "--name", "alice", address], { input: "", env });
+    assertEquals(back.code, 0, back.stderr);
+    assertMatch(back.stdout, /\n\[\d\d:\d\d\] -- bob joined\n/);
+    assertMatch(back.stdout, /\n\[\d\d:\d\d\] -- bob left\n/, "not '(0 here)' while alice is in");
+  });
+});
+
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
+
+Deno.test("a local answer to the last line is printed before the leave notice", async () => {
+  // The server answers the quit before the pings that keep local answers in order (a quit can
+  // overtake them): the pending answers are released as the connection ends, and the leave
+  // notice must still come after them.
+  await withScriptedServer(async (_number, hello, conn) => {
+    await send(conn, {
+      type: "welcome",
+      version: 2,
+      name: hello.name as string,
+      members: [hello.name as string],
+      history: [],
+      catchUp: false,
+      session: "s",
+      room: "r",
+      log: "r",
+      limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
+    });
+    const decoder = new LineDecoder(1 << 20);
+    const buffer = new Uint8Array(4096);
+    for (let quit = false; !quit;) {
+      const count = await conn.read(buffer);
+      if (count === null) return;
+      const lines = decoder.push(buffer.subarray(0, count)).lines;
+      quit = lines.some((line) => JSON.parse(line).type === "quit");
+    }
+    await send(conn, { type: "bye", code: "quit", message: "You left the room." });
+    conn.close();
+  }, async (port) => {
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "/bogus\n/help\n",
+    });
+    const lines = result.stdout.split("\n");
+    const help = lines.findIndex((l) => l.startsWith("-- Commands:"));
+    const left = lines.findIndex((l) => l.startsWith("-- You left the room"));
+    assert(help >= 0 && left > help, result.stdout);
+    assertEquals(result.code, 1, "the unknown /bogus was not delivered");
+  });
+});

@@ -138,3 +138,38 @@ Deno.test("consecutive joins and leaves of others fold into one line; your own j
     "-- ann and bob joined (3 here)",
   );
 });
+
+Deno.test("a kick or a ban is never folded away into 'came and went'", () => {
+  const plain = createTheme({ color: false, decorate: false });
+  for (const kind of ["kicked", "banned"] as const) {
+    const kick: Entry = {
+      kind: "record",
+      record: { type: "leave", id: ++id, ts, name: "eve", count: 1, kind, reason: "spamming" },
+    };
+    assertEquals(foldPresence(presence("join", "eve", 2), kick, "me"), null, kind);
+    assertEquals(foldPresence(kick, presence("join", "bob", 2), "me"), null, kind);
+    assertEquals(
+      renderEntry(kick, { width: 80, me: "me", theme: plain })[0].slice(6),
+      "-- eve left: spamming (1 here)",
+    );
+  }
+  const lost: Entry = {
+    kind: "record",
+    record: { type: "leave", id: ++id, ts, name: "eve", count: 1, kind: "disconnected" },
+  };
+  assert(foldPresence(presence("join", "eve", 2), lost, "me"), "a lost connection still folds");
+});
+
+Deno.test("a member who comes and goes twice in a run is named once; back again, only as joined", () => {
+  const plain = createTheme({ color: false, decorate: false });
+  const line = (entry: Entry) =>
+    renderEntry(entry, { width: 200, me: "me", theme: plain })[0].replace(/^\S+ /, "");
+  let last: Entry = presence("join", "qa1", 2);
+  last = foldPresence(last, presence("leave", "qa1", 1), "me")!;
+  last = foldPresence(last, presence("join", "qa2", 2), "me")!;
+  last = foldPresence(last, presence("leave", "qa2", 1), "me")!;
+  last = foldPresence(last, presence("join", "QA1", 2), "me")!;
+  assertEquals(line(last), "-- QA1 joined; qa2 came and went (2 here)");
+  last = foldPresence(last, presence("leave", "QA1", 1), "me")!;
+  assertEquals(line(last), "-- qa2 and QA1 came and went (1 here)");
+});

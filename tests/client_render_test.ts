@@ -6,7 +6,8 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { stripVTControlCharacters } from "node:util";
 import type { RoomRecord } from "../src/protocol/frames.ts";
-import { type Entry, mentions, renderEntry } from "../src/client/render.ts";
+import { type Entry, renderEntry } from "../src/client/render.ts";
+import { mentions } from "../src/text/mentions.ts";
 import { createTheme } from "../src/client/theme.ts";
 import { NAME_PALETTE_SIZE, nameColorIndex } from "../src/text/name_colour.ts";
 import { formatStatus } from "../src/client/status_line.ts";

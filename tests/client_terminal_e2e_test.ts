@@ -257,7 +257,8 @@ Deno.test({
         assertMatch(carolJoined[0], /^\d\d:\d\d -- carol joined$/);
         assertEquals(count(rows, "alice: before the restart"), 1);
         assertEquals(await alice.inputLine(), "› draft survives");
-        assertEquals(count(await bob.transcript(), "carol: while alice was away 1"), 1);
+        // Exactly once, and not "…away 10" when ten or more were said meanwhile.
+        assertEquals(count(await bob.transcript(), "carol: while alice was away 1\n"), 1);
 
         // A newcomer sees the earlier messages, marked (and dimmed) as such.
         const dave = await join(tmux, "dave", port, { columns: 80, rows: 30 });
@@ -293,11 +294,13 @@ Deno.test({
     await withRoom(async ({ port, tmux }) => {
       const bob = await join(tmux, "bob", port);
       await bob.waitFor("Welcome, bob!");
+      // Another person, on another computer: no saved place of bob's to take the name back with.
+      const elsewhere = await Deno.makeTempDir({ prefix: "chat-e2e-newcomer-" });
       const newcomer = await tmux.open(
         "newcomer",
         joinCommand([`127.0.0.1:${port}`]),
         { columns: 80, rows: 20 },
-        { NO_COLOR: "" },
+        { NO_COLOR: "", CHAT_CONFIG_DIR: elsewhere },
       );
       await newcomer.waitFor("Your name:");
       await newcomer.type("Bob");
@@ -311,6 +314,7 @@ Deno.test({
       await newcomer.type("/quit");
       await newcomer.press("Enter");
       await newcomer.waitFor("[tty:icanon echo exit 0]");
+      await Deno.remove(elsewhere, { recursive: true });
     });
   },
 });

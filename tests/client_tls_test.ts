@@ -5,7 +5,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
-import { runChat } from "./support/chat_process.ts";
+import { runChat, spawnChat } from "./support/chat_process.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
 import { withServer } from "./support/test_server.ts";
 import { CannotJoinError, ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
@@ -92,7 +92,10 @@ Deno.test("TLS without a fingerprint pins the first certificate and refuses a ch
     const pinned: string[] = [];
     const settings = {
       knownHosts,
-      onFirstUse: (target: string, print: string) => pinned.push(`${target} ${print}`),
+      onFirstUse: (target: string, print: string) => {
+        pinned.push(`${target} ${print}`);
+        return true;
+      },
     };
     let port = 0;
     await withServer(async (_server, serverPort) => {
@@ -150,13 +153,42 @@ Deno.test("TLS with --ca checks the authority and the host name instead of pinni
   }, { tls: identity });
 });
 
-Deno.test("chat join --tls remembers a room on the first visit and says so", async () => {
+Deno.test("chat join --tls in plain mode: a first visit is refused unless --trust-first", async () => {
+  const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const fingerprint = await fingerprintOf(pemDecode(identity.cert));
+  await withTempDir(async (dir) => {
+    await withServer(async (server, port) => {
+      const result = await runChat(["join", "--name", "bot", "--tls", `127.0.0.1:${port}`], {
+        input: "first\n",
+        env: { CHAT_CONFIG_DIR: dir },
+      });
+      assertEquals(result.code, 1);
+      assertEquals(result.stdout, "");
+      assertEquals(
+        result.stderr,
+        `First visit to 127.0.0.1:${port}: its certificate fingerprint is ${fingerprint}. ` +
+          'Compare it with the one "chat serve" printed, then join with --fingerprint (or --trust-first).\n',
+      );
+      assertEquals(server.room.size, 0);
+      await assertRejects(() => Deno.stat(`${dir}/known_hosts`), Deno.errors.NotFound);
+    }, { tls: identity });
+  });
+});
+
+Deno.test("chat join --tls --trust-first remembers a room on the first visit and says so", async () => {
   const identity = await createSelfSigned(["localhost", "127.0.0.1"]);
   const fingerprint = await fingerprintOf(pemDecode(identity.cert));
   await withTempDir(async (dir) => {
     await withServer(async (_server, port) => {
       const env = { CHAT_CONFIG_DIR: dir };
-      const first = await runChat(["join", "--name", "bot", "--tls", `127.0.0.1:${port}`], {
+      const first = await runChat([
+        "join",
+        "--name",
+        "bot",
+        "--tls",
+        "--trust-first",
+        `127.0.0.1:${port}`,
+      ], {
         input: "first\n",
         env,
       });
@@ -194,6 +226,7 @@ Deno.test("TLS/plain mismatches: each direction gets one clear sentence and exit
       plainIntoTls.stderr,
       "This room uses TLS: join with --tls and the --fingerprint its banner shows.\n",
     );
+    assertEquals(plainIntoTls.stdout, "", "said once: on stderr, not again on stdout");
     const pinned = await runChat([
       "join",
       "--name",
@@ -223,4 +256,41 @@ Deno.test("--fingerprint must be a fingerprint", async () => {
   const result = await runChat(["join", "--fingerprint", "nope"], { input: "" });
   assertEquals(result.code, 2);
   assertMatch(result.stderr, /--fingerprint must be a SHA-256 fingerprint/);
+});
+
+Deno.test("a certificate that changes during a session: the loud message and exit 1", async () => {
+  const first = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const second = await createSelfSigned(["localhost", "127.0.0.1"]);
+  const configDir = await Deno.makeTempDir({ prefix: "chat-tls-change-" });
+  let port = 0;
+  let child: Deno.ChildProcess | undefined;
+  const output: string[] = [];
+  let reading: Promise<void> = Promise.resolve();
+  await withServer(async (server, serverPort) => {
+    port = serverPort;
+    child = spawnChat(
+      ["join", "--name", "bot", "--tls", "--trust-first", `127.0.0.1:${port}`],
+      { CHAT_CONFIG_DIR: configDir },
+    );
+    reading = (async () => {
+      for await (const chunk of child!.stdout.pipeThrough(new TextDecoderStream())) {
+        output.push(chunk);
+      }
+    })();
+    const deadline = Date.now() + 10_000;
+    while (server.room.size === 0) {
+      assert(Date.now() < deadline, "bot never joined");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }, { tls: first });
+  await withServer(async () => {
+    const status = await child!.status;
+    await reading;
+    const text = output.join("");
+    assertEquals(status.code, 1, text);
+    assertMatch(text, /WARNING: THE CERTIFICATE OF 127\.0\.0\.1:\d+ HAS CHANGED\./);
+    await child!.stdin.close().catch(() => {});
+    await child!.stderr.cancel();
+  }, { tls: second, port });
+  await Deno.remove(configDir, { recursive: true });
 });

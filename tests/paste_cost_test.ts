@@ -4,7 +4,8 @@
  * allows. Short pasted lines stay cheap (server_limits_test.ts).
  */
 
-import { CHARS_PER_LINE, FloodGuard, lineCost } from "../src/server/flood_guard.ts";
+import { FloodGuard } from "../src/server/flood_guard.ts";
+import { CHARS_PER_LINE, lineCost } from "../src/protocol/line_cost.ts";
 import { assertEquals, assertMatch } from "./support/assert.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";

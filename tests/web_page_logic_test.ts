@@ -2,12 +2,12 @@ import { FIRST_DELAY_MS, MAX_DELAY_MS, reconnectDelay } from "../src/web/backoff
 import {
   isForMe,
   isFromOthers,
-  mentionsName,
   notificationText,
   titleWithUnread,
 } from "../src/web/attention_text.ts";
 import { forgetSession, loadSession, saveSession, SESSION_KEY } from "../src/web/saved_session.ts";
 import { parseServerFrame as parseIncoming } from "../src/protocol/codec.ts";
+import { mentions } from "../src/text/mentions.ts";
 import type { RoomRecord } from "../src/protocol/frames.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 
@@ -29,14 +29,14 @@ Deno.test("the title shows the unread count", () => {
 const at = { id: 1, ts: 0 };
 
 Deno.test("mentions are whole words, any case, with or without @", () => {
-  assert(mentionsName("hi alice", "alice"));
-  assert(mentionsName("@Alice: look", "alice"));
-  assert(mentionsName("ALICE!", "alice"));
-  assert(!mentionsName("malice aforethought", "alice"));
-  assert(!mentionsName("alice_2 is here", "alice"));
-  assert(mentionsName("a.b, are you there?", "a.b"), "regex characters in names are literal");
-  assert(!mentionsName("axb", "a.b"));
-  assert(!mentionsName("anything", ""));
+  assert(mentions("hi alice", "alice"));
+  assert(mentions("@Alice: look", "alice"));
+  assert(mentions("ALICE!", "alice"));
+  assert(!mentions("malice aforethought", "alice"));
+  assert(!mentions("alice_2 is here", "alice"));
+  assert(mentions("a.b, are you there?", "a.b"), "regex characters in names are literal");
+  assert(!mentions("axb", "a.b"));
+  assert(!mentions("anything", ""));
 });
 
 Deno.test("what is for me: private messages to me and mentions by others", () => {

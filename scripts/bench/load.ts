@@ -27,6 +27,8 @@ export interface LoadShape {
   rate: number;
   /** Members that stop reading when the run starts (the last ones to join). */
   slowMembers: number;
+  /** Members that join over a WebSocket, as the browser page does (spread among the others). */
+  webSockets: number;
 }
 
 /** What to do to which server. */
@@ -61,6 +63,15 @@ export interface RunResult {
   slow: { members: number; disconnected: number; reasons: string[] };
   /** True when the run did not finish within the timeout. */
   timedOut: boolean;
+  /** In a room with both kinds of members: each kind's share, side by side. */
+  byTransport?: { tcp: TransportShare; webSocket: TransportShare };
+}
+
+/** One kind of member's part of a run. */
+export interface TransportShare {
+  members: number;
+  deliveriesPerSecond: number;
+  latency: LatencySummary;
 }
 
 const JOIN_CONCURRENCY = 64;
@@ -92,6 +103,7 @@ export class LoadGenerator {
     const senders = spread(plan.senders, fast);
     const probes = new Set([...senders, ...spread(EXTRA_PROBES, fast), fast - 1]);
     const members: BenchMember[] = new Array(plan.connections);
+    const webSockets = new Set(spread(plan.webSockets, plan.connections));
     let next = 0;
     const joinSome = async () => {
       while (next < plan.connections) {
@@ -100,6 +112,7 @@ export class LoadGenerator {
           port: plan.port,
           name: `m${index}`,
           probe: probes.has(index),
+          webSocket: webSockets.has(index),
         });
       }
     };
@@ -196,7 +209,30 @@ export class LoadGenerator {
         reasons: watcher.leaves.filter((l) => slowNames.has(l.name)).map((l) => l.reason ?? ""),
       },
       timedOut,
+      byTransport: this.#byTransport(fast, baseline, seconds),
     };
+  }
+
+  /** Each kind of member's deliveries and latency, when the room has both kinds. */
+  #byTransport(
+    fast: BenchMember[],
+    baseline: number[],
+    seconds: number,
+  ): RunResult["byTransport"] {
+    if (this.#plan.webSockets === 0 || this.#plan.webSockets >= this.#plan.connections) return;
+    const share = (webSocket: boolean): TransportShare => {
+      const members = fast.filter((m) => m.webSocket === webSocket);
+      let deliveries = 0;
+      fast.forEach((m, i) => {
+        if (m.webSocket === webSocket) deliveries += Math.max(0, m.received - baseline[i]);
+      });
+      return {
+        members: members.length,
+        deliveriesPerSecond: Math.round(deliveries / seconds),
+        latency: summarizeLatency(members.flatMap((m) => m.probe?.latencies ?? [])),
+      };
+    };
+    return { tcp: share(false), webSocket: share(true) };
   }
 
   /** Closes every connection. */

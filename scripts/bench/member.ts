@@ -10,7 +10,10 @@
 
 import { encodeFrame } from "../../src/protocol/codec.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/constants.ts";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
+import { Buffer } from "node:buffer";
+import { EventEmitter } from "node:events";
+import { WebSocket } from "ws";
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 import { type BenchStamp, parseBenchText } from "./bench_text.ts";
 
@@ -61,6 +64,50 @@ export interface MemberOptions {
   probe: boolean;
   /** The room password, for a room that has one. */
   password?: string;
+  /** Join over a WebSocket at `/ws`, as the browser page does, instead of TCP. */
+  webSocket?: boolean;
+}
+
+/** The parts of a `node:net` socket a member uses; a WebSocket member has them too. */
+interface MemberSocket {
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  on(event: "error" | "close", listener: () => void): void;
+  write(text: string, done: (error?: Error | null) => void): void;
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+}
+
+const NEWLINE_BYTE = Buffer.from("\n");
+
+/**
+ * A WebSocket as a {@linkcode MemberSocket}: each message (one frame) arrives
+ * as a chunk ending in a newline, so counting and probing work as for TCP;
+ * each line written is sent as one message.
+ */
+function openWebSocket(port: number): Promise<MemberSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+    origin: `http://127.0.0.1:${port}`,
+    perMessageDeflate: false,
+  });
+  const events = new EventEmitter();
+  socket.on("message", (data: Buffer) => events.emit("data", Buffer.concat([data, NEWLINE_BYTE])));
+  socket.on("close", () => events.emit("close"));
+  socket.on("error", () => events.emit("error"));
+  const member: MemberSocket = {
+    on: (event: string, listener: (...args: Uint8Array[]) => void) =>
+      void events.on(event, listener),
+    write(text, done) {
+      for (const line of text.split("\n")) if (line !== "") socket.send(line, done);
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    destroy: () => socket.terminate(),
+  };
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => resolve(member));
+    socket.once("error", reject);
+  });
 }
 
 /**
@@ -73,6 +120,8 @@ export interface MemberOptions {
  */
 export class BenchMember {
   readonly name: string;
+  /** True for a member that joined over a WebSocket. */
+  readonly webSocket: boolean;
   /** Set for probes. */
   readonly probe: Probe | null;
   /** Lines received after the welcome. */
@@ -83,16 +132,17 @@ export class BenchMember {
   lostConnection = false;
   /** Resolves when the connection has ended. */
   readonly ended: Promise<void>;
-  readonly #socket: Socket;
+  readonly #socket: MemberSocket;
   #decoder: LineDecoder | null = new LineDecoder(LONGEST_LINE);
   #welcomed = false;
   readonly #welcome = Promise.withResolvers<void>();
   #target = Infinity;
   #closing = false;
 
-  private constructor(socket: Socket, options: MemberOptions) {
+  private constructor(socket: MemberSocket, options: MemberOptions) {
     this.#socket = socket;
     this.name = options.name;
+    this.webSocket = options.webSocket ?? false;
     this.probe = options.probe ? new Probe() : null;
     socket.on("data", (chunk: Uint8Array) => this.#take(chunk, performance.now()));
     socket.on("error", () => {}); // "close" follows, and is what counts.
@@ -108,11 +158,13 @@ export class BenchMember {
 
   /** Connects, says hello and resolves once the welcome has arrived. */
   static async join(options: MemberOptions): Promise<BenchMember> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ port: options.port, host: "127.0.0.1" }, () => resolve(socket));
-      socket.once("error", reject);
-    });
-    socket.setNoDelay(true);
+    const socket = options.webSocket
+      ? await openWebSocket(options.port)
+      : await new Promise<MemberSocket>((resolve, reject) => {
+        const socket = connect({ port: options.port, host: "127.0.0.1" }, () => resolve(socket));
+        socket.once("error", reject);
+        socket.setNoDelay(true);
+      });
     const member = new BenchMember(socket, options);
     await member.send(
       encodeFrame({

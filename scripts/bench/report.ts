@@ -130,6 +130,14 @@ function describeRun(report: RunReport): string {
       } in ${run.seconds} s, ${lost})`,
       `latency p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, max ${run.latency.max} ms`,
     );
+    if (run.byTransport) {
+      for (const [kind, share] of Object.entries(run.byTransport)) {
+        parts.push(
+          `${kind} (${share.members}): ${thousands(share.deliveriesPerSecond)} deliveries/s, ` +
+            `p99 ${share.latency.p99} ms`,
+        );
+      }
+    }
     if (run.slow.members > 0) {
       parts.push(`slow member dropped: ${run.slow.reasons.join("; ") || "no"}`);
     }

@@ -12,7 +12,7 @@ import { ServerProcess } from "./server_process.ts";
 import { round } from "./summary.ts";
 
 /** Names of the scenarios. */
-export type ScenarioName = "fanout" | "light" | "idle" | "slow";
+export type ScenarioName = "fanout" | "fanout-ws" | "mixed" | "light" | "idle" | "slow";
 
 /** What a scenario does; each of these has a command-line flag. */
 export interface ScenarioSettings extends LoadShape {
@@ -34,6 +34,7 @@ const COMMON = {
   textChars: 64,
   rate: 0,
   slowMembers: 0,
+  webSockets: 0,
   timeoutSeconds: 300,
   settleSeconds: 0,
 };
@@ -44,6 +45,16 @@ export const SCENARIOS: readonly Scenario[] = [
     name: "fanout",
     summary: "C members, P of them send K messages each flat out; everyone receives everything",
     defaults: { ...COMMON, connections: 1000, senders: 10, messages: 300 },
+  },
+  {
+    name: "fanout-ws",
+    summary: "fanout with every member on a WebSocket, as the browser page connects",
+    defaults: { ...COMMON, connections: 1000, senders: 10, messages: 300, webSockets: 1000 },
+  },
+  {
+    name: "mixed",
+    summary: "fanout in a room of half TCP, half WebSocket members; each half reported",
+    defaults: { ...COMMON, connections: 1000, senders: 10, messages: 300, webSockets: 500 },
   },
   {
     name: "light",

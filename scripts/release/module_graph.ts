@@ -125,6 +125,14 @@ async function bundleProgram(
 }
 
 const NODE_BUILTINS = new Set(builtinModules);
+/**
+ * Optional native add-ons a library loads inside try/catch and works without
+ * (absent from the binary, the library's own JavaScript is used).
+ */
+const OPTIONAL_ADDONS: Readonly<Record<string, string>> = {
+  bufferutil: "ws: faster WebSocket masking; ws falls back to JavaScript",
+  "utf-8-validate": "ws: faster UTF-8 checks; ws falls back to the runtime's",
+};
 
 /**
  * The `require(...)`/`import(...)` calls left in bundled code that are not a
@@ -146,7 +154,10 @@ export function findUnresolvedImports(code: string): string[] {
       if (/^\s*\)/.test(code.slice(start))) continue; // "import()" in prose, not a call with a target
       if (/^[^()]*\)\s*\{/.test(code.slice(start, start + 200))) continue; // a method named import
       found.push(excerpt);
-    } else if (!literal.startsWith("node:") && !NODE_BUILTINS.has(literal)) {
+    } else if (
+      !literal.startsWith("node:") && !NODE_BUILTINS.has(literal) &&
+      !Object.hasOwn(OPTIONAL_ADDONS, literal)
+    ) {
       found.push(excerpt);
     }
   }

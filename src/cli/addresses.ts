@@ -41,8 +41,10 @@ export function machineInterfaces(): InterfaceAddress[] {
   }
 }
 
-function isLoopback(address: string): boolean {
-  return address.startsWith("127.") || address === "::1";
+/** True for an address (or `localhost`) that only this computer can reach. */
+export function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1" || address === "[::1]" ||
+    address.toLowerCase() === "localhost";
 }
 
 /** Writes host and port as `chat join` takes them: the port only when it is not the default. */

@@ -12,6 +12,7 @@ import { hostPort } from "../protocol/host_port.ts";
 import {
   CannotJoinError,
   ChatConnection,
+  checkReachable,
   type ConnectionEvent,
   retryNotice,
   UnreachableError,
@@ -21,7 +22,7 @@ import { join } from "node:path";
 import { KnownHosts } from "../client/known_hosts.ts";
 import { SavedSessions, type ServerSessions } from "../client/saved_sessions.ts";
 import type { TlsSettings } from "../client/tls_connect.ts";
-import { askName, askPassword } from "../client/prompts.ts";
+import { askName, askPassword, askYesNo } from "../client/prompts.ts";
 import { runPlainChat } from "../client/plain_chat.ts";
 import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
@@ -61,15 +62,25 @@ const OPTIONS: OptionTable = {
     type: "string",
     value: "SHA256:…",
     help: "the certificate fingerprint the room's banner shows\n" +
-      "(implies --tls). Without it, the certificate seen on the\n" +
-      "first visit is remembered (known_hosts in the config\n" +
-      "directory) and a different one later is refused",
+      "(implies --tls). Without it, a first visit shows the\n" +
+      "fingerprint and asks before remembering it (known_hosts\n" +
+      "in the config directory); a different one is refused",
   },
   ca: {
     type: "string",
     value: "FILE",
     help: "check the certificate against these authorities (PEM)\n" +
       "instead of pinning it (implies --tls)",
+  },
+  "trust-first": {
+    type: "boolean",
+    help:
+      "plain mode: remember a TLS room's certificate on the\nfirst visit (a terminal asks instead)",
+  },
+  "take-over": {
+    type: "boolean",
+    help:
+      "plain mode: take your name over from another window\nof yours in that room (a terminal asks instead)",
   },
   "no-color": { type: "boolean", help: "no colours (also when NO_COLOR is set)" },
   ...STANDARD_OPTIONS,
@@ -97,6 +108,10 @@ export interface JoinSettings {
   color: boolean;
   /** No address at all (no HOST, --host or --port): look for rooms on the local network. */
   discover?: boolean;
+  /** --trust-first: in plain mode, pin a TLS room's certificate on the first visit without asking. */
+  trustFirst?: boolean;
+  /** --take-over: in plain mode, take the name over from another window of ours without asking. */
+  takeOver?: boolean;
 }
 
 /** Parses `chat join` arguments; `null` means help or the version was printed. */
@@ -161,15 +176,21 @@ export function parseJoinArgs(
     ...(positionals.length === 0 && values.host === undefined && values.port === undefined
       ? { discover: true }
       : {}),
+    ...(values["trust-first"] ? { trustFirst: true } : {}),
+    ...(values["take-over"] ? { takeOver: true } : {}),
   };
 }
 
 /**
  * How to check a TLS room's certificate: against the `--ca` authorities, or
- * pinned (`--fingerprint`, else remembered in the known-hosts file, else
- * remembered now, on first use — and said so).
+ * pinned (`--fingerprint`, else remembered in the known-hosts file, else on
+ * the first visit: in a terminal after asking, as ssh does; in plain mode
+ * only with --trust-first, since nobody can answer there).
  */
-async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSettings> {
+async function tlsSettings(
+  tls: NonNullable<JoinSettings["tls"]>,
+  firstVisit: { interactive: boolean; trustFirst?: boolean },
+): Promise<TlsSettings> {
   if (tls.caFile !== undefined) {
     try {
       return { caCerts: [await Deno.readTextFile(tls.caFile)] };
@@ -185,10 +206,21 @@ async function tlsSettings(tls: NonNullable<JoinSettings["tls"]>): Promise<TlsSe
     fingerprint: tls.fingerprint,
     knownHosts,
     onFirstUse(target, fingerprint) {
+      if (firstVisit.interactive) {
+        console.log(`First visit to ${target}. Its certificate fingerprint is\n  ${fingerprint}`);
+        return askYesNo('Is it the one "chat serve" printed? Trust it and remember it?');
+      }
+      if (!firstVisit.trustFirst) {
+        throw new CannotJoinError(
+          `First visit to ${target}: its certificate fingerprint is ${fingerprint}. ` +
+            'Compare it with the one "chat serve" printed, then join with --fingerprint (or --trust-first).',
+        );
+      }
       console.error(
         `First visit to ${target}: its certificate fingerprint is ${fingerprint}.\n` +
           `Compare it with the one "chat serve" printed; it is remembered in ${knownHosts.path}.`,
       );
+      return true;
     },
   };
 }
@@ -220,13 +252,17 @@ export async function runJoin(args: string[]): Promise<number> {
   const parsed = await withRoomFromNetwork(parseJoinArgs(args), Terminal.available());
   if (!parsed) return EXIT_OK;
   const sessions = savedSessions();
-  const settings: ConnectSettings = {
-    ...parsed,
-    tls: parsed.tls && await tlsSettings(parsed.tls),
-    saved: sessions?.forServer(hostPort(parsed.host, parsed.port)),
-  };
+  const interactive = Terminal.available();
   try {
-    if (!Terminal.available()) {
+    const settings: ConnectSettings = {
+      ...parsed,
+      tls: parsed.tls &&
+        await tlsSettings(parsed.tls, { interactive, trustFirst: parsed.trustFirst }),
+      saved: sessions?.forServer(hostPort(parsed.host, parsed.port)),
+    };
+    // Nothing is asked (a name) before the room is known to be there (and trusted, over TLS).
+    if (settings.name === undefined) await checkReachable(settings);
+    if (!interactive) {
       return await runPlainChat(settings);
     }
     return await runFullScreen(settings);
@@ -258,10 +294,19 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     password: settings.password,
     tls: settings.tls,
     saved: settings.saved,
+    takeOver: false,
     onEvent(event) {
       if (chat) return chat.handleEvent(event);
       switch (event.type) {
         case "name_refused":
+          if (event.code === "name_open") {
+            // "alice is open in another window." names the holder as the room spells it.
+            const question = `${event.message.replace(/\.$/, "")}; take over?`;
+            return answer(
+              askYesNo(question).then((yes) => yes ? "yes" : null),
+              () => connection.takeOver(),
+            );
+          }
           // Before the chat screen exists, ask with the same prompts as at the start.
           return answer(askName(event.message), (next) => connection.chooseName(next));
         case "password_needed":

@@ -26,6 +26,7 @@ import { hostPort } from "../protocol/host_port.ts";
 import { joinTarget } from "./addresses.ts";
 import { configDir } from "./dirs.ts";
 import { UserError } from "./errors.ts";
+import { joinCommandName } from "./serve_banner.ts";
 import { LISTEN_MS, roomLine } from "./find_command.ts";
 import type { JoinSettings } from "./join_command.ts";
 
@@ -105,9 +106,7 @@ async function chooseRoom(rooms: FoundRoom[], interactive: boolean): Promise<Fou
     throw new UserError(
       [
         `${rooms.length} rooms answered on the local network; join one by its address:`,
-        ...rooms.map((room) =>
-          `  chat join ${joinTarget(room.address, room.port)}    ${room.name}`
-        ),
+        ...roomJoinCommands(rooms),
       ].join("\n"),
     );
   }
@@ -120,6 +119,23 @@ async function chooseRoom(rooms: FoundRoom[], interactive: boolean): Promise<Fou
     if (error instanceof Error && error.name === "ExitPromptError") return null; // Ctrl-C
     throw error;
   }
+}
+
+/**
+ * The command that joins each room (a TLS room's with `--tls` and the pin it
+ * announced), in a column, then the room's name: what a pipe is shown when
+ * several rooms answer. `joinCommand` is how this program is started.
+ */
+export function roomJoinCommands(
+  rooms: FoundRoom[],
+  joinCommand: string = joinCommandName(),
+): string[] {
+  const commands = rooms.map((room) => {
+    const pin = room.fingerprint ? ` --fingerprint ${room.fingerprint}` : "";
+    return `${joinCommand}${room.tls ? ` --tls${pin}` : ""} ${joinTarget(room.address, room.port)}`;
+  });
+  const width = Math.max(...commands.map((command) => command.length));
+  return commands.map((command, i) => `  ${command.padEnd(width)}  ${rooms[i].name}`);
 }
 
 /**

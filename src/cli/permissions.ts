@@ -66,6 +66,8 @@ export const IGNORED_LIBRARY_ENV_VARS: Readonly<Record<string, string>> = {
   INQUIRER_KEYBINDINGS: "@inquirer/core: vim/emacs keys in prompts",
   EDITOR: "@inquirer/external-editor: only for the editor prompt, which chat does not use",
   VISUAL: "@inquirer/external-editor: only for the editor prompt, which chat does not use",
+  WS_NO_BUFFER_UTIL: "ws: skips an optional native add-on the binary does not carry anyway",
+  WS_NO_UTF_8_VALIDATE: "ws: skips an optional native add-on the binary does not carry anyway",
 };
 
 /** Operating-system information the binary may ask for (`--allow-sys`). */

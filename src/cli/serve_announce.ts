@@ -9,6 +9,7 @@ import { RoomAnnouncer } from "../discovery/room_announcer.ts";
 import { MAX_ROOM_NAME_LENGTH } from "../discovery/room_record.ts";
 import { sanitizeLine } from "../text/sanitize.ts";
 import type { ParsedArgs } from "./args.ts";
+import { isLoopback } from "./addresses.ts";
 import { UsageError } from "./errors.ts";
 import type { OptionTable } from "./options.ts";
 
@@ -67,6 +68,8 @@ export interface AnnouncedRoom {
   password: boolean;
   /** The certificate fingerprint of a TLS room. */
   fingerprint?: string;
+  /** The browser page's address (the best of `pageUrls`), when browsers can join. */
+  browserUrl?: string;
 }
 
 /**
@@ -88,7 +91,7 @@ export function announceRoom(
       password: room.password,
       tls: room.fingerprint !== undefined,
       fingerprint: room.fingerprint,
-      // browserUrl: announce the browser address here once browsers can join (issue 11).
+      browserUrl: room.browserUrl,
     },
     port: room.port,
     hostname,
@@ -108,8 +111,4 @@ function machineHostname(): string {
   } catch {
     return "chat";
   }
-}
-
-function isLoopback(host: string): boolean {
-  return /^127\./.test(host) || host === "::1" || host.toLowerCase() === "localhost";
 }

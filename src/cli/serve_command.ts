@@ -26,7 +26,7 @@ import {
   printedHelpOrVersion,
   STANDARD_OPTIONS,
 } from "./options.ts";
-import { banner, joinCommandName } from "./serve_banner.ts";
+import { banner, joinCommandName, pageUrls } from "./serve_banner.ts";
 import { serverIdentity, TLS_OPTIONS, type TlsFlags, tlsFlagsFrom } from "./tls_flags.ts";
 import {
   HISTORY_OPTIONS,
@@ -75,6 +75,16 @@ const SECTIONS: OptionSection[] = [
         help: "message of the day shown to everyone who joins",
       },
       quiet: { type: "boolean", short: "q", help: "print only errors" },
+      "no-qr": {
+        type: "boolean",
+        help:
+          "no QR code of the browser address in the banner\n(it is shown only when stdout is a terminal)",
+      },
+      "trust-proxy": {
+        type: "boolean",
+        help:
+          "behind a reverse proxy: take browser members' addresses\nfrom X-Forwarded-For (never on a port the internet reaches)",
+      },
       ...STANDARD_OPTIONS,
     },
   },
@@ -107,6 +117,10 @@ export interface ServeSettings {
   /** LAN discovery: announce the room (`--name`, `--no-announce`). */
   announce: AnnounceSettings;
   quiet: boolean;
+  /** Leave the QR code of the browser address out of the banner. */
+  noQr: boolean;
+  /** Take browser members' addresses from X-Forwarded-For. */
+  trustProxy: boolean;
   /** Show stacks with errors. */
   debug: boolean;
 }
@@ -138,6 +152,8 @@ export function parseServeArgs(
     rooms: roomSettingsFrom(values, COMMAND),
     announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
+    noQr: Boolean(values["no-qr"]),
+    trustProxy: Boolean(values["trust-proxy"]),
     debug: Boolean(values.debug),
   };
 }
@@ -232,6 +248,7 @@ export async function runServe(args: string[]): Promise<number> {
       fingerprint: identity?.fingerprint,
       historyNote: note,
       joinCommand: joinCommandName(),
+      qr: !settings.noQr && Deno.stdout.isTerminal(),
     }));
   }
   if (interactive) {
@@ -243,6 +260,7 @@ export async function runServe(args: string[]): Promise<number> {
     port: server.addr.port,
     password: settings.password !== undefined,
     fingerprint: identity?.fingerprint,
+    browserUrl: pageUrls(settings.host, server.addr.port, identity !== undefined)[0],
   }, log);
   await untilStopSignal();
   await announcer?.stop(); // the goodbye first, so lists drop the room at once
@@ -271,7 +289,9 @@ function startServer(
       motd: settings.motd,
       password: settings.password,
       tls: identity && { cert: identity.cert, key: identity.key },
+      fingerprint: identity?.fingerprint,
       limits: settings.limits,
+      trustProxy: settings.trustProxy,
       log,
       logMessages,
     });

@@ -52,6 +52,8 @@ export interface LocalCommand {
   /** Arguments as shown in help (`NAME TEXT`), empty when none. */
   args: string;
   summary: string;
+  /** Only the full-screen client can do it (a preference, the screen): plain mode's /help leaves it out. */
+  fullScreenOnly?: true;
   /** Runs the command with the text after its name. */
   run(context: CommandContext, args: string): void;
 }
@@ -63,7 +65,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     aliases: ["?"],
     args: "",
     summary: "show this help",
-    run: (context) => context.info(helpText()),
+    run: (context) => context.info(helpText(context.preferences !== undefined)),
   },
   {
     name: "who",
@@ -162,6 +164,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "ignore",
     aliases: [],
+    fullScreenOnly: true,
     args: "[NAME]",
     summary: "hide what NAME writes (remembered); alone: list",
     run(context, args) {
@@ -186,6 +189,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "unignore",
     aliases: [],
+    fullScreenOnly: true,
     args: "NAME",
     summary: "show what NAME writes again",
     run(context, args) {
@@ -201,6 +205,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "notify",
     aliases: [],
+    fullScreenOnly: true,
     args: "all|mentions|off",
     summary: "desktop notifications for every message, mentions and private ones, or none",
     run(context, args) {
@@ -217,6 +222,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "bell",
     aliases: [],
+    fullScreenOnly: true,
     args: "on|off",
     summary: "the bell for mentions and private messages",
     run(context, args) {
@@ -233,6 +239,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "filter",
     aliases: [],
+    fullScreenOnly: true,
     args: "joins on|off",
     summary: "hide joins and leaves (on), or show them folded into one line (off)",
     run(context, args) {
@@ -248,6 +255,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "clear",
     aliases: [],
+    fullScreenOnly: true,
     args: "",
     summary: "clear the screen",
     run: (context) => context.clear(),
@@ -296,8 +304,8 @@ const KEY_HELP = [
   "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-Z suspends",
   "  Ctrl-C clears the line, or leaves on an empty one",
   "  While reconnecting, Enter or Ctrl-R tries again now",
-  "A line starting with // sends a literal /.",
 ];
+const LITERAL_SLASH_HELP = "A line starting with // sends a literal /.";
 
 /** Finds a command by name or alias, ignoring case. */
 export function findCommand(word: string): LocalCommand | undefined {
@@ -310,10 +318,15 @@ export function commandWords(): string[] {
   return LOCAL_COMMANDS.map((command) => `/${command.name}`);
 }
 
-/** The `/help` text, generated from the registry. */
-export function helpText(): string {
-  const rows = LOCAL_COMMANDS.map((c) => [usageOf(c), c.summary] as const);
-  return ["Commands:", ...commandTable(rows), ...KEY_HELP].join("\n");
+/**
+ * The `/help` text, generated from the registry: the full-screen client's,
+ * or (`fullScreen` false) plain mode's, without its keys and commands.
+ */
+export function helpText(fullScreen: boolean = true): string {
+  const rows = LOCAL_COMMANDS.filter((c) => fullScreen || !c.fullScreenOnly)
+    .map((c) => [usageOf(c), c.summary] as const);
+  const keys = fullScreen ? KEY_HELP : [];
+  return ["Commands:", ...commandTable(rows), ...keys, LITERAL_SLASH_HELP].join("\n");
 }
 
 /** Handles one line the user entered: a command, or chat for everyone. Blank lines do nothing. */

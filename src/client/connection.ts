@@ -29,7 +29,7 @@
  */
 
 import { encodeFrame } from "../protocol/codec.ts";
-import { PROTOCOL_VERSION } from "../protocol/constants.ts";
+import { PLAIN_GREETING, PROTOCOL_VERSION } from "../protocol/constants.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import type {
   ByeFrame,
@@ -45,9 +45,10 @@ import type {
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
 import { readServerFrame } from "./incoming.ts";
-import { CannotJoinError, UnreachableError } from "./join_errors.ts";
+import { CannotJoinError, notAChatRoom, silentServer, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import { connectTls, type TlsSettings } from "./tls_connect.ts";
+import { SendPacer } from "./send_pacer.ts";
 
 const utf8 = new TextEncoder();
 
@@ -84,8 +85,13 @@ export type ConnectionEvent =
   | { type: "password_needed"; code: string; message: string }
   /** The connection is gone; the next attempt starts in `retryInMs`. */
   | { type: "disconnected"; reason: string; retryInMs: number; bye?: ByeFrame }
-  /** The connection is gone for good (we quit, were kicked, or the name was taken over). */
-  | { type: "ended"; reason: string; bye?: ByeFrame };
+  /**
+   * The connection is gone for good (we quit, were kicked, or the name was
+   * taken over); `failed` when joining again cannot work (a changed certificate).
+   */
+  | { type: "ended"; reason: string; bye?: ByeFrame; failed?: boolean }
+  /** Lines waiting for the room's rate limit (see {@linkcode SendPacer}); 0 once all went out. */
+  | { type: "waiting"; count: number };
 
 /** Settings of a {@linkcode ChatConnection}. */
 export interface ConnectionOptions {
@@ -103,6 +109,15 @@ export interface ConnectionOptions {
   backoff?: { firstMs: number; maxMs: number };
   /** Time a connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * False: if our saved token proves the name but another window of ours
+   * still holds it, the server refuses with `name_open` (a `name_refused`
+   * event) instead of taking it over; {@linkcode ChatConnection.takeOver}
+   * then does. Default: take over (reconnects always do).
+   */
+  takeOver?: boolean;
+  /** Time the server has to answer the hello before it is taken for something else than a room (default 5 s). */
+  answerTimeoutMs?: number;
   /** Silence after which the client pings the server (default 60 s); as long again without answer drops it. */
   silenceMs?: number;
   /**
@@ -114,7 +129,7 @@ export interface ConnectionOptions {
 }
 
 /** Codes of `error` frames that mean "pick another name". */
-const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved"]);
+const NAME_REFUSALS = new Set(["name_taken", "name_invalid", "name_reserved", "name_open"]);
 
 /** Codes of `error` frames that mean "give the room password". */
 const PASSWORD_REFUSALS = new Set(["wrong_password", "too_many_attempts"]);
@@ -159,6 +174,15 @@ function looksLikeTls(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
 }
 
+/**
+ * True when a server's first bytes are ours: a JSON frame, or the greeting
+ * our server gives plain-text clients (sent when our hello came late).
+ */
+function speaksOurProtocol(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7b /* "{" */ ||
+    new TextDecoder().decode(bytes.subarray(0, PLAIN_GREETING.length)) === PLAIN_GREETING;
+}
+
 /** A connection to one room that keeps itself alive. */
 export class ChatConnection {
   readonly #options: ConnectionOptions;
@@ -191,6 +215,15 @@ export class ChatConnection {
   #wakeFromSleep: (() => void) | null = null;
   #running: Promise<void> | null = null;
   #firstJoin = Promise.withResolvers<"joined" | "ended">();
+  /** Paces what we send to the room's rate limit, so the server never refuses a line for speed. */
+  readonly #pacer = new SendPacer({
+    write: (frame) => this.#write(frame),
+    onWaitingChange: (count) => this.#emit({ type: "waiting", count }),
+  });
+  /** Pings of {@linkcode whenAnswered} by their data, with what to do when answered. */
+  readonly #awaitingPongs = new Map<string, () => void>();
+  #answerChecks = 0;
+  #takeOverConfirmed = false;
 
   /** Prepares a connection; nothing happens until {@linkcode start}. */
   constructor(options: ConnectionOptions) {
@@ -234,10 +267,14 @@ export class ChatConnection {
     return this.#running ?? Promise.resolve();
   }
 
-  /** Sends a chat line (or a server command). Returns false when not joined: nothing was sent. */
+  /**
+   * Sends a chat line (or a server command), as soon as the room's rate
+   * allows: lines beyond it wait, in order (see {@linkcode waiting}).
+   * Returns false when not joined: nothing was sent or queued.
+   */
   send(text: string): boolean {
     if (!this.#joined) return false;
-    this.#write({ type: "send", text });
+    this.#pacer.enqueue({ type: "send", text });
     return true;
   }
 
@@ -280,9 +317,34 @@ export class ChatConnection {
     pending?.answered(page);
   }
 
+  /**
+   * Resolves once the server has answered everything sent before: a ping
+   * goes out behind those lines and the server answers in order. Resolves
+   * at once when not joined, and when the connection drops meanwhile.
+   */
+  whenAnswered(): Promise<void> {
+    if (!this.#joined) return Promise.resolve();
+    const data = `answered-${++this.#answerChecks}`;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#awaitingPongs.set(data, resolve);
+    this.#pacer.enqueue({ type: "ping", data });
+    return promise;
+  }
+
+  /** Lines accepted by {@linkcode send} that wait for the rate limit. */
+  get waiting(): number {
+    return this.#pacer.waiting;
+  }
+
   /** Asks for another name after a refusal (also used for the next reconnect). */
   chooseName(name: string): void {
     this.#name = name;
+    this.#helloAgain();
+  }
+
+  /** Takes the name over from another window after a `name_open` refusal. */
+  takeOver(): void {
+    this.#takeOverConfirmed = true;
     this.#helloAgain();
   }
 
@@ -305,9 +367,15 @@ export class ChatConnection {
     this.#stopped = true;
     this.#quitting = true;
     this.#wakeFromSleep?.();
+    if (this.#joined) {
+      // Behind the lines still waiting for the rate limit, which go out first.
+      this.#pacer.enqueue({ type: "quit" });
+      await Promise.race([this.#pacer.drained, this.finished]);
+    } else {
+      this.#write({ type: "quit" });
+    }
     const conn = this.#conn;
     if (conn) {
-      this.#write({ type: "quit" });
       const timer = setTimeout(() => closeQuietly(conn), QUIT_WAIT_MS);
       await this.finished;
       clearTimeout(timer);
@@ -362,7 +430,12 @@ export class ChatConnection {
     }
     this.#stopped = true;
     const reason = this.#quitting ? "You left the room." : end.bye?.message ?? end.reason;
-    this.#emit({ type: "ended", reason, ...(end.bye ? { bye: end.bye } : {}) });
+    this.#emit({
+      type: "ended",
+      reason,
+      ...(end.bye ? { bye: end.bye } : {}),
+      ...(end.final && !this.#quitting ? { failed: true } : {}),
+    });
     this.#firstJoin.resolve("ended");
   }
 
@@ -412,6 +485,7 @@ export class ChatConnection {
     this.#awaitingAnswer = false;
     this.#lastSessionJoined = false;
     this.#writing = Promise.resolve();
+    this.#pacer.connected();
     let bye: ByeFrame | undefined;
     let reason = "the server closed the connection";
     let final = false;
@@ -429,6 +503,17 @@ export class ChatConnection {
         closeQuietly(conn);
       }
     }, WATCHDOG_TICK_MS);
+    // A server that does not speak our protocol must not leave a person waiting for ever.
+    const notAnswering = (error: CannotJoinError) => {
+      reason = error.message;
+      final = true;
+      closeQuietly(conn);
+    };
+    const { host, port, answerTimeoutMs = 5000 } = this.#options;
+    // Only before the first welcome: once joined, we know it is a room (the watchdog covers silence).
+    const silence = this.#everJoined
+      ? undefined
+      : setTimeout(() => notAnswering(silentServer(host, port)), answerTimeoutMs);
     this.#write(this.#hello());
     const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
     const buffer = new Uint8Array(64 * 1024);
@@ -441,6 +526,13 @@ export class ChatConnection {
           final = true;
           break;
         }
+        if (!heardAnything && !speaksOurProtocol(buffer.subarray(0, count))) {
+          notAnswering(
+            notAChatRoom(host, port, new TextDecoder().decode(buffer.subarray(0, count))),
+          );
+          break;
+        }
+        clearTimeout(silence);
         heardAnything = true;
         lastHeard = Date.now();
         pinged = false;
@@ -455,9 +547,15 @@ export class ChatConnection {
         }
       }
     } catch (error) {
-      if (reason === "the server closed the connection") reason = describeConnectError(error);
+      // Closed by us (close(), a failed check): the read's error says nothing a person needs.
+      if (reason === "the server closed the connection" && !this.#stopped) {
+        reason = describeConnectError(error);
+      }
     } finally {
       clearInterval(watchdog);
+      clearTimeout(silence);
+      this.#pacer.pause();
+      for (const data of [...this.#awaitingPongs.keys()]) this.#answered(data);
       closeQuietly(conn);
       this.#conn = null;
       this.#joined = false;
@@ -523,6 +621,7 @@ export class ChatConnection {
         this.#write({ type: "pong", ...(frame.data === undefined ? {} : { data: frame.data }) });
         return;
       case "pong":
+        this.#answered(frame.data);
         return;
       case "page":
         this.#pageArrived(frame);
@@ -532,6 +631,12 @@ export class ChatConnection {
       default:
         if (this.#joined && this.#accept(frame)) this.#emit({ type: "record", record: frame });
     }
+  }
+
+  #answered(data: string | undefined): void {
+    const resolve = data === undefined ? undefined : this.#awaitingPongs.get(data);
+    this.#awaitingPongs.delete(data ?? "");
+    resolve?.();
   }
 
   #welcomed(welcome: WelcomeFrame, moved = false): void {
@@ -598,6 +703,8 @@ export class ChatConnection {
     this.#everJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
     this.#save();
+    this.#pacer.setLimits(welcome.limits ?? {});
+    this.#pacer.resume();
     const moved = this.#moved ? { moved: true } : {};
     this.#emit({ type: "joined", welcome, records, rejoined, roomChanged, ...moved });
     this.#firstJoin.resolve("joined");
@@ -646,6 +753,11 @@ export class ChatConnection {
     const since = room !== undefined && this.#lastId > 0 ? { since: this.#lastId, log } : {};
     const where = room === undefined ? {} : { room };
     const password = this.#password === undefined ? {} : { password: this.#password };
+    // Only the first join of a run asks; a reconnect takes back what was ours.
+    const takeOver = this.#options.takeOver === false && !this.#everJoined &&
+        !this.#takeOverConfirmed
+      ? { takeOver: false }
+      : {};
     return {
       type: "hello",
       version: PROTOCOL_VERSION,
@@ -654,13 +766,16 @@ export class ChatConnection {
       ...resume,
       ...where,
       ...since,
+      ...takeOver,
     };
   }
 
   #write(frame: ClientFrame): void {
     const conn = this.#conn;
     if (!conn) return;
-    const bytes = utf8.encode(encodeFrame(frame));
+    const line = encodeFrame(frame);
+    const bytes = utf8.encode(line);
+    this.#pacer.spend(frame, line);
     this.#writing = this.#writing.then(async () => {
       for (let written = 0; written < bytes.length;) {
         written += await conn.write(bytes.subarray(written));
@@ -706,6 +821,27 @@ function isHeldBackDuringCatchUp(frame: ServerFrame): boolean {
     frame.type !== "bye" && frame.type !== "error" && frame.type !== "welcome";
 }
 
+/**
+ * Checks that the room's computer answers — and, over TLS, that its
+ * certificate is trusted (a first visit asks) — without joining, so nothing
+ * is asked of a person before that is known. Throws
+ * {@linkcode UnreachableError} or {@linkcode CannotJoinError}.
+ */
+export async function checkReachable(
+  options: Pick<ConnectionOptions, "host" | "port" | "tls" | "connectTimeoutMs">,
+): Promise<void> {
+  const { host, port, tls, connectTimeoutMs = 10_000 } = options;
+  try {
+    const conn = tls
+      ? await connectTls(host, port, tls, connectTimeoutMs)
+      : await Deno.connect({ hostname: host, port, signal: AbortSignal.timeout(connectTimeoutMs) });
+    closeQuietly(conn);
+  } catch (error) {
+    if (error instanceof CannotJoinError) throw error;
+    throw new UnreachableError(host, port, describeConnectError(error), error);
+  }
+}
+
 /** A short phrase for why a connection failed: "connection refused", "no such host", … */
 function describeConnectError(error: unknown): string {
   const code = (error as { code?: string }).code;
@@ -715,6 +851,10 @@ function describeConnectError(error: unknown): string {
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "no such host";
   if (code === "ETIMEDOUT") return "no answer";
   if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
+  // The connection was closed under a pending read or write ("bad resource id"): not for a person.
+  if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
+    return "connection closed";
+  }
   if (error instanceof Deno.errors.TimedOut) return "no answer";
   if (error instanceof DOMException && error.name === "TimeoutError") return "no answer";
   if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {

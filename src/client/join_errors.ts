@@ -6,6 +6,7 @@
  */
 
 import { hostPort } from "../protocol/host_port.ts";
+import { sanitizeLine } from "../text/sanitize.ts";
 
 /** The first connection attempt failed: the server is not there. Its message says what to check. */
 export class UnreachableError extends Error {
@@ -33,4 +34,30 @@ export class CannotJoinError extends Error {
     super(message, options);
     this.name = "CannotJoinError";
   }
+}
+
+/** How much of a foreign server's greeting is quoted. */
+const QUOTED_CHARS = 16;
+
+/**
+ * The server answered with something that is not our protocol (the first
+ * bytes were not a JSON frame): `it said` quotes the start of it, cleaned.
+ */
+export function notAChatRoom(host: string, port: number, said: string): CannotJoinError {
+  const text = sanitizeLine(said).trim();
+  const quoted = [...text].length > QUOTED_CHARS
+    ? `${[...text].slice(0, QUOTED_CHARS).join("")}…`
+    : text;
+  return new CannotJoinError(
+    `${hostPort(host, port)} answered but is not a chat room (it said "${quoted}"). ` +
+      'Check the address and port of the "chat serve" you mean.',
+  );
+}
+
+/** The server accepted the connection but never answered the hello. */
+export function silentServer(host: string, port: number): CannotJoinError {
+  return new CannotJoinError(
+    `${hostPort(host, port)} accepted the connection but said nothing, so it is not a chat room. ` +
+      'Check the address and port of the "chat serve" you mean.',
+  );
 }

@@ -4,8 +4,11 @@
  * line is sent (slash commands work as in the full-screen client); each
  * event is printed as plain text, one line per message, no colours, no
  * cursor movement. Lines typed before the welcome, or while reconnecting,
- * wait and are sent once joined; at the end of input the client leaves
- * politely after sending them.
+ * wait and are sent once joined; every line goes out paced to the room's
+ * rate limit, so none is refused for speed; at the end of input the client
+ * leaves politely after sending them. Whatever was not delivered (a line the
+ * server refused, an unknown command) makes the exit code 1, so a script
+ * notices.
  *
  * @module
  */
@@ -13,9 +16,15 @@
 import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
-import { renderEarlier, renderPlain } from "../text/plain_format.ts";
+import { renderEarlier, renderPlain, renderReplayed } from "../text/plain_format.ts";
 import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
-import { ChatConnection, type ConnectionEvent, retryNotice } from "./connection.ts";
+import {
+  CannotJoinError,
+  ChatConnection,
+  type ConnectionEvent,
+  retryNotice,
+} from "./connection.ts";
+import { overLongMessage } from "./message_length.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -25,7 +34,7 @@ import { GAP_WARNING, newMessagesPhrase, ROOM_CHANGED, welcomeHistory } from "./
 export interface PlainChatOptions {
   host: string;
   port: number;
-  /** The name; when absent, the first input line is the name. */
+  /** The name (from --name: a refused one is an error); when absent, the first input line is the name. */
   name?: string;
   /** The room password; when the room needs one and it is absent, the next input line is it. */
   password?: string;
@@ -37,7 +46,15 @@ export interface PlainChatOptions {
   print?: (line: string) => void;
   /** Places in this server's room saved between runs (see {@linkcode ChatConnection}). */
   saved?: ServerSessions;
+  /** Take the name over from another window of ours (--take-over); otherwise that is an error. */
+  takeOver?: boolean;
 }
+
+/**
+ * Input lines held unsent at most (waiting to join, or for the rate limit);
+ * beyond it reading pauses, so a pipe of any length needs little memory.
+ */
+const MAX_UNSENT_LINES = 200;
 
 /** Longest input line accepted; a longer one is dropped. */
 const MAX_INPUT_LINE_BYTES = 1024 * 1024;
@@ -45,7 +62,8 @@ const MAX_INPUT_LINE_BYTES = 1024 * 1024;
 /**
  * Runs the plain client until the input ends or the connection ends for
  * good. Resolves with the exit code. Throws `UnreachableError` when the
- * server cannot be reached at all.
+ * server cannot be reached at all, and `CannotJoinError` when joining failed
+ * (no name given, a --name refused, not a chat room, …): the caller prints it once.
  */
 export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -54,7 +72,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   while (name === undefined) {
     print("Type your name:");
     const next = await lines.next();
-    if (next.done) return 0;
+    if (next.done) {
+      throw new CannotJoinError(
+        "No name given: the input ended before a name. Give one with --name or as the first line.",
+      );
+    }
     const checked = checkName(next.value);
     if ("code" in checked) print(`!! ${checked.message}`);
     else name = checked.name;
@@ -66,6 +88,14 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   let inputEnded = false;
   let exitCode = 0;
   let lastPrivateFrom: string | undefined;
+  let everJoined = false;
+  /** Why joining failed for good, when it did: thrown at the end, printed once. */
+  let failure: string | undefined;
+  /** Local output, kept behind the server's answers to what was sent before it. */
+  let localOutput = Promise.resolve();
+  let connectionEnded = false;
+  /** Resumes reading input once fewer lines are unsent (or the connection ended). */
+  let wakeReader: (() => void) | undefined;
 
   const connection: ChatConnection = new ChatConnection({
     host: options.host,
@@ -74,21 +104,38 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     password: options.password,
     tls: options.tls,
     saved: options.saved,
+    takeOver: options.takeOver ?? false,
     onEvent: (event) => handle(event),
   });
 
+  /** The room's message limit, from the welcome. */
+  let maxMessageChars: number | undefined;
+
   const context: CommandContext = {
     send: (text) => {
+      // Refused here, not by the server: a line over its byte limit would cost the connection.
+      const tooLong = overLongMessage(text, maxMessageChars, "It was not sent.");
+      if (tooLong) return context.error(tooLong);
       if (!connection.send(text)) waiting.push(text);
     },
-    info: (text) => printAll(renderPlain({ type: "info", text })),
-    error: (text) => print(`!! ${text}`),
+    info: (text) => printLocal(renderPlain({ type: "info", text })),
+    error: (text) => {
+      // A line that was not delivered (an unknown command, say): a script must notice.
+      exitCode = 1;
+      printLocal([`!! ${text}`]);
+    },
     quit: () => void connection.quit(),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
+
+  /** Prints local output once the server answered everything typed before it, keeping the order. */
+  const printLocal = (output: string[]) => {
+    const answered = connection.whenAnswered();
+    localOutput = localOutput.then(() => answered).then(() => printAll(output));
+  };
 
   const flush = () => {
     while (waiting.length > 0 && connection.joined) runInput(waiting.shift()!, context);
@@ -115,7 +162,10 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     const phrase = newMessagesPhrase(history.newMessages);
     print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
     if (history.gap) print(`!! ${GAP_WARNING}`);
-    history.records.forEach(showRecord);
+    for (const record of history.records) {
+      notePrivateSender(record);
+      printAll(renderReplayed(record));
+    }
   };
 
   /** The next line not yet used answers the question: one already waiting, or the next typed. */
@@ -128,7 +178,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** The server asked something and the input has ended: nothing can answer it. */
   const giveUp = () => {
-    print("-- The input ended before the question was answered; leaving.");
+    failure = "The input ended before the question was answered, so nothing was sent.";
     exitCode = 1;
     connection.close();
   };
@@ -142,6 +192,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     switch (event.type) {
       case "joined": {
         const { welcome } = event;
+        everJoined = true;
+        maxMessageChars = welcome.limits?.maxMessageChars;
         if (event.moved) {
           printAll(renderPlain({ ...welcome, type: "joined", history: [] }));
         } else if (event.rejoined) {
@@ -157,8 +209,20 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "record":
         return showRecord(event.record);
       case "reply":
+        // The server refused something we sent: it was not delivered.
+        if (event.frame.type === "error") exitCode = 1;
         return printAll(renderPlain(event.frame));
       case "name_refused":
+        if (event.code === "name_open") {
+          failure = `${event.message.replace(/\.$/, "")}; ` +
+            "join with --take-over to take it over here.";
+          return connection.close();
+        }
+        if (options.name !== undefined) {
+          // The name was given on the command line: input lines are messages, never names.
+          failure = event.message;
+          return connection.close();
+        }
         print(`!! ${event.message}`);
         print("Type another name:");
         return answerWith("name");
@@ -166,14 +230,21 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         print(`!! ${event.message}`);
         print("Type the password:");
         return answerWith("password");
+      case "waiting":
+        return wakeReader?.();
       case "connecting":
         return;
       case "disconnected":
         print(`-- ${retryNotice(event)}`);
         return;
       case "ended":
-        if (event.bye && event.bye.code !== "quit") exitCode = 1;
-        print(`-- ${event.reason}`);
+        connectionEnded = true;
+        wakeReader?.();
+        if (event.failed || (event.bye && event.bye.code !== "quit")) exitCode = 1;
+        // Never joined: the reason is the error the caller prints, once.
+        if (!everJoined) failure ??= event.reason;
+        // After local answers still waiting for their turn: the leave is the last thing said.
+        else localOutput = localOutput.then(() => print(`-- ${event.reason}`));
         return;
     }
   }
@@ -190,6 +261,9 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
           waiting.push(line);
           if (connection.joined) flush();
         }
+        while (waiting.length + connection.waiting >= MAX_UNSENT_LINES && !connectionEnded) {
+          await new Promise<void>((resolve) => wakeReader = resolve);
+        }
       }
       inputEnded = true;
       if (awaiting !== null) giveUp();
@@ -197,6 +271,17 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     })();
     await started;
     await Promise.race([connection.finished, reading.then(() => connection.finished)]);
+    await localOutput;
+    if (failure !== undefined) {
+      if (!everJoined) throw new CannotJoinError(failure);
+      console.error(failure); // after a reconnect: the room asked again and nobody could answer
+      return 1;
+    }
+    const unsent = connection.waiting + waiting.length;
+    if (unsent > 0) {
+      console.error(`${unsent} ${unsent === 1 ? "line was" : "lines were"} not sent.`);
+      return 1;
+    }
     return exitCode;
   } finally {
     stopListening();

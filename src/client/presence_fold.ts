@@ -45,8 +45,9 @@ export function foldPresence(
     count: record.count,
   };
   if (record.type === "join") {
-    // Back again after leaving within the run: simply here.
+    // Back again after leaving within the run: simply here (and named once).
     folded.left = without(folded.left, record.name);
+    folded.cameAndWent = without(folded.cameAndWent, record.name);
     folded.joined.push(record.name);
   } else if (folded.joined.some((name) => nameKey(name) === nameKey(record.name))) {
     folded.joined = without(folded.joined, record.name);
@@ -62,6 +63,10 @@ function presenceRecord(entry: Entry, me: string): JoinRecord | LeaveRecord | un
   if (entry.kind !== "record" || entry.replayed || entry.earlier) return undefined;
   const { record } = entry;
   if (record.type !== "join" && record.type !== "leave") return undefined;
+  // Moderation stays visible on its own line, with its reason: never "came and went".
+  if (record.type === "leave" && (record.kind === "kicked" || record.kind === "banned")) {
+    return undefined;
+  }
   return nameKey(record.name) === nameKey(me) ? undefined : record;
 }
 

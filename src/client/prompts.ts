@@ -7,7 +7,7 @@
  * @module
  */
 
-import { input, password } from "@inquirer/prompts";
+import { confirm, input, password } from "@inquirer/prompts";
 import { checkName } from "../protocol/names.ts";
 
 /**
@@ -17,16 +17,16 @@ import { checkName } from "../protocol/names.ts";
  */
 export async function askName(problem?: string): Promise<string | null> {
   if (problem) console.log(problem);
-  const answer = await cancellable(input({
-    message: problem ? "Another name:" : "Your name:",
-    validate: (value: string) => {
-      const checked = checkName(value);
-      return "code" in checked ? checked.message : true;
-    },
-  }));
-  if (answer === null) return null;
-  const checked = checkName(answer);
-  return "code" in checked ? null : checked.name;
+  let message = problem ? "Another name:" : "Your name:";
+  while (true) {
+    // A fresh prompt for each try: a refused name must not stay in the field to be typed after.
+    const answer = await cancellable(input({ message }));
+    if (answer === null) return null;
+    const checked = checkName(answer);
+    if (!("code" in checked)) return checked.name;
+    console.log(checked.message);
+    message = "Another name:";
+  }
 }
 
 /**
@@ -43,8 +43,16 @@ export async function askPassword(problem: string): Promise<string | null> {
   }));
 }
 
+/**
+ * Asks a yes/no question, "no" unless answered (`y/N`). Resolves with the
+ * answer; Ctrl-C is "no".
+ */
+export async function askYesNo(question: string): Promise<boolean> {
+  return await cancellable(confirm({ message: question, default: false })) ?? false;
+}
+
 /** The prompt's answer, or `null` when it was cancelled with Ctrl-C. */
-async function cancellable(prompt: Promise<string>): Promise<string | null> {
+async function cancellable<T>(prompt: Promise<T>): Promise<T | null> {
   try {
     return await prompt;
   } catch (error) {

@@ -22,6 +22,7 @@ import { nameKey } from "../protocol/names.ts";
 // One wording for counts in every client ("3 here"), shared with plain text.
 import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
 import { leaveWords } from "../text/leave_words.ts";
+import { mentionPattern } from "../text/mentions.ts";
 import { formatStamp } from "../text/time.ts";
 import { cellWidth, joinSpans, type Span, spansWidth, wrapSpans } from "../text/wrap.ts";
 import type { Style, Theme } from "./theme.ts";
@@ -89,11 +90,6 @@ export function renderEntry(entry: Entry, context: RenderContext): string[] {
     return layout(dimmed([stamp, ...label], theme), dimmed(body, theme), context.width);
   }
   return layout([stamp, ...label], body, context.width);
-}
-
-/** True when `text` mentions `name` as a word (`alice`, `@alice`, `Alice:`), ignoring case. */
-export function mentions(text: string, name: string): boolean {
-  return mentionPattern(name).test(text);
 }
 
 /** Lines of `text` centred in `width` cells (wrapped when it does not fit). */
@@ -225,15 +221,3 @@ function highlight(text: string, me: string, theme: Theme, base?: Style): Span[]
 }
 
 /** The last name's pattern: records are rendered for one name, so it is built once per name. */
-let cachedMention: { name: string; pattern: RegExp } | undefined;
-
-/** A global, case-insensitive pattern for mentions of `name`, ready to use from the start. */
-function mentionPattern(name: string): RegExp {
-  if (cachedMention?.name !== name) {
-    const escaped = name.normalize("NFC").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, "giu");
-    cachedMention = { name, pattern };
-  }
-  cachedMention.pattern.lastIndex = 0;
-  return cachedMention.pattern;
-}

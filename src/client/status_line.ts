@@ -35,6 +35,8 @@ export interface StatusInfo {
   retryInSeconds?: number;
   /** Set while the view is scrolled back: how many entries arrived below it. */
   newBelow?: number;
+  /** Lines typed that wait for the room's rate limit. */
+  waiting?: number;
 }
 
 /** Formats the status bar, exactly `width` cells wide. */
@@ -44,7 +46,9 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
   let right: string;
   switch (info.state) {
     case "connected":
-      right = ` ${info.members} here | /help `;
+      right = info.waiting
+        ? ` ${info.waiting} waiting | ${info.members} here | /help `
+        : ` ${info.members} here | /help `;
       break;
     case "reconnecting":
       right = info.retryInSeconds

@@ -14,7 +14,9 @@ import { completeWord } from "./completion.ts";
 import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
 import { LineEditor } from "./line_editor.ts";
-import { type Entry, mentions } from "./render.ts";
+import { overLongMessage } from "./message_length.ts";
+import type { Entry } from "./render.ts";
+import { mentions } from "../text/mentions.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
@@ -58,6 +60,8 @@ export class TerminalChat {
   readonly #screen: Screen;
   readonly #editor: LineEditor;
   #members: string[] = [];
+  /** The room's longest message, from its welcome. */
+  #maxMessageChars: number | undefined;
   #lastPrivateFrom: string | undefined;
   #status: StatusInfo;
   /** What the input line is answering instead of chatting, if anything. */
@@ -153,13 +157,18 @@ export class TerminalChat {
         return this.#ask("name", event.message);
       case "password_needed":
         return this.#ask("password", event.message);
+      case "waiting":
+        return this.#updateStatus({ waiting: event.count });
       case "connecting":
         if (this.#outage) this.#updateStatus({ state: "reconnecting", retryInSeconds: 0 });
         return;
       case "disconnected":
         return this.#disconnected(event);
       case "ended":
-        return this.#end(event.bye?.code === "quit" || !event.bye ? 0 : 1, event.reason);
+        return this.#end(
+          event.failed || (event.bye && event.bye.code !== "quit") ? 1 : 0,
+          event.reason,
+        );
     }
   }
 
@@ -171,6 +180,7 @@ export class TerminalChat {
     this.#asking = null;
     this.#screen.setMe(welcome.name);
     this.#setMembers(welcome.members, welcome.count);
+    this.#maxMessageChars = welcome.limits?.maxMessageChars;
     this.#updateStatus({ name: welcome.name, state: "connected", room: welcome.room });
     const entries: Entry[] = [];
     if (event.moved) {
@@ -481,6 +491,11 @@ export class TerminalChat {
     const ts = () => Date.now();
     return {
       send: (line) => {
+        const tooLong = overLongMessage(line, this.#maxMessageChars);
+        if (tooLong) {
+          this.#print({ kind: "error", ts: ts(), text: tooLong });
+          return this.#editor.setText(typed);
+        }
         if (this.#connection.send(line)) return;
         this.#print({
           kind: "error",

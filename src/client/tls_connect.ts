@@ -27,8 +27,12 @@ export interface TlsSettings {
   fingerprint?: string;
   /** Where pinned fingerprints are remembered. */
   knownHosts?: KnownHosts;
-  /** Told when a room's certificate is pinned for the first time. */
-  onFirstUse?: (target: string, fingerprint: string) => void;
+  /**
+   * Asked before a room's certificate is pinned for the first time: resolves
+   * true to trust and remember it; false refuses (nothing sent), and so does
+   * a {@linkcode CannotJoinError} it throws, with its own message.
+   */
+  onFirstUse?: (target: string, fingerprint: string) => boolean | Promise<boolean>;
 }
 
 /** Connects with TLS and completes the handshake, checking the certificate as `settings` say. */
@@ -80,8 +84,13 @@ async function pinnedCertificate(
     }
     if (remembered !== actual) await settings.knownHosts?.remember(target, actual);
   } else if (remembered === undefined) {
+    if (settings.onFirstUse && !await settings.onFirstUse(target, actual)) {
+      throw new CannotJoinError(
+        `The certificate of ${target} (${actual}) was not trusted, so nothing was sent. ` +
+          'Compare it with the one "chat serve" printed, then join with --fingerprint.',
+      );
+    }
     await settings.knownHosts?.remember(target, actual);
-    settings.onFirstUse?.(target, actual);
   } else if (remembered !== actual) {
     throw new CannotJoinError(
       [

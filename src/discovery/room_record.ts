@@ -7,12 +7,12 @@
  * TXT keys (docs/PROTOCOL.md, "Finding rooms on the local network"):
  * `proto` protocol version, `name` the room's name, `password` 1 or 0,
  * `tls` 1 or 0, `fp` the certificate fingerprint (TLS rooms), `web` the
- * browser address (once browsers can join), `members` (optional).
+ * browser address, `members` (optional).
  *
  * @example
  * ```ts
  * const txt = announcementTxt({ name: "Alice's room", password: false, tls: false });
- * // { proto: "1", name: "Alice's room", password: "0", tls: "0" }
+ * // { proto: "2", name: "Alice's room", password: "0", tls: "0" }
  * ```
  *
  * @module
@@ -38,11 +38,7 @@ export interface RoomAnnouncement {
   tls: boolean;
   /** The certificate's fingerprint (`SHA256:…`), for TLS rooms. */
   fingerprint?: string;
-  /**
-   * The address browsers open to join (`http(s)://…`). The place is kept for
-   * the browser transport (issue 11); nothing sets it until that lands, so
-   * nothing is announced for it today.
-   */
+  /** The address browsers open to join (`http(s)://…`), as the room's computer sees it. */
   browserUrl?: string;
   /** How many members are in the room, when announced. */
   members?: number;

@@ -42,6 +42,7 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
     log: "string?",
     multiRoom: "boolean?",
     rooms: "array?",
+    takeOver: "boolean?",
   },
   send: { text: "string", room: "string?" },
   join: { room: "string", since: "number?", key: "string?" },

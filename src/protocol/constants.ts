@@ -23,3 +23,10 @@ export const PROTOCOL_VERSION = 2;
 
 /** The seed's word for leaving, still understood by the server. */
 export const SEED_QUIT_WORD = "{quit}";
+
+/**
+ * First line of the server's greeting to a plain-text client. A structured
+ * client may see it before its welcome (its hello came after the greeting
+ * delay) and knows from it that this is a chat room all the same.
+ */
+export const PLAIN_GREETING = "Welcome to chat!";

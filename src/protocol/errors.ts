@@ -16,6 +16,7 @@ export type ErrorCode =
   | "name_invalid"
   | "name_reserved"
   | "name_taken"
+  | "name_open"
   | "message_too_long"
   | "empty_message"
   | "unknown_command"

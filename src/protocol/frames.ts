@@ -37,6 +37,12 @@ export interface HelloFrame {
    * last id seen there (a catch-up each, as a `joined` frame after the welcome).
    */
   rooms?: Array<{ room: string; since?: number }>;
+  /**
+   * `false`: when `resume` proves the name but a connection still holds it
+   * (another window), refuse with `name_open` instead of taking it over.
+   * Absent or `true`: take it over (what a reconnect needs).
+   */
+  takeOver?: boolean;
 }
 
 /** A chat line from the user. Text starting with `/` is a command; `//` sends a literal `/`. */
@@ -262,8 +268,16 @@ export interface WelcomeFrame extends RoomState {
   log: string;
   /** Message of the day, if the operator set one. */
   motd?: string;
-  /** Limits the client should respect. */
-  limits: { maxMessageChars: number; maxLineBytes: number };
+  /**
+   * Limits the client should respect: message and line size, and the rate
+   * (lines a second on average, after a burst) above which lines are refused.
+   */
+  limits: {
+    maxMessageChars: number;
+    maxLineBytes: number;
+    ratePerSecond?: number;
+    rateBurst?: number;
+  };
 }
 
 /** The client is now in a room (after `/join` or a `join` frame): that room's state. */

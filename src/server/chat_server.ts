@@ -28,7 +28,10 @@ import {
   memoryStore,
   type RoomStore,
 } from "./room_store.ts";
-import { Session, type SessionConn } from "./session.ts";
+import { Session } from "./session.ts";
+import type { FrameConn } from "./transports/frame_conn.ts";
+import { TcpFrameConn } from "./transports/tcp_conn.ts";
+import { WebFront } from "./transports/web_front.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {
@@ -50,12 +53,20 @@ export interface ChatServerOptions {
   password?: string;
   /** Serve TLS only, with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
+  /** The certificate's fingerprint, told to browser members (who cannot pin it). */
+  fingerprint?: string;
   /** Receives one line per event worth an operator's attention. Defaults to nothing. */
   log?: (line: string) => void;
   /** Also log every public message (the operator's console shows the room). */
   logMessages?: boolean;
   /** Clock, replaceable in tests (ms since epoch). */
   now?: () => number;
+  /** Serve the browser page and its WebSocket on the port too (default true). */
+  web?: boolean;
+  /** Take WebSocket clients' addresses from `X-Forwarded-For` (behind a reverse proxy). */
+  trustProxy?: boolean;
+  /** How long an HTTP request's head may take to arrive (default 10 s). */
+  webRequestTimeoutMs?: number;
 }
 
 /** `chat serve`'s room flags (`--rooms`, `--no-room-creation`, `--max-rooms`, …). */
@@ -77,6 +88,12 @@ const ROOM_EXPIRY_CHECK_MS = 60 * 60 * 1000;
 const UNSAVED_NOTICE = "The server could not save the latest messages (its disk may be full): " +
   "they were delivered, but will be missing from the history after a restart.";
 const SHUTDOWN_FLUSH_MS = 2000;
+/**
+ * A silent connection from an address that browsed the page lately may be a
+ * connection Chromium opened ahead of time: it gets its plain-text greeting
+ * this much later, after Chromium gives such connections up (about 10 s).
+ */
+const BROWSER_GREETING_DELAY_MS = 12_000;
 
 /** A running chat server. */
 export class ChatServer implements Moderation {
@@ -93,6 +110,7 @@ export class ChatServer implements Moderation {
   readonly #expiry: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
   readonly #now: () => number;
+  readonly #web: WebFront | undefined;
   #stopping = false;
 
   /** Binds the port (throws `Deno.errors.AddrInUse` and friends) and starts accepting. */
@@ -129,10 +147,22 @@ export class ChatServer implements Moderation {
       clientLimits: {
         maxMessageChars: this.limits.maxMessageChars,
         maxLineBytes: this.limits.maxLineBytes,
+        ratePerSecond: this.limits.ratePerSecond,
+        rateBurst: this.limits.rateBurst,
       },
       motd: options.motd,
     };
     this.#store.onWriteFailure?.(() => this.#tellUnsaved());
+    if (options.web ?? true) {
+      this.#web = new WebFront({
+        secure: options.tls !== undefined,
+        limits: this.limits,
+        trustProxy: options.trustProxy ?? false,
+        requestTimeoutMs: options.webRequestTimeoutMs,
+        now: this.#now,
+        onSocket: (conn) => this.#startSession(conn, fingerprintNote(options.fingerprint)),
+      });
+    }
     const address = { hostname: options.hostname, port: options.port };
     this.#listener = options.tls
       ? Deno.listenTls({ ...address, ...options.tls })
@@ -183,6 +213,7 @@ export class ChatServer implements Moderation {
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS + 500)),
     ]);
     await this.#accepting;
+    this.#web?.close();
     this.#store.close();
   }
 
@@ -211,13 +242,31 @@ export class ChatServer implements Moderation {
         // The peer may already be gone; the session will notice.
       }
     }
-    const peer = conn.remoteAddr;
-    const session = new Session(durable(conn, this.#store), peer, {
+    const peer = { address: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
+    const web = this.#web;
+    this.#startSession(
+      new TcpFrameConn(conn, peer, {
+        limits: this.limits,
+        now: this.#now,
+        handOver: web && ((raw, firstBytes) => web.handOver(raw, firstBytes, peer)),
+        greetLater: () => web?.browsing(peer.address) ? BROWSER_GREETING_DELAY_MS : 0,
+      }),
+    );
+  }
+
+  /** Gives a connection, whatever its transport, a session in the room. */
+  #startSession(frames: FrameConn, joinNote?: string): void {
+    const store = this.#store;
+    const session = new Session(frames, {
       places: this.places,
       limits: this.limits,
       admission: this.#admission,
       log: this.#log,
       now: this.#now,
+      // Whatever a client is sent, the records behind it are already on disk, and
+      // all records added since the previous write share one commit.
+      beforeWrite: () => store.flush(),
+      joinNote,
     });
     const refusal = this.#admission.admit(session, this.#now());
     this.#sessions.add(session);
@@ -323,18 +372,9 @@ export class ChatServer implements Moderation {
   }
 }
 
-/**
- * The connection as sessions use it, committing the store before every write:
- * whatever a client is sent, the records behind it are already on disk, and
- * all records added since the previous write share one commit.
- */
-function durable(conn: Deno.TcpConn | Deno.TlsConn, store: RoomStore): SessionConn {
-  return {
-    read: (buffer) => conn.read(buffer),
-    write(bytes) {
-      store.flush();
-      return conn.write(bytes);
-    },
-    close: () => conn.close(),
-  };
+/** What a browser member is told about the certificate: browsers cannot pin it, people can compare. */
+function fingerprintNote(fingerprint: string | undefined): string | undefined {
+  return fingerprint &&
+    `This room's certificate fingerprint is ${fingerprint}. Compare it with the one the host ` +
+      "printed: your browser cannot check it for you.";
 }

@@ -1,38 +1,34 @@
 /**
- * A session adapts one TCP connection to the room. It tells structured
- * clients (JSON lines) from plain-text ones (`nc`, `telnet`) by their first
- * line, runs the handshake (password, then name), rate-limits what arrives,
- * turns input into room actions and room frames into bytes. One bad
+ * A session adapts one connection to the room, whatever carries it (TCP,
+ * TLS, WebSocket: see transports/frame_conn.ts). It runs the handshake
+ * (password, then name) in the peer's dialect (JSON frames, or plain text
+ * from `nc` and `telnet`), rate-limits what arrives, turns input into room
+ * actions and room frames into the connection's wire format. One bad
  * connection only ever closes itself.
  *
  * @module
  */
 
-import { PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
-import { isRefusal, looksStructured, parseClientFrame } from "../protocol/codec.ts";
+import { PLAIN_GREETING, PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
+import { isRefusal, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
 import { ClientRooms, type ServerPlaces } from "./rooms/client_rooms.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import { type LeaveKind, leaveKindOf } from "../protocol/leave.ts";
 import type { Limits } from "../protocol/limits.ts";
-import { LineDecoder } from "../protocol/line_decoder.ts";
 import { sanitizeLine, sanitizeText } from "../text/sanitize.ts";
 import { type Admission, mustWaitMessage } from "./admission.ts";
 import { runCommand } from "./commands.ts";
 import { OutboundQueue } from "./outbound_queue.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { Member } from "./room.ts";
-import { FloodGuard, lineCost } from "./flood_guard.ts";
+import { FloodGuard } from "./flood_guard.ts";
+import { lineCost } from "../protocol/line_cost.ts";
 import { PasswordAttempts } from "./password_attempts.ts";
 import { PageRequests } from "./page_requests.ts";
-
-/** The connection as a session needs it; `Deno.Conn` and `Deno.TlsConn` fit. */
-export interface SessionConn {
-  read(buffer: Uint8Array): Promise<number | null>;
-  write(bytes: Uint8Array): Promise<number>;
-  close(): void;
-}
+import { EventWriter } from "./plain_output_style.ts";
+import type { FrameConn, FrameEvents } from "./transports/frame_conn.ts";
 
 /** What a session shares with its server. */
 export interface SessionOptions {
@@ -44,19 +40,13 @@ export interface SessionOptions {
   log(line: string): void;
   /** Clock, replaceable in tests. */
   now?: () => number;
+  /** Runs before every write (the server commits its store, so what is sent is on disk). */
+  beforeWrite?: () => void;
+  /** Told to this connection as an `info` right after it joins (e.g. the TLS fingerprint). */
+  joinNote?: string;
 }
 
-type Mode = "unknown" | "plain" | "json";
-
-const SMALLEST_READ = 256;
-const LARGEST_READ = 64 * 1024;
 const CLOSE_FLUSH_MS = 2000;
-/**
- * A plain-text client's lines are a paste when they arrive together: in one
- * read, or in reads this close to each other (a paste larger than the read
- * buffer arrives in several).
- */
-const PASTE_WINDOW_MS = 20;
 
 const NAME_PROMPT = "Type your name and press Enter to join (up to 24 characters, no spaces).";
 const PASSWORD_PROMPT = "This room has a password: type it and press Enter.";
@@ -65,21 +55,23 @@ const HOW_TO_TALK = "Then type to talk to everyone; /help lists commands, /quit 
 const utf8 = new TextEncoder();
 
 /** One connection's life: handshake, chat, goodbye. */
-export class Session implements Member {
+export class Session implements Member, FrameEvents {
   name = "";
   /** The peer's IP address, for bans and per-address limits. */
   readonly address: string;
   /** The peer's address and port, for logs. */
   readonly remote: string;
-  readonly #conn: SessionConn;
+  readonly #conn: FrameConn;
   readonly #options: SessionOptions;
-  readonly #decoder: LineDecoder;
   readonly #queue: OutboundQueue;
   readonly #flood: FloodGuard;
   readonly #passwords: PasswordAttempts;
   readonly #pages: PageRequests;
+  /** One write per event, for a peer that reads so (see `FrameConn.perWriteStyle`). */
+  readonly #events: EventWriter;
   readonly #now: () => number;
-  #mode: Mode = "unknown";
+  /** True once the peer's first line arrived (its dialect is known then). */
+  #heard = false;
   #passwordAccepted: boolean;
   #joined = false;
   /**
@@ -101,26 +93,34 @@ export class Session implements Member {
   readonly #openedAt: number;
   #lastHeardAt: number;
   #pingSentAt = 0;
-  #greetingTimer: ReturnType<typeof setTimeout> | undefined;
-  #partialTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Wraps an accepted connection; call {@linkcode run} to start it. */
-  constructor(conn: SessionConn, peer: Deno.NetAddr, options: SessionOptions) {
+  constructor(conn: FrameConn, options: SessionOptions) {
     this.#conn = conn;
-    this.address = peer.hostname;
-    this.remote = hostPort(peer.hostname, peer.port);
+    this.address = conn.peer.address;
+    this.remote = hostPort(conn.peer.address, conn.peer.port);
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#openedAt = this.#lastHeardAt = this.#now();
     this.#passwordAccepted = !options.admission.passwordRequired;
-    this.#decoder = new LineDecoder(options.limits.maxLineBytes);
     this.#flood = new FloodGuard(options.limits, this.#openedAt);
     this.#passwords = new PasswordAttempts(options.admission, this.address);
     this.#pages = new PageRequests(this.#now);
-    this.#queue = new OutboundQueue(conn, options.limits.maxQueueBytes, {
+    const sink = {
+      write: (bytes: Uint8Array) => {
+        options.beforeWrite?.();
+        return conn.write(bytes);
+      },
+    };
+    this.#queue = new OutboundQueue(sink, options.limits.maxQueueBytes, {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
     });
+    this.#events = new EventWriter(
+      this.#queue,
+      options.limits.maxQueueBytes,
+      () => this.#slowConsumer(),
+    );
   }
 
   /** True once the session has ended. */
@@ -147,36 +147,24 @@ export class Session implements Member {
 
   async #readUntilClosed(refusal?: ByeFrame): Promise<void> {
     this.#refusal = refusal;
-    this.#greetingTimer = setTimeout(() => this.#greet(), this.#options.limits.greetingDelayMs);
-    let buffer = new Uint8Array(SMALLEST_READ);
-    while (!this.#closed) {
-      let count: number | null;
-      try {
-        count = await this.#conn.read(buffer);
-      } catch {
-        this.#close({ leaveReason: "connection lost", immediate: true });
-        return;
-      }
-      if (this.#closed) return;
-      if (count === null) {
-        this.#flushPartialLine();
-        this.#close({ leaveReason: this.#joined ? "connection closed" : undefined });
-        return;
-      }
-      this.#receive(buffer.subarray(0, count));
-      // Idle connections keep a small buffer; busy ones get a bigger one.
-      if (count === buffer.length && buffer.length < LARGEST_READ) {
-        buffer = new Uint8Array(buffer.length * 2);
-      } else if (count < SMALLEST_READ && buffer.length > SMALLEST_READ) {
-        buffer = new Uint8Array(SMALLEST_READ);
-      }
-    }
+    const end = await this.#conn.receive(this);
+    if (this.#closed) return;
+    if (end === "lost") this.#close({ leaveReason: "connection lost", immediate: true });
+    else if (end === "handed-over") this.#close({ immediate: true });
+    else this.#close({ leaveReason: this.#joined ? "connection closed" : undefined });
+  }
+
+  /** True when the peer speaks JSON frames (not plain text). */
+  get #structured(): boolean {
+    return this.#conn.dialect === "json";
   }
 
   /** Queues a frame in this client's wire format. */
   deliver(out: Outgoing): void {
     if (this.#closed) return;
-    this.#queue.push(this.#mode === "json" ? out.json : out.plain);
+    const style = this.#conn.perWriteStyle;
+    if (style) return this.#events.push(style.frameEvents(out.frame));
+    this.#queue.push(this.#conn.encode(out));
   }
 
   /** Closes the session with a goodbye frame; the room hears `leaveReason` if it still has us. */
@@ -212,7 +200,7 @@ export class Session implements Member {
       }
       return;
     }
-    if (this.#mode !== "json") return;
+    if (!this.#structured) return;
     if (this.#pingSentAt === 0 && now - this.#lastHeardAt > idleTimeoutMs) {
       this.#pingSentAt = now;
       this.deliver(ping());
@@ -224,44 +212,36 @@ export class Session implements Member {
 
   // ------------------------------------------------------------------ input
 
-  #receive(chunk: Uint8Array): void {
-    const now = this.#now();
-    const pasting = this.#mode !== "json" && now - this.#lastHeardAt < PASTE_WINDOW_MS;
-    this.#lastHeardAt = now;
-    this.#pingSentAt = 0;
-    clearTimeout(this.#partialTimer);
-    this.#partialTimer = undefined; // an idle connection holds no timer
-    const { lines, overflow } = this.#decoder.push(chunk);
-    for (let i = 0; i < lines.length && !this.#closed; i++) {
-      // Page requests have their own budget (PageRequests): catching up is not flooding.
-      if (this.#askPage(lines[i])) continue;
-      // Lines that arrive together from a plain-text client are a paste: they cost little,
-      // unless they are big (a paste costs by its size too).
-      const pasted = (i > 0 || pasting) && this.#mode !== "json";
-      if (this.#withinRate(lineCost(lines[i], pasted))) this.#handleLine(lines[i]);
-    }
+  /** One message from the peer (see {@linkcode FrameEvents.frame}). */
+  frame(line: string, pasted: boolean): void {
     if (this.#closed) return;
-    if (overflow) {
-      const limit = this.#options.limits.maxLineBytes;
-      this.#options.log(`${this.#who()} sent a line over ${limit} bytes; closing it.`);
-      this.#close({
-        bye: {
-          type: "bye",
-          code: "line_too_long",
-          message: `A line was longer than ${limit} bytes, the limit; the connection is closed.`,
-        },
-        leaveReason: "sent a line that was too long",
-      });
-      return;
-    }
-    // Some simple clients send one message per write without a newline: after
-    // a short silence, their unfinished line counts as a line.
-    if (this.#mode !== "json" && this.#decoder.pendingBytes > 0) {
-      this.#partialTimer = setTimeout(
-        () => this.#flushPartialLine(),
-        this.#options.limits.partialLineMs,
-      );
-    }
+    this.#lastHeardAt = this.#now();
+    this.#pingSentAt = 0;
+    // Page requests have their own budget (PageRequests): catching up is not flooding.
+    if (this.#askPage(line)) return;
+    // Lines that arrive together from a plain-text client are a paste: they cost little,
+    // unless they are big (a paste costs by its size too).
+    if (this.#withinRate(lineCost(line, pasted))) this.#handleLine(line);
+  }
+
+  /** The peer has said nothing so far: greet it (see {@linkcode FrameEvents.silent}). */
+  silent(): void {
+    this.#greet();
+  }
+
+  /** The peer sent a line over the limit (see {@linkcode FrameEvents.tooLong}). */
+  tooLong(): void {
+    if (this.#closed) return;
+    const limit = this.#options.limits.maxLineBytes;
+    this.#options.log(`${this.#who()} sent a line over ${limit} bytes; closing it.`);
+    this.#close({
+      bye: {
+        type: "bye",
+        code: "line_too_long",
+        message: `A line was longer than ${limit} bytes, the limit; the connection is closed.`,
+      },
+      leaveReason: "sent a line that was too long",
+    });
   }
 
   /**
@@ -296,24 +276,16 @@ export class Session implements Member {
     }
   }
 
-  #flushPartialLine(): void {
-    if (this.#mode === "json" || this.#closed) return;
-    const line = this.#decoder.flushPartial();
-    if (line !== null && this.#withinRate(lineCost(line, false))) this.#handleLine(line);
-  }
-
   #handleLine(line: string): void {
-    if (this.#mode === "unknown") {
-      clearTimeout(this.#greetingTimer);
-      this.#greetingTimer = undefined;
-      this.#mode = looksStructured(line) ? "json" : "plain";
+    if (!this.#heard) {
+      this.#heard = true;
       if (this.#refusal) {
         this.#close({ bye: this.#refusal });
         return;
       }
-      if (this.#mode === "plain") this.#greet();
+      if (!this.#structured) this.#greet();
     }
-    if (this.#mode === "json") this.#handleFrame(line);
+    if (this.#structured) this.#handleFrame(line);
     else this.#handlePlainLine(line);
   }
 
@@ -374,7 +346,7 @@ export class Session implements Member {
 
   /** Handles `line` if it is a joined structured client's `history` request; says whether it was. */
   #askPage(line: string): boolean {
-    if (!this.#joined || this.#mode !== "json" || !line.includes('"history"')) return false;
+    if (!this.#joined || !this.#structured || !line.includes('"history"')) return false;
     const frame = parseClientFrame(line);
     if (isRefusal(frame) || frame.type !== "history") return false;
     this.#history(frame);
@@ -418,6 +390,7 @@ export class Session implements Member {
       log: frame.log,
       multiRoom: frame.multiRoom,
       rooms: frame.rooms,
+      takeOver: frame.takeOver,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);
@@ -435,7 +408,8 @@ export class Session implements Member {
   #enter(membership: ClientRooms): void {
     this.#joined = true;
     this.#membership = membership;
-    if (this.#closed) this.#leaveRoom();
+    if (this.#closed) return this.#leaveRoom();
+    if (this.#options.joinNote) this.#send({ type: "info", text: this.#options.joinNote });
   }
 
   /** Gives up our place in the room, if we still have one, announced with the leave reason. */
@@ -477,7 +451,7 @@ export class Session implements Member {
         const message = candidate === undefined
           ? "This room needs a password. Ask whoever runs it, then join with it."
           : `Wrong password. Check it with whoever runs the room and try again.${wait}`;
-        if (this.#mode === "json") this.#refuse({ code: "wrong_password", message });
+        if (this.#structured) this.#refuse({ code: "wrong_password", message });
         else this.#sendText(`!! ${message}\r\nType the password:\r\n`);
       }
     }
@@ -527,15 +501,14 @@ export class Session implements Member {
   // ------------------------------------------------------------------ output
 
   #greet(): void {
-    this.#greetingTimer = undefined;
-    if (this.#greeted || this.#closed || this.#mode === "json") return;
+    if (this.#greeted || this.#closed || this.#structured) return;
     if (this.#refusal) {
       this.#close({ bye: this.#refusal });
       return;
     }
     this.#greeted = true;
     const ask = this.#passwordAccepted ? NAME_PROMPT : PASSWORD_PROMPT;
-    this.#sendText(`Welcome to chat!\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
+    this.#sendText(`${PLAIN_GREETING}\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
   }
 
   #send(frame: ServerFrame): void {
@@ -543,7 +516,10 @@ export class Session implements Member {
   }
 
   #sendText(text: string): void {
-    if (!this.#closed) this.#queue.push(utf8.encode(text));
+    if (this.#closed) return;
+    const style = this.#conn.perWriteStyle;
+    if (style) this.#events.push(style.textEvents(text));
+    else this.#queue.push(utf8.encode(text));
   }
 
   #refuse(refusal: Refusal): void {
@@ -570,20 +546,15 @@ export class Session implements Member {
   ): Promise<void> {
     if (this.#closed) return;
     if (options.bye) this.#send(options.bye);
+    this.#events.flush();
     this.#closed = true;
     this.#leaveReason = options.leaveReason;
     this.#leaveKind = leaveKindOf(options.bye?.code);
-    clearTimeout(this.#greetingTimer);
-    clearTimeout(this.#partialTimer);
     this.#pages.stop();
     this.#leaveRoom();
     if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
     this.#queue.stop();
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed by the peer or the runtime.
-    }
+    this.#conn.close();
   }
 }
 

@@ -118,6 +118,19 @@ export function presenceWords(record: { joined: string[]; left: string[] }): str
   return parts.join("; ");
 }
 
+/**
+ * A record replayed from history (earlier messages, a catch-up): a join or
+ * leave without the member count of its time, which would read as now's
+ * ("left (0 here)" while you are in the room).
+ */
+export function renderReplayed(record: RoomRecord): string[] {
+  if (record.type === "join") return [`[${formatStamp(record.ts)}] -- ${record.name} joined`];
+  if (record.type === "leave") {
+    return [`[${formatStamp(record.ts)}] -- ${record.name} ${leaveWords(record)}`];
+  }
+  return renderPlain(record);
+}
+
 /** "operator: " before an announcement the operator made; nothing for the server's own. */
 export function noticeAuthor(notice: NoticeRecord): string {
   return notice.by ? `${notice.by}: ` : "";

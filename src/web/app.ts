@@ -41,6 +41,7 @@ import {
   recordRow,
 } from "./record_view.ts";
 import { forgetSession, loadSession, saveSession } from "./saved_session.ts";
+import { presentCount } from "../text/plain_format.ts";
 
 /** Older records asked for per `history before` request (scrolling back). */
 const PAGE_SIZE = 50;
@@ -254,7 +255,7 @@ function handle(frame: ServerFrame): void {
       return live(frame);
     case "members":
       setMembers(frame.members);
-      return note("info", `${hereCount(frame.members.length)}: ${frame.members.join(", ")}`);
+      return note("info", `${presentCount(frame.members.length)}: ${frame.members.join(", ")}`);
     case "info":
       return note("info", frame.text);
     case "error":
@@ -341,7 +342,7 @@ function showCatchUp(): void {
     rows.push(
       noteRow(
         "welcome",
-        `Welcome, ${me}! ${hereCount(welcome.members.length)}: ${welcome.members.join(", ")}.`,
+        `Welcome, ${me}! ${presentCount(welcome.members.length)}: ${welcome.members.join(", ")}.`,
       ),
     );
   }
@@ -512,10 +513,6 @@ function applyToMembers(record: RoomRecord): void {
     setMembers([...without(record.from), record.to]);
     persist();
   }
-}
-
-function hereCount(count: number): string {
-  return count === 1 ? "1 here" : `${count} here`;
 }
 
 // ------------------------------------------------------------------ view

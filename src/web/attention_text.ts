@@ -7,7 +7,6 @@
  * @example
  * ```ts
  * titleWithUnread("chat", 3);            // "(3) chat"
- * mentionsName("hi @Alice!", "alice");   // true
  * ```
  *
  * @module
@@ -15,19 +14,11 @@
 
 import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
+import { mentions } from "../text/mentions.ts";
 
 /** The document title: `(N) base` while N records are unread, else `base`. */
 export function titleWithUnread(base: string, unread: number): string {
   return unread > 0 ? `(${unread > 999 ? "999+" : unread}) ${base}` : base;
-}
-
-/** True when `text` names `name` as a word (`alice`, `@alice`, `Alice:`), ignoring case. */
-export function mentionsName(text: string, name: string): boolean {
-  if (name === "") return false;
-  const escaped = name.normalize("NFC").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, "iu").test(
-    text.normalize("NFC"),
-  );
 }
 
 /** True when `record` is someone else's, so it may count as unread. */
@@ -44,7 +35,7 @@ export function isFromOthers(record: RoomRecord, me: string): boolean {
 export function isForMe(record: RoomRecord, me: string): boolean {
   if (!isFromOthers(record, me)) return false;
   if (record.type === "private") return nameKey(record.to) === nameKey(me);
-  if (record.type === "message") return mentionsName(record.text, me);
+  if (record.type === "message") return mentions(record.text, me);
   return false;
 }
 

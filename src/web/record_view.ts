@@ -10,8 +10,9 @@ import type { RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
 import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 import { formatStamp } from "../text/time.ts";
-import { presenceWords } from "../text/plain_format.ts";
+import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
 import { isForMe } from "./attention_text.ts";
+import { leaveWords } from "../text/leave_words.ts";
 
 /**
  * The CSS class of `name`'s colour: the slot of the palette shared with the
@@ -44,10 +45,6 @@ function stamp(ts: number, now: number): HTMLTimeElement {
 function nameSpan(name: string, me: string): HTMLSpanElement {
   const own = nameKey(name) === nameKey(me);
   return element("span", `who ${nameClass(name)}${own ? " own-name" : ""}`, name);
-}
-
-function here(count: number): string {
-  return count === 1 ? "1 here" : `${count} here`;
 }
 
 /** The row for a room record; `me` is the reader's current name. */
@@ -87,9 +84,8 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
       row.classList.add("system");
       break;
     case "leave":
-      body.textContent = `${record.name} left${record.reason ? `: ${record.reason}` : ""} (${
-        here(record.count)
-      })`;
+      // Whose words the reason is shows (a member's own /quit text can't pass for a kick).
+      body.textContent = `${record.name} ${leaveWords(record)} (${here(record.count)})`;
       row.classList.add("system");
       break;
     case "presence":
@@ -104,7 +100,7 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
       break;
     case "notice":
       body.append(
-        element("span", "notice-label", "Notice: "),
+        element("span", "notice-label", `Notice: ${noticeAuthor(record)}`),
         element("span", "text", record.text),
       );
       break;

@@ -1,11 +1,12 @@
 /**
- * A test-only stand-in for the server's HTTP side, until `chat serve` speaks
- * HTTP and WebSocket itself: a real `Deno.serve` on 127.0.0.1 that answers
- * with src/web/web_routes.ts (the built page, its headers, the WebSocket
- * origin check) and relays each WebSocket message to a real chat
- * server over TCP as one JSON line, and each JSON line back as one
- * WebSocket message. The plain-text greeting a slow client may get is not
- * JSON and is not relayed, as a structured client would ignore it.
+ * A test-only HTTP front for the scripted server (support/scripted_server.ts),
+ * which speaks JSON lines over TCP only: the page's paging tests use it to
+ * put exact pages in front of the page. Tests against the real server load
+ * the page from the server's own port instead.
+ *
+ * A real `Deno.serve` on 127.0.0.1 answers with src/web/web_routes.ts and
+ * relays each WebSocket message to the TCP server as one JSON line, and each
+ * JSON line back as one WebSocket message.
  *
  * @module
  */

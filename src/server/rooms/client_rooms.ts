@@ -20,6 +20,7 @@ import type {
   RoomRecord,
   RoomState,
   ServerFrame,
+  WelcomeFrame,
 } from "../../protocol/frames.ts";
 import type { LeaveKind } from "../../protocol/leave.ts";
 import { Outgoing } from "../outgoing.ts";
@@ -39,7 +40,7 @@ export interface ServerPlaces {
   /** Most rooms one client may be in at once. */
   maxRoomsPerMember?: number;
   /** Limits announced in the welcome. */
-  clientLimits: { maxMessageChars: number; maxLineBytes: number };
+  clientLimits: WelcomeFrame["limits"];
   motd?: string;
 }
 
@@ -49,6 +50,8 @@ export interface EnterRequest {
   resume?: string;
   /** False for plain-text clients: they cannot present a token later. */
   canResume?: boolean;
+  /** False: a name proven by `resume` but held by a live connection is refused, not taken over. */
+  takeOver?: boolean;
   /** The room to enter first; the default room when absent. */
   room?: string;
   /** Last id of `room` seen, counted only when `log` is this server's. */

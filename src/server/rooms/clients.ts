@@ -32,6 +32,8 @@ export interface AdmitRequest {
   resume?: string;
   /** False for clients that can't present a token later (plain text): nothing is kept for them. */
   canResume?: boolean;
+  /** False: a name proven by `resume` but held by a live connection is refused, not taken over. */
+  takeOver?: boolean;
 }
 
 /** One person on the server, for as long as their connection lasts. */
@@ -151,6 +153,12 @@ export class ClientRegistry {
       : this.#store.claims.byToken(request.resume);
     const proven = presented !== undefined && nameKey(presented.name) === key &&
       (holder ? holder.holder === presented.holder : isClaimFresh(presented, now));
+    if (holder && proven && request.takeOver === false) {
+      return {
+        code: "name_open",
+        message: `${holder.name} is open in another window.`,
+      };
+    }
     if (holder && !proven) {
       return {
         code: "name_taken",
