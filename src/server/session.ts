@@ -42,7 +42,7 @@ export interface SessionOptions {
   now?: () => number;
   /** Runs before every write (the server commits its store, so what is sent is on disk). */
   beforeWrite?: () => void;
-  /** Told to this connection as an `info` right after it joins (e.g. the TLS fingerprint). */
+  /** Told to this connection as an `info` right after its welcome (e.g. the TLS fingerprint). */
   joinNote?: string;
 }
 
@@ -306,7 +306,11 @@ export class Session implements Member, FrameEvents {
     }
     const tooOften = this.#options.admission.join(this.address, this.#now());
     if (tooOften) return void this.#close({ bye: tooOften });
-    const joined = ClientRooms.enter(this.#options.places, this, { name: line, canResume: false });
+    const joined = ClientRooms.enter(this.#options.places, this, {
+      name: line,
+      canResume: false,
+      note: this.#options.joinNote,
+    });
     if (isRefusal(joined)) this.#sendText(`!! ${joined.message}\r\nType another name:\r\n`);
     else this.#enter(joined);
   }
@@ -391,6 +395,7 @@ export class Session implements Member, FrameEvents {
       multiRoom: frame.multiRoom,
       rooms: frame.rooms,
       takeOver: frame.takeOver,
+      note: this.#options.joinNote,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);
@@ -408,8 +413,7 @@ export class Session implements Member, FrameEvents {
   #enter(membership: ClientRooms): void {
     this.#joined = true;
     this.#membership = membership;
-    if (this.#closed) return this.#leaveRoom();
-    if (this.#options.joinNote) this.#send({ type: "info", text: this.#options.joinNote });
+    if (this.#closed) this.#leaveRoom();
   }
 
   /** Gives up our place in the room, if we still have one, announced with the leave reason. */

@@ -61,6 +61,8 @@ export interface EnterRequest {
   multiRoom?: boolean;
   /** Further rooms to enter (multi-room clients), each with the last id seen there. */
   rooms?: Array<{ room: string; since?: number }>;
+  /** Told as an `info` right after the welcome (the TLS fingerprint, say). */
+  note?: string;
 }
 
 /** Rooms one client may be in at once unless `--max-rooms-per-member` says otherwise. */
@@ -109,6 +111,7 @@ export class ClientRooms {
       if (client.held.length > 0) {
         member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
       }
+      if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
     }, own);
     // Only now, so that the rooms both were in see no leave and no join: the name stayed.
     client.replaced?.member.disconnect(
