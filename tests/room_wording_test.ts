@@ -12,7 +12,7 @@ import type { RoomRecord } from "../src/protocol/frames.ts";
 import { encodeFrame, parseServerFrame } from "../src/protocol/codec.ts";
 import { renderEntry } from "../src/client/render.ts";
 import { createTheme } from "../src/client/theme.ts";
-import { renderPlain } from "../src/text/plain_format.ts";
+import { renderPlain, renderReplayed } from "../src/text/plain_format.ts";
 import { runConsoleLine } from "../src/server/operator_console.ts";
 
 const theme = createTheme({ color: false, decorate: false });
@@ -54,6 +54,29 @@ Deno.test("joins, leaves and /who count the room in the same words in plain text
   assertEquals(renderPlain({ type: "members", members: ["alice", "bob"] }), [
     "-- 2 here: alice, bob",
   ]);
+});
+
+Deno.test("replayed joins, leaves and gathered presence carry no count of their time, in plain text as in the terminal", () => {
+  const records: RoomRecord[] = [
+    { type: "join", id: 1, ts, name: "carol", count: 3 },
+    { type: "leave", id: 2, ts, name: "bob", count: 0, kind: "quit" },
+    { type: "presence", id: 3, ts, joined: ["ann", "bo"], left: ["cy"], count: 4211 },
+  ];
+  for (const record of records) {
+    const plain = renderReplayed(record).join("\n").replace(/^\[[^\]]+\] /, "");
+    assert(!/here\)/.test(plain), plain);
+    const terminal = renderEntry({ kind: "record", record, replayed: true }, {
+      width: 80,
+      me: "zed",
+      theme,
+      now: ts,
+    }).join("\n").replace(/^[\d-]* ?\d\d:\d\d /, "");
+    assertEquals(plain, terminal);
+  }
+  assertEquals(
+    renderReplayed(records[2]).join("").replace(/^\[[^\]]+\] /, ""),
+    "-- ann, bo joined; cy left",
+  );
 });
 
 Deno.test("an nc user's /who and /help, and the operator's /who, use the same words", async () => {

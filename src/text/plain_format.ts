@@ -119,14 +119,17 @@ export function presenceWords(record: { joined: string[]; left: string[] }): str
 }
 
 /**
- * A record replayed from history (earlier messages, a catch-up): a join or
- * leave without the member count of its time, which would read as now's
- * ("left (0 here)" while you are in the room).
+ * A record replayed from history (earlier messages, a catch-up): a join,
+ * leave or gathered presence without the member count of its time, which
+ * would read as now's ("left (0 here)" while you are in the room).
  */
 export function renderReplayed(record: RoomRecord): string[] {
   if (record.type === "join") return [`[${formatStamp(record.ts)}] -- ${record.name} joined`];
   if (record.type === "leave") {
     return [`[${formatStamp(record.ts)}] -- ${record.name} ${leaveWords(record)}`];
+  }
+  if (record.type === "presence") {
+    return [`[${formatStamp(record.ts)}] -- ${presenceWords(record)}`];
   }
   return renderPlain(record);
 }
