@@ -46,6 +46,8 @@ export interface PhaseReport {
   name: string;
   /** The good members' send-to-receipt latency during the phase. */
   latency: LatencySummary;
+  /** Benchmark messages each good member received during the phase, by name. */
+  received: Record<string, number>;
   /** How long a newcomer took to join in the middle of the phase; `null` if it could not. */
   newcomerJoinMs: number | null;
   /** What the attack managed (empty for the quiet room). */
@@ -99,7 +101,9 @@ export async function runAttackScenario(
       })
     );
     for (const sender of senders) sender.start();
-    const samples = () => good.flatMap((m) => m.probe!.latencies);
+    // Each good member's samples since `from` (its own count when the phase began).
+    const samplesSince = (from: number[]) =>
+      good.flatMap((m, i) => m.probe!.latencies.slice(from[i]));
     const phases: PhaseReport[] = [];
     let newcomers = 0;
     const phase = async (
@@ -112,11 +116,15 @@ export async function runAttackScenario(
       const sampler = setInterval(() => {
         peak = Math.max(peak, readProcessStats(server.pid)?.rssBytes ?? 0);
       }, RSS_SAMPLE_MS);
-      const from = samples().length;
+      const from = good.map((m) => m.probe!.latencies.length);
       const until = performance.now() + phaseMs;
       const newcomer = sleep(phaseMs / 2).then(() => timeJoin(server.port, `new${newcomers++}`));
       const counts = await attack(until);
-      const latency = summarizeLatency(samples().slice(from));
+      // The phase lasts its full time even when the attacker gives up early (refused
+      // everywhere), so every phase measures the good members over the same span.
+      await sleep(until - performance.now());
+      const received = good.map((m, i) => m.probe!.latencies.length - from[i]);
+      const latency = summarizeLatency(samplesSince(from));
       clearInterval(sampler);
       const newcomerJoinMs = await newcomer;
       await sleep(settings.settleSeconds * 1000);
@@ -124,26 +132,31 @@ export async function runAttackScenario(
       phases.push({
         name,
         latency,
+        received: Object.fromEntries(good.map((m, i) => [m.name, received[i]])),
         newcomerJoinMs,
         attack: counts,
         rssBytes: { before, peak: before === null ? null : peak, after },
       });
     };
     await phase("quiet", (until) => sleep(until - performance.now()).then(() => ({})));
-    const target = {
-      port: server.port,
-      password: PASSWORD,
-      sources: attackSources(settings.attackAddresses),
-    };
-    for (const attack of ATTACKS) {
-      await phase(attack.name, (until) => attack.run({ ...target, until }, settings));
+    // Each attack comes from its own addresses, as a real attacker would move on
+    // to fresh ones: what one attack used up (its join rate, its password
+    // penalties) is not what the next attack is measured against.
+    for (const [index, attack] of ATTACKS.entries()) {
+      const sources = attackSources(settings.attackAddresses, index * settings.attackAddresses);
+      await phase(
+        attack.name,
+        (until) => attack.run({ port: server.port, password: PASSWORD, sources, until }, settings),
+      );
     }
     for (const sender of senders) sender.stop();
     const problems = good.filter((m) => m.lostConnection).map((m) =>
       `good member ${m.name} lost its connection`
     );
-    for (const { name, latency } of phases) {
-      if (latency.samples === 0) problems.push(`${name}: the good members received nothing`);
+    for (const { name, received } of phases) {
+      for (const [member, count] of Object.entries(received)) {
+        if (count === 0) problems.push(`${name}: good member ${member} received nothing`);
+      }
     }
     return { scenario: "attack", settings, phases, verdicts: verdictsOf(phases), problems };
   } finally {
