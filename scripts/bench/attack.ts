@@ -11,6 +11,7 @@
 
 import { type AttackCounts, ATTACKS, type AttackSizes } from "./attacks.ts";
 import { attackSources } from "./attack_client.ts";
+import { runAttackInWorker } from "./attack_worker.ts";
 import { BenchMember } from "./member.ts";
 import { readProcessStats } from "./process_stats.ts";
 import { Sender } from "./sender.ts";
@@ -144,10 +145,13 @@ export async function runAttackScenario(
     // penalties) is not what the next attack is measured against.
     for (const [index, attack] of ATTACKS.entries()) {
       const sources = attackSources(settings.attackAddresses, index * settings.attackAddresses);
-      await phase(
-        attack.name,
-        (until) => attack.run({ port: server.port, password: PASSWORD, sources, until }, settings),
-      );
+      await phase(attack.name, (until) =>
+        runAttackInWorker({
+          name: attack.name,
+          target: { port: server.port, password: PASSWORD, sources },
+          durationMs: until - performance.now(),
+          sizes: settings,
+        }));
     }
     for (const sender of senders) sender.stop();
     const problems = good.filter((m) => m.lostConnection).map((m) =>
