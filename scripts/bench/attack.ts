@@ -53,6 +53,10 @@ export interface PhaseReport {
   newcomerJoinMs: number | null;
   /** What the attack managed (empty for the quiet room). */
   attack: AttackCounts;
+  /** CPU seconds the server used during the phase (user + system), or `null` off Linux. */
+  serverCpuSeconds: number | null;
+  /** The machine's 1-minute load average when the phase started (other work on it). */
+  loadAverage: number;
   /** Server memory at the start of the phase, its peak during it, and after the settle time. */
   rssBytes: { before: number | null; peak: number | null; after: number | null };
 }
@@ -112,7 +116,9 @@ export async function runAttackScenario(
       attack: (until: number) => Promise<AttackCounts>,
     ): Promise<void> => {
       progress(`attack: ${name}…`);
-      const before = readProcessStats(server.pid)?.rssBytes ?? null;
+      const loadAverage = round(Deno.loadavg()[0]);
+      const startStats = readProcessStats(server.pid);
+      const before = startStats?.rssBytes ?? null;
       let peak = before ?? 0;
       const sampler = setInterval(() => {
         peak = Math.max(peak, readProcessStats(server.pid)?.rssBytes ?? 0);
@@ -126,6 +132,13 @@ export async function runAttackScenario(
       await sleep(until - performance.now());
       const received = good.map((m, i) => m.probe!.latencies.length - from[i]);
       const latency = summarizeLatency(samplesSince(from));
+      const endStats = readProcessStats(server.pid);
+      const serverCpuSeconds = startStats && endStats
+        ? round(
+          endStats.userSeconds + endStats.systemSeconds - startStats.userSeconds -
+            startStats.systemSeconds,
+        )
+        : null;
       clearInterval(sampler);
       const newcomerJoinMs = await newcomer;
       await sleep(settings.settleSeconds * 1000);
@@ -135,6 +148,8 @@ export async function runAttackScenario(
         latency,
         received: Object.fromEntries(good.map((m, i) => [m.name, received[i]])),
         newcomerJoinMs,
+        serverCpuSeconds,
+        loadAverage,
         attack: counts,
         rssBytes: { before, peak: before === null ? null : peak, after },
       });
@@ -235,7 +250,8 @@ export function formatAttackReport(report: AttackReport): string {
       `  ${
         phase.name.padEnd(9)
       } good p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms ` +
-        `(${latency.samples} samples); newcomer ${
+        `(${latency.samples} samples); server CPU ${phase.serverCpuSeconds ?? "n/a"} s; ` +
+        `load average ${phase.loadAverage}; newcomer ${
           phase.newcomerJoinMs === null ? "could not join" : `joined in ${phase.newcomerJoinMs} ms`
         }; RSS ${mib(rssBytes.before)} → peak ${mib(rssBytes.peak)} → after ${
           mib(rssBytes.after)
