@@ -66,6 +66,13 @@ export interface AttackReport {
   scenario: "attack";
   settings: AttackSettings;
   phases: PhaseReport[];
+  /**
+   * The good members' latency over every quiet stretch: the quiet phase and
+   * each settle time after its first {@linkcode SETTLE_GRACE_MS}. Spread over
+   * the whole run, it sees the machine as the attacks did; one 20-second
+   * window on a shared machine may or may not catch a stall of the scheduler.
+   */
+  quiet: LatencySummary;
   /** How the attacks compare with the issue's targets (p99 within 2×, memory back within 20%). */
   verdicts: string[];
   /** What went wrong with the measurement itself (a good member dropped, no samples). */
@@ -75,6 +82,8 @@ export interface AttackReport {
 const PASSWORD = "bench-attack-password";
 const NEWCOMER_TIMEOUT_MS = 10_000;
 const RSS_SAMPLE_MS = 100;
+/** The start of each settle time left out of the quiet baseline (connections still closing). */
+const SETTLE_GRACE_MS = 2000;
 
 /** The `chat serve` flags of the attack scenario: a password, and every limit as users get it. */
 const SERVE_FLAGS = ["--password", PASSWORD];
@@ -110,6 +119,8 @@ export async function runAttackScenario(
     const samplesSince = (from: number[]) =>
       good.flatMap((m, i) => m.probe!.latencies.slice(from[i]));
     const phases: PhaseReport[] = [];
+    /** Latency samples of every quiet stretch: the quiet phase and each settle time. */
+    const quietSamples: number[] = [];
     let newcomers = 0;
     const phase = async (
       name: string,
@@ -131,7 +142,9 @@ export async function runAttackScenario(
       // everywhere), so every phase measures the good members over the same span.
       await sleep(until - performance.now());
       const received = good.map((m, i) => m.probe!.latencies.length - from[i]);
-      const latency = summarizeLatency(samplesSince(from));
+      const phaseSamples = samplesSince(from);
+      const latency = summarizeLatency(phaseSamples);
+      if (name === "quiet") quietSamples.push(...phaseSamples);
       const endStats = readProcessStats(server.pid);
       const serverCpuSeconds = startStats && endStats
         ? round(
@@ -141,7 +154,13 @@ export async function runAttackScenario(
         : null;
       clearInterval(sampler);
       const newcomerJoinMs = await newcomer;
-      await sleep(settings.settleSeconds * 1000);
+      // The settle time after the grace is quiet too: it joins the baseline.
+      const settleMs = settings.settleSeconds * 1000;
+      const graceMs = Math.min(SETTLE_GRACE_MS, settleMs);
+      await sleep(graceMs);
+      const quietFrom = good.map((m) => m.probe!.latencies.length);
+      await sleep(settleMs - graceMs);
+      quietSamples.push(...samplesSince(quietFrom));
       const after = readProcessStats(server.pid)?.rssBytes ?? null;
       phases.push({
         name,
@@ -177,7 +196,15 @@ export async function runAttackScenario(
         if (count === 0) problems.push(`${name}: good member ${member} received nothing`);
       }
     }
-    return { scenario: "attack", settings, phases, verdicts: verdictsOf(phases), problems };
+    const quiet = summarizeLatency(quietSamples);
+    return {
+      scenario: "attack",
+      settings,
+      phases,
+      quiet,
+      verdicts: verdictsOf(phases, quiet),
+      problems,
+    };
   } finally {
     for (const member of good) member.close();
     await server.stop();
@@ -214,13 +241,13 @@ async function timeJoin(port: number, name: string): Promise<number | null> {
  * of where it was before the first attack (so growth that piles up from one
  * attack to the next shows too).
  */
-function verdictsOf(phases: PhaseReport[]): string[] {
+function verdictsOf(phases: PhaseReport[], quietLatency: LatencySummary): string[] {
   const [quiet, ...attacks] = phases;
   const growth = (after: number | null, from: number | null) =>
     after === null || from === null ? null : after / from - 1;
   const percent = (g: number) => `${g >= 0 ? "+" : ""}${Math.round(g * 100)}%`;
   return attacks.map(({ name, latency, rssBytes, newcomerJoinMs }) => {
-    const ratio = quiet.latency.p99 > 0 ? latency.p99 / quiet.latency.p99 : null;
+    const ratio = quietLatency.p99 > 0 ? latency.p99 / quietLatency.p99 : null;
     const latencyOk = ratio !== null && ratio <= 2;
     const sinceAttack = growth(rssBytes.after, rssBytes.before);
     const sinceStart = growth(rssBytes.after, quiet.rssBytes.before);
@@ -265,6 +292,11 @@ export function formatAttackReport(report: AttackReport): string {
         } MiB${counts ? `; ${counts}` : ""}`,
     );
   }
+  const q = report.quiet;
+  lines.push(
+    `  quiet room over the quiet phase and the settle times: p50 ${q.p50} ms, p99 ${q.p99} ms, ` +
+      `max ${q.max} ms (${q.samples} samples)`,
+  );
   for (const verdict of report.verdicts) lines.push(`  ${verdict}`);
   for (const problem of report.problems) lines.push(`  PROBLEM ${problem}`);
   return lines.join("\n");
