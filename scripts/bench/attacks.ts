@@ -243,8 +243,14 @@ async function mailbox(target: AttackTarget, sizes: AttackSizes): Promise<Attack
         }
         counts.senders++;
       }
-      const [to] = [...boxes].find(([, kept]) => kept < MAILBOX_LIMIT) ?? [];
-      if (to === undefined) break; // every made-up box is full
+      let [to] = [...boxes].find(([, kept]) => kept < MAILBOX_LIMIT) ?? [];
+      if (to === undefined) {
+        // Every made-up box is full: make a fresh name to write to.
+        const name = await makeName();
+        if (!name) continue;
+        boxes.set(name, 0);
+        to = name;
+      }
       const frame = encodeFrame({ type: "send", text: `/msg ${to} ${text}` });
       sender.write(frame);
       counts.sent++;

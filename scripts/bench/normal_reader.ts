@@ -32,7 +32,9 @@ export interface NormalReaderPlan {
 export interface NormalReaderReport extends NormalReaderPlan {
   /** Lines of each paste (a line of one character each: the most lines a paste can carry). */
   linesPerPaste: number;
-  /** Pastes the server accepted, and refused for speed (0: the pasters kept within the limit). */
+  /** Pastes sent. */
+  pastesSent: number;
+  /** Pastes the server relayed, and refused for speed (0: the pasters kept within the limit). */
   pastesAccepted: number;
   pastesRefused: number;
   /** What the reader received while the pasters pasted, and how fast. */
@@ -55,9 +57,9 @@ export interface NormalReaderReport extends NormalReaderPlan {
 /** Lines of each paste: one character each, the most a 4,000-character message can hold. */
 const LINES_PER_PASTE = Math.floor((DEFAULT_LIMITS.maxMessageChars + 1) / 2);
 const ANSWER_TIMEOUT_MS = 5000;
-const ECHO_WAIT_MS = 5000;
+const ECHO_WAIT_MS = 15_000;
 const POLL_MS = 20;
-const REFILL_MS = 1000;
+const REFILL_MS = 2000;
 /** Below this share of its pace, a reader is not what limits what it receives. */
 const KEPT_UP_SHARE = 0.9;
 
@@ -78,28 +80,29 @@ export async function measureNormalReader(plan: NormalReaderPlan): Promise<Norma
     }
     const text = Array.from({ length: LINES_PER_PASTE }, () => "x").join("\n");
     const frame = encodeFrame({ type: "send", text });
-    // A line never costs more than the burst; within the limit means at that pace, a little under.
+    // A line never costs more than the burst; within the limit means at that pace, with 20% to
+    // spare for pastes that reach the server late and the next one on time.
     const cost = Math.min(lineCost(frame.trimEnd(), false), DEFAULT_LIMITS.rateBurst);
-    const intervalMs = (cost / DEFAULT_LIMITS.ratePerSecond) * 1100;
-    const until = performance.now() + plan.seconds * 1000;
+    const intervalMs = (cost / DEFAULT_LIMITS.ratePerSecond) * 1200;
+    // The hello took a line from the rate: let it refill before the first paste.
+    await sleep(REFILL_MS);
     const before = { bytes: reader.bytes, lines: reader.lines };
     const started = performance.now();
+    const until = started + plan.seconds * 1000;
     let sent = 0;
     await Promise.all(pasters.map(async (paster, index) => {
-      // The hello took a line from the rate: let it refill before the first paste.
-      await sleep(REFILL_MS + (index * intervalMs) / pasters.length);
-      while (performance.now() < until && !paster.closed) {
+      // Each paster's pastes are due at fixed times; none is due at or after `until`.
+      for (let at = started + (index * intervalMs) / pasters.length; at < until; at += intervalMs) {
+        await sleep(at - performance.now());
+        if (paster.closed) return;
         paster.write(frame);
         sent++;
-        await sleep(Math.min(intervalMs, until - performance.now()));
       }
     }));
-    const seconds = (performance.now() - started) / 1000;
-    const bytesReceived = reader.bytes - before.bytes;
-    const linesReceived = reader.lines - before.lines;
-    // Every paste the server took comes back to each paster (the first one counts them); a
-    // paste it refused for speed gets its sender an error at most once a second, so the
-    // wait ends when all are accounted for, or after a while.
+    await sleep(until - performance.now());
+    // Every paste the server took comes back to each paster (the first one counts them); one
+    // it refused for speed gets its sender a `rate_limited` error. Wait until each is accounted
+    // for (or a while), then until the reader has every line of every paste taken.
     let accepted = 0;
     let refused = 0;
     const deadline = performance.now() + ECHO_WAIT_MS;
@@ -107,18 +110,26 @@ export async function measureNormalReader(plan: NormalReaderPlan): Promise<Norma
       for (const [index, paster] of pasters.entries()) {
         for (const frame of paster.drain()) {
           if (index === 0 && frame.type === "message") accepted++;
-          else if (frame.type === "error") refused++;
+          else if (frame.type === "error" && frame.code === "rate_limited") refused++;
         }
       }
       await sleep(POLL_MS);
     }
+    const allLines = before.lines + accepted * LINES_PER_PASTE;
+    while (reader.lines < allLines && !reader.cutOff && performance.now() < deadline) {
+      await sleep(POLL_MS);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const bytesReceived = reader.bytes - before.bytes;
+    const linesReceived = reader.lines - before.lines;
     const bytesPerSecond = Math.round(bytesReceived / seconds);
     return {
       ...plan,
       seconds: round(seconds),
       linesPerPaste: LINES_PER_PASTE,
+      pastesSent: sent,
       pastesAccepted: accepted,
-      pastesRefused: sent - accepted,
+      pastesRefused: refused,
       bytesReceived,
       linesReceived,
       linesPerSecond: Math.round(linesReceived / seconds),
