@@ -79,8 +79,9 @@ Attack options (--scenario attack; it uses --rate, --settle and --json too):
       --guessers N        password-guessing loops at once (${ATTACK_DEFAULTS.guessLoops})
       --flooders N        members flooding made-up names' mailboxes (${ATTACK_DEFAULTS.flooders})
       --attack-addresses N
-                        loopback addresses the attackers come from, 127.0.0.2
-                        and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only, elsewhere they share 127.0.0.1)
+                        loopback addresses each attack comes from, fresh ones
+                        for each, 127.0.0.2 and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only,
+                        elsewhere they share 127.0.0.1)
       (--rate: the good members' messages per second together, ${ATTACK_DEFAULTS.rate};
        --settle: seconds after each attack before memory is read, ${ATTACK_DEFAULTS.settleSeconds})
 

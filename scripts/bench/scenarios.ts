@@ -71,9 +71,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "slow",
-    summary:
-      "one member stops reading while the rest chat flat out; it is dropped, nobody else waits; " +
-      "then a normal reader (32 KiB/s) is not dropped while two members paste big blocks",
+    summary: "one member stops reading while the rest chat flat out; it is dropped, nobody\n" +
+      "           else waits. Then a member reading 32 KiB/s while two paste: it stays",
     defaults: {
       ...COMMON,
       connections: 1000,
