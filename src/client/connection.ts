@@ -758,7 +758,10 @@ function isHeldBackDuringCatchUp(frame: ServerFrame): boolean {
  * {@linkcode CannotJoinError} (not a chat room, or silent).
  */
 export async function checkReachable(
-  options: Pick<ConnectionOptions, "host" | "port" | "tls" | "connectTimeoutMs" | "answerTimeoutMs">,
+  options: Pick<
+    ConnectionOptions,
+    "host" | "port" | "tls" | "connectTimeoutMs" | "answerTimeoutMs"
+  >,
 ): Promise<void> {
   const { host, port, tls, connectTimeoutMs = 10_000, answerTimeoutMs = 5000 } = options;
   let conn: Deno.Conn;
