@@ -18,7 +18,7 @@
 
 import { encodeFrame } from "../../src/protocol/codec.ts";
 import { DEFAULT_LIMITS } from "../../src/protocol/limits.ts";
-import { lineCost } from "../../src/server/flood_guard.ts";
+import { lineCost } from "../../src/protocol/line_cost.ts";
 import { MAILBOX_LIMIT, MAILBOX_PER_SENDER_LIMIT } from "../../src/server/mailbox.ts";
 import { type AnyFrame, AttackConnection } from "./attack_client.ts";
 

@@ -11,7 +11,7 @@
 
 import { encodeFrame } from "../../src/protocol/codec.ts";
 import { DEFAULT_LIMITS } from "../../src/protocol/limits.ts";
-import { lineCost } from "../../src/server/flood_guard.ts";
+import { lineCost } from "../../src/protocol/line_cost.ts";
 import { AttackConnection } from "./attack_client.ts";
 import { countNewlines } from "./member.ts";
 import { ServerProcess } from "./server_process.ts";
