@@ -30,7 +30,12 @@ import {
   runAttackScenario,
 } from "./bench/attack.ts";
 import { ATTACKS } from "./bench/attacks.ts";
-import { runScenario, type Scenario, SCENARIOS, type ScenarioSettings } from "./bench/scenarios.ts";
+import {
+  runScenarioWithReader,
+  type Scenario,
+  SCENARIOS,
+  type ScenarioSettings,
+} from "./bench/scenarios.ts";
 
 const COMMAND = "deno task bench";
 
@@ -61,6 +66,9 @@ Options (defaults are the fanout scenario's):
       --web-sockets N   members that join over a WebSocket, as the page does (0)
       --timeout S       seconds to wait for the joins and for the run (300)
       --settle S        idle: seconds the full room sits idle before its memory is read (60)
+      --paste-seconds S slow: seconds two members paste big blocks within the rate
+                        limit while a member reads at 32 KiB/s, on a server with
+                        default limits; 0 skips it (20)
       --runs N          repeat the scenario N times and report medians (1)
       --cpu-prof DIR    write a V8 CPU profile of the server into DIR
       --server-v8-flags F
@@ -73,8 +81,9 @@ Attack options (--scenario attack; it uses --rate, --settle and --json too):
       --guessers N        password-guessing loops at once (${ATTACK_DEFAULTS.guessLoops})
       --flooders N        members flooding made-up names' mailboxes (${ATTACK_DEFAULTS.flooders})
       --attack-addresses N
-                        loopback addresses the attackers come from, 127.0.0.2
-                        and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only, elsewhere they share 127.0.0.1)
+                        loopback addresses each attack comes from, fresh ones
+                        for each, 127.0.0.2 and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only,
+                        elsewhere they share 127.0.0.1)
       (--rate: the good members' messages per second together, ${ATTACK_DEFAULTS.rate};
        --settle: seconds after each attack before memory is read, ${ATTACK_DEFAULTS.settleSeconds})
 
@@ -101,6 +110,7 @@ const OPTIONS: OptionSpec = {
   "web-sockets": { type: "string" },
   timeout: { type: "string" },
   settle: { type: "string" },
+  "paste-seconds": { type: "string" },
   runs: { type: "string" },
   "cpu-prof": { type: "string" },
   "server-v8-flags": { type: "string" },
@@ -195,6 +205,7 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
     webSockets: number("web-sockets", 0, 100_000),
     timeoutSeconds: number("timeout", 1, 86_400),
     settleSeconds: number("settle", 0, 3600),
+    pasteSeconds: number("paste-seconds", 0, 3600),
   });
   if ((wanted === "all" || wanted === "transports") && Object.keys(overrides).length > 0) {
     throw new UsageError(
@@ -240,6 +251,7 @@ const LOAD_FLAGS = [
   "slow",
   "web-sockets",
   "timeout",
+  "paste-seconds",
 ];
 
 /** Runs the attack scenario `runs` times; exit 1 when the measurement itself went wrong. */
@@ -277,7 +289,7 @@ async function bench(args: string[]): Promise<number> {
     const runs = [];
     for (let i = 0; i < request.runs; i++) {
       if (!request.json) console.error(`${scenario.name}: run ${i + 1} of ${request.runs}…`);
-      runs.push(await runScenario(scenario, settings, denoFlags));
+      runs.push(await runScenarioWithReader(scenario, settings, denoFlags));
     }
     reports.push(reportScenario(scenario, settings, runs));
   }

@@ -109,7 +109,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `a server that is not a chat room is named within seconds, exit 1${SKIP_REASON}`,
+  name:
+    `a server that is not a chat room is named within seconds, exit 1; without --name before any question${SKIP_REASON}`,
   ignore: !HAVE_TMUX,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -132,6 +133,11 @@ Deno.test({
           ),
           rows.join("\n"),
         );
+        // Without --name the same is said before a name is asked for.
+        const asked = await openJoin(tmux, "asked", [`127.0.0.1:${port}`]);
+        const screen = (await asked.waitFor("[exit 1]")).join("\n");
+        assert(screen.includes("answered but is not a chat room"), screen);
+        assert(!screen.includes("Your name"), screen);
       });
     } finally {
       listener.close();

@@ -140,7 +140,7 @@ Deno.test("usage mistakes exit 2 with a hint", async () => {
   }
 });
 
-Deno.test("a room password comes from CHAT_PASSWORD, or from the next line when it is missing", async () => {
+Deno.test("a room password comes from CHAT_PASSWORD, or from the first line when no --name is given", async () => {
   await withServer(async (_server, port) => {
     const withEnv = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
       input: "in with the env\n",
@@ -149,18 +149,30 @@ Deno.test("a room password comes from CHAT_PASSWORD, or from the next line when 
     assertEquals(withEnv.code, 0, withEnv.stderr);
     assertMatch(withEnv.stdout, /\] bot: in with the env\n/);
 
-    const typed = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
-      input: "s3cret\nin by typing it\n",
+    const typed = await runChat(["join", `127.0.0.1:${port}`], {
+      input: "bot\ns3cret\nin by typing it\n",
     });
     assertEquals(typed.code, 0, typed.stderr);
     assertMatch(
       typed.stdout,
-      /^!! This room needs a password\. .*\nType the password:\n-- Welcome, bot!/,
+      /^Type your name:\n!! This room needs a password\. .*\nType the password:\n/,
     );
+    assertMatch(typed.stdout, /-- Welcome, bot!/);
     assertMatch(typed.stdout, /\] bot: in by typing it\n/);
     assert(!typed.stdout.includes("] bot: s3cret"), "the password is not sent as chat");
 
-    const silent = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], { input: "" });
+    // With --name, input lines are messages: none is eaten as a password (nor sent as a guess).
+    const scripted = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "deploy-done\n",
+    });
+    assertEquals(scripted.code, 1, scripted.stdout);
+    assertEquals(
+      scripted.stderr,
+      "This room needs a password. Set CHAT_PASSWORD to the room's password: with --name, input lines are messages.\n",
+    );
+    assert(!scripted.stdout.includes("deploy-done"), scripted.stdout);
+
+    const silent = await runChat(["join", `127.0.0.1:${port}`], { input: "bot\n" });
     assertEquals(silent.code, 1, "no input to answer with: it gives up instead of hanging");
     assertEquals(
       silent.stderr,

@@ -15,6 +15,7 @@ import type { TlsSettings } from "../src/client/tls_connect.ts";
 import { pemDecode } from "../src/protocol/pem.ts";
 import { createSelfSigned } from "../src/server/tls_identity.ts";
 import { withTempDir } from "./support/temp_dir.ts";
+import { reservePort } from "./support/chat_process.ts";
 
 function connection(
   port: number,
@@ -109,7 +110,7 @@ Deno.test("TLS without a fingerprint pins the first certificate and refuses a ch
       assertEquals(await again.start(), "joined");
       await again.quit();
       assertEquals(pinned.length, 1, "a known room is not announced again");
-    }, { tls: first });
+    }, { tls: first, port: reservePort() }); // the second server comes back on this port
     // Same address, another certificate: refused loudly, nothing sent, nobody joins.
     await withServer(async (server) => {
       await assertRejects(

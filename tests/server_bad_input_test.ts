@@ -7,6 +7,7 @@ import { ChatServer } from "../src/server/chat_server.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
+import { reservePort } from "./support/chat_process.ts";
 
 // Anything a terminal would act on: C0/C1 controls (newline aside), DEL, bidi controls.
 // deno-lint-ignore no-control-regex -- matching control characters is the point
@@ -274,7 +275,7 @@ Deno.test("a client that stops reading is dropped; everyone else gets every mess
 });
 
 Deno.test("a restart on the same port works at once (address reuse)", async () => {
-  const first = new ChatServer({ hostname: "127.0.0.1", port: 0 });
+  const first = new ChatServer({ hostname: "127.0.0.1", port: reservePort() });
   const port = first.addr.port;
   const { client } = await LineClient.join(port, "alice");
   await first.shutdown();

@@ -18,6 +18,7 @@ import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts
 import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
 import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { withTempDir } from "./support/temp_dir.ts";
+import { reservePort } from "./support/chat_process.ts";
 
 // The callbacks given to puppeteer run in the page, where these exist; the tests are
 // type-checked without the DOM library.
@@ -69,7 +70,7 @@ function browserTest(
             store: openSqliteStore(joinPath(dir, "history.db"), { historyLimit: 10_000 }),
             ...options,
           });
-        let server = launch(0);
+        let server = launch(reservePort()); // restarted on this port by some tests
         const port = server.addr.port;
         try {
           await withBrowser(async (browser) => {

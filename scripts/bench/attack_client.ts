@@ -130,14 +130,15 @@ export class AttackConnection {
 }
 
 /**
- * Loopback source addresses for `count` attacking computers: 127.0.0.2 and
- * up on Linux, where the whole 127.0.0.0/8 reaches the loopback interface;
+ * Loopback source addresses for `count` attacking computers, the `skip`
+ * first ones left out (each attack takes fresh ones): 127.0.0.2 and up on
+ * Linux, where the whole 127.0.0.0/8 reaches the loopback interface;
  * elsewhere only 127.0.0.1 is sure to exist, so every attacker shares it.
  */
-export function attackSources(count: number): string[] {
+export function attackSources(count: number, skip = 0): string[] {
   if (Deno.build.os !== "linux") return ["127.0.0.1"];
-  return Array.from(
-    { length: count },
-    (_, i) => `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`,
-  );
+  return Array.from({ length: count }, (_, i) => {
+    const n = skip + i + 2;
+    return `127.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+  });
 }

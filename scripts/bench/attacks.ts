@@ -10,11 +10,16 @@
  *   them silent, half with an unfinished hello line), held open;
  * - guessing: a wrong password per fresh connection, not waiting out the delay;
  * - mailbox: private messages, as big as allowed, to made-up names that were
- *   in the room for a moment, at the rate limit, from several members.
+ *   in the room for a moment and said a word, at the rate limit, from several
+ *   members, each moving on to fresh names as the mailbox's caps refuse it.
  *
  * @module
  */
 
+import { encodeFrame } from "../../src/protocol/codec.ts";
+import { DEFAULT_LIMITS } from "../../src/protocol/limits.ts";
+import { lineCost } from "../../src/protocol/line_cost.ts";
+import { MAILBOX_LIMIT, MAILBOX_PER_SENDER_LIMIT } from "../../src/server/mailbox.ts";
 import { type AnyFrame, AttackConnection } from "./attack_client.ts";
 
 /** Where and how long to attack. */
@@ -60,8 +65,6 @@ const OPEN_CONCURRENCY = 64;
 const NAMES_PER_FLOODER = 5;
 /** Characters of each flooding private message (the default longest message). */
 const FLOOD_TEXT_CHARS = 3900;
-/** A flooder's pace: just under the default rate limit of 3 lines a second. */
-const FLOOD_INTERVAL_MS = 350;
 
 /** The attacks, in the order the scenario runs them. */
 export const ATTACKS: readonly Attack[] = [
@@ -82,7 +85,7 @@ export const ATTACKS: readonly Attack[] = [
   },
   {
     name: "mailbox",
-    summary: "large private messages to made-up absent names, at the rate limit",
+    summary: "large private messages to made-up absent names, at the rate limit, past the caps",
     run: mailbox,
   },
 ];
@@ -194,49 +197,98 @@ async function guessing(target: AttackTarget, sizes: AttackSizes): Promise<Attac
   return { ...counts, checkedPerSecond: Math.round(counts.checked / seconds) };
 }
 
+/**
+ * A mailbox flooder plays by the rules the server enforces, as a determined
+ * attacker would: its made-up names each say a word (only names that were
+ * really used get mail kept), it sends at the pace its messages' size allows
+ * (a 3,900-character message costs about four lines of the rate), and it moves
+ * on to a fresh sender name when its share of the mailbox is full and to fresh
+ * recipients when theirs are.
+ */
 async function mailbox(target: AttackTarget, sizes: AttackSizes): Promise<AttackCounts> {
-  const counts = { namesMade: 0, sent: 0, refused: 0, keptBytes: 0 };
+  const counts = { namesMade: 0, senders: 0, sent: 0, kept: 0, refusedFull: 0, refusedOther: 0 };
   const source = sourcePicker(target.sources);
   const text = "m".repeat(FLOOD_TEXT_CHARS);
   const flooder = async (index: number) => {
     const from = source();
-    // Names that were in the room for a moment: join, take the session, leave.
-    const names: string[] = [];
-    for (let n = 0; n < NAMES_PER_FLOODER && stillOn(target); n++) {
-      const connection = await AttackConnection.open(target.port, from, ANSWER_TIMEOUT_MS);
-      if (!connection) continue;
-      const name = `mb${index}x${n}`;
-      connection.hello(name, target.password);
-      const answer = await connection.next(isAnswer, answerWait(target));
-      if (answer?.type === "welcome") {
-        names.push(name);
-        counts.namesMade++;
-        connection.send({ type: "quit" });
+    let serial = 0;
+    // Names that were really in the room: join, say a word (to themselves), leave.
+    const makeName = async (): Promise<string | null> => {
+      const name = `mb${index}x${serial++}`;
+      const member = await joinAs(target, from, name);
+      if (!member) return null;
+      member.send({ type: "send", text: `/msg ${name} hi` });
+      const said = await member.next((f) => f.type === "private", answerWait(target));
+      member.close();
+      if (!said) return null;
+      counts.namesMade++;
+      return name;
+    };
+    const boxes = new Map<string, number>(); // kept per made-up name
+    while (boxes.size < NAMES_PER_FLOODER && stillOn(target)) {
+      const name = await makeName();
+      if (name) boxes.set(name, 0);
+      else if (stillOn(target)) await sleep(1000); // refused (join rate): wait a little
+    }
+    let sender: AttackConnection | null = null;
+    let keptFromSender = 0;
+    while (stillOn(target) && boxes.size > 0) {
+      if (!sender || sender.closed || keptFromSender >= MAILBOX_PER_SENDER_LIMIT) {
+        sender?.close();
+        sender = await joinAs(target, from, `flood${index}s${serial++}`);
+        keptFromSender = 0;
+        if (!sender) {
+          if (stillOn(target)) await sleep(1000);
+          continue;
+        }
+        counts.senders++;
       }
-      connection.close();
-    }
-    if (names.length === 0) return;
-    const sender = await AttackConnection.open(target.port, from, ANSWER_TIMEOUT_MS);
-    if (!sender) return;
-    sender.hello(`flood${index}`, target.password);
-    if ((await sender.next(isAnswer, answerWait(target)))?.type !== "welcome") {
-      sender.close();
-      return;
-    }
-    let turn = 0;
-    while (stillOn(target) && !sender.closed) {
-      sender.send({ type: "send", text: `/msg ${names[turn++ % names.length]} ${text}` });
+      let [to] = [...boxes].find(([, kept]) => kept < MAILBOX_LIMIT) ?? [];
+      if (to === undefined) {
+        // Every made-up box is full: make a fresh name to write to.
+        const name = await makeName();
+        if (!name) continue;
+        boxes.set(name, 0);
+        to = name;
+      }
+      const frame = encodeFrame({ type: "send", text: `/msg ${to} ${text}` });
+      sender.write(frame);
       counts.sent++;
-      await sleep(FLOOD_INTERVAL_MS);
-      counts.refused += sender.drain().filter((frame) => frame.type === "error").length;
+      const sentAt = performance.now();
+      const answer = await sender.next(
+        (f) => f.type === "private" || f.type === "error",
+        answerWait(target),
+      );
+      if (answer?.type === "private") {
+        counts.kept++;
+        keptFromSender++;
+        boxes.set(to, boxes.get(to)! + 1);
+      } else if (answer?.code === "mailbox_full") {
+        counts.refusedFull++;
+        keptFromSender = MAILBOX_PER_SENDER_LIMIT; // try a fresh sender
+      } else if (answer) counts.refusedOther++;
+      // The pace the rate limit allows for a line this size, with a little to spare.
+      const paceMs = (lineCost(frame.trimEnd(), false) / DEFAULT_LIMITS.ratePerSecond) * 1100;
+      await sleep(Math.min(sentAt + paceMs, target.until) - performance.now());
     }
-    await sleep(100);
-    counts.refused += sender.drain().filter((frame) => frame.type === "error").length;
-    sender.close();
+    sender?.close();
   };
   await Promise.all(Array.from({ length: sizes.flooders }, (_, i) => flooder(i)));
-  counts.keptBytes = (counts.sent - counts.refused) * FLOOD_TEXT_CHARS;
-  return counts;
+  return { ...counts, keptBytes: counts.kept * FLOOD_TEXT_CHARS };
+}
+
+/** Joins as `name` from `source` with the password; the connection once welcomed, or `null`. */
+async function joinAs(
+  target: AttackTarget,
+  source: string,
+  name: string,
+): Promise<AttackConnection | null> {
+  const connection = await AttackConnection.open(target.port, source, ANSWER_TIMEOUT_MS);
+  if (!connection) return null;
+  connection.hello(name, target.password);
+  if ((await connection.next(isAnswer, answerWait(target)))?.type === "welcome") return connection;
+  connection.close();
+  return null;
 }
 
 function sleep(ms: number): Promise<void> {

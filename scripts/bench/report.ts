@@ -5,6 +5,7 @@
  */
 
 import type { MachineDescription } from "./machine.ts";
+import type { NormalReaderReport } from "./normal_reader.ts";
 import type { RunReport, Scenario, ScenarioSettings } from "./scenarios.ts";
 import { median } from "./summary.ts";
 
@@ -86,6 +87,8 @@ function problemsOf(report: RunReport, settings: ScenarioSettings): string[] {
   if (run.slow.reasons.length < run.slow.members) {
     problems.push("the departure of a slow member was not announced");
   }
+  const reader = report.normalReader;
+  if (reader?.cutOff) problems.push(`the normal reader was cut off: ${reader.lastLine}`);
   return problems;
 }
 
@@ -141,6 +144,7 @@ function describeRun(report: RunReport): string {
     if (run.slow.members > 0) {
       parts.push(`slow member dropped: ${run.slow.reasons.join("; ") || "no"}`);
     }
+    if (report.normalReader) parts.push(describeNormalReader(report.normalReader));
   } else {
     parts.push(`joined in ${report.joinSeconds} s`);
     if (server.rssPerConnectionBytes !== null) {
@@ -162,6 +166,14 @@ function describeRun(report: RunReport): string {
   if (report.loadCpuSeconds !== null) parts.push(`load generator CPU ${report.loadCpuSeconds} s`);
   parts.push(`load average ${report.loadAverageAtStart}`);
   return parts.join("; ");
+}
+
+function describeNormalReader(r: NormalReaderReport): string {
+  const fate = r.cutOff ? `CUT OFF (${r.lastLine})` : "not cut off";
+  return `normal reader at ${kib(r.readBytesPerSecond)} KiB/s while ${r.pasters} members pasted ` +
+    `${r.linesPerPaste}-line blocks for ${r.seconds} s (${r.pastesAccepted} pastes taken, ` +
+    `${r.pastesRefused} refused): received ${thousands(r.linesPerSecond)} lines/s, ` +
+    `${kib(r.bytesPerSecond)} KiB/s, ${r.keptUp ? "kept up" : "fell behind"}, ${fate}`;
 }
 
 function describeMedians(m: ScenarioMedians): string {

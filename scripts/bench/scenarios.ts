@@ -7,6 +7,7 @@
  */
 
 import { LoadGenerator, type LoadShape, type RunResult } from "./load.ts";
+import { measureNormalReader, type NormalReaderReport } from "./normal_reader.ts";
 import { type ProcessStats, readProcessStats } from "./process_stats.ts";
 import { ServerProcess } from "./server_process.ts";
 import { round } from "./summary.ts";
@@ -20,6 +21,8 @@ export interface ScenarioSettings extends LoadShape {
   timeoutSeconds: number;
   /** For `idle`: how long the room sits idle before its memory is read again. */
   settleSeconds: number;
+  /** For `slow`: seconds members paste while a normal reader reads (0: skip that part). */
+  pasteSeconds: number;
 }
 
 /** A scenario: what it shows, and its defaults. */
@@ -37,7 +40,11 @@ const COMMON = {
   webSockets: 0,
   timeoutSeconds: 300,
   settleSeconds: 0,
+  pasteSeconds: 0,
 };
+
+/** The slow scenario's normal reader: two members paste while it reads 32 KiB a second. */
+const NORMAL_READER = { pasters: 2, readBytesPerSecond: 32 * 1024 };
 
 /** Every scenario, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -75,9 +82,16 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "slow",
-    summary:
-      "one member stops reading while the rest chat flat out; it is dropped, nobody else waits",
-    defaults: { ...COMMON, connections: 1000, senders: 10, messages: 6000, slowMembers: 1 },
+    summary: "one member stops reading while the rest chat flat out; it is dropped, nobody\n" +
+      "           else waits. Then a member reading 32 KiB/s while two paste: it stays",
+    defaults: {
+      ...COMMON,
+      connections: 1000,
+      senders: 10,
+      messages: 6000,
+      slowMembers: 1,
+      pasteSeconds: 20,
+    },
   },
 ];
 
@@ -112,6 +126,8 @@ export interface RunReport {
   server: ServerFigures;
   /** CPU seconds this (the load) process used in the same span as the server's CPU seconds. */
   loadCpuSeconds: number | null;
+  /** For `slow`: what happened to a member reading at a normal pace while others pasted. */
+  normalReader?: NormalReaderReport;
 }
 
 const JUST_JOINED_MS = 2000;
@@ -172,6 +188,21 @@ export async function runScenario(
   } finally {
     await server.stop();
   }
+}
+
+/** Runs one scenario once: the run itself, then (for `slow`) the normal reader on its own server. */
+export async function runScenarioWithReader(
+  scenario: Scenario,
+  settings: ScenarioSettings,
+  denoFlags: string[] = [],
+): Promise<RunReport> {
+  const report = await runScenario(scenario, settings, denoFlags);
+  if (scenario.name !== "slow" || settings.pasteSeconds === 0) return report;
+  const normalReader = await measureNormalReader({
+    seconds: settings.pasteSeconds,
+    ...NORMAL_READER,
+  });
+  return { ...report, normalReader };
 }
 
 /** An idle room: memory right after the joins and after the settle time; CPU of the joins. */

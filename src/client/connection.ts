@@ -822,23 +822,39 @@ function isHeldBackDuringCatchUp(frame: ServerFrame): boolean {
 }
 
 /**
- * Checks that the room's computer answers — and, over TLS, that its
- * certificate is trusted (a first visit asks) — without joining, so nothing
- * is asked of a person before that is known. Throws
- * {@linkcode UnreachableError} or {@linkcode CannotJoinError}.
+ * Checks that the room's computer answers as a chat room — and, over TLS,
+ * that its certificate is trusted (a first visit asks) — without joining, so
+ * nothing is asked of a person before that is known: it sends a `ping` and
+ * waits for our protocol to answer. Throws {@linkcode UnreachableError} or
+ * {@linkcode CannotJoinError} (not a chat room, or silent).
  */
 export async function checkReachable(
-  options: Pick<ConnectionOptions, "host" | "port" | "tls" | "connectTimeoutMs">,
+  options: Pick<
+    ConnectionOptions,
+    "host" | "port" | "tls" | "connectTimeoutMs" | "answerTimeoutMs"
+  >,
 ): Promise<void> {
-  const { host, port, tls, connectTimeoutMs = 10_000 } = options;
+  const { host, port, tls, connectTimeoutMs = 10_000, answerTimeoutMs = 5000 } = options;
+  let conn: Deno.Conn;
   try {
-    const conn = tls
+    conn = tls
       ? await connectTls(host, port, tls, connectTimeoutMs)
       : await Deno.connect({ hostname: host, port, signal: AbortSignal.timeout(connectTimeoutMs) });
-    closeQuietly(conn);
   } catch (error) {
     if (error instanceof CannotJoinError) throw error;
     throw new UnreachableError(host, port, describeConnectError(error), error);
+  }
+  const timer = setTimeout(() => closeQuietly(conn), answerTimeoutMs);
+  try {
+    await conn.write(utf8.encode(encodeFrame({ type: "ping", data: "reachable" }))).catch(() => {});
+    const buffer = new Uint8Array(256);
+    const count = await conn.read(buffer).catch(() => null);
+    if (count === null) throw silentServer(host, port);
+    const first = buffer.subarray(0, count);
+    if (!speaksOurProtocol(first)) throw notAChatRoom(host, port, new TextDecoder().decode(first));
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(conn);
   }
 }
 

@@ -36,7 +36,10 @@ export interface PlainChatOptions {
   port: number;
   /** The name (from --name: a refused one is an error); when absent, the first input line is the name. */
   name?: string;
-  /** The room password; when the room needs one and it is absent, the next input line is it. */
+  /**
+   * The room password; when the room needs one and it is absent, the next
+   * input line is it — unless a name was given, which makes every line a message.
+   */
   password?: string;
   /** Connect with TLS, checking the certificate as these settings say. */
   tls?: TlsSettings;
@@ -227,6 +230,16 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         print("Type another name:");
         return answerWith("name");
       case "password_needed":
+        if (options.name !== undefined && event.code !== "too_many_attempts") {
+          // With --name, input lines are messages: one is never taken as the password.
+          failure = `${event.message.split(". ")[0].replace(/\.$/, "")}. ` +
+            "Set CHAT_PASSWORD to the room's password: with --name, input lines are messages.";
+          return connection.close();
+        }
+        if (options.name !== undefined) {
+          failure = event.message;
+          return connection.close();
+        }
         print(`!! ${event.message}`);
         print("Type the password:");
         return answerWith("password");

@@ -121,8 +121,9 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `chat serve --host 127.0.0.1 --port 0 …` (or the given port, e.g.
- * to restart a server where it was) and waits for its banner. Throws with
+ * Starts `chat serve --host 127.0.0.1 --port P …` on a port of its own (see
+ * {@linkcode reservePort}; or the given port, e.g. to restart a server where
+ * it was) and waits for its banner. Throws with
  * the output if it exits or stays silent instead.
  */
 export async function startServe(
@@ -130,7 +131,8 @@ export async function startServe(
   options: { env?: Record<string, string>; port?: number } = {},
 ): Promise<ServeProcess> {
   const { env, cleanup } = serverEnv(options.env);
-  const askedPort = String(options.port ?? 0);
+  // A port below the ephemeral range, so a restart on it cannot find it taken.
+  const askedPort = String(options.port ?? reservePort());
   const child = chatProcess(["serve", "--host", "127.0.0.1", "--port", askedPort, ...args], {
     env,
     stdin: "null",
@@ -178,10 +180,22 @@ export async function startServe(
   };
 }
 
-/** A port that was free a moment ago (bound to 0, then closed): nothing listens there. */
+/**
+ * A port that was free a moment ago, for a server that must come back on the
+ * same port after a restart. It is picked below the kernel's ephemeral range
+ * (32768–60999 on Linux), which every `port: 0` listener and every outgoing
+ * connection of the parallel tests draw from — so none of them can take it
+ * while the server is down.
+ */
 export function reservePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
+  throw new Error("No free port below the ephemeral range after 100 tries.");
 }
