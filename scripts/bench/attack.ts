@@ -11,7 +11,7 @@
 
 import { type AttackCounts, ATTACKS, type AttackSizes } from "./attacks.ts";
 import { attackSources } from "./attack_client.ts";
-import { runAttackProcess } from "./attack_process.ts";
+import { startAttackProcess } from "./attack_process.ts";
 import { BenchMember } from "./member.ts";
 import { readProcessStats } from "./process_stats.ts";
 import { Sender } from "./sender.ts";
@@ -179,8 +179,9 @@ export async function runAttackScenario(
     // penalties) is not what the next attack is measured against.
     for (const [index, attack] of ATTACKS.entries()) {
       const sources = attackSources(settings.attackAddresses, index * settings.attackAddresses);
+      const attacker = await startAttackProcess(); // loaded before the phase's clock starts
       await phase(attack.name, (until) =>
-        runAttackProcess({
+        attacker.run({
           name: attack.name,
           target: { port: server.port, password: PASSWORD, sources },
           untilEpochMs: Date.now() + (until - performance.now()),
