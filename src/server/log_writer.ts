@@ -10,6 +10,8 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
+
 /** Where log bytes go: `Deno.stdout`, `Deno.stderr`, or any writer like them. */
 export interface LogSink {
   write(bytes: Uint8Array): Promise<number>;
@@ -83,7 +85,7 @@ export class LogWriter {
   async #drain(): Promise<void> {
     try {
       while (this.#waiting.length > 0) {
-        const batch = concat(this.#waiting, this.#waitingBytes);
+        const batch = Buffer.concat(this.#waiting, this.#waitingBytes);
         this.#waiting = [];
         this.#waitingBytes = 0;
         await this.#writeAll(batch);
@@ -112,13 +114,3 @@ export class LogWriter {
   }
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return joined;
-}

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
+
 /** Where queued bytes go; a `Deno.Conn` fits. */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<number>;
@@ -207,7 +209,7 @@ export class OutboundQueue implements WriteTurn {
   async takeTurn(): Promise<void> {
     this.#closeTail();
     if (this.#stopped || this.#chunks.length === 0) return this.#idle();
-    const data = this.#chunks.length === 1 ? this.#chunks[0] : joinChunks(this.#chunks);
+    const data = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
     this.#chunks = [];
     this.#writing = true;
     try {
@@ -242,14 +244,3 @@ export class OutboundQueue implements WriteTurn {
   }
 }
 
-function joinChunks(chunks: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const chunk of chunks) total += chunk.length;
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return joined;
-}

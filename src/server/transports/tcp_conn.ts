@@ -17,6 +17,7 @@ import { LineDecoder } from "../../protocol/line_decoder.ts";
 import type { Outgoing } from "../outgoing.ts";
 import { PlainOutputStyle } from "../plain_output_style.ts";
 import type { Dialect, FrameConn, FrameEvents, Peer, ReceiveEnd } from "./frame_conn.ts";
+import { Buffer } from "node:buffer";
 
 /** The raw connection; `Deno.TcpConn` and `Deno.TlsConn` fit. */
 export interface ByteConn {
@@ -183,7 +184,7 @@ export class TcpFrameConn implements FrameConn {
   #handOverHttp(firstLine: string): boolean {
     const handOver = this.#options.handOver;
     if (!handOver || !HTTP_REQUEST_LINE.test(firstLine)) return false;
-    const bytes = concat(this.#firstBytes ?? []);
+    const bytes = Buffer.concat(this.#firstBytes ?? []);
     this.#firstBytes = undefined;
     this.#handedOver = true;
     this.close();
@@ -231,12 +232,3 @@ export class TcpFrameConn implements FrameConn {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
-}
