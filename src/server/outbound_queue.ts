@@ -243,4 +243,3 @@ export class OutboundQueue implements WriteTurn {
     for (const resolve of this.#drained.splice(0)) resolve();
   }
 }
-

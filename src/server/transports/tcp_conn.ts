@@ -231,4 +231,3 @@ export class TcpFrameConn implements FrameConn {
     this.#greetingTimer = this.#partialTimer = undefined;
   }
 }
-
