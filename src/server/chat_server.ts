@@ -143,6 +143,11 @@ export class ChatServer implements Moderation {
     return this.#sessions.size;
   }
 
+  /** Connections closed unread because their address opened them too fast. */
+  get closedUnread(): number {
+    return this.#admission.closedUnread;
+  }
+
   /** Resolves when the server has stopped accepting (after {@linkcode shutdown}). */
   get finished(): Promise<void> {
     return this.#accepting;
@@ -188,6 +193,15 @@ export class ChatServer implements Moderation {
   }
 
   #start(conn: Deno.TcpConn | Deno.TlsConn): void {
+    // A reconnect loop's extra connections cost an accept and a close, nothing more.
+    if (!this.#admission.connect(conn.remoteAddr.hostname, this.#now())) {
+      try {
+        conn.close();
+      } catch {
+        // Already gone.
+      }
+      return;
+    }
     if ("setNoDelay" in conn) {
       try {
         conn.setNoDelay(true);
