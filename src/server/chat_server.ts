@@ -86,6 +86,8 @@ export class ChatServer implements Moderation {
   readonly #accepting: Promise<void>;
   readonly #now: () => number;
   readonly #web: WebFront | undefined;
+  /** Behind a reverse proxy every connection comes from the proxy: no per-address connection rate. */
+  readonly #rateConnections: boolean;
   #stopping = false;
 
   /** Binds the port (throws `Deno.errors.AddrInUse` and friends) and starts accepting. */
@@ -94,6 +96,7 @@ export class ChatServer implements Moderation {
     this.#log = options.log ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
+    this.#rateConnections = !options.trustProxy;
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,
@@ -194,7 +197,8 @@ export class ChatServer implements Moderation {
 
   #start(conn: Deno.TcpConn | Deno.TlsConn): void {
     // A reconnect loop's extra connections cost an accept and a close, nothing more.
-    if (!this.#admission.connect(conn.remoteAddr.hostname, this.#now())) {
+    const address = conn.remoteAddr.hostname;
+    if (this.#rateConnections && !this.#admission.connect(address, this.#now())) {
       try {
         conn.close();
       } catch {
