@@ -94,3 +94,13 @@ Deno.test("a person reconnecting a few times in a row is never cut by the connec
     bob.close();
   }, { now: () => START });
 });
+
+Deno.test("behind a trusted proxy (every connection from the proxy's address) there is no connection rate", async () => {
+  await withServer(async (server, port) => {
+    for (let i = 0; i < DEFAULT_LIMITS.connectBurst + 5; i++) {
+      const transcript = await loopOnce(port, `via-proxy${i}`);
+      assert(transcript.length > 0, `connection ${i + 1} was answered`);
+    }
+    assertEquals(server.closedUnread, 0);
+  }, { now: () => START, trustProxy: true });
+});
