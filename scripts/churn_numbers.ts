@@ -30,7 +30,13 @@ function liftedLimits(): string[] {
     stdout: "piped",
   }).outputSync();
   const text = decoder.decode(help.stdout);
-  const flags = ["--max-per-address", "--rate-limit", "--rate-burst", "--join-burst"];
+  const flags = [
+    "--max-per-address",
+    "--rate-limit",
+    "--rate-burst",
+    "--join-burst",
+    "--connect-burst",
+  ];
   return [
     ...flags.filter((flag) => text.includes(flag)).flatMap((flag) => [flag, "100000"]),
     ...(text.includes("--joins-per-minute") ? ["--joins-per-minute", "1000000"] : []),

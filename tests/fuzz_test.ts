@@ -208,6 +208,8 @@ Deno.test({
       // be refused for the joins the hostile ones made.
       "--join-burst",
       "1000000",
+      "--connect-burst",
+      "1000000",
     ]);
     try {
       const { client: alice } = await LineClient.join(server.port, "alice");

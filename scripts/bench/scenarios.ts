@@ -155,6 +155,8 @@ function serveFlagsFor(settings: ScenarioSettings): string[] {
     connections,
     "--join-burst",
     connections,
+    "--connect-burst",
+    connections,
   ];
 }
 

@@ -67,6 +67,20 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
     help: "connections not joined yet (the oldest goes first)",
   },
   {
+    flag: "connect-burst",
+    key: "connectBurst",
+    min: 1,
+    max: 1_000_000,
+    help: "new connections from one address in a burst; past the rate they are closed unread",
+  },
+  {
+    flag: "connects-per-second",
+    key: "connectsPerSecond",
+    min: 1,
+    max: 1_000_000,
+    help: "new connections from one address a second, after the burst",
+  },
+  {
     flag: "join-burst",
     key: "joinBurst",
     min: 1,

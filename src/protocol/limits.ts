@@ -33,6 +33,13 @@ export interface Limits {
    * full, the oldest of them is dropped to make room, members never are.
    */
   maxUnjoined: number;
+  /**
+   * New connections one address (IPv4 address, IPv6 /64) may open in a burst; past
+   * it and {@linkcode Limits.connectsPerSecond}, a connection is closed unread.
+   */
+  connectBurst: number;
+  /** New connections one address may open per second, on average, after its burst. */
+  connectsPerSecond: number;
   /** Joins one address (IPv4 address, IPv6 /64) may make in a burst. */
   joinBurst: number;
   /** Joins one address may make per minute, on average, after its burst. */
@@ -64,6 +71,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnections: 5000,
   maxConnectionsPerAddress: 32,
   maxUnjoined: 256,
+  connectBurst: 120,
+  connectsPerSecond: 20,
   joinBurst: 20,
   joinsPerMinute: 10,
   rateBurst: 10,

@@ -52,6 +52,8 @@ export class Admission {
   readonly #perAddress = new Map<string, number>();
   readonly #handshakes = new HandshakeBudget<Visitor>();
   readonly #joins: RecentTable<TokenBucket>;
+  readonly #connects: RecentTable<TokenBucket>;
+  #closedUnread = 0;
   /** Address key and refusal code pairs logged lately, so an address that retries is logged once. */
   readonly #logged: RecentTable<true>;
 
@@ -71,6 +73,11 @@ export class Admission {
     // A bucket left alone this long is full again, so forgetting it changes nothing.
     const refillMs = (options.limits.joinBurst / options.limits.joinsPerMinute) * 60_000;
     this.#joins = new RecentTable(MAX_TRACKED_ADDRESSES, refillMs);
+    const { connectBurst, connectsPerSecond } = options.limits;
+    this.#connects = new RecentTable(
+      MAX_TRACKED_ADDRESSES,
+      (connectBurst / connectsPerSecond) * 1000,
+    );
     this.#logged = new RecentTable(MAX_TRACKED_ADDRESSES, QUIET_LOG_MS);
   }
 
@@ -116,11 +123,8 @@ export class Admission {
     const refusal = this.#refusal(key, now);
     if (refusal) {
       // Guessers were logged when their penalty started.
-      const logged = refusal.code === "too_many_attempts" ||
-        this.#logged.get(`${key} ${refusal.code}`, now) !== undefined;
-      if (!logged) {
-        this.#logged.set(`${key} ${refusal.code}`, true, now);
-        this.#log(`Refused ${key}: ${refusal.message} (logged once per address)`);
+      if (refusal.code !== "too_many_attempts") {
+        this.#logOnce(key, refusal.code, `Refused ${key}: ${refusal.message}`, now);
       }
       return refusal;
     }
@@ -146,6 +150,42 @@ export class Admission {
     this.#perAddress.set(key, (this.#perAddress.get(key) ?? 0) + 1);
     this.#handshakes.add(visitor);
     return undefined;
+  }
+
+  /**
+   * Counts a new connection from `address` against its connection rate, before
+   * anything is read from it or set up for it. False: the address opens
+   * connections faster than any person does (a reconnect loop); the caller
+   * closes this one at once, unread and unanswered. The loop's earlier
+   * connections were told why in their `bye` (`too_many_joins` and friends).
+   */
+  connect(address: string, now: number): boolean {
+    const key = addressKey(address);
+    const { connectBurst, connectsPerSecond } = this.#limits;
+    const bucket = this.#connects.get(key, now) ??
+      new TokenBucket(connectBurst, connectsPerSecond, now);
+    this.#connects.set(key, bucket, now);
+    if (bucket.take(now)) return true;
+    this.#closedUnread++;
+    this.#logOnce(
+      key,
+      "connect_rate",
+      `Closing connections from ${key} unread: more than ${connectsPerSecond} a second`,
+      now,
+    );
+    return false;
+  }
+
+  /** Connections closed unread by {@linkcode connect} so far. */
+  get closedUnread(): number {
+    return this.#closedUnread;
+  }
+
+  /** Logs `line` unless the same address was logged for the same `reason` lately. */
+  #logOnce(key: string, reason: string, line: string, now: number): void {
+    if (this.#logged.get(`${key} ${reason}`, now) !== undefined) return;
+    this.#logged.set(`${key} ${reason}`, true, now);
+    this.#log(`${line} (logged once per address)`);
   }
 
   /** Forgets a connection registered with {@linkcode admit} (again: no effect). */

@@ -111,6 +111,8 @@ export class ChatServer implements Moderation {
   readonly #accepting: Promise<void>;
   readonly #now: () => number;
   readonly #web: WebFront | undefined;
+  /** Behind a reverse proxy every connection comes from the proxy: no per-address connection rate. */
+  readonly #rateConnections: boolean;
   #stopping = false;
 
   /** Binds the port (throws `Deno.errors.AddrInUse` and friends) and starts accepting. */
@@ -119,6 +121,7 @@ export class ChatServer implements Moderation {
     this.#log = options.log ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
+    this.#rateConnections = !options.trustProxy;
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,
@@ -188,6 +191,11 @@ export class ChatServer implements Moderation {
     return this.#sessions.size;
   }
 
+  /** Connections closed unread because their address opened them too fast. */
+  get closedUnread(): number {
+    return this.#admission.closedUnread;
+  }
+
   /** Resolves when the server has stopped accepting (after {@linkcode shutdown}). */
   get finished(): Promise<void> {
     return this.#accepting;
@@ -234,6 +242,16 @@ export class ChatServer implements Moderation {
   }
 
   #start(conn: Deno.TcpConn | Deno.TlsConn): void {
+    // A reconnect loop's extra connections cost an accept and a close, nothing more.
+    const address = conn.remoteAddr.hostname;
+    if (this.#rateConnections && !this.#admission.connect(address, this.#now())) {
+      try {
+        conn.close();
+      } catch {
+        // Already gone.
+      }
+      return;
+    }
     if ("setNoDelay" in conn) {
       try {
         conn.setNoDelay(true);
