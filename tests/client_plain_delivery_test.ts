@@ -10,34 +10,7 @@ import { runChat, spawnChat } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
-
-/** Runs `body` with a raw TCP server on 127.0.0.1 that does `answer` with each connection. */
-async function withRawServer(
-  answer: (conn: Deno.Conn) => Promise<void>,
-  body: (port: number) => Promise<void>,
-): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const serving = (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      answer(conn).catch(() => {});
-    }
-  })().catch(() => {});
-  try {
-    await body((listener.addr as Deno.NetAddr).port);
-  } finally {
-    listener.close();
-    for (const conn of conns) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
-    }
-    await serving;
-  }
-}
+import { withRawServer } from "./support/scripted_server.ts";
 
 Deno.test("a pipe longer than the rate limit is delivered completely and in order, exit 0", async () => {
   // A burst of 10 and 60 a second: 300 lines are far over the burst (and over the 200 lines the

@@ -9,15 +9,14 @@
 import { LineDecoder } from "../../src/protocol/line_decoder.ts";
 
 /**
- * Runs `body` against a scripted server. For each connection (numbered from
- * 0) the hello is recorded in `hellos` and `script` answers it.
+ * Runs `body` with a raw TCP server on 127.0.0.1 that runs `answer` for each
+ * connection (numbered from 0); every connection is closed afterwards.
  */
-export async function withScriptedServer(
-  script: (connection: number, hello: Record<string, unknown>, conn: Deno.Conn) => Promise<void>,
-  body: (port: number, hellos: Record<string, unknown>[]) => Promise<void>,
+export async function withRawServer(
+  answer: (conn: Deno.Conn, connection: number) => Promise<void>,
+  body: (port: number) => Promise<void>,
 ): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const hellos: Record<string, unknown>[] = [];
   const conns: Deno.Conn[] = [];
   const serving = (async () => {
     for (let number = 0;; number++) {
@@ -28,23 +27,11 @@ export async function withScriptedServer(
         return;
       }
       conns.push(conn);
-      (async () => {
-        const decoder = new LineDecoder(1 << 20);
-        const buffer = new Uint8Array(4096);
-        let hello: Record<string, unknown> | undefined;
-        while (!hello) {
-          const count = await conn.read(buffer);
-          if (count === null) return;
-          const [line] = decoder.push(buffer.subarray(0, count)).lines;
-          if (line) hello = JSON.parse(line);
-        }
-        hellos.push(hello);
-        await script(number, hello, conn);
-      })().catch(() => {});
+      answer(conn, number).catch(() => {});
     }
   })();
   try {
-    await body((listener.addr as Deno.NetAddr).port, hellos);
+    await body((listener.addr as Deno.NetAddr).port);
   } finally {
     listener.close();
     for (const conn of conns) {
@@ -56,6 +43,31 @@ export async function withScriptedServer(
     }
     await serving;
   }
+}
+
+/**
+ * Runs `body` against a scripted server. For each connection (numbered from
+ * 0) the hello is recorded in `hellos` and `script` answers it.
+ */
+export function withScriptedServer(
+  script: (connection: number, hello: Record<string, unknown>, conn: Deno.Conn) => Promise<void>,
+  body: (port: number, hellos: Record<string, unknown>[]) => Promise<void>,
+): Promise<void> {
+  const hellos: Record<string, unknown>[] = [];
+  const answer = async (conn: Deno.Conn, number: number) => {
+    const decoder = new LineDecoder(1 << 20);
+    const buffer = new Uint8Array(4096);
+    let hello: Record<string, unknown> | undefined;
+    while (!hello) {
+      const count = await conn.read(buffer);
+      if (count === null) return;
+      const [line] = decoder.push(buffer.subarray(0, count)).lines;
+      if (line) hello = JSON.parse(line);
+    }
+    hellos.push(hello);
+    await script(number, hello, conn);
+  };
+  return withRawServer(answer, (port) => body(port, hellos));
 }
 
 /** Writes frames (objects become JSON) or raw text lines to a connection. */
