@@ -165,3 +165,22 @@ Deno.test("plain mode takes a name over from another window only with --take-ove
     });
   });
 });
+
+Deno.test("an input line over 1 MiB ends the input there: said, exit 1, nothing after it sent", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const input = `before\n${"x".repeat(1024 * 1024 + 10)}\nafter\n`;
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], { input });
+    assertEquals(result.code, 1, result.stdout + result.stderr);
+    assertMatch(
+      result.stdout,
+      /!! An input line is over 1048576 bytes; nothing after it is read\./,
+    );
+    const said = await alice.nextFrame((f) => f.type === "message" && f.from === "bot");
+    assertEquals(said.text, "before");
+    await alice.nextFrame((f) => f.type === "leave" && f.name === "bot");
+    const heard = alice.transcript.filter((line) => line.includes('"from":"bot"'));
+    assertEquals(heard.length, 1, "only the line before it was sent");
+    alice.close();
+  });
+});

@@ -88,6 +88,13 @@ Deno.test("what comes from the network is cleaned: control characters, bad finge
     "a TLS room without a usable fingerprint: first-visit rules",
   );
   assertEquals([room.members, room.protocol, room.browserUrl], [undefined, undefined, undefined]);
+  const escaped = roomFromService({
+    name: "x",
+    port: 1,
+    txt: { name: "r", web: "http://192.0.2.9:53000/\x1b]0;pwned\x07" },
+    referer: { address: "192.0.2.9" },
+  })!;
+  assertEquals(escaped.browserUrl, undefined, "a browser address with control characters");
   assertEquals(roomFromService({ name: "x", port: 0, referer: { address: "a" } }), null);
   assertEquals(roomFromService({ name: "x", port: 5 }), null, "no address to join");
   assertEquals(

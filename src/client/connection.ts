@@ -270,10 +270,10 @@ export class ChatConnection {
   /**
    * Sends a chat line (or a server command), as soon as the room's rate
    * allows: lines beyond it wait, in order (see {@linkcode waiting}).
-   * Returns false when not joined: nothing was sent or queued.
+   * Returns false when not joined, or leaving: nothing was sent or queued.
    */
   send(text: string): boolean {
-    if (!this.#joined) return false;
+    if (!this.#joined || this.#stopped) return false;
     this.#pacer.enqueue({ type: "send", text });
     return true;
   }

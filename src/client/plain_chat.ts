@@ -59,7 +59,7 @@ export interface PlainChatOptions {
  */
 const MAX_UNSENT_LINES = 200;
 
-/** Longest input line accepted; a longer one is dropped. */
+/** Longest input line read; a longer one ends the input there (exit code 1). */
 const MAX_INPUT_LINE_BYTES = 1024 * 1024;
 
 /**
@@ -70,7 +70,11 @@ const MAX_INPUT_LINE_BYTES = 1024 * 1024;
  */
 export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const lines = readLines(options.input ?? Deno.stdin.readable);
+  let overlong = false;
+  const lines = readLines(options.input ?? Deno.stdin.readable, () => {
+    overlong = true;
+    print(`!! An input line is over ${MAX_INPUT_LINE_BYTES} bytes; nothing after it is read.`);
+  });
   let name = options.name;
   while (name === undefined) {
     print("Type your name:");
@@ -262,7 +266,13 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     }
   }
 
-  const stopListening = onStopSignal(() => void connection.quit());
+  // Ctrl-C leaves politely, after the lines still waiting; a second Ctrl-C leaves at once.
+  let interrupted = false;
+  const stopListening = onStopSignal(() => {
+    if (interrupted) return connection.close();
+    interrupted = true;
+    void connection.quit();
+  });
   try {
     const started = connection.start();
     const reading = (async () => {
@@ -295,17 +305,24 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       console.error(`${unsent} ${unsent === 1 ? "line was" : "lines were"} not sent.`);
       return 1;
     }
-    return exitCode;
+    return overlong ? 1 : exitCode;
   } finally {
     stopListening();
     connection.close();
   }
 }
 
-/** Lines of a byte stream, as an async iterator that can be resumed after a `break`. */
-function readLines(stream: ReadableStream<Uint8Array>): AsyncIterableIterator<string> {
+/**
+ * Lines of a byte stream, as an async iterator that can be resumed after a
+ * `break`. A line over {@linkcode MAX_INPUT_LINE_BYTES} ends the input there
+ * (`onOverflow` is told): what follows it is not trusted to be lines.
+ */
+function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onOverflow: () => void,
+): AsyncIterableIterator<string> {
   const reader = stream.getReader();
-  let decoder = new LineDecoder(MAX_INPUT_LINE_BYTES);
+  const decoder = new LineDecoder(MAX_INPUT_LINE_BYTES);
   const ready: string[] = [];
   let ended = false;
   const iterator: AsyncIterableIterator<string> = {
@@ -320,8 +337,13 @@ function readLines(stream: ReadableStream<Uint8Array>): AsyncIterableIterator<st
         }
         const { lines, overflow } = decoder.push(value);
         ready.push(...lines);
-        // A line too long to send anyway is dropped; reading goes on with a fresh decoder.
-        if (overflow) decoder = new LineDecoder(MAX_INPUT_LINE_BYTES);
+        if (overflow) {
+          // What follows can't be split into lines with certainty: stop reading, and say so.
+          ended = true;
+          onOverflow();
+          await reader.cancel().catch(() => {});
+          break;
+        }
       }
       const line = ready.shift();
       return line === undefined ? { value: undefined, done: true } : { value: line, done: false };

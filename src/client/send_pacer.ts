@@ -142,14 +142,6 @@ export class SendPacer {
     this.#stopTimer();
   }
 
-  /** Forgets every waiting frame (the connection ended for good). */
-  discard(): void {
-    this.pause();
-    if (this.#queue.length === 0) return;
-    this.#queue.length = 0;
-    this.#changed();
-  }
-
   #pump(): void {
     if (!this.#open || this.#timer !== undefined) return;
     while (this.#open && this.#queue.length > 0) {

@@ -459,7 +459,8 @@ export class TerminalChat {
     const now = this.#now();
     const again = now - this.#lastInterrupt < DOUBLE_INTERRUPT_MS;
     this.#lastInterrupt = now;
-    if (again || this.#editor.text === "") return this.#leave();
+    if (again) return this.#leaveNow();
+    if (this.#editor.text === "") return this.#leave();
     this.#editor.setText("");
     this.#showInput();
   }
@@ -517,6 +518,15 @@ export class TerminalChat {
   #leave(): void {
     if (this.#done) return;
     this.#connection.quit().then(() => this.#end(0, "You left the room."));
+  }
+
+  /** Leaves at once (a second Ctrl-C): lines still waiting for the rate are not sent. */
+  #leaveNow(): void {
+    if (this.#done) return;
+    const unsent = this.#connection.waiting;
+    this.#connection.close();
+    if (unsent === 0) return this.#end(0, "You left the room.");
+    this.#end(1, `You left the room; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`);
   }
 
   /** Runs `action`; a bug in it ends the chat with the terminal restored, not a garbled screen. */

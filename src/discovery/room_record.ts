@@ -161,7 +161,8 @@ export function roomFromService(service: HeardService): FoundRoom | null {
     password: text("password") === "1",
     tls,
     ...(fingerprint ? { fingerprint } : {}),
-    ...(web && /^https?:\/\/[^\s]+$/.test(web) ? { browserUrl: web } : {}),
+    // No spaces and no control characters (C0, DEL, C1): it may be printed in a terminal.
+    ...(web && /^https?:\/\/[^\s\x00-\x1f\x7f-\x9f]+$/.test(web) ? { browserUrl: web } : {}),
     ...(members !== undefined ? { members } : {}),
     instance,
   };
