@@ -83,6 +83,8 @@ export class TerminalChat {
   #unread = 0;
   /** When Ctrl-C was last pressed (ms), for "a second Ctrl-C always leaves". */
   #lastInterrupt = -Infinity;
+  /** True once leaving has begun (it waits for lines held back by the rate). */
+  #leaving = false;
 
   /** Prepares the chat; {@linkcode run} starts it. */
   constructor(options: TerminalChatOptions) {
@@ -452,15 +454,17 @@ export class TerminalChat {
 
   /**
    * Ctrl-C: clears the input line when something is typed, otherwise leaves;
-   * a second Ctrl-C within a second always leaves.
+   * a second Ctrl-C within a second always leaves, and one while leaving
+   * leaves at once, without the lines still waiting for the rate.
    */
   #interrupt(): void {
     if (this.#done) return;
     const now = this.#now();
     const again = now - this.#lastInterrupt < DOUBLE_INTERRUPT_MS;
     this.#lastInterrupt = now;
-    if (again) return this.#leaveNow();
-    if (this.#editor.text === "") return this.#leave();
+    // Leaving already (lines still waiting for the rate): this Ctrl-C does not wait for them.
+    if (this.#leaving) return this.#leaveNow();
+    if (again || this.#editor.text === "") return this.#leave();
     this.#editor.setText("");
     this.#showInput();
   }
@@ -517,16 +521,20 @@ export class TerminalChat {
   /** Leaves politely; the connection's "ended" event finishes the session. */
   #leave(): void {
     if (this.#done) return;
+    this.#leaving = true;
     this.#connection.quit().then(() => this.#end(0, "You left the room."));
   }
 
-  /** Leaves at once (a second Ctrl-C): lines still waiting for the rate are not sent. */
+  /** Leaves at once (Ctrl-C while leaving): lines still waiting for the rate are not sent. */
   #leaveNow(): void {
     if (this.#done) return;
     const unsent = this.#connection.waiting;
     this.#connection.close();
     if (unsent === 0) return this.#end(0, "You left the room.");
-    this.#end(1, `You left the room; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`);
+    this.#end(
+      1,
+      `You left the room; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`,
+    );
   }
 
   /** Runs `action`; a bug in it ends the chat with the terminal restored, not a garbled screen. */

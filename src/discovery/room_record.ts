@@ -162,7 +162,7 @@ export function roomFromService(service: HeardService): FoundRoom | null {
     tls,
     ...(fingerprint ? { fingerprint } : {}),
     // No spaces and no control characters (C0, DEL, C1): it may be printed in a terminal.
-    ...(web && /^https?:\/\/[^\s\x00-\x1f\x7f-\x9f]+$/.test(web) ? { browserUrl: web } : {}),
+    ...(web && /^https?:\/\/[^\s\p{Cc}]+$/u.test(web) ? { browserUrl: web } : {}),
     ...(members !== undefined ? { members } : {}),
     instance,
   };

@@ -48,7 +48,8 @@ export type ByeCode =
   | "too_many_connections"
   | "too_many_attempts"
   | "too_many_joins"
-  | "server_busy";
+  | "server_busy"
+  | "room_unavailable";
 
 /** A refusal: code plus a sentence for a person. */
 export interface Refusal {

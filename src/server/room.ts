@@ -278,6 +278,14 @@ export class Room {
           member.deliver(out);
         }
       }
+    }, () => {
+      // The log could not be read: the member can't be welcomed, and must not wait forever.
+      if (this.#pending.get(member) !== waiting) return;
+      this.#pending.delete(member);
+      member.disconnect(
+        "room_unavailable",
+        "This room's history could not be read; reconnect to try again.",
+      );
     });
     if (!previous && !this.#gather("joined", member.name)) {
       this.#broadcast({ type: "join", name: member.name, count: this.size });

@@ -43,6 +43,7 @@ import { DEFAULT_ROOM } from "./rooms/room_name.ts";
 import { MAILBOX_SCHEMA, migrateMailboxFromVersion1, SqliteMailbox } from "./sqlite_mailbox.ts";
 import { CLAIM_TTL_MS } from "../protocol/limits.ts";
 import type { RoomStore } from "./room_store.ts";
+import { roomKey } from "./rooms/room_name.ts";
 
 /** File name of the history database inside the data directory. */
 export const HISTORY_FILE_NAME = "history.db";
@@ -134,7 +135,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions): Room
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA wal_autocheckpoint = 0");
     checkIntegrity(db, path);
-    const roomId = prepareSchema(db, path, options.defaultRoom ?? DEFAULT_ROOM);
+    // Rooms are stored by key (lower case); the default room is no exception.
+    const roomId = prepareSchema(db, path, roomKey(options.defaultRoom ?? DEFAULT_ROOM));
     return new SqliteStore(db, path, roomId, options);
   } catch (error) {
     try {
@@ -228,7 +230,7 @@ class SqliteStore implements RoomStore {
       this.#writes++;
       this.#write(op);
     };
-    this.history = this.roomHistory(options.defaultRoom ?? DEFAULT_ROOM);
+    this.history = this.roomHistory(roomKey(options.defaultRoom ?? DEFAULT_ROOM));
     this.rooms = new SqliteRoomTable(db, write);
     this.claims = new SqliteClaims(db, write);
     this.mailbox = new SqliteMailbox(db, write);

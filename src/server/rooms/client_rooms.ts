@@ -113,12 +113,6 @@ export class ClientRooms {
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
     }, own);
-    // Only now, so that the rooms both were in see no leave and no join: the name stayed.
-    client.replaced?.member.disconnect(
-      "replaced",
-      "This name was taken over by a new connection (yours?).",
-    );
-    client.replaced = undefined;
     // A multi-room client coming back enters its other rooms too, each caught up on its own.
     if (rooms.#multiRoom) {
       for (const entry of request.rooms ?? []) {
@@ -130,6 +124,13 @@ export class ClientRooms {
         if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
       }
     }
+    // Only now, once the new connection is in all its rooms, so that the rooms both were in see
+    // no leave and no join: the name stayed.
+    client.replaced?.member.disconnect(
+      "replaced",
+      "This name was taken over by a new connection (yours?).",
+    );
+    client.replaced = undefined;
     return rooms;
   }
 

@@ -92,8 +92,10 @@ export class RoomRegistry {
 
   /** The room with this name (any case, with or without `#`), if it exists. */
   find(name: string): Room | undefined {
-    const key = roomKey(name.startsWith("#") ? name : `#${name}`);
-    return this.#rooms.get(key) ?? (this.#stored.has(key) ? this.#open(name) : undefined);
+    const checked = checkRoomName(name);
+    if ("code" in checked) return undefined;
+    const { key } = checked;
+    return this.#rooms.get(key) ?? (this.#stored.has(key) ? this.#open(checked.name) : undefined);
   }
 
   /**

@@ -15,7 +15,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Buffer } from "node:buffer";
+import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import ipaddr from "ipaddr.js";
@@ -99,7 +99,9 @@ export class WebFront {
     this.#rememberBrowsing(key);
     const open = this.#open.get(key) ?? new Set();
     const { maxConnections, maxConnectionsPerAddress } = this.#options.limits;
-    if (open.size >= maxConnectionsPerAddress || this.#openCount >= maxConnections) {
+    // Behind a trusted proxy every connection is the proxy's: only the total counts.
+    const perAddressFull = !this.#options.trustProxy && open.size >= maxConnectionsPerAddress;
+    if (perAddressFull || this.#openCount >= maxConnections) {
       try {
         conn.close();
       } catch {
@@ -284,15 +286,7 @@ function duplexOf(conn: ByteConn, peer: Peer): Duplex {
 
 /** Writes all of `chunks`, joined, to `conn`. */
 async function writeAll(conn: ByteConn, chunks: Uint8Array[]): Promise<void> {
-  let bytes = chunks[0];
-  if (chunks.length > 1) {
-    bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-  }
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   // Deno's write may take part of the bytes; what is left goes in the next write.
   for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
 }

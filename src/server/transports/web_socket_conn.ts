@@ -111,6 +111,7 @@ export class WebSocketFrameConn implements FrameConn {
       // Already closed.
     }
     // A peer that does not answer the closing handshake is dropped.
-    setTimeout(() => this.#socket.terminate(), CLOSE_GRACE_MS);
+    const grace = setTimeout(() => this.#socket.terminate(), CLOSE_GRACE_MS);
+    this.#socket.on("close", () => clearTimeout(grace));
   }
 }
