@@ -87,6 +87,8 @@ export class Session implements Member, FrameEvents {
   /** Whose words `#leaveReason` is: the member's own (`quit`) or the server's. */
   #leaveKind: LeaveKind = "disconnected";
   #closed = false;
+  /** A quit arrived: nothing more is read, and the goodbye follows in the next turn. */
+  #quitting = false;
   #greeted = false;
   /** A `bye` waiting for the client's dialect to be known (connection refused at the door). */
   #refusal: ByeFrame | undefined;
@@ -214,7 +216,7 @@ export class Session implements Member, FrameEvents {
 
   /** One message from the peer (see {@linkcode FrameEvents.frame}). */
   frame(line: string, pasted: boolean): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#quitting) return;
     this.#lastHeardAt = this.#now();
     this.#pingSentAt = 0;
     // Page requests have their own budget (PageRequests): catching up is not flooding.
@@ -496,10 +498,14 @@ export class Session implements Member, FrameEvents {
 
   #quit(reason?: string): void {
     const why = reason ? sanitizeLine(reason).slice(0, 100) : undefined;
-    this.#close({
-      bye: { type: "bye", code: "quit", message: "Goodbye!" },
-      leaveReason: why,
-    });
+    // Nothing after the quit is read. What the frames before it started in a room (a /join's
+    // welcome, read from the room's log) reaches the client first: the embedded log answers
+    // within this turn's promises, so the goodbye waits for the next turn. (A log over the
+    // network will need the session to wait for its room operations instead.)
+    this.#quitting = true;
+    setTimeout(() => {
+      this.#close({ bye: { type: "bye", code: "quit", message: "Goodbye!" }, leaveReason: why });
+    }, 0);
   }
 
   // ------------------------------------------------------------------ output

@@ -47,6 +47,9 @@ import { presentCount } from "../text/plain_format.ts";
 const PAGE_SIZE = 50;
 /** Records asked for per `history after` request (the rest of a catch-up; the server caps it). */
 const CATCH_UP_PAGE_SIZE = 500;
+/** How long a catch-up page may take before it is asked for again, and how often. */
+const CATCH_UP_WAIT_MS = 4000;
+const CATCH_UP_RETRIES = 2;
 /** How close to the bottom (px) still counts as "at the latest message". */
 const STICK_PX = 48;
 /** How long a woken tab waits for an answer to its ping before it reconnects. */
@@ -131,6 +134,8 @@ let catchUp: { welcome: WelcomeFrame; records: RoomRecord[]; firstTime: boolean 
 const heldLive: RoomRecord[] = [];
 /** Last id of the welcome's catch-up and its `after` pages, for the next `after`. */
 let catchUpCursor = 0;
+/** Asks again for a catch-up page that did not come (see {@linkcode askCatchUpPage}). */
+let catchUpWatchdog: ReturnType<typeof setTimeout> | undefined;
 /** New records below the visible part while the reader is scrolled up. */
 let newBelow = 0;
 
@@ -309,11 +314,27 @@ function welcomed(frame: WelcomeFrame): void {
   catchUp = { welcome, records: [...welcome.history], firstTime };
   catchUpCursor = welcome.history.at(-1)?.id ?? lastId ?? 0;
   if (welcome.more === true && catchUpContinues()) {
-    send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+    askCatchUpPage();
   } else {
     showCatchUp();
   }
   if (firstTime) focusInput();
+}
+
+/**
+ * Asks for the next page of the catch-up. A page that does not come within
+ * a few seconds is asked for again; after that the catch-up is shown as far
+ * as it got (live records still follow, and nothing is shown twice), so the
+ * view never waits for ever.
+ */
+function askCatchUpPage(tries = 0): void {
+  clearTimeout(catchUpWatchdog);
+  send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+  catchUpWatchdog = setTimeout(() => {
+    if (!catchUp) return;
+    if (tries < CATCH_UP_RETRIES) askCatchUpPage(tries + 1);
+    else showCatchUp();
+  }, CATCH_UP_WAIT_MS);
 }
 
 /** True while the catch-up has not reached the welcome's `lastId`. */
@@ -324,6 +345,7 @@ function catchUpContinues(): boolean {
 
 /** Shows the welcome's records (and its further pages), then the live records held meanwhile. */
 function showCatchUp(): void {
+  clearTimeout(catchUpWatchdog);
   if (!catchUp) return;
   const { welcome, records, firstTime } = catchUp;
   catchUp = undefined;
@@ -450,8 +472,9 @@ function paged(page: { records: RoomRecord[]; before?: number; after?: number; m
   } else if (page.after !== undefined && catchUp) {
     catchUp.records.push(...page.records);
     catchUpCursor = page.records.at(-1)?.id ?? catchUpCursor;
+    clearTimeout(catchUpWatchdog);
     if (page.more && catchUpContinues()) {
-      send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+      askCatchUpPage();
     } else {
       showCatchUp();
     }
