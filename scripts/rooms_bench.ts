@@ -12,9 +12,11 @@
  *
  * `--code DIR` runs another checkout's `main.ts` (the release before rooms:
  * `--protocol 1`), so before and after are measured by the same script.
+ * `--rooms N` has the server hold N more (idle) rooms (`chat serve --rooms`),
+ * to show what the other rooms cost the busy one.
  *
  * Usage: deno run --allow-all scripts/rooms_bench.ts [--members 10000] [--reconnect 2000]
- *        [--code DIR] [--protocol 2]
+ *        [--code DIR] [--protocol 2] [--rooms 0]
  *
  * @module
  */
@@ -29,19 +31,21 @@ const { values } = parseArgs({
     reconnect: { type: "string", default: "2000" },
     code: { type: "string" },
     protocol: { type: "string", default: "2" },
+    rooms: { type: "string", default: "0" },
     help: { type: "boolean" },
   },
 });
 if (values.help) {
   console.log(
     "Usage: deno run --allow-all scripts/rooms_bench.ts [--members N] [--reconnect N] " +
-      "[--code DIR] [--protocol 1|2]",
+      "[--code DIR] [--protocol 1|2] [--rooms N]",
   );
   Deno.exit(0);
 }
 const MEMBERS = Number(values.members);
 const RECONNECT = Math.min(Number(values.reconnect), MEMBERS);
 const PROTOCOL = Number(values.protocol);
+const IDLE_ROOMS = Number(values.rooms);
 const MAIN = values.code
   ? join(values.code, "main.ts")
   : fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -170,12 +174,20 @@ function startServer(port: number, dataDir: string): Deno.ChildProcess {
       "1000",
       "--rate-burst",
       "1000",
+      ...idleRooms(),
     ],
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
     env: { CHAT_CONFIG_DIR: dataDir },
   }).spawn();
+}
+
+/** `--rooms` flags for the idle rooms (none for the default, so older releases run too). */
+function idleRooms(): string[] {
+  if (IDLE_ROOMS <= 0) return [];
+  const names = Array.from({ length: IDLE_ROOMS }, (_, i) => `idle${i}`);
+  return ["--rooms", names.join(","), "--max-rooms", String(IDLE_ROOMS + 10)];
 }
 
 async function untilListening(port: number): Promise<void> {
@@ -217,7 +229,10 @@ const port = freePort();
 let server = startServer(port, dataDir);
 try {
   await untilListening(port);
-  console.log(`rooms bench: ${MEMBERS} members, ${RECONNECT} reconnecting, protocol ${PROTOCOL}`);
+  console.log(
+    `rooms bench: ${MEMBERS} members, ${RECONNECT} reconnecting, protocol ${PROTOCOL}, ` +
+      `${IDLE_ROOMS} idle rooms`,
+  );
 
   // 1. Joins.
   const joinStart = performance.now();

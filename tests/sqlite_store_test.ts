@@ -156,7 +156,9 @@ Deno.test("claims and waiting private messages survive reopening; expired ones g
     });
     assertEquals(second.claims.latest("bob")?.holder, "h1");
     assertEquals(second.mailbox.count("h1"), 1);
-    assertEquals(second.mailbox.take("h1"), [pm]);
+    assertEquals(second.mailbox.peek("h1"), [pm]);
+    assertEquals(second.mailbox.count("h1"), 1, "peeking leaves it");
+    second.mailbox.remove("h1", [pm.id]);
     assertEquals(second.mailbox.count("h1"), 0);
     second.mailbox.hold("h1", { ...pm, id: 8 }, "h2");
     second.close();

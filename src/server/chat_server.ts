@@ -145,6 +145,7 @@ export class ChatServer implements Moderation {
         ...options.rooms,
       }),
       maxRoomsPerMember: options.rooms?.maxRoomsPerMember,
+      pageBytes: pageBytesFor(this.limits.maxQueueBytes),
       log: this.#store.history.roomId(),
       historyOnJoin: options.historyOnJoin ?? DEFAULT_HISTORY_ON_JOIN,
       clientLimits: {

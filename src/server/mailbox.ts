@@ -2,7 +2,8 @@
  * Private messages for someone who is away. `/msg bob …` while bob is not in
  * the room keeps the message for the holder of bob's latest claim (see
  * name_claims.ts); it is handed over when that holder next joins presenting
- * their token. Messages nobody collected expire with the claim, after
+ * their token, and removed only once it was written to their connection, so
+ * a connection lost before that leaves it for the next one. Messages nobody collected expire with the claim, after
  * {@linkcode CLAIM_TTL_MS}.
  *
  * Mail is only kept for names that were really used (claims of throwaway
@@ -36,8 +37,13 @@ export interface Mailbox {
   countFrom(sender: string): number;
   /** How many records wait in total, and their size in bytes as stored. */
   total(): { count: number; bytes: number };
-  /** Removes and returns the records waiting for the holder, oldest first. */
-  take(holder: string): PrivateRecord[];
+  /**
+   * The records waiting for the holder, oldest first, left in place: they are
+   * removed ({@linkcode Mailbox.remove}) only once they were handed over.
+   */
+  peek(holder: string): PrivateRecord[];
+  /** Removes the records with these ids waiting for the holder (handed over); others stay. */
+  remove(holder: string, ids: number[]): void;
 }
 
 /**
@@ -120,11 +126,17 @@ export class MemoryMailbox implements Mailbox {
     return { count: this.#total, bytes: this.#bytes };
   }
 
-  take(holder: string): PrivateRecord[] {
+  peek(holder: string): PrivateRecord[] {
+    return (this.#held.get(holder) ?? []).map((mail) => mail.record);
+  }
+
+  remove(holder: string, ids: number[]): void {
     const list = this.#held.get(holder) ?? [];
-    this.#held.delete(holder);
-    this.#counted(list, -1);
-    return list.map((mail) => mail.record);
+    const gone = new Set(ids);
+    const kept = list.filter((mail) => !gone.has(mail.record.id));
+    this.#counted(list.filter((mail) => gone.has(mail.record.id)), -1);
+    if (kept.length > 0) this.#held.set(holder, kept);
+    else this.#held.delete(holder);
   }
 
   #counted(mails: HeldMail[], sign: 1 | -1): void {

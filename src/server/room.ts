@@ -33,6 +33,12 @@ export interface Member {
   /** Queues a frame for this member. Must not throw and must not block. */
   deliver(out: Outgoing): void;
   /**
+   * Resolves true once every frame delivered so far has been written to the
+   * connection (handed to the operating system), false when the connection
+   * ended first. Members without it count as written at once.
+   */
+  delivered?(): Promise<boolean>;
+  /**
    * Asks the member's transport to close: `message` is for the member, `leaveReason`
    * for the rooms (kick, session taken over).
    */

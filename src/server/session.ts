@@ -95,6 +95,11 @@ export class Session implements Member, FrameEvents {
   readonly #openedAt: number;
   #lastHeardAt: number;
   #pingSentAt = 0;
+  /** Bytes given to the queue so far, and bytes written to the connection (for `delivered`). */
+  #queuedBytes = 0;
+  #writtenBytes = 0;
+  /** Who waits for the bytes queued so far to be written (see {@linkcode delivered}). */
+  #writeWaiters: Array<{ upTo: number; resolve: (written: boolean) => void }> = [];
 
   /** Wraps an accepted connection; call {@linkcode run} to start it. */
   constructor(conn: FrameConn, options: SessionOptions) {
@@ -111,7 +116,10 @@ export class Session implements Member, FrameEvents {
     const sink = {
       write: (bytes: Uint8Array) => {
         options.beforeWrite?.();
-        return conn.write(bytes);
+        return conn.write(bytes).then((count) => {
+          this.#wrote(count);
+          return count;
+        });
       },
     };
     this.#queue = new OutboundQueue(sink, options.limits.maxQueueBytes, {
@@ -165,8 +173,32 @@ export class Session implements Member, FrameEvents {
   deliver(out: Outgoing): void {
     if (this.#closed) return;
     const style = this.#conn.perWriteStyle;
-    if (style) return this.#events.push(style.frameEvents(out.frame));
-    this.#queue.push(this.#conn.encode(out));
+    if (style) {
+      const events = style.frameEvents(out.frame);
+      for (const event of events) this.#queuedBytes += event.length;
+      return this.#events.push(events);
+    }
+    const bytes = this.#conn.encode(out);
+    this.#queuedBytes += bytes.length;
+    this.#queue.push(bytes);
+  }
+
+  /** Resolves true once everything delivered so far is written, false if the connection ends first. */
+  delivered(): Promise<boolean> {
+    if (this.#writtenBytes >= this.#queuedBytes) return Promise.resolve(!this.#closed);
+    if (this.#closed) return Promise.resolve(false);
+    const { promise, resolve } = Promise.withResolvers<boolean>();
+    this.#writeWaiters.push({ upTo: this.#queuedBytes, resolve });
+    return promise;
+  }
+
+  #wrote(count: number): void {
+    this.#writtenBytes += count;
+    if (this.#writeWaiters.length === 0) return;
+    const done = this.#writeWaiters.filter((waiter) => waiter.upTo <= this.#writtenBytes);
+    if (done.length === 0) return;
+    this.#writeWaiters = this.#writeWaiters.filter((waiter) => waiter.upTo > this.#writtenBytes);
+    for (const waiter of done) waiter.resolve(true);
   }
 
   /** Closes the session with a goodbye frame; the room hears `leaveReason` if it still has us. */
@@ -528,8 +560,10 @@ export class Session implements Member, FrameEvents {
   #sendText(text: string): void {
     if (this.#closed) return;
     const style = this.#conn.perWriteStyle;
-    if (style) this.#events.push(style.textEvents(text));
-    else this.#queue.push(utf8.encode(text));
+    const events = style ? style.textEvents(text) : [utf8.encode(text)];
+    for (const event of events) this.#queuedBytes += event.length;
+    if (style) this.#events.push(events);
+    else this.#queue.push(events[0]);
   }
 
   #refuse(refusal: Refusal): void {
@@ -565,6 +599,8 @@ export class Session implements Member, FrameEvents {
     if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
     this.#queue.stop();
     this.#conn.close();
+    // What was not written by now never will be.
+    for (const waiter of this.#writeWaiters.splice(0)) waiter.resolve(false);
   }
 }
 

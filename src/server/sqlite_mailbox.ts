@@ -61,7 +61,9 @@ export class SqliteMailbox implements Mailbox {
       "SELECT count(*) AS n, total(length(CAST(record AS BLOB))) AS bytes FROM mailbox",
     );
     this.#list = db.prepare("SELECT record FROM mailbox WHERE holder = ? ORDER BY id");
-    this.#remove = db.prepare("DELETE FROM mailbox WHERE holder = ?");
+    this.#remove = db.prepare(
+      "DELETE FROM mailbox WHERE holder = ? AND id = ? RETURNING length(CAST(record AS BLOB)) AS bytes",
+    );
     this.#expire = db.prepare("DELETE FROM mailbox WHERE ts < ?");
     this.#recount();
   }
@@ -85,12 +87,20 @@ export class SqliteMailbox implements Mailbox {
     return { count: this.#waiting, bytes: this.#bytes };
   }
 
-  take(holder: string): PrivateRecord[] {
+  peek(holder: string): PrivateRecord[] {
     const rows = this.#list.all(holder) as { record: string }[];
-    if (rows.length > 0) this.#write(() => this.#remove.run(holder));
-    this.#waiting -= rows.length;
-    for (const row of rows) this.#bytes -= storedSize(row.record);
     return rows.map((row) => JSON.parse(row.record));
+  }
+
+  remove(holder: string, ids: number[]): void {
+    this.#write(() => {
+      for (const id of ids) {
+        const row = this.#remove.get(holder, id) as { bytes: number } | undefined;
+        if (row === undefined) continue; // already removed (or expired)
+        this.#waiting--;
+        this.#bytes -= Number(row.bytes);
+      }
+    });
   }
 
   /** Deletes messages sent before `before` (their recipient's claim has expired). */

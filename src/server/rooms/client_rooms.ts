@@ -17,12 +17,15 @@ import type { Refusal } from "../../protocol/errors.ts";
 import type {
   HistoryFrame,
   PageFrame,
+  PrivateRecord,
   RoomRecord,
   RoomState,
   ServerFrame,
   WelcomeFrame,
 } from "../../protocol/frames.ts";
 import type { LeaveKind } from "../../protocol/leave.ts";
+import { fitToBytes, pageBytesFor } from "../history_pages.ts";
+import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Member, Room, RoomMembership } from "../room.ts";
 import { type Client, type ClientRegistry, heldNotice } from "./clients.ts";
@@ -41,6 +44,8 @@ export interface ServerPlaces {
   maxRoomsPerMember?: number;
   /** Limits announced in the welcome. */
   clientLimits: WelcomeFrame["limits"];
+  /** Most bytes of records in one page (history_pages.ts): kept private messages go out in such pieces. */
+  pageBytes?: number;
   motd?: string;
 }
 
@@ -64,6 +69,9 @@ export interface EnterRequest {
   /** Told as an `info` right after the welcome (the TLS fingerprint, say). */
   note?: string;
 }
+
+/** Page budget of the default queue bound, when the server does not say. */
+const DEFAULT_PAGE_BYTES = pageBytesFor(DEFAULT_LIMITS.maxQueueBytes);
 
 /** Rooms one client may be in at once unless `--max-rooms-per-member` says otherwise. */
 export const DEFAULT_MAX_ROOMS_PER_MEMBER = 20;
@@ -101,17 +109,25 @@ export class ClientRooms {
       ? places.clients.recentPrivate(client, places.historyOnJoin)
       : undefined;
     rooms.#enterRoom(room, since, (state) => {
-      // Kept private messages end the welcome's history (they have ids of their own log),
-      // unless more pages of the room's catch-up follow it: then they come right after it.
+      // Kept private messages end the welcome's history (they have ids of their own log), a
+      // page's worth; the rest follow as frames, a page at a time, each once the one before was
+      // written. When more pages of the room's catch-up follow the welcome, they all follow it.
       const shown = new Set(state.history.filter(isPrivate).map((record) => record.id));
-      const held = client.held.filter((record) => !shown.has(record.id));
-      const withHeld = state.more ? state : { ...state, history: [...state.history, ...held] };
-      member.deliver(new Outgoing(rooms.#welcome(withHeld)));
-      if (state.more) { for (const record of client.held) member.deliver(new Outgoing(record)); }
-      if (client.held.length > 0) {
+      const pieces = inPieces(
+        client.held.filter((record) => !shown.has(record.id)),
+        places.pageBytes ?? DEFAULT_PAGE_BYTES,
+      );
+      const inWelcome = state.more ? [] : pieces.shift() ?? [];
+      const history = [...state.history, ...inWelcome];
+      member.deliver(new Outgoing(rooms.#welcome({ ...state, history })));
+      if (client.held.length > 0 && pieces.length === 0) {
         member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
+      void rooms.#handOver(
+        client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
+        pieces,
+      );
     }, own);
     // A multi-room client coming back enters its other rooms too, each caught up on its own.
     if (rooms.#multiRoom) {
@@ -132,6 +148,28 @@ export class ClientRooms {
     );
     client.replaced = undefined;
     return rooms;
+  }
+
+  /**
+   * Removes kept private messages from the mailbox as they are written to the
+   * connection: `sent` are queued already, `pieces` go out one after another,
+   * each once the one before was written. A connection that ends first leaves
+   * the rest in the mailbox for the next one.
+   */
+  async #handOver(sent: PrivateRecord[], pieces: PrivateRecord[][]): Promise<void> {
+    const { member } = this.client;
+    const clients = this.#places.clients;
+    for (let queued = sent;;) {
+      const written = (await member.delivered?.()) ?? true;
+      clients.handedOver(this.client, queued.map((record) => record.id), written);
+      const next = pieces.shift();
+      if (!written || next === undefined) break;
+      for (const record of next) member.deliver(new Outgoing(record));
+      if (pieces.length === 0) {
+        member.deliver(new Outgoing({ type: "info", text: heldNotice(this.client.held) }));
+      }
+      queued = next;
+    }
   }
 
   /** The room plain input and commands go to. */
@@ -354,4 +392,15 @@ export class ClientRooms {
 
 function isPrivate(record: RoomRecord): boolean {
   return record.type === "private";
+}
+
+/** Records in consecutive pieces of at most `budget` bytes each (at least one record a piece). */
+function inPieces(records: PrivateRecord[], budget: number): PrivateRecord[][] {
+  const pieces: PrivateRecord[][] = [];
+  for (let rest = records; rest.length > 0;) {
+    const piece = fitToBytes(rest, budget, "oldest").records as PrivateRecord[];
+    pieces.push(piece);
+    rest = rest.slice(piece.length);
+  }
+  return pieces;
 }

@@ -46,7 +46,10 @@ export class Client {
   claim: NameClaim;
   /** True when the name was taken back with its token. */
   readonly resumed: boolean;
-  /** Private messages kept while the client was away, handed over on arrival. */
+  /**
+   * Private messages kept while the client was away, handed over on arrival;
+   * they stay in the mailbox until written to the connection ({@linkcode ClientRegistry.handedOver}).
+   */
   readonly held: PrivateRecord[];
   /**
    * The connection that held the name until this one took it back with its
@@ -113,6 +116,11 @@ export class ClientRegistry {
   readonly #now: () => number;
   /** Private messages stored but not yet delivered, when the log answers later. */
   #tail: Promise<void> | undefined;
+  /**
+   * Kept private messages (by id) on their way to a connection: no other
+   * connection is handed them meanwhile, so none is delivered twice.
+   */
+  readonly #inFlight = new Map<number, Client>();
 
   constructor(options: ClientRegistryOptions) {
     this.#store = options.store;
@@ -171,9 +179,12 @@ export class ClientRegistry {
       ? { ...presented, name: checked.name, seenAt: now }
       : newClaim(checked.name, now, request.canResume !== false);
     this.#store.claims.save(claim);
-    const held = proven ? this.#store.mailbox.take(claim.holder) : [];
+    const held = proven
+      ? this.#store.mailbox.peek(claim.holder).filter((record) => !this.#inFlight.has(record.id))
+      : [];
     member.name = checked.name;
     const client = new Client(member, claim, proven, held, now);
+    for (const record of held) this.#inFlight.set(record.id, client);
     this.#clients.set(key, client);
     client.replaced = holder;
     return client;
@@ -184,8 +195,22 @@ export class ClientRegistry {
     return this.#privateLog.recent(limit, client.holder) as Promise<PrivateRecord[]>;
   }
 
+  /**
+   * Kept private messages of `client` were written to its connection
+   * (`written`), and leave the mailbox; or they were not (the connection
+   * ended first), and stay for the next connection presenting the token.
+   */
+  handedOver(client: Client, ids: number[], written: boolean): void {
+    for (const id of ids) if (this.#inFlight.get(id) === client) this.#inFlight.delete(id);
+    if (written) this.#store.mailbox.remove(client.holder, ids);
+  }
+
   /** Takes a client off the server (after it left its rooms), remembering when it was last here. */
   release(client: Client): void {
+    // Kept messages not handed over yet stay in the mailbox, free for the next connection.
+    for (const record of client.held) {
+      if (this.#inFlight.get(record.id) === client) this.#inFlight.delete(record.id);
+    }
     const key = nameKey(client.name);
     if (this.#clients.get(key) !== client) return; // taken over: the claim is the new client's
     this.#clients.delete(key);
