@@ -119,8 +119,12 @@ export class MemoryHistory implements HistoryStore {
   #lastId = 0;
   readonly #roomId = crypto.randomUUID();
 
-  /** @param limit how many conversation records to keep */
-  constructor(limit: number) {
+  /**
+   * @param limit how many conversation records to keep
+   * @param lastId the id ids continue after (a room created again under a name)
+   */
+  constructor(limit: number, lastId = 0) {
+    this.#lastId = lastId;
     this.#limit = Math.max(1, limit);
     this.#slack = Math.max(1, Math.floor(this.#limit / 100));
   }

@@ -25,7 +25,11 @@ export interface RoomStore {
   readonly history: HistoryStore;
   /** The history of the room with this key (its lower-case name), opened on first use. */
   roomHistory(key: string): HistoryStore;
-  /** Deletes a room's history (the room was closed or expired). */
+  /**
+   * Deletes a room's history (the room was closed or expired). Its ids are
+   * not given again: a room created later under the same name continues
+   * after the last one, so a member's last id of that name stays meaningful.
+   */
   forgetRoom(key: string): void;
   /** The rooms remembered, with their topics. */
   readonly rooms: RoomTable;
@@ -52,15 +56,25 @@ export interface RoomStore {
  */
 export function memoryStore(historyLimit: number, defaultRoom = DEFAULT_ROOM): RoomStore {
   const histories = new Map<string, HistoryStore>();
+  /** The last id of each forgotten room, where its name continues if created again. */
+  const lastIds = new Map<string, number>();
   const roomHistory = (key: string) => {
     let history = histories.get(key);
-    if (history === undefined) histories.set(key, history = new MemoryHistory(historyLimit));
+    if (history === undefined) {
+      history = new MemoryHistory(historyLimit, lastIds.get(key));
+      histories.set(key, history);
+    }
     return history;
+  };
+  const forgetRoom = (key: string) => {
+    const history = histories.get(key);
+    if (history !== undefined) lastIds.set(key, history.lastId());
+    histories.delete(key);
   };
   return {
     history: roomHistory(defaultRoom),
     roomHistory,
-    forgetRoom: (key) => void histories.delete(key),
+    forgetRoom,
     rooms: new MemoryRoomTable(),
     claims: new MemoryClaims(),
     mailbox: new MemoryMailbox(),

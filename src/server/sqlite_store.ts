@@ -255,10 +255,13 @@ class SqliteStore implements RoomStore {
   }
 
   forgetRoom(key: string): void {
+    const history = this.#histories.get(key);
     this.#histories.delete(key);
     this.#write(() => {
       this.#db.prepare("DELETE FROM records WHERE room = ?").run(key);
-      this.#db.prepare("DELETE FROM meta WHERE key = ?").run(`reserved_id:${key}`);
+      // The id reservation stays (at the last id given, when known): a room created again
+      // under this name continues after it, so no id of the name is ever given twice.
+      history?.releaseReservation();
     });
   }
 
