@@ -89,6 +89,8 @@ export interface RoomOptions {
   operator?: string;
   /** Only the operator may change the topic. */
   topicLocked?: boolean;
+  /** Holders let in without the key (`/invite`), remembered from an earlier run. */
+  invited?: string[];
   /** Where the room's records are kept; it gives their ids. */
   log: RoomLog;
   /** How many earlier messages a newcomer sees. */
@@ -117,6 +119,9 @@ export interface RoomOptions {
   };
 }
 
+/** Most invites a room keeps; past it the oldest goes. */
+export const MAX_INVITES = 100;
+
 /** Members above which a room gathers joins and leaves (and sends no member lists on join). */
 export const PRESENCE_THRESHOLD = 100;
 /** How long a big room gathers joins and leaves before announcing them in one record. */
@@ -136,8 +141,11 @@ export class Room {
   #topic: string | undefined;
   #keyDigest: string | undefined;
   #topicLocked: boolean;
-  /** Holders let in without the key (`/invite`), until the server stops. */
-  readonly #invited = new Set<string>();
+  /**
+   * Holders let in without the key (`/invite`), oldest first: until the key
+   * changes or they are kicked. Saved with the room (onChange).
+   */
+  readonly #invited: Set<string>;
   /** Joins and leaves being gathered in a big room, until the next `presence` record. */
   #gathered: { joined: string[]; left: string[] } | undefined;
   /** Records stored but not yet relayed, when the log answers later (afterAppend). */
@@ -150,6 +158,7 @@ export class Room {
     this.#topic = options.topic;
     this.#keyDigest = options.keyDigest;
     this.#topicLocked = options.topicLocked === true;
+    this.#invited = new Set(options.invited);
   }
 
   /** The key's digest, for a private room. */
@@ -197,14 +206,30 @@ export class Room {
     return undefined;
   }
 
-  /** Lets `holder` in without the key. */
+  /** Lets `holder` in without the key, until the key changes or they are kicked. */
   invite(holder: string): void {
+    this.#invited.delete(holder);
     this.#invited.add(holder);
+    if (this.#invited.size > MAX_INVITES) {
+      this.#invited.delete(this.#invited.values().next().value!);
+    }
+    this.#options.onChange?.(this);
   }
 
-  /** Sets the key (the room becomes private) or, with none, removes it. */
+  /** Takes back an invite (the holder was kicked). */
+  uninvite(holder: string): void {
+    if (this.#invited.delete(holder)) this.#options.onChange?.(this);
+  }
+
+  /** Holders invited, oldest first. */
+  get invited(): string[] {
+    return [...this.#invited];
+  }
+
+  /** Sets the key (the room becomes private) or, with none, removes it; invites end with the old key. */
   setKey(key: string | undefined): void {
     this.#keyDigest = key === undefined ? undefined : keyDigest(key);
+    this.#invited.clear();
     this.#options.onChange?.(this);
   }
 

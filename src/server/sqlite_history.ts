@@ -54,6 +54,7 @@ export const HISTORY_SCHEMA = `
     key_digest TEXT,
     operator TEXT,
     topic_locked INTEGER NOT NULL DEFAULT 0,
+    invited TEXT,
     created_at INTEGER NOT NULL,
     used_at INTEGER NOT NULL
   ) WITHOUT ROWID;
@@ -80,6 +81,9 @@ export function migrateHistoryFromVersion2(db: DatabaseSync, room: string, now: 
   db.prepare("INSERT INTO rooms (key, name, topic, created_at, used_at) VALUES (?, ?, NULL, ?, ?)")
     .run(room, room, now, now);
 }
+
+/** Schema version 3 did not keep invites: they lasted until the server stopped. */
+export const ROOMS_MIGRATION_FROM_3 = "ALTER TABLE rooms ADD COLUMN invited TEXT;";
 
 /** The `meta` key holding a room's id reservation. */
 function reservationKey(room: string): string {

@@ -36,6 +36,7 @@ import {
   HISTORY_MIGRATION_FROM_1,
   HISTORY_SCHEMA,
   migrateHistoryFromVersion2,
+  ROOMS_MIGRATION_FROM_3,
   SqliteHistory,
 } from "./sqlite_history.ts";
 import { SqliteRoomTable } from "./rooms/sqlite_room_table.ts";
@@ -52,9 +53,9 @@ export const HISTORY_FILE_NAME = "history.db";
 const APPLICATION_ID = 0x63686174;
 /**
  * Version of the schema below (`PRAGMA user_version`). 2 was the last with
- * one room; 3 keeps every room's log and the rooms themselves.
+ * one room; 3 keeps every room's log and the rooms themselves; 4 their invites.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -451,6 +452,7 @@ function prepareSchema(db: DatabaseSync, path: string, defaultRoom: string): str
     } else {
       if (version === 1) migrateFromVersion1(db);
       if (version <= 2) migrateHistoryFromVersion2(db, defaultRoom, Date.now());
+      else if (version === 3) db.exec(ROOMS_MIGRATION_FROM_3);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
     const row = db.prepare("SELECT value FROM meta WHERE key = 'room_id'").get() as

@@ -275,6 +275,7 @@ export class ClientRooms {
       return { code: "no_such_member", message: `Nobody called "${name}" is in ${room.name}.` };
     }
     const why = `kicked from ${room.name} by ${this.client.name}${reason ? `: ${reason}` : ""}`;
+    room.uninvite(target.holder); // a kick is not undone by an earlier invite
     target.owner.#removed(membership, why, "kicked");
     return undefined;
   }
@@ -285,6 +286,8 @@ export class ClientRooms {
     if (refused) return refused;
     const target = this.#places.clients.find(name);
     if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
+    // The invite is kept (across restarts too) for the holder of the name: their claim with it.
+    target.spoke();
     room.invite(target.holder);
     target.member.deliver(
       new Outgoing({

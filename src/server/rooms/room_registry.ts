@@ -206,6 +206,7 @@ export class RoomRegistry {
       keyDigest: stored?.keyDigest ?? made.keyDigest,
       operator: stored?.operator ?? creator?.holder,
       topicLocked: stored?.topicLocked,
+      invited: stored?.invited,
       log: new StoreLog(store.roomHistory(key), this.#now),
       historyOnJoin,
       pageRecords,
@@ -224,8 +225,10 @@ export class RoomRegistry {
     const now = this.#now();
     const known = this.#stored.get(key);
     // Last use only matters to the day (expiry): a busy room is not rewritten every message.
+    const invited = room.invited;
     const same = known && known.topic === room.topic && known.keyDigest === room.keyDigest &&
-      (known.topicLocked ?? false) === room.topicLocked;
+      (known.topicLocked ?? false) === room.topicLocked &&
+      (known.invited ?? []).join("\n") === invited.join("\n");
     if (same && now - known.usedAt < USE_RESOLUTION_MS) return;
     const stored: StoredRoom = {
       key,
@@ -234,6 +237,7 @@ export class RoomRegistry {
       ...(room.keyDigest ? { keyDigest: room.keyDigest } : {}),
       ...(room.operator ? { operator: room.operator } : {}),
       ...(room.topicLocked ? { topicLocked: true } : {}),
+      ...(invited.length > 0 ? { invited } : {}),
       createdAt: this.#stored.get(key)?.createdAt ?? now,
       usedAt: now,
     };

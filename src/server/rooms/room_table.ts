@@ -20,6 +20,8 @@ export interface StoredRoom {
   operator?: string;
   /** True when only the operator may change the topic. */
   topicLocked?: boolean;
+  /** Holders let into the private room without the key (`/invite`), oldest first. */
+  invited?: string[];
   /** Milliseconds since the epoch. */
   createdAt: number;
   /** When someone last joined or spoke there (ms since the epoch). */

@@ -1,6 +1,7 @@
 /**
  * The `rooms` table of the history file (schema in sqlite_history.ts): each
- * room's name, topic and dates, written in the store's open transaction.
+ * room's name, topic, key digest, operator, invites and dates, written in the
+ * store's open transaction.
  *
  * @module
  */
@@ -15,6 +16,7 @@ interface Row {
   key_digest: string | null;
   operator: string | null;
   topic_locked: number;
+  invited: string | null;
   created_at: number;
   used_at: number;
 }
@@ -33,14 +35,15 @@ export class SqliteRoomTable implements RoomTable {
   constructor(db: DatabaseSync, write: (op: () => void) => void) {
     this.#write = write;
     this.#list = db.prepare(
-      "SELECT key, name, topic, key_digest, operator, topic_locked, created_at, used_at FROM rooms",
+      "SELECT key, name, topic, key_digest, operator, topic_locked, invited, created_at, used_at " +
+        "FROM rooms",
     );
     this.#save = db.prepare(
-      "INSERT INTO rooms (key, name, topic, key_digest, operator, topic_locked, created_at, " +
-        "used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET " +
+      "INSERT INTO rooms (key, name, topic, key_digest, operator, topic_locked, invited, " +
+        "created_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET " +
         "name = excluded.name, topic = excluded.topic, key_digest = excluded.key_digest, " +
         "operator = excluded.operator, topic_locked = excluded.topic_locked, " +
-        "used_at = excluded.used_at",
+        "invited = excluded.invited, used_at = excluded.used_at",
     );
     this.#remove = db.prepare("DELETE FROM rooms WHERE key = ?");
   }
@@ -53,6 +56,7 @@ export class SqliteRoomTable implements RoomTable {
       ...(row.key_digest === null ? {} : { keyDigest: row.key_digest }),
       ...(row.operator === null ? {} : { operator: row.operator }),
       ...(row.topic_locked ? { topicLocked: true } : {}),
+      ...(row.invited === null ? {} : { invited: JSON.parse(row.invited) as string[] }),
       createdAt: Number(row.created_at),
       usedAt: Number(row.used_at),
     }));
@@ -67,6 +71,7 @@ export class SqliteRoomTable implements RoomTable {
         room.keyDigest ?? null,
         room.operator ?? null,
         room.topicLocked ? 1 : 0,
+        room.invited?.length ? JSON.stringify(room.invited) : null,
         room.createdAt,
         room.usedAt,
       )
