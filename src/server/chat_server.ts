@@ -20,7 +20,7 @@ import { noSuchMember, type Room, type RoomOptions } from "./room.ts";
 import { ClientRegistry, PRIVATE_LOG } from "./rooms/clients.ts";
 import type { ServerPlaces } from "./rooms/client_rooms.ts";
 import { DEFAULT_ROOM } from "./rooms/room_name.ts";
-import { RoomRegistry } from "./rooms/room_registry.ts";
+import { RoomRegistry, type RoomRegistryOptions } from "./rooms/room_registry.ts";
 import { StoreLog } from "./rooms/room_log.ts";
 import {
   DEFAULT_HISTORY_LIMIT,
@@ -81,6 +81,8 @@ export interface RoomRules {
   expiryDays?: number;
   /** When rooms gather joins and leaves into one record (room.ts). */
   presence?: RoomOptions["presence"];
+  /** How many rooms a member, and an address, may create (rooms/creation_rate.ts). */
+  creationRate?: RoomRegistryOptions["creationRate"];
 }
 
 const TICK_MS = 1000;

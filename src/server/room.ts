@@ -208,7 +208,7 @@ export class Room {
 
   /** Lets `holder` in without the key, until the key changes or they are kicked. */
   invite(holder: string): void {
-    this.#invited.delete(holder);
+    if (this.#invited.has(holder)) return;
     this.#invited.add(holder);
     if (this.#invited.size > MAX_INVITES) {
       this.#invited.delete(this.#invited.values().next().value!);

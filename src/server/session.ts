@@ -344,6 +344,7 @@ export class Session implements Member, FrameEvents {
       name: line,
       canResume: false,
       note: this.#options.joinNote,
+      address: this.address,
     });
     if (isRefusal(joined)) this.#sendText(`!! ${joined.message}\r\nType another name:\r\n`);
     else this.#enter(joined);
@@ -430,6 +431,7 @@ export class Session implements Member, FrameEvents {
       rooms: frame.rooms,
       takeOver: frame.takeOver,
       note: this.#options.joinNote,
+      address: this.address,
     });
     if (isRefusal(joined)) return this.#refuse(joined);
     this.#enter(joined);

@@ -68,6 +68,8 @@ export interface EnterRequest {
   rooms?: Array<{ room: string; since?: number }>;
   /** Told as an `info` right after the welcome (the TLS fingerprint, say). */
   note?: string;
+  /** The connection's address (rooms it creates count against it). */
+  address?: string;
 }
 
 /** Page budget of the default queue bound, when the server does not say. */
@@ -81,13 +83,20 @@ export class ClientRooms {
   readonly client: Client;
   readonly #places: ServerPlaces;
   readonly #multiRoom: boolean;
+  readonly #address: string | undefined;
   /** The room plain input goes to: the one joined last. */
   #current: Room | undefined;
 
-  private constructor(places: ServerPlaces, client: Client, multiRoom: boolean) {
+  private constructor(
+    places: ServerPlaces,
+    client: Client,
+    multiRoom: boolean,
+    address: string | undefined,
+  ) {
     this.#places = places;
     this.client = client;
     this.#multiRoom = multiRoom;
+    this.#address = address;
     client.owner = this;
   }
 
@@ -100,9 +109,12 @@ export class ClientRooms {
   static enter(places: ServerPlaces, member: Member, request: EnterRequest): ClientRooms | Refusal {
     const client = places.clients.admit(member, request);
     if ("code" in client) return client;
-    const rooms = new ClientRooms(places, client, request.multiRoom === true);
-    const asked = request.room === undefined ? undefined : places.rooms.open(request.room);
+    const rooms = new ClientRooms(places, client, request.multiRoom === true, request.address);
+    // The first room is entered as /join enters it (creation counted, private rooms kept shut);
+    // when it can't be, the default room is, and the refusal follows the welcome.
+    const asked = request.room === undefined ? undefined : rooms.#openToEnter(request.room);
     const room = asked === undefined || "code" in asked ? places.rooms.defaultRoom : asked;
+    const refused = asked !== undefined && "code" in asked ? asked : undefined;
     const since = request.log === places.log ? request.since : undefined;
     // A fresh join shows the recent private messages too; a catch-up the ones kept meanwhile.
     const own = since === undefined
@@ -124,6 +136,7 @@ export class ClientRooms {
         member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
+      if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
       void rooms.#handOver(
         client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
         pieces,
@@ -187,12 +200,8 @@ export class ClientRooms {
    * current room first; joining a room one is already in just makes it current.
    */
   join(name: string, since?: number, key?: string): Refusal | undefined {
-    const room = this.#places.rooms.open(name, false, { holder: this.client.holder, key });
+    const room = this.#openToEnter(name, key);
     if ("code" in room) return room;
-    const barred = room.admits(this.client.holder, key);
-    if (barred) return barred;
-    // Operating a room is a use of the name: its claim is kept, and with it the room.
-    if (room.isOperator(this.client.holder)) this.client.spoke();
     if (this.client.rooms.has(roomKey(room.name))) {
       this.#current = room;
       this.#send({ type: "info", text: `You are in ${room.name}.` });
@@ -212,6 +221,25 @@ export class ClientRooms {
     }
     this.#enterRoom(room, since, (state) => this.#send({ type: "joined", ...state }));
     return undefined;
+  }
+
+  /**
+   * The room this client may enter under `name`, created (with this client as
+   * its operator, and `key` as its key) when new; or why not.
+   */
+  #openToEnter(name: string, key?: string): Room | Refusal {
+    const holder = this.client.holder;
+    const room = this.#places.rooms.open(name, false, { holder, key, address: this.#address });
+    if ("code" in room) return room;
+    const barred = room.admits(holder, key);
+    if (barred) return barred;
+    // Operating a room is a use of the name: its claim is kept, and with it the room.
+    if (room.isOperator(holder)) this.client.spoke();
+    // In with the key once, in again without it (coming back with the token), like an invite.
+    else if (key !== undefined && room.keyDigest && this.client.claim.canResume) {
+      room.invite(holder);
+    }
+    return room;
   }
 
   /** Leaves a room (the current one when no name is given); the last room can't be left. */

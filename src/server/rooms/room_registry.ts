@@ -15,6 +15,7 @@ import { checkRoomName, roomKey } from "./room_name.ts";
 import { StoreLog } from "./room_log.ts";
 import { keyDigest } from "./room_key.ts";
 import type { StoredRoom } from "./room_table.ts";
+import { type CreationLimit, CreationRate, type Creator } from "./creation_rate.ts";
 
 /** How rooms are made. */
 export interface RoomRegistryOptions {
@@ -37,6 +38,8 @@ export interface RoomRegistryOptions {
   expiryDays?: number;
   /** When rooms gather joins and leaves into one record (room.ts). */
   presence?: RoomOptions["presence"];
+  /** How many rooms a member, and an address, may create (creation_rate.ts). */
+  creationRate?: { perMember?: CreationLimit; perAddress?: CreationLimit };
 }
 
 /** Rooms a server holds unless `--max-rooms` says otherwise. */
@@ -50,8 +53,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const USE_RESOLUTION_MS = 60_000;
 
 /** Who is creating a room: they become its operator; with a key, it is private. */
-export interface RoomCreator {
-  holder: string;
+export interface RoomCreator extends Creator {
   key?: string;
 }
 
@@ -70,12 +72,17 @@ export class RoomRegistry {
   readonly #now: () => number;
   /** Rooms that never expire: the default one and `--rooms`. */
   readonly #kept = new Set<string>();
+  readonly #creations: CreationRate;
   /** The room everyone starts in. */
   readonly defaultRoom: Room;
 
   constructor(options: RoomRegistryOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#creations = new CreationRate(
+      options.creationRate?.perMember,
+      options.creationRate?.perAddress,
+    );
     for (const stored of options.store.rooms.list()) this.#stored.set(stored.key, stored);
     const checked = checkRoomName(options.defaultRoom);
     if ("code" in checked) throw new Error(checked.message);
@@ -101,7 +108,8 @@ export class RoomRegistry {
   /**
    * The room with this name, created when it does not exist yet (unless
    * creating is the operator's alone and `byOperator` is false); refuses
-   * invalid names and rooms beyond the cap.
+   * invalid names, rooms beyond the cap, and a `creator` who created too
+   * many lately (creation_rate.ts; the operator is not counted).
    */
   open(name: string, byOperator = false, creator?: RoomCreator): Room | Refusal {
     const checked = checkRoomName(name);
@@ -121,6 +129,10 @@ export class RoomRegistry {
         message:
           `This server has ${max} rooms, the most it allows; join one of them (/rooms lists them).`,
       };
+    }
+    if (!exists && !byOperator && creator) {
+      const tooOften = this.#creations.take(creator, this.#now());
+      if (tooOften) return tooOften;
     }
     return this.#open(checked.name, exists ? undefined : creator);
   }
