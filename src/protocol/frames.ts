@@ -97,6 +97,8 @@ export interface HistoryFrame {
   type: "history";
   /** The room whose history is wanted; the client's current room when absent. */
   room?: string;
+  /** True: the client's private messages (to and from it, with anyone) instead of a room's. */
+  private?: boolean;
   before?: number;
   after?: number;
   /** Most records wanted; the server may send fewer (it caps the count and the bytes of a page). */
@@ -325,6 +327,8 @@ export interface PageFrame {
   type: "page";
   /** The room the records are from. */
   room?: string;
+  /** True for a page of the client's private messages (no `room`). */
+  private?: boolean;
   records: RoomRecord[];
   before?: number;
   after?: number;

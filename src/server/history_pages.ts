@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { RoomRecord } from "../protocol/frames.ts";
+import type { HistoryFrame, RoomRecord } from "../protocol/frames.ts";
+import type { RoomLog } from "./rooms/room_log.ts";
 
 /** Most records in one page (a client may ask for fewer). */
 export const PAGE_RECORDS = 500;
@@ -57,4 +58,37 @@ function utf8Length(text: string): number {
     if (unit >= 0x80) bytes += unit >= 0x800 && (unit < 0xd800 || unit > 0xdfff) ? 2 : 1;
   }
   return bytes;
+}
+
+/** What a page holds: records oldest first, the request's direction echoed, and whether more lie beyond. */
+export interface PageOfLog {
+  records: RoomRecord[];
+  before?: number;
+  after?: number;
+  more: boolean;
+}
+
+/**
+ * Reads the page of `log` a `history` frame asks for, as `viewer` may see
+ * it, bounded by `pageRecords` and `pageBytes`; `shown` is applied to each
+ * record before it is measured (a room adds its name).
+ */
+export async function readPage(
+  log: RoomLog,
+  request: HistoryFrame,
+  viewer: string | undefined,
+  bounds: { pageRecords: number; pageBytes: number },
+  shown: (record: RoomRecord) => RoomRecord = (record) => record,
+): Promise<PageOfLog> {
+  const { pageRecords, pageBytes } = bounds;
+  const limit = Math.max(1, Math.min(pageRecords, Math.floor(request.limit ?? pageRecords)));
+  if (request.after !== undefined) {
+    const found = await log.page({ after: request.after, limit }, viewer);
+    const fitted = fitToBytes(found.records.map(shown), pageBytes, "oldest");
+    return { records: fitted.records, after: request.after, more: found.more || fitted.cut };
+  }
+  const before = request.before ?? (await log.lastId()) + 1;
+  const found = await log.page({ before, limit }, viewer);
+  const fitted = fitToBytes(found.records.map(shown), pageBytes, "newest");
+  return { records: fitted.records, before, more: found.more || fitted.cut };
 }

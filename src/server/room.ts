@@ -19,7 +19,7 @@ import type {
 } from "../protocol/frames.ts";
 import type { LeaveKind } from "../protocol/leave.ts";
 import { nameKey } from "../protocol/names.ts";
-import { fitToBytes } from "./history_pages.ts";
+import { fitToBytes, readPage } from "./history_pages.ts";
 import { NameOrder } from "./name_order.ts";
 import { Outgoing } from "./outgoing.ts";
 import { afterAppend, type NewRecord, type RoomLog } from "./rooms/room_log.ts";
@@ -449,24 +449,8 @@ export class Room {
 
   /** A page of history for a member, bounded in records and bytes. */
   async #page(request: HistoryFrame, viewer: string | undefined): Promise<PageFrame> {
-    const { pageRecords, pageBytes } = this.#options;
-    const limit = Math.max(1, Math.min(pageRecords, Math.floor(request.limit ?? pageRecords)));
-    const room = this.name;
-    if (request.after !== undefined) {
-      const found = await this.#log.page({ after: request.after, limit }, viewer);
-      const fitted = fitToBytes(found.records.map(this.#inRoom), pageBytes, "oldest");
-      return {
-        type: "page",
-        room,
-        records: fitted.records,
-        after: request.after,
-        more: found.more || fitted.cut,
-      };
-    }
-    const before = request.before ?? (await this.#log.lastId()) + 1;
-    const found = await this.#log.page({ before, limit }, viewer);
-    const fitted = fitToBytes(found.records.map(this.#inRoom), pageBytes, "newest");
-    return { type: "page", room, records: fitted.records, before, more: found.more || fitted.cut };
+    const page = await readPage(this.#log, request, viewer, this.#options, this.#inRoom);
+    return { type: "page", room: this.name, ...page };
   }
 
   /** A stored record as sent: with its room (records kept before rooms existed have none). */

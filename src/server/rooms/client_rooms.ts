@@ -24,7 +24,7 @@ import type {
   WelcomeFrame,
 } from "../../protocol/frames.ts";
 import type { LeaveKind } from "../../protocol/leave.ts";
-import { fitToBytes, pageBytesFor } from "../history_pages.ts";
+import { fitToBytes, PAGE_RECORDS, pageBytesFor } from "../history_pages.ts";
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Member, Room, RoomMembership } from "../room.ts";
@@ -265,8 +265,18 @@ export class ClientRooms {
     return undefined;
   }
 
-  /** A page of a room's history (the current room when the frame names none). */
+  /**
+   * A page of a room's history (the current room when the frame names none),
+   * or with `private`, of this client's private messages.
+   */
   page(frame: HistoryFrame): Promise<PageFrame> | Refusal {
+    if (frame.private === true) {
+      const bounds = {
+        pageRecords: PAGE_RECORDS,
+        pageBytes: this.#places.pageBytes ?? DEFAULT_PAGE_BYTES,
+      };
+      return this.#places.clients.pagePrivate(this.client, frame, bounds);
+    }
     const membership = this.#membership(frame.room);
     if ("code" in membership) return membership;
     return membership.page(frame);

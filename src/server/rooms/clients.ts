@@ -10,7 +10,8 @@
  */
 
 import type { Refusal } from "../../protocol/errors.ts";
-import type { PrivateRecord } from "../../protocol/frames.ts";
+import type { HistoryFrame, PageFrame, PrivateRecord } from "../../protocol/frames.ts";
+import { readPage } from "../history_pages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import { CLAIM_TTL_MS } from "../../protocol/limits.ts";
 import { lookAlikeRefusal } from "../look_alikes.ts";
@@ -188,6 +189,16 @@ export class ClientRegistry {
     this.#clients.set(key, client);
     client.replaced = holder;
     return client;
+  }
+
+  /** A page of a client's private messages (to and from it: nobody else's), bounded like a room's. */
+  async pagePrivate(
+    client: Client,
+    request: HistoryFrame,
+    bounds: { pageRecords: number; pageBytes: number },
+  ): Promise<PageFrame> {
+    const page = await readPage(this.#privateLog, request, client.holder, bounds);
+    return { type: "page", private: true, ...page };
   }
 
   /** The newest `limit` private messages to or from a client, oldest first. */
