@@ -150,6 +150,10 @@ export class Room {
   #gathered: { joined: string[]; left: string[] } | undefined;
   /** Records stored but not yet relayed, when the log answers later (afterAppend). */
   #tail: Promise<void> | undefined;
+  /** The timer that will announce what was gathered (when not scheduled by `presence.schedule`). */
+  #gatherTimer: ReturnType<typeof setTimeout> | undefined;
+  /** True once the room was removed (closed, expired): nothing more goes into its log. */
+  #closed = false;
 
   /** Creates a room over its log. */
   constructor(options: RoomOptions) {
@@ -159,6 +163,18 @@ export class Room {
     this.#keyDigest = options.keyDigest;
     this.#topicLocked = options.topicLocked === true;
     this.#invited = new Set(options.invited);
+  }
+
+  /**
+   * The room was removed with its log (`/close`, expiry; its members were
+   * moved out first): a gathering under way is dropped, its timer stopped,
+   * and nothing more is stored or relayed.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#gathered = undefined;
+    clearTimeout(this.#gatherTimer);
+    this.#gatherTimer = undefined;
   }
 
   /** The key's digest, for a private room. */
@@ -382,9 +398,12 @@ export class Room {
     if (this.#gathered === undefined) {
       this.#gathered = { joined: [], left: [] };
       const { intervalMs = PRESENCE_INTERVAL_MS, schedule } = this.#options.presence ?? {};
-      const flush = () => this.#announceGathered();
+      const flush = () => {
+        this.#gatherTimer = undefined;
+        this.#announceGathered();
+      };
       if (schedule) schedule(flush, intervalMs);
-      else setTimeout(flush, intervalMs);
+      else this.#gatherTimer = setTimeout(flush, intervalMs);
     }
     this.#gathered[kind].push(name);
     return true;
@@ -458,6 +477,7 @@ export class Room {
     record.room === this.name ? record : { ...record, room: this.name };
 
   #broadcast(fields: NewRecord): void {
+    if (this.#closed) return; // its log is gone: a record now would land in a new room's
     const stored = this.#log.append({ ...fields, room: this.name } as NewRecord);
     this.#tail = afterAppend(this.#tail, stored, (record) => {
       this.#options.onRecord?.(record, this);

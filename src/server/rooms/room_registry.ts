@@ -175,6 +175,7 @@ export class RoomRegistry {
   }
 
   #forget(key: string): void {
+    this.#rooms.get(key)?.close();
     this.#rooms.delete(key);
     this.#stored.delete(key);
     this.#options.store.rooms.remove(key);
