@@ -113,7 +113,7 @@ Deno.test("a version 1 file is migrated: saved tokens keep working and are no lo
     const stored = rows(file, "SELECT token_hash FROM claims");
     assertEquals(stored.length, 1);
     assert(stored[0].token_hash !== token && !JSON.stringify(stored).includes(token));
-    assertEquals(rows(file, "PRAGMA user_version")[0].user_version, 3);
+    assertEquals(rows(file, "PRAGMA user_version")[0].user_version, 4);
   });
 });
 

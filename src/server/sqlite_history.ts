@@ -109,6 +109,7 @@ export class SqliteHistory implements HistoryStore {
   readonly #roomId: string;
   readonly #room: string;
   readonly #write: (op: () => void) => void;
+  readonly #appended: (history: SqliteHistory) => void;
   readonly #insert: StatementSync;
   readonly #recent: StatementSync;
   readonly #since: StatementSync;
@@ -135,16 +136,19 @@ export class SqliteHistory implements HistoryStore {
    * @param roomId the persistent identity of the server's history
    * @param room the room's key (its lower-case name)
    * @param write runs a write inside the store's current transaction
+   * @param appended told of each append, so the store looks only at rooms that changed
    */
   constructor(
     db: DatabaseSync,
     roomId: string,
     room: string,
     write: (op: () => void) => void,
+    appended: (history: SqliteHistory) => void = () => {},
   ) {
     this.#roomId = roomId;
     this.#room = room;
     this.#write = write;
+    this.#appended = appended;
     this.#insert = db.prepare(
       "INSERT INTO records (room, id, conversation, private_from, private_to, record) VALUES (?, ?, ?, ?, ?, ?)",
     );
@@ -209,6 +213,7 @@ export class SqliteHistory implements HistoryStore {
     this.#conversations += conversation;
     this.#presence += 1 - conversation;
     const renew = record.id > this.#reserved - ID_BLOCK + ID_RENEW_AFTER;
+    this.#appended(this);
     this.#write(() => {
       if (renew && (this.#reserving ?? 0) < record.id) {
         this.#reserving = record.id + ID_BLOCK;

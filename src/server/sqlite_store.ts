@@ -198,6 +198,10 @@ class SqliteStore implements RoomStore {
   readonly rooms: SqliteRoomTable;
   /** Each room's history opened so far, by room key. */
   readonly #histories = new Map<string, SqliteHistory>();
+  /** Histories appended to in the open transaction: a commit or rollback concerns them only. */
+  readonly #inTransactionRooms = new Set<SqliteHistory>();
+  /** Histories appended to (or opened) since retention last looked at them. */
+  readonly #toTrim = new Set<SqliteHistory>();
   readonly #roomId: string;
   readonly #writer: (op: () => void) => void;
   readonly claims: SqliteClaims;
@@ -249,8 +253,12 @@ class SqliteStore implements RoomStore {
   roomHistory(key: string): SqliteHistory {
     let history = this.#histories.get(key);
     if (history === undefined) {
-      history = new SqliteHistory(this.#db, this.#roomId, key, this.#writer);
+      history = new SqliteHistory(this.#db, this.#roomId, key, this.#writer, (changed) => {
+        this.#inTransactionRooms.add(changed);
+        this.#toTrim.add(changed);
+      });
       this.#histories.set(key, history);
+      this.#toTrim.add(history); // once at least: a lower --history-limit applies to old rooms too
     }
     return history;
   }
@@ -258,6 +266,7 @@ class SqliteStore implements RoomStore {
   forgetRoom(key: string): void {
     const history = this.#histories.get(key);
     this.#histories.delete(key);
+    if (history) this.#toTrim.delete(history);
     this.#write(() => {
       this.#db.prepare("DELETE FROM records WHERE room = ?").run(key);
       // The id reservation stays (at the last id given, when known): a room created again
@@ -278,7 +287,8 @@ class SqliteStore implements RoomStore {
     this.#inTransaction = false;
     try {
       this.#db.exec("COMMIT");
-      for (const history of this.#histories.values()) history.committed();
+      for (const history of this.#inTransactionRooms) history.committed();
+      this.#inTransactionRooms.clear();
       this.#lastCommitAt = this.#now();
       if (++this.#commitsSinceCheckpoint % WAL_CHECK_EVERY === 0 && this.#walIsLarge()) {
         this.#checkpoint();
@@ -359,9 +369,11 @@ class SqliteStore implements RoomStore {
       this.#trimTimer = undefined;
       let more = false;
       this.#write(() => {
-        // Retention is per room: each keeps its own newest `historyLimit`.
-        for (const history of this.#histories.values()) {
-          more = history.trimStep(this.#options.historyLimit) || more;
+        // Retention is per room: each keeps its own newest `historyLimit`. Only rooms that grew
+        // since the last step can have too many; one with more to delete stays for the next.
+        for (const history of [...this.#toTrim]) {
+          if (history.trimStep(this.#options.historyLimit)) more = true;
+          else this.#toTrim.delete(history);
         }
       });
       this.flush();
@@ -393,7 +405,8 @@ class SqliteStore implements RoomStore {
       }
     }
     this.#inTransaction = false;
-    for (const history of this.#histories.values()) history.rolledBack();
+    for (const history of this.#inTransactionRooms) history.rolledBack();
+    this.#inTransactionRooms.clear();
     const now = Date.now();
     if (lost && now - this.#membersToldAt >= ERROR_REPORT_INTERVAL_MS) {
       this.#membersToldAt = now;
