@@ -505,8 +505,11 @@ export class Session implements Member, FrameEvents {
     if (isQuitWord(text)) return this.#quit();
     if (text.startsWith("/") && !text.startsWith("//")) {
       const rooms = this.#membership!;
+      // A command sent in a room (`/me`, `/topic`, `/who`, …) acts there, not in the current one.
+      const inRoom = room === undefined ? rooms.current : rooms.roomNamed(room);
+      if (inRoom !== undefined && "code" in inRoom) return this.#refuse(inRoom);
       const refusal = runCommand({
-        room: rooms.current ?? this.#options.places.rooms.defaultRoom,
+        room: inRoom ?? this.#options.places.rooms.defaultRoom,
         rooms,
         places: this.#options.places,
         member: this,

@@ -190,6 +190,12 @@ export class ClientRooms {
     return this.#current;
   }
 
+  /** The room of this name this client is in (the current one when no name is given), or why not. */
+  roomNamed(name: string | undefined): Room | Refusal {
+    const membership = this.#membership(name);
+    return "code" in membership ? membership : membership.room;
+  }
+
   /** Names of the rooms this client is in. */
   roomNames(): string[] {
     return [...this.client.rooms.values()].map((membership) => membership.room.name);
