@@ -18,6 +18,9 @@ import { openSqliteStore } from "../src/server/sqlite_store.ts";
 const dir = Deno.makeTempDirSync({ prefix: "chat-bench-" });
 const sqlite = openSqliteStore(join(dir, "history.db"), { historyLimit: 10_000 });
 const memory = memoryStore(10_000);
+/** A store with 1,000 other rooms open, as a server with many rooms has: what do they cost a commit? */
+const manyRooms = openSqliteStore(join(dir, "many.db"), { historyLimit: 10_000 });
+for (let i = 0; i < 1000; i++) manyRooms.roomHistory(`#idle${i}`);
 const ids = new Map<RoomStore, number>();
 const text = "a typical chat line, about sixty characters long, give or take";
 
@@ -48,6 +51,12 @@ for (const size of [1, 10, 100]) {
 }
 
 Deno.bench({
+  name: "sqlite, 1,000 other rooms open: 1 record per commit",
+  group: "batch of 1",
+  fn: () => appendBatch(manyRooms, 1),
+});
+
+Deno.bench({
   name: "sqlite: catch-up page of 100 records after an id",
   group: "reads",
   fn: () => {
@@ -73,5 +82,6 @@ Deno.bench({
 
 globalThis.addEventListener("unload", () => {
   sqlite.close();
+  manyRooms.close();
   Deno.removeSync(dir, { recursive: true });
 });
