@@ -50,13 +50,7 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
   ping: { data: "string?" },
   pong: { data: "string?" },
   quit: { reason: "string?" },
-  history: {
-    room: "string?",
-    private: "boolean?",
-    before: "number?",
-    after: "number?",
-    limit: "number?",
-  },
+  history: { room: "string?", before: "number?", after: "number?", limit: "number?" },
 };
 
 const RECORD_SHAPES = {
@@ -107,7 +101,6 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
   bye: { code: "string", message: "string" },
   page: {
     room: "string?",
-    private: "boolean?",
     records: "records",
     before: "number?",
     after: "number?",
