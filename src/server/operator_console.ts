@@ -28,6 +28,7 @@ export function runConsoleLine(server: ChatServer, line: string): string[] {
   const output: string[] = [];
   const refusal = runCommand({
     room: server.room,
+    places: server.places,
     moderation: server,
     reply: (frame) => output.push(consoleText(frame)),
     quit: () => output.push("To close the room, press Ctrl-C."),

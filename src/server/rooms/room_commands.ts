@@ -11,7 +11,11 @@ import {
   type OperatorCommand,
   usageRefusal,
 } from "../command.ts";
+import type { Refusal } from "../../protocol/errors.ts";
 import { splitFirstWord } from "../../text/command_line.ts";
+import { Outgoing } from "../outgoing.ts";
+import type { Room } from "../room.ts";
+import type { ServerPlaces } from "./client_rooms.ts";
 import { presentCount } from "../../text/plain_format.ts";
 
 /** The longest topic kept (characters). */
@@ -191,4 +195,82 @@ export const OPERATOR_ROOM_COMMANDS: OperatorCommand[] = [
       return undefined;
     },
   },
+  {
+    name: "topic",
+    aliases: [],
+    args: "#ROOM [TEXT]",
+    summary: "set (or with no TEXT, clear) a room's topic, locked or not",
+    scope: "operator",
+    run(context, args) {
+      const found = operatedRoom(context, args);
+      if ("code" in found) return found.code === "bad_arguments" ? usageRefusal(this) : found;
+      const text = Array.from(found.rest.trim()).slice(0, MAX_TOPIC_CHARS).join("");
+      found.room.setTopic(text, "The operator");
+      context.reply({ type: "info", text: `The topic of ${found.room.name} is set.` });
+      return undefined;
+    },
+  },
+  {
+    name: "key",
+    aliases: [],
+    args: "#ROOM [KEY]",
+    summary: "set a room's key (it becomes private), or with no KEY remove it",
+    scope: "operator",
+    run(context, args) {
+      const found = operatedRoom(context, args);
+      if ("code" in found || /\s/.test(found.rest.trim())) {
+        return "code" in found && found.code !== "bad_arguments" ? found : usageRefusal(this);
+      }
+      const key = found.rest.trim();
+      found.room.setKey(key || undefined);
+      const now = key ? "private: newcomers need the key" : "open to everyone";
+      context.reply({ type: "info", text: `${found.room.name} is ${now}.` });
+      return undefined;
+    },
+  },
+  {
+    name: "invite",
+    aliases: [],
+    args: "#ROOM NAME",
+    summary: "let NAME into a private room without the key",
+    scope: "operator",
+    run(context, args) {
+      const found = operatedRoom(context, args);
+      const name = "code" in found ? "" : found.rest.trim();
+      if ("code" in found || !name || /\s/.test(name)) {
+        return "code" in found && found.code !== "bad_arguments" ? found : usageRefusal(this);
+      }
+      const target = context.places?.clients.find(name);
+      if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
+      target.spoke(); // the invite is kept for the holder of the name: their claim with it
+      found.room.invite(target.holder);
+      target.member.deliver(
+        new Outgoing({
+          type: "info",
+          text:
+            `The operator invited you to ${found.room.name}: /join ${found.room.name} to go there.`,
+        }),
+      );
+      context.reply({ type: "info", text: `${target.name} may now join ${found.room.name}.` });
+      return undefined;
+    },
+  },
 ];
+
+/**
+ * The room named first in an operator's command, and the rest of its
+ * arguments; `bad_arguments` when there is no name, `no_such_room` when there
+ * is no such room.
+ */
+function operatedRoom(
+  context: { places?: ServerPlaces },
+  args: string,
+): { room: Room; rest: string } | Refusal {
+  const [name, rest] = splitFirstWord(args);
+  if (!name) return { code: "bad_arguments", message: "" };
+  const room = context.places?.rooms.find(name);
+  if (!room) {
+    return { code: "no_such_room", message: `There is no room ${name}. /rooms lists them.` };
+  }
+  return { room, rest };
+}
