@@ -114,7 +114,10 @@ export class ClientRooms {
     // when it can't be, the default room is, and the refusal follows the welcome.
     const asked = request.room === undefined ? undefined : rooms.#openToEnter(request.room);
     const room = asked === undefined || "code" in asked ? places.rooms.defaultRoom : asked;
-    const refused = asked !== undefined && "code" in asked ? asked : undefined;
+    // (A name that is no room name just means the default room, as it always did.)
+    const refused = asked !== undefined && "code" in asked && asked.code !== "room_invalid"
+      ? asked
+      : undefined;
     const since = request.log === places.log ? request.since : undefined;
     // A fresh join shows the recent private messages too; a catch-up the ones kept meanwhile.
     const own = since === undefined
@@ -137,10 +140,12 @@ export class ClientRooms {
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
       if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
-      void rooms.#handOver(
-        client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
-        pieces,
-      );
+      if (client.held.length > 0) {
+        void rooms.#handOver(
+          client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
+          pieces,
+        );
+      }
     }, own);
     // A multi-room client coming back enters its other rooms too, each caught up on its own.
     if (rooms.#multiRoom) {
