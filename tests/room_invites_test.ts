@@ -1,8 +1,9 @@
 /**
  * Invites (`/invite NAME`) are kept with the room: they survive the server
  * being killed with SIGKILL and restarted, and end when the operator changes
- * the key or kicks the invitee. Over real TCP against `chat serve`, and a
- * database file of the schema before invites were kept.
+ * the key or kicks the invitee; wrong keys are limited per address. Over
+ * real TCP (against `chat serve`, and an in-process server with an injected
+ * clock), and a database file of the schema before invites were kept.
  */
 
 import { DatabaseSync } from "node:sqlite";
@@ -12,6 +13,9 @@ import { assertEquals } from "./support/assert.ts";
 import { startServe } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withTempDir } from "./support/temp_dir.ts";
+import { withServer } from "./support/test_server.ts";
+
+const UNLIMITED = { joinBurst: 1000, joinsPerMinute: 1000, rateBurst: 1000, ratePerSecond: 1000 };
 
 /** Sends a command and waits for the frame it causes. */
 async function ask(client: LineClient, text: string, type: string, room?: string) {
@@ -91,4 +95,27 @@ Deno.test("a history file of schema 3 (before invites were kept) gets them on op
     assertEquals(reopened.rooms.list(), [{ ...room, invited: ["h1", "h2"] }]);
     reopened.close();
   });
+});
+
+Deno.test("wrong room keys are limited per address: 5, then one a minute, not even checked past it", async () => {
+  let now = Date.UTC(2026, 0, 1);
+  await withServer(async (_server, port) => {
+    const { client: olga } = await LineClient.join(port, "olga");
+    assertEquals((await ask(olga, "/join #vault k3y", "joined")).room, "#vault");
+    const { client: eve } = await LineClient.join(port, "eve");
+    for (let i = 0; i < 5; i++) {
+      assertEquals((await ask(eve, `/join #vault guess${i}`, "joined")).code, "wrong_key");
+    }
+    // From another connection (and name) of the same address too, and with the right key.
+    const { client: mallory } = await LineClient.join(port, "mallory");
+    const waiting = await ask(mallory, "/join #vault k3y", "joined");
+    assertEquals([waiting.code, waiting.message], [
+      "too_many_attempts",
+      "Too many wrong room keys from your address; wait 1m before trying one again.",
+    ]);
+    assertEquals((await ask(eve, "/join #vault", "joined")).code, "key_needed");
+    now += 60_000;
+    assertEquals((await ask(mallory, "/join #vault k3y", "joined")).room, "#vault");
+    for (const client of [olga, eve, mallory]) client.close();
+  }, { now: () => now, limits: UNLIMITED });
 });

@@ -242,7 +242,7 @@ export class ClientRooms {
     const holder = this.client.holder;
     const room = this.#places.rooms.open(name, false, { holder, key, address: this.#address });
     if ("code" in room) return room;
-    const barred = room.admits(holder, key);
+    const barred = this.#places.rooms.admits(room, { holder, address: this.#address }, key);
     if (barred) return barred;
     // Operating a room is a use of the name: its claim is kept, and with it the room.
     if (room.isOperator(holder)) this.client.spoke();

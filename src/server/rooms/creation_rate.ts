@@ -11,23 +11,15 @@
 import type { Refusal } from "../../protocol/errors.ts";
 import { formatDuration } from "../../text/time.ts";
 import { addressKey } from "../address_key.ts";
-import { RecentTable } from "../recent_table.ts";
-import { TokenBucket } from "../token_bucket.ts";
+import { KeyedRate, type RateLimit } from "./keyed_rate.ts";
 
 /** Rooms created in a burst, then so many an hour. */
-export interface CreationLimit {
-  burst: number;
-  perHour: number;
-}
+export type CreationLimit = RateLimit;
 
 /** One member: 5 rooms at once, then 10 an hour. */
 export const MEMBER_CREATIONS: CreationLimit = { burst: 5, perHour: 10 };
 /** One address (a class behind one router, say): 20 rooms at once, then 40 an hour. */
 export const ADDRESS_CREATIONS: CreationLimit = { burst: 20, perHour: 40 };
-
-/** Members and addresses tracked at most; past it the least recently seen is forgotten. */
-const MAX_TRACKED = 10_000;
-const HOUR_MS = 60 * 60 * 1000;
 
 /** Who is creating a room. */
 export interface Creator {
@@ -38,12 +30,12 @@ export interface Creator {
 
 /** Token buckets of room creations, per member and per address. */
 export class CreationRate {
-  readonly #members: Buckets;
-  readonly #addresses: Buckets;
+  readonly #members: KeyedRate;
+  readonly #addresses: KeyedRate;
 
   constructor(perMember = MEMBER_CREATIONS, perAddress = ADDRESS_CREATIONS) {
-    this.#members = new Buckets(perMember);
-    this.#addresses = new Buckets(perAddress);
+    this.#members = new KeyedRate(perMember);
+    this.#addresses = new KeyedRate(perAddress);
   }
 
   /**
@@ -63,28 +55,6 @@ export class CreationRate {
     this.#members.take(creator.holder, now);
     if (address !== undefined) this.#addresses.take(address, now);
     return undefined;
-  }
-}
-
-/** A bucket per key, forgotten once it would be full again anyway. */
-class Buckets {
-  readonly limit: CreationLimit;
-  readonly #table: RecentTable<TokenBucket>;
-
-  constructor(limit: CreationLimit) {
-    this.limit = limit;
-    this.#table = new RecentTable(MAX_TRACKED, (limit.burst / limit.perHour) * HOUR_MS);
-  }
-
-  waitMs(key: string, now: number): number {
-    return this.#table.get(key, now)?.waitMs(now) ?? 0;
-  }
-
-  take(key: string, now: number): void {
-    const bucket = this.#table.get(key, now) ??
-      new TokenBucket(this.limit.burst, this.limit.perHour / 3600, now);
-    bucket.take(now);
-    this.#table.set(key, bucket, now);
   }
 }
 

@@ -16,6 +16,9 @@ import { StoreLog } from "./room_log.ts";
 import { keyDigest } from "./room_key.ts";
 import type { StoredRoom } from "./room_table.ts";
 import { type CreationLimit, CreationRate, type Creator } from "./creation_rate.ts";
+import { KeyedRate } from "./keyed_rate.ts";
+import { addressKey } from "../address_key.ts";
+import { formatDuration } from "../../text/time.ts";
 
 /** How rooms are made. */
 export interface RoomRegistryOptions {
@@ -52,6 +55,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 const USE_RESOLUTION_MS = 60_000;
 
+/** Wrong room keys one address (or member without one) may try: 5 at once, then one a minute. */
+export const WRONG_KEYS = { burst: 5, perHour: 60 };
+
 /** Who is creating a room: they become its operator; with a key, it is private. */
 export interface RoomCreator extends Creator {
   key?: string;
@@ -73,6 +79,7 @@ export class RoomRegistry {
   /** Rooms that never expire: the default one and `--rooms`. */
   readonly #kept = new Set<string>();
   readonly #creations: CreationRate;
+  readonly #wrongKeys = new KeyedRate(WRONG_KEYS);
   /** The room everyone starts in. */
   readonly defaultRoom: Room;
 
@@ -135,6 +142,32 @@ export class RoomRegistry {
       if (tooOften) return tooOften;
     }
     return this.#open(checked.name, exists ? undefined : creator);
+  }
+
+  /**
+   * Whether `entrant` may come into `room` with `key` (see `Room.admits`);
+   * wrong keys are limited per address, so a private room's key can't be
+   * guessed at the speed of typing: past the limit, keys are not even checked.
+   */
+  admits(room: Room, entrant: Creator, key: string | undefined): Refusal | undefined {
+    const needed = room.admits(entrant.holder, undefined);
+    if (needed === undefined || key === undefined) return needed;
+    const who = entrant.address === undefined
+      ? `holder ${entrant.holder}`
+      : addressKey(entrant.address);
+    const now = this.#now();
+    const wait = this.#wrongKeys.waitMs(who, now);
+    if (wait > 0) {
+      return {
+        code: "too_many_attempts",
+        message: `Too many wrong room keys from your address; wait ${
+          formatDuration(wait)
+        } before trying one again.`,
+      };
+    }
+    const barred = room.admits(entrant.holder, key);
+    if (barred?.code === "wrong_key") this.#wrongKeys.take(who, now);
+    return barred;
   }
 
   /**
