@@ -3,13 +3,19 @@
  * were written to that person's connection: a connection that dies before
  * its welcome goes out loses nothing, a mailbox bigger than a connection's
  * queue arrives whole, a page at a time, and nothing is handed over twice.
- * Over real TCP.
+ * Over real TCP, with the memory store and a real database file.
  */
 
+import { join } from "node:path";
 import { PROTOCOL_VERSION } from "../src/protocol/constants.ts";
+import { memoryStore, type RoomStore } from "../src/server/room_store.ts";
+import { openSqliteStore } from "../src/server/sqlite_store.ts";
 import { assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 import { withServer } from "./support/test_server.ts";
+
+const HISTORY = { historyLimit: 100 };
 
 const UNLIMITED = { joinBurst: 1000, joinsPerMinute: 1000, rateBurst: 1000, ratePerSecond: 1000 };
 
@@ -45,7 +51,8 @@ function aliceBack(port: number, first: AnyFrame) {
 
 const privates = (records: AnyFrame[]) => records.filter((r) => r.type === "private");
 
-Deno.test("kept private messages survive a connection that dies before its welcome is written", async () => {
+/** The connection dies before its welcome; the kept message waits for the next one, once. */
+async function diesBeforeWelcome(store: RoomStore): Promise<void> {
   await withServer(async (_server, port) => {
     const first = await aliceWasHere(port);
     const bob = await bobWrites(port, 1);
@@ -84,7 +91,12 @@ Deno.test("kept private messages survive a connection that dies before its welco
     assertMatch(next.text, /^Commands/, "no second 'while you were away'");
     again.close();
     bob.close();
-  }, { limits: { ...UNLIMITED, maxLineBytes: 150 } });
+  }, { store, limits: { ...UNLIMITED, maxLineBytes: 150 } });
+}
+
+Deno.test("kept private messages survive a connection that dies before its welcome is written", async () => {
+  await diesBeforeWelcome(memoryStore(100));
+  await withTempDir((dir) => diesBeforeWelcome(openSqliteStore(join(dir, "h.db"), HISTORY)));
 });
 
 Deno.test("a mailbox bigger than the connection's queue arrives whole, a page at a time", async () => {
