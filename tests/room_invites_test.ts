@@ -119,3 +119,19 @@ Deno.test("wrong room keys are limited per address: 5, then one a minute, not ev
     for (const client of [olga, eve, mallory]) client.close();
   }, { now: () => now, limits: UNLIMITED });
 });
+
+Deno.test("/rooms shows a private room's topic only to those in it", async () => {
+  await withServer(async (_server, port) => {
+    const { client: olga } = await LineClient.join(port, "olga", { multiRoom: true });
+    assertEquals((await ask(olga, "/join #vault k3y", "joined")).room, "#vault");
+    await ask(olga, "/topic the plans", "notice", "#vault");
+    const { client: eve } = await LineClient.join(port, "eve");
+    assertEquals((await ask(eve, "/rooms", "info")).text.split("\n").at(-1), "#vault: 1 here");
+    assertEquals(
+      (await ask(olga, "/rooms", "info")).text.split("\n").at(-1),
+      "#vault: 1 here (you are here) — the plans",
+    );
+    olga.close();
+    eve.close();
+  }, { limits: UNLIMITED });
+});

@@ -155,7 +155,9 @@ export const ROOMS_COMMAND: Command = {
     const list = context.moderation?.rooms() ?? context.places?.rooms.list() ?? [];
     const lines = list.map((room) => {
       const here = mine.has(room.name) ? " (you are here)" : "";
-      const topic = room.topic ? ` — ${room.topic}` : "";
+      // A private room's topic is for those in it (and the operator's console).
+      const shown = !room.private || mine.has(room.name) || context.moderation !== undefined;
+      const topic = room.topic && shown ? ` — ${room.topic}` : "";
       return `${room.name}: ${presentCount(room.members)}${here}${topic}`;
     });
     context.reply({ type: "info", text: ["Rooms:", ...lines].join("\n") });

@@ -68,6 +68,8 @@ export interface RoomSummary {
   name: string;
   members: number;
   topic?: string;
+  /** True when the room needs a key. */
+  private?: boolean;
 }
 
 /** Every room on the server, by key. */
@@ -226,10 +228,12 @@ export class RoomRegistry {
       const room = this.#rooms.get(key);
       const stored = this.#stored.get(key);
       const topic = room ? room.topic : stored?.topic;
+      const locked = room ? room.keyDigest !== undefined : stored?.keyDigest !== undefined;
       return {
         name: room?.name ?? stored!.name,
         members: room?.size ?? 0,
         ...(topic ? { topic } : {}),
+        ...(locked ? { private: true } : {}),
       };
     });
   }
