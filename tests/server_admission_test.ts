@@ -194,6 +194,29 @@ Deno.test("joins are rate-limited per address: a reconnect loop is refused with 
   }, { now: () => now });
 });
 
+Deno.test("an address whose joins are used up is refused at the door: a silent client is told at once, not asked for a name", async () => {
+  await withServer(async (_server, port) => {
+    for (let i = 0; i < DEFAULT_LIMITS.joinBurst; i++) {
+      const { client, answer } = await hello(port, `loop${i}`, { password: PASSWORD });
+      assertEquals(answer.type, "welcome", `join ${i + 1} of the burst`);
+      await client.sendFrame({ type: "quit" });
+      await client.waitForClose();
+      client.close();
+    }
+    // Says nothing: greeted in plain text, it hears the refusal instead of the password prompt.
+    const silent = await LineClient.connect(port);
+    await silent.nextLine((l) => l.startsWith("-- "));
+    await silent.waitForClose();
+    assertEquals(silent.transcript, [
+      "-- Too many joins from your address lately; wait 6 s and try again.",
+    ]);
+    // A hello with a wrong password is not even checked: the answer is the same goodbye.
+    const { client: guesser, answer } = await hello(port, "late", { password: "wrong" });
+    assertEquals([answer.type, answer.code], ["bye", "too_many_joins"]);
+    for (const c of [silent, guesser]) c.close();
+  }, { password: PASSWORD });
+});
+
 Deno.test("a dual-stack server (real TCP on ::) counts an IPv4 client by its IPv4 address and ::1 by its /64", async () => {
   await withServer(async (server, port) => {
     // Over "::", the server sees 127.0.0.1 as ::ffff:127.0.0.1.
