@@ -194,7 +194,8 @@ export async function runAttackScenario(
     // penalties) is not what the next attack is measured against.
     for (const [index, attack] of ATTACKS.entries()) {
       const sources = attackSources(settings.attackAddresses, index * settings.attackAddresses);
-      const attacker = await startAttackProcess(); // loaded before the phase's clock starts
+      // Loaded before the phase's clock starts.
+      const attacker = await startAttackProcess({ ownSession: settings.priority !== undefined });
       await phase(attack.name, (until) =>
         attacker.run({
           name: attack.name,
@@ -319,8 +320,17 @@ export function formatAttackReport(report: AttackReport): string {
   return lines.join("\n");
 }
 
-/** Sets the niceness of every thread of process `pid` (Linux counts niceness per thread). */
+/**
+ * Sets the niceness of every thread of process `pid` (Linux counts niceness per
+ * thread) and of its scheduling group (with autogroup, niceness only orders the
+ * tasks of one session; the group's niceness weighs it against other sessions).
+ */
 async function renice(pid: number, nice: number): Promise<void> {
+  try {
+    Deno.writeTextFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroup here: the threads' niceness is all there is.
+  }
   const threads = [...Deno.readDirSync(`/proc/${pid}/task`)].map((entry) => entry.name);
   const { success, stderr } = await new Deno.Command("renice", {
     args: ["-n", String(nice), "-p", ...threads],
