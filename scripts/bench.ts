@@ -84,10 +84,6 @@ Attack options (--scenario attack; it uses --rate, --settle and --json too):
                         loopback addresses each attack comes from, fresh ones
                         for each, 127.0.0.2 and up (${ATTACK_DEFAULTS.attackAddresses}; Linux only,
                         elsewhere they share 127.0.0.1)
-      --priority N        run the server and the good members N steps above
-                        normal CPU priority (niceness -N; Linux, needs root):
-                        on a machine shared with other work, keeps its load
-                        out of the comparison
       (--rate: the good members' messages per second together, ${ATTACK_DEFAULTS.rate};
        --settle: seconds after each attack before memory is read, ${ATTACK_DEFAULTS.settleSeconds})
 
@@ -124,7 +120,6 @@ const OPTIONS: OptionSpec = {
   guessers: { type: "string" },
   flooders: { type: "string" },
   "attack-addresses": { type: "string" },
-  priority: { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -179,7 +174,6 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
           guessLoops: number("guessers", 0, 1000),
           flooders: number("flooders", 0, 1000),
           attackAddresses: number("attack-addresses", 1, 60_000),
-          priority: number("priority", 0, 20),
         }),
       },
     };
@@ -245,7 +239,6 @@ const ATTACK_FLAGS = [
   "guessers",
   "flooders",
   "attack-addresses",
-  "priority",
 ];
 
 /** Flags of the load scenarios only (the attack scenario has its own shape). */

@@ -28,13 +28,6 @@ export interface AttackSettings extends AttackSizes {
   rate: number;
   /** Loopback addresses the attackers come from (Linux; elsewhere all share 127.0.0.1). */
   attackAddresses: number;
-  /**
-   * Steps above normal CPU priority for the server and the good members' process (niceness
-   * −N; Linux, needs root), or `undefined` to leave them as started: on a machine shared with
-   * other work it keeps the neighbours' load out of the comparison, as the attackers' own is
-   * kept out by `nice 19`.
-   */
-  priority?: number;
 }
 
 /** The defaults of `--scenario attack`. */
@@ -106,9 +99,6 @@ export async function runAttackScenario(
   const server = await ServerProcess.start({ serveFlags: SERVE_FLAGS, denoFlags });
   const good: BenchMember[] = [];
   try {
-    if (settings.priority !== undefined) {
-      for (const pid of [server.pid, Deno.pid]) await renice(pid, -settings.priority);
-    }
     for (const name of ["good0", "good1"]) {
       good.push(
         await BenchMember.join({ port: server.port, name, probe: true, password: PASSWORD }),
@@ -194,8 +184,7 @@ export async function runAttackScenario(
     // penalties) is not what the next attack is measured against.
     for (const [index, attack] of ATTACKS.entries()) {
       const sources = attackSources(settings.attackAddresses, index * settings.attackAddresses);
-      // Loaded before the phase's clock starts.
-      const attacker = await startAttackProcess({ ownSession: settings.priority !== undefined });
+      const attacker = await startAttackProcess(); // loaded before the phase's clock starts
       await phase(attack.name, (until) =>
         attacker.run({
           name: attack.name,
@@ -292,8 +281,7 @@ export function formatAttackReport(report: AttackReport): string {
       Deno.build.os === "linux" ? s.attackAddresses : 1
     } loopback addresses: churn ${s.churnLoops} ` +
     `loops, slowloris ${s.slowlorisConnections} connections, guessing ${s.guessLoops} loops, ` +
-    `mailbox ${s.flooders} flooders` +
-    (s.priority === undefined ? "" : `; server and good members at niceness -${s.priority}`),
+    `mailbox ${s.flooders} flooders`,
   ];
   for (const phase of report.phases) {
     const { latency, rssBytes } = phase;
@@ -318,26 +306,6 @@ export function formatAttackReport(report: AttackReport): string {
   for (const verdict of report.verdicts) lines.push(`  ${verdict}`);
   for (const problem of report.problems) lines.push(`  PROBLEM ${problem}`);
   return lines.join("\n");
-}
-
-/**
- * Sets the niceness of every thread of process `pid` (Linux counts niceness per
- * thread) and of its scheduling group (with autogroup, niceness only orders the
- * tasks of one session; the group's niceness weighs it against other sessions).
- */
-async function renice(pid: number, nice: number): Promise<void> {
-  try {
-    Deno.writeTextFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    // No autogroup here: the threads' niceness is all there is.
-  }
-  const threads = [...Deno.readDirSync(`/proc/${pid}/task`)].map((entry) => entry.name);
-  const { success, stderr } = await new Deno.Command("renice", {
-    args: ["-n", String(nice), "-p", ...threads],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`renice failed: ${new TextDecoder().decode(stderr).trim()}`);
 }
 
 function mib(bytes: number | null): string {

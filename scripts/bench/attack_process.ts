@@ -40,21 +40,11 @@ export interface AttackProcess {
 /**
  * Starts an attacking process and waits until it has loaded, so that its start
  * (slow at the lowest priority on a busy machine) is not part of the attack's
- * time. `ownSession`: in a session of its own (Linux), so that it does not
- * share a raised priority of the benchmark's.
+ * time.
  */
-export async function startAttackProcess(
-  options: { ownSession?: boolean } = {},
-): Promise<AttackProcess> {
+export async function startAttackProcess(): Promise<AttackProcess> {
   const deno = [Deno.execPath(), "run", "--allow-net", "--allow-read", SCRIPT];
-  // In a session of its own, Linux schedules it as its own group (autogroup), apart
-  // from the benchmark's, whose priority the benchmark may have raised.
-  const nice = ["nice", "-n", "19", ...deno];
-  const [command, ...args] = Deno.build.os === "windows"
-    ? deno
-    : options.ownSession
-    ? ["setsid", ...nice]
-    : nice;
+  const [command, ...args] = Deno.build.os === "windows" ? deno : ["nice", "-n", "19", ...deno];
   const child = new Deno.Command(command, {
     args,
     stdin: "piped",
