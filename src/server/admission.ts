@@ -113,10 +113,10 @@ export class Admission {
   /**
    * Registers a new connection, or returns the `bye` to send when it may not
    * stay (banned, waiting after wrong passwords, joined too often lately,
-   * too many from its address, server full). When the connections still in their handshake use up their
-   * budget, or the server is full, the oldest of them is disconnected to make
-   * room; a member never is. Every registered connection must be released
-   * with {@linkcode release}.
+   * too many from its address, server full). When the connections still in
+   * their handshake use up their budget, or the server is full, the oldest of
+   * them is disconnected to make room; a member never is. Every registered
+   * connection must be released with {@linkcode release}.
    */
   admit(visitor: Visitor, now: number): ByeFrame | undefined {
     const refusal = this.refusal(visitor.address, now);
