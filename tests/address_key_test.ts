@@ -29,3 +29,16 @@ Deno.test("addressKey: something that is not an IP address is kept as given", ()
   assertEquals(addressKey("not an address"), "not an address");
   assertEquals(addressKey("2001:db8::/64"), "2001:db8::/64", "a key is its own key");
 });
+
+Deno.test("addressKey: only a canonical IPv4 address is taken as it is; other spellings are parsed", () => {
+  // The fast path must not take what only looks like dotted decimal.
+  assertEquals(addressKey("0.0.0.0"), "0.0.0.0");
+  assertEquals(addressKey("255.255.255.255"), "255.255.255.255");
+  assertEquals(
+    addressKey("010.0.0.1"),
+    addressKey("8.0.0.1"),
+    "a leading zero is octal, as ipaddr.js reads it",
+  );
+  assertEquals(addressKey("256.1.1.1"), "256.1.1.1", "not an address: kept as given");
+  assertEquals(addressKey("1.2.3.4\n"), "1.2.3.4\n", "not an address: kept as given");
+});

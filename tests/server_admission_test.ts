@@ -14,6 +14,7 @@ import { runConsoleLine } from "../src/server/operator_console.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
+import { WsClient } from "./support/ws_client.ts";
 
 const START = Date.UTC(2026, 0, 1);
 const MINUTE = 60_000;
@@ -192,6 +193,44 @@ Deno.test("joins are rate-limited per address: a reconnect loop is refused with 
     assertEquals(welcome.type, "welcome");
     for (const c of [alice, refused, plain, back]) c.close();
   }, { now: () => now });
+});
+
+Deno.test("an address whose joins are used up is refused at the door: a silent client is told at once, not asked for a name", async () => {
+  await withServer(async (_server, port) => {
+    for (let i = 0; i < DEFAULT_LIMITS.joinBurst; i++) {
+      const { client, answer } = await hello(port, `loop${i}`, { password: PASSWORD });
+      assertEquals(answer.type, "welcome", `join ${i + 1} of the burst`);
+      await client.sendFrame({ type: "quit" });
+      await client.waitForClose();
+      client.close();
+    }
+    // Says nothing: greeted in plain text, it hears the refusal instead of the password prompt.
+    const silent = await LineClient.connect(port);
+    await silent.nextLine((l) => l.startsWith("-- "));
+    await silent.waitForClose();
+    assertEquals(silent.transcript, [
+      "-- Too many joins from your address lately; wait 6 s and try again.",
+    ]);
+    // A hello with a wrong password is not even checked: the answer is the same goodbye.
+    const { client: guesser, answer } = await hello(port, "late", { password: "wrong" });
+    assertEquals([answer.type, answer.code], ["bye", "too_many_joins"]);
+    for (const c of [silent, guesser]) c.close();
+  }, { password: PASSWORD });
+});
+
+Deno.test("a WebSocket refused at the door is told at once, without having to say anything", async () => {
+  await withServer(async (_server, port) => {
+    for (let i = 0; i < DEFAULT_LIMITS.joinBurst; i++) {
+      const { client } = await hello(port, `loop${i}`);
+      await client.sendFrame({ type: "quit" });
+      await client.waitForClose();
+      client.close();
+    }
+    const socket = await WsClient.open(port);
+    const bye = await socket.next((f) => f.type === "bye");
+    assertEquals(bye.code, "too_many_joins");
+    await socket.ended;
+  });
 });
 
 Deno.test("a dual-stack server (real TCP on ::) counts an IPv4 client by its IPv4 address and ::1 by its /64", async () => {

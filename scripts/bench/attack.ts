@@ -82,6 +82,8 @@ export interface AttackReport {
 const PASSWORD = "bench-attack-password";
 const NEWCOMER_TIMEOUT_MS = 10_000;
 const RSS_SAMPLE_MS = 100;
+/** Chatting before the quiet phase, not measured (at most a quarter of a phase). */
+const WARM_UP_MS = 3000;
 /** The start of each settle time left out of the quiet baseline (connections still closing). */
 const SETTLE_GRACE_MS = 2000;
 
@@ -115,6 +117,9 @@ export async function runAttackScenario(
       })
     );
     for (const sender of senders) sender.start();
+    // The first messages pay for compiling the chat's code paths in both processes:
+    // left out of every phase, so the quiet room is not measured slower than it is.
+    await sleep(Math.min(WARM_UP_MS, phaseMs / 4));
     // Each good member's samples since `from` (its own count when the phase began).
     const samplesSince = (from: number[]) =>
       good.flatMap((m, i) => m.probe!.latencies.slice(from[i]));

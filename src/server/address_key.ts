@@ -22,8 +22,17 @@ import ipaddr from "ipaddr.js";
 /** Bits of an IPv6 address that one subscriber is assumed to hold. */
 const IPV6_PREFIX_BITS = 64;
 
+/**
+ * An IPv4 address as the runtime reports a peer: four decimal numbers of
+ * 0–255 without leading zeros. Such an address is its own key, so the accept
+ * path (run for every connection of a reconnect loop) skips the full parse.
+ */
+const CANONICAL_IPV4 =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** The key per-address rules count `address` (an IP address as a connection reports it) by. */
 export function addressKey(address: string): string {
+  if (CANONICAL_IPV4.test(address)) return address;
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     // `process` turns IPv4-mapped IPv6 addresses into IPv4 ones.

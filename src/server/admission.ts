@@ -112,22 +112,16 @@ export class Admission {
 
   /**
    * Registers a new connection, or returns the `bye` to send when it may not
-   * stay (banned, waiting after wrong passwords, too many from its address,
-   * server full). When the connections still in their handshake use up their
-   * budget, or the server is full, the oldest of them is disconnected to make
-   * room; a member never is. Every registered connection must be released
-   * with {@linkcode release}.
+   * stay (banned, waiting after wrong passwords, joined too often lately,
+   * too many from its address, server full). When the connections still in
+   * their handshake use up their budget, or the server is full, the oldest of
+   * them is disconnected to make room; a member never is. Every registered
+   * connection must be released with {@linkcode release}.
    */
   admit(visitor: Visitor, now: number): ByeFrame | undefined {
+    const refusal = this.refusal(visitor.address, now);
+    if (refusal) return refusal;
     const key = addressKey(visitor.address);
-    const refusal = this.#refusal(key, now);
-    if (refusal) {
-      // Guessers were logged when their penalty started.
-      if (refusal.code !== "too_many_attempts") {
-        this.#logOnce(key, refusal.code, `Refused ${key}: ${refusal.message}`, now);
-      }
-      return refusal;
-    }
     if (
       this.#handshakes.count >= this.#limits.maxUnjoined ||
       this.#counted.size >= this.#limits.maxConnections
@@ -153,6 +147,22 @@ export class Admission {
   }
 
   /**
+   * The `bye` for a new connection from `address` that may not stay whoever it
+   * is (banned, waiting after wrong passwords, joined too often lately, too
+   * many from its address), or `undefined`. {@linkcode admit} asks it too;
+   * asked first, it spares a refused connection its session.
+   */
+  refusal(address: string, now: number): ByeFrame | undefined {
+    const key = addressKey(address);
+    const refusal = this.#refusal(key, now);
+    // Guessers were logged when their penalty started.
+    if (refusal && refusal.code !== "too_many_attempts") {
+      this.#logOnce(key, refusal.code, () => `Refused ${key}: ${refusal.message}`, now);
+    }
+    return refusal;
+  }
+
+  /**
    * Counts a new connection from `address` against its connection rate, before
    * anything is read from it or set up for it. False: the address opens
    * connections faster than any person does (a reconnect loop); the caller
@@ -170,7 +180,7 @@ export class Admission {
     this.#logOnce(
       key,
       "connect_rate",
-      `Closing connections from ${key} unread: more than ${connectsPerSecond} a second`,
+      () => `Closing connections from ${key} unread: more than ${connectsPerSecond} a second`,
       now,
     );
     return false;
@@ -181,11 +191,15 @@ export class Admission {
     return this.#closedUnread;
   }
 
-  /** Logs `line` unless the same address was logged for the same `reason` lately. */
-  #logOnce(key: string, reason: string, line: string, now: number): void {
-    if (this.#logged.get(`${key} ${reason}`, now) !== undefined) return;
-    this.#logged.set(`${key} ${reason}`, true, now);
-    this.#log(`${line} (logged once per address)`);
+  /**
+   * Logs `line()` unless the same address was logged for the same `reason`
+   * lately (the line is only made when it is logged: a loop is refused often).
+   */
+  #logOnce(key: string, reason: string, line: () => string, now: number): void {
+    const logKey = `${key} ${reason}`;
+    if (this.#logged.get(logKey, now) !== undefined) return;
+    this.#logged.set(logKey, true, now);
+    this.#log(`${line()} (logged once per address)`);
   }
 
   /** Forgets a connection registered with {@linkcode admit} (again: no effect). */
@@ -210,13 +224,7 @@ export class Admission {
       new TokenBucket(joinBurst, joinsPerMinute / 60, now);
     this.#joins.set(key, bucket, now);
     if (bucket.take(now)) return undefined;
-    return {
-      type: "bye",
-      code: "too_many_joins",
-      message: `Too many joins from your address lately; wait ${
-        waitSeconds(bucket.waitMs(now))
-      } s and try again.`,
-    };
+    return tooManyJoins(bucket.waitMs(now));
   }
 
   #refusal(key: string, now: number): ByeFrame | undefined {
@@ -227,6 +235,10 @@ export class Admission {
     }
     const waitMs = this.#password ? this.#failures.waitMs(key, now) : 0;
     if (waitMs > 0) return tooManyAttempts(waitMs);
+    // An address whose joins are used up is told so at the door: its hello would
+    // be refused anyway, so it is neither read nor checked against the password.
+    const joinWaitMs = this.#joins.get(key, now)?.waitMs(now) ?? 0;
+    if (joinWaitMs > 0) return tooManyJoins(joinWaitMs);
     const fromAddress = this.#perAddress.get(key) ?? 0;
     if (fromAddress >= this.#limits.maxConnectionsPerAddress) {
       return {
@@ -238,6 +250,17 @@ export class Admission {
     }
     return undefined;
   }
+}
+
+/** The goodbye for an address that has joined too often lately. */
+function tooManyJoins(waitMs: number): ByeFrame {
+  return {
+    type: "bye",
+    code: "too_many_joins",
+    message: `Too many joins from your address lately; wait ${
+      waitSeconds(waitMs)
+    } s and try again.`,
+  };
 }
 
 /** The goodbye for an address that must wait after wrong passwords. */

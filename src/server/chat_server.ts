@@ -30,6 +30,7 @@ import {
 } from "./room_store.ts";
 import { Session } from "./session.ts";
 import type { FrameConn } from "./transports/frame_conn.ts";
+import { turnAway } from "./turn_away.ts";
 import { TcpFrameConn } from "./transports/tcp_conn.ts";
 import { WebFront } from "./transports/web_front.ts";
 
@@ -255,6 +256,17 @@ export class ChatServer implements Moderation {
       }
       return;
     }
+    const peer = { address, port: conn.remoteAddr.port };
+    const web = this.#web;
+    const frames = new TcpFrameConn(conn, peer, {
+      limits: this.limits,
+      now: this.#now,
+      handOver: web && ((raw, firstBytes) => web.handOver(raw, firstBytes, peer)),
+      greetLater: () => web?.browsing(peer.address) ? BROWSER_GREETING_DELAY_MS : 0,
+    });
+    // Refused at the door (a loop whose joins or guesses are used up): no session at all.
+    const refusal = this.#admission.refusal(address, this.#now());
+    if (refusal) return void turnAway(frames, refusal);
     if ("setNoDelay" in conn) {
       try {
         conn.setNoDelay(true);
@@ -263,19 +275,10 @@ export class ChatServer implements Moderation {
         // The peer may already be gone; the session will notice.
       }
     }
-    const peer = { address: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
-    const web = this.#web;
-    this.#startSession(
-      new TcpFrameConn(conn, peer, {
-        limits: this.limits,
-        now: this.#now,
-        handOver: web && ((raw, firstBytes) => web.handOver(raw, firstBytes, peer)),
-        greetLater: () => web?.browsing(peer.address) ? BROWSER_GREETING_DELAY_MS : 0,
-      }),
-    );
+    this.#startSession(frames);
   }
 
-  /** Gives a connection, whatever its transport, a session in the room. */
+  /** Gives a connection, whatever its transport, a session in the room (or turns it away). */
   #startSession(frames: FrameConn, joinNote?: string): void {
     const store = this.#store;
     const session = new Session(frames, {
@@ -290,8 +293,9 @@ export class ChatServer implements Moderation {
       joinNote,
     });
     const refusal = this.#admission.admit(session, this.#now());
+    if (refusal) return void turnAway(frames, refusal);
     this.#sessions.add(session);
-    session.run(refusal).finally(() => {
+    session.run().finally(() => {
       this.#sessions.delete(session);
       this.#admission.release(session);
     });

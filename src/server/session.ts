@@ -90,8 +90,6 @@ export class Session implements Member, FrameEvents {
   /** A quit arrived: nothing more is read, and the goodbye follows in the next turn. */
   #quitting = false;
   #greeted = false;
-  /** A `bye` waiting for the client's dialect to be known (connection refused at the door). */
-  #refusal: ByeFrame | undefined;
   readonly #openedAt: number;
   #lastHeardAt: number;
   #pingSentAt = 0;
@@ -144,19 +142,18 @@ export class Session implements Member, FrameEvents {
   }
 
   /**
-   * Reads until the connection ends. Never throws. With `refusal`, the client
-   * is only told why it cannot stay (in its own dialect), then disconnected.
+   * Reads until the connection ends. Never throws. (A connection refused at
+   * the door gets no session: see turn_away.ts.)
    */
-  async run(refusal?: ByeFrame): Promise<void> {
+  async run(): Promise<void> {
     try {
-      await this.#readUntilClosed(refusal);
+      await this.#readUntilClosed();
     } finally {
       this.#leaveRoom();
     }
   }
 
-  async #readUntilClosed(refusal?: ByeFrame): Promise<void> {
-    this.#refusal = refusal;
+  async #readUntilClosed(): Promise<void> {
     const end = await this.#conn.receive(this);
     if (this.#closed) return;
     if (end === "lost") this.#close({ leaveReason: "connection lost", immediate: true });
@@ -313,10 +310,6 @@ export class Session implements Member, FrameEvents {
   #handleLine(line: string): void {
     if (!this.#heard) {
       this.#heard = true;
-      if (this.#refusal) {
-        this.#close({ bye: this.#refusal });
-        return;
-      }
       if (!this.#structured) this.#greet();
     }
     if (this.#structured) this.#handleFrame(line);
@@ -549,10 +542,6 @@ export class Session implements Member, FrameEvents {
 
   #greet(): void {
     if (this.#greeted || this.#closed || this.#structured) return;
-    if (this.#refusal) {
-      this.#close({ bye: this.#refusal });
-      return;
-    }
     this.#greeted = true;
     const ask = this.#passwordAccepted ? NAME_PROMPT : PASSWORD_PROMPT;
     this.#sendText(`${PLAIN_GREETING}\r\n${ask}\r\n${HOW_TO_TALK}\r\n`);
