@@ -471,8 +471,11 @@ export class Session implements Member, FrameEvents {
     if (isQuitWord(text)) return this.#quit();
     if (text.startsWith("/") && !text.startsWith("//")) {
       const rooms = this.#membership!;
+      // A command acts in the room its `send` names (a client showing several rooms), else the current.
+      const named = room === undefined ? undefined : rooms.roomNamed(room);
+      if (named && "code" in named) return this.#refuse(named);
       const refusal = runCommand({
-        room: rooms.current ?? this.#options.places.rooms.defaultRoom,
+        room: named ?? rooms.current ?? this.#options.places.rooms.defaultRoom,
         rooms,
         places: this.#options.places,
         member: this,

@@ -190,6 +190,12 @@ export class ClientRooms {
     return undefined;
   }
 
+  /** The room a command names (a `send`'s `room`), or why it can't act there. */
+  roomNamed(name: string): Room | Refusal {
+    const membership = this.#membership(name);
+    return "code" in membership ? membership : membership.room;
+  }
+
   /** Says something in a room (the current one when no name is given). */
   say(text: string, roomName?: string, emote = false): Refusal | undefined {
     const membership = this.#membership(roomName);
