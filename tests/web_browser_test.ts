@@ -131,6 +131,13 @@ async function seeText(page: Page, text: string): Promise<void> {
   );
 }
 
+/** Shows the conversation `key` of the room list (`#general`, `@bob`) by clicking it. */
+async function show(page: Page, key: string): Promise<void> {
+  await page.waitForSelector(`.room-item[data-key="${key}"]`, WAIT);
+  await page.click(`.room-item[data-key="${key}"]`);
+  await page.waitForSelector(`.room-item[data-key="${key}"][aria-current]`, WAIT);
+}
+
 /** How many rows of the conversation contain `text`. */
 function rowsWith(page: Page, text: string): Promise<number> {
   return page.evaluate(
@@ -165,10 +172,14 @@ browserTest("two browser members and a TCP member chat, privately too", async (r
   await seeText(bob, "hi browsers");
 
   await say(bob, "/msg alice psst alice");
+  // A private message has a conversation of its own in the room list, marked until read.
+  await alice.waitForSelector('.room-item[data-key="@bob"] .room-mention', WAIT);
+  assertEquals(await rowsWith(alice, "psst alice"), 0, "not in #general");
+  await show(alice, "@bob");
   await seeText(alice, "psst alice");
   assertEquals(
     await alice.$eval(
-      "#messages .entry-private:last-child",
+      "#scroller .messages .entry-private:last-child",
       (row) => row.classList.contains("for-me"),
     ),
     true,
@@ -177,11 +188,19 @@ browserTest("two browser members and a TCP member chat, privately too", async (r
   const secret = await frameWith(carol, "private", "for carol only");
   assertEquals([secret.from, secret.to], ["alice", "carol"]);
   await carol.say("/msg bob back to bob");
+  await show(bob, "@carol");
   await seeText(bob, "back to bob");
+  await show(alice, "@carol");
   await seeText(alice, "for carol only");
   assertEquals(await rowsWith(alice, "back to bob"), 0, "a private message stays private");
   assertEquals(await rowsWith(alice, "for carol only"), 1, "the sender sees her own copy");
+  // Typed in a private conversation, a line goes to that person only.
+  await say(alice, "just for you, carol");
+  const direct = await frameWith(carol, "private", "just for you, carol");
+  assertEquals([direct.from, direct.to], ["alice", "carol"]);
 
+  await show(alice, "#general");
+  await show(bob, "#general");
   await say(alice, "/me waves");
   await seeText(bob, "* alice waves");
   assertEquals(
@@ -252,7 +271,7 @@ browserTest("a hidden tab counts unread messages in its title and favicon", asyn
   assertEquals(await rowsWith(alice, "two, alice"), 1);
   assert(
     await alice.$eval(
-      "#messages .entry:nth-last-child(2)",
+      "#scroller .messages .entry:nth-last-child(2)",
       (row) => row.classList.contains("for-me"),
     ),
   );
@@ -502,7 +521,8 @@ browserTest("desktop notifications only after the reader asks, then for mentions
   await carol.say("just chatting");
   await carol.say("alice, now you get a notification");
   await carol.say("/msg alice and one for this");
-  await seeText(alice, "and one for this");
+  // deno-lint-ignore no-explicit-any
+  await alice.waitForFunction(() => (globalThis as any).shownNotifications.length === 2, WAIT);
   assertEquals(await shown(), [
     "carol: alice, now you get a notification",
     "carol (private): and one for this",
@@ -536,7 +556,7 @@ browserTest(
     await seeText(alice, "said after alice came");
     const regions = await alice.evaluate(() => ({
       log: document.querySelector('[role="log"]').textContent,
-      earlier: document.getElementById("history").textContent,
+      earlier: document.querySelector("#scroller .history").textContent,
     }));
     assert(regions.log.includes("said after alice came"));
     assert(!regions.log.includes("said before alice came"));
@@ -656,8 +676,10 @@ browserTest(
       await carol.waitFor("psst carol");
       await carol.type("/msg alice psst alice");
       await carol.press("Enter");
+      await show(alice, "@carol");
       await seeText(alice, "psst alice");
       await dave.sendLine("/msg bob psst bob");
+      await show(bob, "@dave");
       await seeText(bob, "psst bob");
       await say(bob, "/msg dave psst dave");
       await dave.nextLine((line) => line.includes("psst dave"));

@@ -80,22 +80,37 @@ class MapStorage {
   }
 }
 
-Deno.test("the session is remembered, survives bad storage, and is forgotten on leave", () => {
+Deno.test("the session is remembered per room, survives bad storage, and is forgotten on leave", () => {
   const storage = new MapStorage();
   assertEquals(loadSession(storage), undefined);
-  saveSession(storage, { name: "alice", token: "t", room: "r", lastId: 42 });
-  assertEquals(loadSession(storage), { name: "alice", token: "t", room: "r", lastId: 42 });
-  storage.map.set(SESSION_KEY, '{"name":"bob","token":7,"lastId":"x"}');
+  const session = {
+    name: "alice",
+    token: "t",
+    log: "L",
+    rooms: [{ room: "#general", lastId: 42 }, { room: "#homework", lastId: 7 }],
+    privates: ["bob"],
+  };
+  saveSession(storage, session);
+  assertEquals(loadSession(storage), session);
+  storage.map.set(SESSION_KEY, '{"name":"bob","token":7,"rooms":[{"room":"#a","lastId":"x"},3]}');
   assertEquals(loadSession(storage), {
     name: "bob",
     token: undefined,
-    room: undefined,
-    lastId: undefined,
+    log: undefined,
+    rooms: [{ room: "#a", lastId: undefined }],
+  });
+  // What a page of the one-room release saved: its room and last id carry over.
+  storage.map.set(SESSION_KEY, '{"name":"carol","token":"t","room":"L #general","lastId":9}');
+  assertEquals(loadSession(storage), {
+    name: "carol",
+    token: "t",
+    log: "L",
+    rooms: [{ room: "#general", lastId: 9 }],
   });
   storage.map.set(SESSION_KEY, "not json");
   assertEquals(loadSession(storage), undefined);
   storage.failing = true;
-  saveSession(storage, { name: "carol" });
+  saveSession(storage, { name: "carol", rooms: [] });
   forgetSession(storage);
   assertEquals(loadSession(storage), undefined);
 });
