@@ -5,20 +5,24 @@
  * with the reason in their name.
  */
 
-import type { Browser, Page } from "puppeteer-core";
-import { chromiumAvailable, withBrowser } from "./support/browser.ts";
+import type { Page } from "puppeteer-core";
 import { TcpProxy } from "./support/tcp_proxy.ts";
-import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
+import { TmuxServer } from "./support/tmux.ts";
 import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import axe from "axe-core";
-import { join as joinPath } from "node:path";
-import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts";
 import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
-import { openSqliteStore } from "../src/server/sqlite_store.ts";
-import { withTempDir } from "./support/temp_dir.ts";
-import { reservePort } from "./support/chat_process.ts";
+import {
+  browserTest,
+  frameWith,
+  join,
+  rowsWith,
+  say,
+  seeText,
+  show,
+  WAIT,
+} from "./support/page_room.ts";
 
 // The callbacks given to puppeteer run in the page, where these exist; the tests are
 // type-checked without the DOM library.
@@ -26,136 +30,6 @@ import { reservePort } from "./support/chat_process.ts";
 declare const document: any;
 // deno-lint-ignore no-explicit-any
 declare function getComputedStyle(element: any): { display: string };
-
-const HAVE_CHROMIUM = chromiumAvailable();
-const HAVE_TMUX = tmuxAvailable();
-const SKIP_REASON = HAVE_CHROMIUM ? "" : " (ignored: chromium is not installed)";
-const WAIT = { timeout: 15_000, polling: 50 };
-
-interface Room {
-  readonly server: ChatServer;
-  port: number;
-  /** The page's address on the chat port, `http://127.0.0.1:PORT/`. */
-  url: string;
-  /** Stops the server, as if it went down; its history file stays. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, with the same history. */
-  start(): void;
-  browser: Browser;
-  /** A page in its own browser context (own storage), with CSP violations and errors collected. */
-  open(): Promise<Page>;
-  /** Problems the pages reported: CSP violations, script errors. */
-  problems: string[];
-}
-
-function browserTest(
-  name: string,
-  body: (room: Room) => Promise<void>,
-  motd?: string,
-  options: Partial<ChatServerOptions> = {},
-  browserOptions: { preconnect?: boolean; tmux?: boolean } = {},
-) {
-  Deno.test({
-    name: name + SKIP_REASON + (browserOptions.tmux && !HAVE_TMUX ? " (ignored: no tmux)" : ""),
-    ignore: !HAVE_CHROMIUM || (browserOptions.tmux === true && !HAVE_TMUX),
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: () =>
-      withTempDir(async (dir) => {
-        const launch = (port: number) =>
-          new ChatServer({
-            hostname: "127.0.0.1",
-            port,
-            motd,
-            store: openSqliteStore(joinPath(dir, "history.db"), { historyLimit: 10_000 }),
-            ...options,
-          });
-        let server = launch(reservePort()); // restarted on this port by some tests
-        const port = server.addr.port;
-        try {
-          await withBrowser(async (browser) => {
-            const problems: string[] = [];
-            const open = async () => {
-              const context = await browser.createBrowserContext();
-              const page = await context.newPage();
-              page.on("pageerror", (error) => problems.push(`page error: ${error}`));
-              page.on("console", (message) => {
-                if (message.type() === "error") problems.push(`console: ${message.text()}`);
-              });
-              return page;
-            };
-            await body({
-              get server() {
-                return server;
-              },
-              port,
-              url: `http://127.0.0.1:${port}/`,
-              stop: () => server.shutdown(),
-              start: () => void (server = launch(port)),
-              browser,
-              open,
-              problems,
-            });
-          }, browserOptions);
-        } finally {
-          await server.shutdown();
-        }
-      }),
-  });
-}
-
-/** Opens the page, joins as `name`, waits for the room. */
-async function join(room: Room, name: string, page?: Page): Promise<Page> {
-  page ??= await room.open();
-  await page.goto(room.url);
-  await page.type("#join-name", name);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#room-view:not([hidden])", WAIT);
-  await seeText(page, `You joined as ${name}`);
-  return page;
-}
-
-/** Types `text` into the message box and presses Enter. */
-async function say(page: Page, text: string): Promise<void> {
-  await page.focus("#input");
-  await page.type("#input", text);
-  await page.keyboard.press("Enter");
-}
-
-/** Waits until the conversation shows `text`. */
-async function seeText(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => document.getElementById("scroller")!.textContent!.includes(wanted),
-    WAIT,
-    text,
-  );
-}
-
-/** Shows the conversation `key` of the room list (`#general`, `@bob`) by clicking it. */
-async function show(page: Page, key: string): Promise<void> {
-  await page.waitForSelector(`.room-item[data-key="${key}"]`, WAIT);
-  await page.click(`.room-item[data-key="${key}"]`);
-  await page.waitForSelector(`.room-item[data-key="${key}"][aria-current]`, WAIT);
-}
-
-/** How many rows of the conversation contain `text`. */
-function rowsWith(page: Page, text: string): Promise<number> {
-  return page.evaluate(
-    (wanted) =>
-      [...document.querySelectorAll("#scroller .entry")].filter((row) =>
-        row.textContent!.includes(wanted)
-      ).length,
-    text,
-  );
-}
-
-/** Waits for a frame of `type` whose text contains `text`. */
-async function frameWith(client: LineClient, type: string, text: string) {
-  for (;;) {
-    const frame = await client.nextFrame();
-    if (frame.type === type && String(frame.text).includes(text)) return frame;
-  }
-}
 
 browserTest("two browser members and a TCP member chat, privately too", async (room) => {
   const { client: carol } = await LineClient.join(room.port, "carol");
@@ -307,6 +181,7 @@ browserTest("a 360×740 phone screen never scrolls sideways", async (room) => {
 
 browserTest("axe-core finds no serious or critical problems, light and dark", async (room) => {
   const axeSource = axe.source;
+  const { client: carol } = await LineClient.join(room.port, "carol");
   const alice = await room.open();
   const check = async (what: string) => {
     await alice.evaluate(axeSource);
@@ -330,13 +205,29 @@ browserTest("axe-core finds no serious or critical problems, light and dark", as
       await say(alice, "/msg alice note to self");
       await say(alice, "hello alice");
       await seeText(alice, "hello alice");
+      // A second room, and unread messages with a mention in the first: every badge shows.
+      await say(alice, "/join #homework");
+      await alice.waitForSelector('.room-item[data-key="#homework"][aria-current]', WAIT);
+      await say(alice, "/topic chapter 4");
+      await carol.say("alice, look");
+      await alice.waitForSelector('.room-item[data-key="#general"] .room-mention', WAIT);
+      await say(alice, "/rooms");
+      await alice.waitForSelector("#scroller .rooms-join", WAIT);
     } else {
       await seeText(alice, "no new messages since you left");
+      await alice.waitForSelector('.room-item[data-key="#homework"]', WAIT);
     }
     await alice.click("#settings-toggle");
     await check(`room, ${scheme}`);
     await alice.click("#settings-toggle");
+    // The phone's room switcher, open.
+    await alice.setViewport({ width: 360, height: 740 });
+    await alice.click("#rooms-toggle");
+    await check(`phone room list, ${scheme}`);
+    await alice.click("#rooms-toggle");
+    await alice.setViewport({ width: 1000, height: 700 });
   }
+  carol.close();
 });
 
 browserTest(

@@ -21,39 +21,62 @@ export function entryName(entry: Conversation, position?: number): string {
   return parts.join(", ");
 }
 
-/** Fills `list` with one button per entry; `choose` is called with the key of a clicked one. */
+/**
+ * Fills `list` with one button per entry; `choose` is called with the key of
+ * a clicked one. Buttons of entries that stay are updated in place, so a
+ * button keeps the keyboard focus while counts change around it.
+ */
 export function drawRoomList(
   list: HTMLElement,
   entries: readonly Conversation[],
   current: string | undefined,
   choose: (key: string) => void,
 ): void {
-  list.replaceChildren(...entries.map((entry, position) => {
-    const item = element("li");
-    const button = element("button", `room-item room-${entry.kind}`);
-    button.type = "button";
-    button.dataset.key = entry.key;
-    button.setAttribute("aria-label", entryName(entry, position));
-    if (entry.key === current) button.setAttribute("aria-current", "true");
-    if (entry.topic) button.title = entry.topic;
-    const marker = element("span", "room-marker", entry.kind === "private" ? "@" : "#");
-    marker.setAttribute("aria-hidden", "true");
-    const label = element(
-      "span",
-      "room-label",
-      entry.kind === "room" ? entry.label.replace(/^#/, "") : entry.label,
-    );
-    button.append(marker, label);
-    if (entry.mentioned) button.append(element("span", "room-mention", "!"));
-    if (entry.unread > 0) {
-      button.append(
-        element("span", "room-unread", entry.unread > 99 ? "99+" : String(entry.unread)),
-      );
-    }
-    button.addEventListener("click", () => choose(entry.key));
-    item.append(button);
-    return item;
-  }));
+  const buttons = [...list.querySelectorAll<HTMLButtonElement>("button.room-item")];
+  const sameEntries = buttons.length === entries.length &&
+    buttons.every((button, position) => button.dataset.key === entries[position].key);
+  if (!sameEntries) {
+    const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
+    list.replaceChildren(...entries.map((entry) => {
+      const item = element("li");
+      const button = element("button");
+      button.type = "button";
+      button.dataset.key = entry.key;
+      button.addEventListener("click", () => choose(entry.key));
+      item.append(button);
+      return item;
+    }));
+    if (focused) list.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  }
+  const drawn = [...list.querySelectorAll<HTMLButtonElement>("li > button")];
+  entries.forEach((entry, position) => fillButton(drawn[position], entry, position, current));
+}
+
+/** Shows `entry` on its button: marker, name, mention mark, unread count, accessible name. */
+function fillButton(
+  button: HTMLButtonElement,
+  entry: Conversation,
+  position: number,
+  current: string | undefined,
+): void {
+  button.className = `room-item room-${entry.kind}`;
+  button.setAttribute("aria-label", entryName(entry, position));
+  if (entry.key === current) button.setAttribute("aria-current", "true");
+  else button.removeAttribute("aria-current");
+  button.title = entry.topic ?? "";
+  const marker = element("span", "room-marker", entry.kind === "private" ? "@" : "#");
+  marker.setAttribute("aria-hidden", "true");
+  const label = element(
+    "span",
+    "room-label",
+    entry.kind === "room" ? entry.label.replace(/^#/, "") : entry.label,
+  );
+  const parts: HTMLElement[] = [marker, label];
+  if (entry.mentioned) parts.push(element("span", "room-mention", "!"));
+  if (entry.unread > 0) {
+    parts.push(element("span", "room-unread", entry.unread > 99 ? "99+" : String(entry.unread)));
+  }
+  button.replaceChildren(...parts);
 }
 
 /**
