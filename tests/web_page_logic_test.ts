@@ -87,7 +87,7 @@ Deno.test("the session is remembered per room, survives bad storage, and is forg
     name: "alice",
     token: "t",
     log: "L",
-    rooms: [{ room: "#general", lastId: 42 }, { room: "#homework", lastId: 7 }],
+    rooms: [{ room: "#general", lastId: 42 }, { room: "#secret", lastId: 7, key: "sesame" }],
     privates: ["bob"],
   };
   saveSession(storage, session);

@@ -203,6 +203,14 @@ browserTest(
     await listReads(alice, ["#general 0", "*#secret 0"]);
     await seeText(alice, "the plan");
     assertEquals(await alice.$eval("#room-join-key", (input) => input.value), "", "key cleared");
+    // After a reload the page enters the private room again with its key, caught up.
+    await alice.reload();
+    await listReads(alice, ["#general 0", "*#secret 0"]);
+    await sayIn(carol, "#secret", "after your reload");
+    await seeText(alice, "after your reload");
+    await seeText(alice, "no new messages since you left");
+    assertEquals(await rowsWith(alice, "the plan"), 0, "what was seen is not shown again");
+    assertEquals(await rowsWith(alice, "after your reload"), 1);
 
     // The same from the message box.
     await say(alice, "/part");

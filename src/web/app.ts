@@ -144,7 +144,13 @@ let pagingWorks = true;
 /** The room of the welcome. */
 let homeRoom: string | undefined;
 /** The room a `join` was asked for (lower case), to show it once the server lets us in. */
-let pendingJoin: string | undefined;
+let pendingJoin: { room: string; key?: string } | undefined;
+/**
+ * Keys of the private rooms joined with one, by room: a reconnect enters
+ * them again with a `join` frame carrying the key (a hello cannot carry keys).
+ */
+const roomKeys = new Map<string, string>();
+for (const { room, key } of saved?.rooms ?? []) if (key) roomKeys.set(roomKeyOf(room), key);
 
 const rooms = new RoomList();
 const panes = new Map<string, RoomPane>();
@@ -171,15 +177,26 @@ function roomsWanted(): SavedRoom[] {
     ...inList.filter((entry) => entry.key === current),
     ...inList.filter((entry) => entry.key !== current),
   ];
-  return ordered.map((entry) => ({ room: entry.label, lastId: panes.get(entry.key)?.lastId }));
+  return ordered.map((entry) => {
+    const key = roomKeys.get(entry.key);
+    return { room: entry.label, lastId: panes.get(entry.key)?.lastId, ...(key ? { key } : {}) };
+  });
 }
+
+/** The room shown when the page was left, shown again once entered (a keyed one comes later). */
+let restoreCurrent = saved?.rooms[0] && roomKeyOf(saved.rooms[0].room);
+
+/** Private rooms with their keys, entered with `join` frames once the welcome came. */
+let keyedRooms: SavedRoom[] = [];
 
 function hello(): HelloFrame {
   const frame: HelloFrame = { type: "hello", version: PROTOCOL_VERSION, name: me, multiRoom: true };
   if (password) frame.password = password;
   if (token) frame.resume = token;
   // Back to every room, each caught up from the last record shown there.
-  const [first, ...others] = roomsWanted();
+  const wanted = roomsWanted();
+  keyedRooms = wanted.filter((room) => room.key !== undefined);
+  const [first, ...others] = wanted.filter((room) => room.key === undefined);
   if (first) {
     frame.room = first.room;
     if (first.lastId !== undefined && log !== undefined) {
@@ -346,13 +363,18 @@ function welcomed(frame: WelcomeFrame): void {
     else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
   }, KEEPALIVE_MS);
   entered(frame, firstTime ? frame : undefined);
+  for (const { room, lastId, key } of keyedRooms.splice(0)) {
+    const since = lastId === undefined ? {} : { since: lastId };
+    send({ type: "join", room, key, ...since });
+  }
   if (firstTime) {
     const welcome = noteRow(
       "welcome",
       `Welcome, ${me}! ${presentCount(frame.members.length)}: ${frame.members.join(", ")}.`,
     );
     const pane = panes.get(roomKeyOf(frame.room));
-    pane?.history.prepend(...(frame.motd ? [motdCard(frame.motd)] : []), welcome);
+    pane?.history.prepend(welcome);
+    if (frame.motd) pane?.intro.append(motdCard(frame.motd));
     focusInput();
   }
 }
@@ -371,15 +393,18 @@ function entered(state: RoomState, welcome?: WelcomeFrame): void {
   rooms.add(roomEntry(state.room, state.topic));
   const pane = paneFor(key, state.room);
   pane.members = [...state.members];
-  const asked = pendingJoin === key;
+  const asked = pendingJoin?.room === key;
   if (asked) {
+    if (pendingJoin?.key) roomKeys.set(key, pendingJoin.key);
     pendingJoin = undefined;
     view.roomJoinName.value = "";
     view.roomJoinKey.value = "";
     view.roomJoinError.textContent = "";
   }
   // The first room of a visit is shown, and a room the reader asked for.
-  if (asked || (welcome && !currentPane()?.messages.isConnected)) switchTo(key);
+  const restored = key === restoreCurrent;
+  if (restored) restoreCurrent = undefined;
+  if (asked || restored || (welcome && !currentPane()?.messages.isConnected)) switchTo(key);
   else if (rooms.current === key) showHead();
   drawList();
 
@@ -578,6 +603,7 @@ function parted(room: string, reason?: string): void {
   const wasShown = rooms.current === key;
   if (wasShown) panes.get(key)?.hideFrom(view.scroller);
   panes.delete(key);
+  roomKeys.delete(key);
   const next = rooms.remove(key);
   if (wasShown && next) showPane(next);
   drawList();
@@ -658,9 +684,15 @@ function joinRoom(room: string, key?: string): void {
     view.roomJoinError.textContent = "Not connected right now; try again in a moment.";
     return;
   }
-  pendingJoin = wanted;
+  pendingJoin = { room: wanted, key };
   view.roomJoinError.textContent = "";
   send({ type: "join", room: room.trim(), ...(key ? { key } : {}) });
+}
+
+/** The reader chose a conversation (a click, a key). */
+function chooseRoom(key: string): void {
+  restoreCurrent = undefined;
+  switchTo(key);
 }
 
 /** Shows the conversation `key`: its rows where the reader left them, its topic and members. */
@@ -711,7 +743,7 @@ function showHead(): void {
 
 /** Redraws the room list, the phone's switcher and the title's unread count. */
 function drawList(): void {
-  drawRoomList(view.roomList, rooms.entries, rooms.current, switchTo);
+  drawRoomList(view.roomList, rooms.entries, rooms.current, chooseRoom);
   const current = rooms.current === undefined ? undefined : rooms.get(rooms.current);
   const elsewhere = rooms.totalUnread - (current?.unread ?? 0);
   view.roomsToggleLabel.textContent = current?.label ?? "Rooms";
@@ -1050,7 +1082,7 @@ document.addEventListener("keydown", (event) => {
       : undefined;
     if (key === undefined) return;
     event.preventDefault();
-    switchTo(key);
+    chooseRoom(key);
   }
 });
 view.settingsToggle.addEventListener("click", () => {

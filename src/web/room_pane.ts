@@ -27,6 +27,8 @@ export interface PendingCatchUp {
 
 /** The rows and reading state of one room or private conversation. */
 export class RoomPane {
+  /** Above everything, even older pages: the message of the day. */
+  readonly intro: HTMLElement = element("div", "intro");
   /** Records from before the reader came (not announced to screen readers). */
   readonly history: HTMLElement = element("div", "history");
   /** What arrives while the reader is here: an ARIA live log. */
@@ -102,7 +104,7 @@ export class RoomPane {
 
   /** Puts this pane's rows into `scroller` (after `before`), where the reader left them. */
   showIn(scroller: HTMLElement, before: HTMLElement): void {
-    before.after(this.history, this.messages);
+    before.after(this.intro, this.history, this.messages);
     if (this.#unreadMarker) {
       this.#unreadMarker.scrollIntoView({ block: "start" });
       scroller.scrollTop = Math.max(0, scroller.scrollTop - 8);
@@ -120,6 +122,7 @@ export class RoomPane {
     // What was new has been seen now; the next visit marks what comes after.
     this.#unreadMarker?.remove();
     this.#unreadMarker = undefined;
+    this.intro.remove();
     this.history.remove();
     this.messages.remove();
   }

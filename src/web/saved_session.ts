@@ -25,6 +25,8 @@ export interface SavedRoom {
   room: string;
   /** Id of the last record shown; it only means something in `log`. */
   lastId?: number;
+  /** The key of a private room, to enter it again after a reload. */
+  key?: string;
 }
 
 /** A remembered session. */
@@ -72,9 +74,14 @@ export function loadSession(storage: Pick<Storage, "getItem">): SavedSession | u
 
 function savedRoom(value: unknown): SavedRoom[] {
   if (typeof value !== "object" || value === null) return [];
-  const { room, lastId } = value as { room?: unknown; lastId?: unknown };
+  const { room, lastId, key } = value as { room?: unknown; lastId?: unknown; key?: unknown };
   if (typeof room !== "string") return [];
-  return [{ room, lastId: Number.isSafeInteger(lastId) ? lastId as number : undefined }];
+  const saved: SavedRoom = {
+    room,
+    lastId: Number.isSafeInteger(lastId) ? lastId as number : undefined,
+  };
+  if (typeof key === "string") saved.key = key;
+  return [saved];
 }
 
 /** Remembers `session`; storage that is full or switched off is ignored (the page still works). */
