@@ -135,8 +135,14 @@ browserTest(
     await alice.keyboard.press("ArrowUp");
     await alice.keyboard.up("Alt");
     await listReads(alice, ["*#general 0", "#homework 0"]);
+    // Tab reaches the list's buttons and Enter shows a room; the focus stays on the button.
+    await alice.focus('.room-item[data-key="#general"]');
+    await alice.keyboard.press("Tab");
+    assertEquals(await alice.evaluate(() => document.activeElement.dataset.key), "#homework");
+    await alice.keyboard.press("Enter");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    assertEquals(await alice.evaluate(() => document.activeElement.dataset.key), "#homework");
     // The marker was read: it is gone the next time.
-    await show(alice, "#homework");
     await show(alice, "#general");
     assertEquals(await alice.$$eval("#scroller .unread-marker", (m) => m.length), 0);
 
