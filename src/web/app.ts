@@ -9,7 +9,7 @@
  * @module
  */
 
-import { commandWords, LOCAL_COMMANDS, replyTargetAfter, runInput } from "../client/commands.ts";
+import { commandWords, replyTargetAfter, runInput } from "../client/commands.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
@@ -19,7 +19,6 @@ import {
   welcomeHistory,
 } from "../client/welcome_history.ts";
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
-import { parseServerFrame } from "../protocol/codec.ts";
 import type {
   ClientFrame,
   HelloFrame,
@@ -29,9 +28,9 @@ import type {
   WelcomeFrame,
 } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
-import { commandTable, splitFirstWord, usageOf } from "../text/command_line.ts";
-import { Attention, notificationsUnavailable } from "./attention.ts";
-import { reconnectDelay } from "./backoff.ts";
+import { Attention } from "./attention.ts";
+import { setUpSettings } from "./settings_panel.ts";
+import { PageSocket } from "./page_socket.ts";
 import { setUpComposer } from "./composer.ts";
 import {
   element,
@@ -53,6 +52,7 @@ import {
 } from "./room_list.ts";
 import { drawRoomList, entryName, roomsAnswer } from "./room_list_view.ts";
 import { nearBottom, RoomPane } from "./room_pane.ts";
+import { helpText, pageInput } from "./page_input.ts";
 import { forgetSession, loadSession, type SavedRoom, saveSession } from "./saved_session.ts";
 import { presentCount } from "../text/plain_format.ts";
 
@@ -63,10 +63,6 @@ const CATCH_UP_PAGE_SIZE = 500;
 /** How long a catch-up page may take before it is asked for again, and how often. */
 const CATCH_UP_WAIT_MS = 4000;
 const CATCH_UP_RETRIES = 2;
-/** How long a woken tab waits for an answer to its ping before it reconnects. */
-const PROBE_MS = 5000;
-/** How often the page pings a quiet server, so a dead connection is noticed. */
-const KEEPALIVE_MS = 25_000;
 /** Bye codes after which reconnecting would be wrong (the person or the operator ended it). */
 const FINAL_BYES = new Set(["quit", "kicked", "banned", "replaced", "too_many_attempts"]);
 
@@ -125,17 +121,8 @@ let token = saved?.token;
 let log = saved?.log;
 let password: string | undefined;
 
-let socket: WebSocket | undefined;
-/** A welcome arrived on the current socket. */
-let joined = false;
 /** A welcome arrived since the page loaded: the rooms are on screen. */
 let shownRoom = false;
-/** The person left or the server ended the session for good: no reconnecting. */
-let stopped = true;
-let attempt = 0;
-let reconnectTimer: number | undefined;
-let keepaliveTimer: number | undefined;
-let lastHeard = 0;
 
 /** The server's message length limit, in characters (from the welcome). */
 let maxMessageChars = Infinity;
@@ -164,8 +151,22 @@ const attention = new Attention(view.favicon);
 
 // ------------------------------------------------------------------ connection
 
-function send(frame: ClientFrame) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+const connection = new PageSocket({
+  hello,
+  frame: handle,
+  connecting: () => setStatus("Connecting…"),
+  lost(wasJoined) {
+    lostConnection();
+    if (wasJoined && !connection.stopped) note("note", "Connection lost. Reconnecting…");
+  },
+  waiting(text) {
+    setStatus(text);
+    if (!shownRoom) showJoinError(text.replace("Not connected.", "Could not reach the room."));
+  },
+});
+
+function send(frame: ClientFrame): void {
+  connection.send(frame);
 }
 
 /** The rooms to be in: those on screen, else those of the last visit; the shown one first. */
@@ -212,41 +213,8 @@ function hello(): HelloFrame {
   return frame;
 }
 
-function connect(): void {
-  clearTimeout(reconnectTimer);
-  reconnectTimer = undefined;
-  if (stopped || (socket && socket.readyState <= WebSocket.OPEN)) return;
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/ws`);
-  socket = ws;
-  joined = false;
-  setStatus("Connecting…");
-  ws.onopen = () => {
-    lastHeard = Date.now();
-    send(hello());
-  };
-  ws.onmessage = (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    lastHeard = Date.now();
-    const frame = parseServerFrame(event.data);
-    if (frame) handle(frame);
-  };
-  ws.onclose = () => {
-    if (ws !== socket) return;
-    socket = undefined;
-    const wasJoined = joined;
-    lostConnection();
-    if (!stopped) {
-      if (wasJoined) note("note", "Connection lost. Reconnecting…");
-      scheduleReconnect();
-    }
-  };
-}
-
 /** What a connection's end undoes: unfinished catch-ups are asked for again, whole, next hello. */
 function lostConnection(): void {
-  joined = false;
-  clearInterval(keepaliveTimer);
   for (const pane of panes.values()) {
     clearTimeout(pane.catchUpWatchdog);
     pane.catchUp = undefined;
@@ -255,48 +223,7 @@ function lostConnection(): void {
   }
 }
 
-function scheduleReconnect(): void {
-  const delay = reconnectDelay(attempt++);
-  const seconds = Math.max(1, Math.round(delay / 1000));
-  const text = navigator.onLine === false
-    ? "Offline. Reconnecting when the network is back…"
-    : `Not connected. Trying again in ${seconds} s…`;
-  setStatus(text);
-  if (!shownRoom) showJoinError(text.replace("Not connected.", "Could not reach the room."));
-  reconnectTimer = setTimeout(connect, delay);
-}
-
-/** Reconnects now when waiting for a retry; checks a possibly dead socket after sleep. */
-function wakeUp(): void {
-  if (stopped) return;
-  if (reconnectTimer !== undefined) {
-    attempt = 0;
-    connect();
-  } else if (socket?.readyState === WebSocket.OPEN) {
-    const asked = Date.now();
-    send({ type: "ping", data: String(asked) });
-    setTimeout(() => {
-      if (socket?.readyState === WebSocket.OPEN && lastHeard < asked) replaceDeadSocket();
-    }, PROBE_MS);
-  }
-}
-
-/** Gives up on a socket that stopped answering (a phone that slept, a dropped network). */
-function replaceDeadSocket(): void {
-  const dead = socket;
-  socket = undefined;
-  lostConnection();
-  dead?.close();
-  note("note", "Connection lost. Reconnecting…");
-  connect();
-}
-
-globalThis.addEventListener("online", wakeUp);
-document.addEventListener("visibilitychange", () => {
-  if (document.hidden) return;
-  wakeUp();
-  lookedAt();
-});
+document.addEventListener("visibilitychange", lookedAt);
 globalThis.addEventListener("focus", lookedAt);
 
 // ------------------------------------------------------------------ frames
@@ -339,8 +266,7 @@ function handle(frame: ServerFrame): void {
 
 /** The welcome of a hello: who we are, then the state of the first room. */
 function welcomed(frame: WelcomeFrame): void {
-  joined = true;
-  attempt = 0;
+  connection.welcomed();
   me = frame.name;
   token = frame.session;
   if (log !== undefined && log !== frame.log) {
@@ -356,12 +282,6 @@ function welcomed(frame: WelcomeFrame): void {
   const firstTime = !shownRoom;
   showRoom();
   setStatus(`Connected as ${me}`);
-  clearInterval(keepaliveTimer);
-  keepaliveTimer = setInterval(() => {
-    const quiet = Date.now() - lastHeard;
-    if (quiet > 2 * KEEPALIVE_MS + PROBE_MS) replaceDeadSocket();
-    else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
-  }, KEEPALIVE_MS);
   entered(frame, firstTime ? frame : undefined);
   for (const { room, lastId, key } of keyedRooms.splice(0)) {
     const since = lastId === undefined ? {} : { since: lastId };
@@ -629,7 +549,7 @@ function refused(code: string, message: string): void {
     showPaneControls();
     return;
   }
-  if (joined) {
+  if (connection.joined) {
     if (pendingJoin !== undefined && JOIN_REFUSALS.has(code)) {
       pendingJoin = undefined;
       view.roomJoinError.textContent = message;
@@ -637,7 +557,7 @@ function refused(code: string, message: string): void {
     return note("error", message);
   }
   // The name or password was refused: wait for the person rather than retrying the same hello.
-  stopped = true;
+  connection.stop();
   if (code === "wrong_password" || code === "too_many_attempts") {
     view.passwordRow.hidden = false;
     password = undefined;
@@ -661,7 +581,7 @@ const JOIN_REFUSALS = new Set([
 function goodbye(code: string, message: string): void {
   note("note", message);
   if (!FINAL_BYES.has(code)) return; // The socket closes next; reconnecting follows.
-  stopped = true;
+  connection.stop();
   setStatus("Disconnected");
   view.rejoin.hidden = false;
   if (!shownRoom) {
@@ -680,7 +600,7 @@ function joinRoom(room: string, key?: string): void {
     view.roomJoinKey.value = "";
     return switchTo(wanted);
   }
-  if (!joined) {
+  if (!connection.joined) {
     view.roomJoinError.textContent = "Not connected right now; try again in a moment.";
     return;
   }
@@ -825,7 +745,7 @@ function applyToMembers(pane: RoomPane, record: RoomRecord): void {
 
 function setStatus(text: string): void {
   view.status.textContent = text;
-  view.status.dataset.state = joined ? "connected" : "waiting";
+  view.status.dataset.state = connection.joined ? "connected" : "waiting";
 }
 
 /** A line for the reader only, in `pane` (the shown conversation when not given). */
@@ -875,7 +795,7 @@ function loadOlder(): void {
   const pane = currentPane();
   const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
   if (!pane || entry?.kind !== "room") return;
-  if (!joined || !pane.olderMore || pane.olderPending || !pagingWorks) return;
+  if (!connection.joined || !pane.olderMore || pane.olderPending || !pagingWorks) return;
   if (pane.oldestId === undefined) return;
   pane.olderPending = true;
   showPaneControls();
@@ -899,7 +819,7 @@ const focusInput = setUpComposer({
   input: view.input,
   completion: () => ({ members: currentPane()?.members ?? [], me, commands: commandWords() }),
   submit(text) {
-    if (!joined) {
+    if (!connection.joined) {
       note(
         "error",
         "Not connected right now; your message is still in the box. Send it again soon.",
@@ -915,36 +835,25 @@ const focusInput = setUpComposer({
       return false;
     }
     const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
-    const [word, args] = splitFirstWord(text.trim());
-    switch (word.toLowerCase()) {
-      case "/help":
-      case "/?":
+    const privateTo = entry?.kind === "private" ? entry.label : undefined;
+    const action = pageInput(text, privateTo);
+    switch (action?.kind) {
+      case "help":
         note("info", helpText());
         return true;
-      case "/join": {
-        const [room, key] = splitFirstWord(args);
-        if (!room || /\s/.test(key)) {
-          note("error", "Usage: /join #ROOM [KEY]");
-          return false;
-        }
-        joinRoom(room, key || undefined);
+      case "error":
+        note("error", action.text);
+        return false;
+      case "join":
+        joinRoom(action.room, action.key);
         return true;
-      }
-      case "/part":
-        if (args) {
-          send({ type: "part", room: args });
-          return true;
-        }
-        partCurrent();
+      case "part":
+        if (action.room) send({ type: "part", room: action.room });
+        else partCurrent();
         return true;
-    }
-    const privateTo = entry?.kind === "private" ? entry.label : undefined;
-    if (privateTo && !text.startsWith("/")) {
-      send({
-        type: "send",
-        text: `/msg ${privateTo} ${text.startsWith("//") ? text.slice(1) : text}`,
-      });
-      return true;
+      case "send":
+        send({ type: "send", text: action.text });
+        return true;
     }
     runInput(text, {
       send: (line) =>
@@ -961,28 +870,9 @@ const focusInput = setUpComposer({
   },
 });
 
-/** `/help` for the page: the client's command registry and the page's keys. */
-function helpText(): string {
-  const rows = LOCAL_COMMANDS.map((command) =>
-    command.name === "join"
-      ? ["/join #ROOM [KEY]", "go to a room, creating it (with KEY: a private room)"] as const
-      : [usageOf(command), command.name === "quit" ? "leave the chat" : command.summary] as const
-  );
-  return [
-    "Commands:",
-    ...commandTable(rows),
-    "Keys:",
-    "  Enter sends; Shift+Enter starts a new line",
-    "  Up/Down recall earlier input; Tab completes names and commands",
-    "  Alt+1…9 shows that room; Alt+Up/Down the room above or below",
-    "A line starting with // sends a literal /.",
-  ].join("\n");
-}
-
 function leave(): void {
   send({ type: "quit" });
-  stopped = true;
-  socket?.close();
+  connection.stop(true);
   forgetSession(localStorage);
   token = undefined;
   setStatus("You left the chat.");
@@ -1005,9 +895,9 @@ function join(): void {
   password = view.joinPassword.value || undefined;
   view.joinError.textContent = "";
   view.joinButton.disabled = true;
-  stopped = false;
-  if (socket?.readyState === WebSocket.OPEN && !joined) send(hello());
-  else connect();
+  connection.stopped = false;
+  if (connection.open && !connection.joined) send(hello());
+  else connection.connect();
 }
 
 // ------------------------------------------------------------------ wiring
@@ -1045,10 +935,8 @@ view.jump.addEventListener("click", () => {
   focusInput();
 });
 view.rejoin.addEventListener("click", () => {
-  stopped = false;
-  attempt = 0;
   view.rejoin.hidden = true;
-  connect();
+  connection.retryNow();
 });
 view.leave.addEventListener("click", leave);
 function showMembers(open: boolean): void {
@@ -1085,43 +973,20 @@ document.addEventListener("keydown", (event) => {
     chooseRoom(key);
   }
 });
-view.settingsToggle.addEventListener("click", () => {
-  view.settings.hidden = !view.settings.hidden;
-  view.settingsToggle.setAttribute("aria-expanded", String(!view.settings.hidden));
-});
-view.soundToggle.checked = attention.sound;
-view.soundToggle.addEventListener("change", () => attention.setSound(view.soundToggle.checked));
-function showNotifyState(): void {
-  view.notifyButton.textContent = attention.notify
-    ? "Stop desktop notifications"
-    : "Show desktop notifications";
-}
-view.notifyButton.addEventListener("click", async () => {
-  if (attention.notify) {
-    attention.setNotify(false);
-    view.notifyState.textContent = "Desktop notifications are off.";
-    return showNotifyState();
-  }
-  const why = notificationsUnavailable();
-  if (why) {
-    view.notifyState.textContent = why;
-    return;
-  }
-  const answer = await Notification.requestPermission();
-  attention.setNotify(answer === "granted");
-  view.notifyState.textContent = answer === "granted"
-    ? "Desktop notifications are on for mentions and private messages."
-    : "Desktop notifications stay off.";
-  showNotifyState();
-});
-showNotifyState();
+setUpSettings({
+  toggle: view.settingsToggle,
+  panel: view.settings,
+  sound: view.soundToggle,
+  notifyButton: view.notifyButton,
+  notifyState: view.notifyState,
+}, attention);
 
 if (saved) {
   view.joinName.value = saved.name;
-  stopped = false;
+  connection.stopped = false;
   showRoom();
   shownRoom = false;
-  connect();
+  connection.connect();
 } else {
   view.room.hidden = true;
   view.joinName.focus();
