@@ -9,6 +9,7 @@
 
 import type { Page } from "puppeteer-core";
 import { LineClient } from "./support/line_client.ts";
+import { TcpProxy } from "./support/tcp_proxy.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import {
   browserTest,
@@ -329,6 +330,52 @@ browserTest(
     assertEquals(await rowsWith(again, "after the reload"), 1);
     assertEquals(room.problems.filter((p) => !p.includes("WebSocket")), []);
     carol.close();
+  },
+);
+
+browserTest(
+  "after a dropped connection every room catches up on its own, nothing twice",
+  async (room) => {
+    // Alice reaches the server through a proxy, which drops her connection while it stays up.
+    const proxy = new TcpProxy(room.port);
+    const carol = await member(room.port, "carol", "#general", "#homework");
+    const alice = await join({ ...room, url: `http://127.0.0.1:${proxy.port}/` }, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await sayIn(carol, "#homework", "before the drop");
+    await seeText(alice, "before the drop");
+
+    proxy.refusing = true;
+    proxy.cut();
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent.startsWith("Not connected"),
+      WAIT,
+    );
+    await sayIn(carol, "#homework", "missed in homework");
+    await sayIn(carol, "#general", "missed in general");
+    await sayIn(carol, "#general", "alice, missed too");
+    proxy.refusing = false;
+    await alice.setOfflineMode(true);
+    await alice.setOfflineMode(false);
+    await seeText(alice, "missed in homework");
+    await listReads(alice, ["#general 2!", "*#homework 0"]);
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent === "Connected as alice",
+      WAIT,
+    );
+    await sayIn(carol, "#homework", "after the drop");
+    await seeText(alice, "after the drop");
+    for (const text of ["before the drop", "missed in homework", "after the drop"]) {
+      assertEquals(await rowsWith(alice, text), 1, text);
+    }
+    await show(alice, "#general");
+    for (const text of ["missed in general", "alice, missed too"]) {
+      assertEquals(await rowsWith(alice, text), 1, text);
+    }
+    assertEquals(await rowsWith(alice, "missed in homework"), 0);
+    assertEquals(room.problems.filter((p) => !p.includes("WebSocket")), []);
+    carol.close();
+    await proxy.close();
   },
 );
 
