@@ -455,3 +455,17 @@ browserTest("on a 360 px phone the room switcher fits, opens and switches", asyn
   await seeText(alice, "alice: over here");
   carol.close();
 });
+
+browserTest(
+  "a room the operator closes leaves the list with the reason; with no room left, the default shows",
+  async (room) => {
+    const alice = await join(room, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/part #general");
+    await listReads(alice, ["*#homework 0"]);
+    room.server.closeRoom("#homework");
+    await listReads(alice, ["*#general 0"]);
+    await seeText(alice, "You left #homework: closed by the operator.");
+  },
+);

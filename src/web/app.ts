@@ -128,6 +128,8 @@ let shownRoom = false;
 let maxMessageChars = Infinity;
 let lastPrivateFrom: string | undefined;
 let pagingWorks = true;
+/** Notes that came while no conversation was on screen, for the next one shown. */
+const unsaid: string[] = [];
 /** The room of the welcome. */
 let homeRoom: string | undefined;
 /** The room a `join` was asked for (lower case), to show it once the server lets us in. */
@@ -321,11 +323,13 @@ function entered(state: RoomState, welcome?: WelcomeFrame): void {
     view.roomJoinKey.value = "";
     view.roomJoinError.textContent = "";
   }
-  // The first room of a visit is shown, and a room the reader asked for.
+  // The first room of a visit is shown, a room the reader asked for, the one shown last time.
   const restored = key === restoreCurrent;
   if (restored) restoreCurrent = undefined;
-  if (asked || restored || (welcome && !currentPane()?.messages.isConnected)) switchTo(key);
+  // Also whenever nothing is on screen (the only room was closed and we were moved here).
+  if (asked || restored || !currentPane()?.messages.isConnected) switchTo(key);
   else if (rooms.current === key) showHead();
+  for (const text of unsaid.splice(0)) note("info", text);
   drawList();
 
   pane.catchUp = { state, records: [...history], firstTime: !pane.entered };
@@ -528,7 +532,10 @@ function parted(room: string, reason?: string): void {
   if (wasShown && next) showPane(next);
   drawList();
   persist();
-  note("info", reason ? `You left ${room}: ${reason}.` : `You left ${room}.`);
+  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
+  // Left without a room on screen (the server moves us to its default next): said there.
+  if (currentPane()?.messages.isConnected) note("info", text);
+  else unsaid.push(text);
 }
 
 /** An `info`: a `/rooms` answer becomes a list to click; anything else a line. */
