@@ -284,7 +284,7 @@ function welcomed(frame: WelcomeFrame): void {
   const firstTime = !shownRoom;
   showRoom();
   setStatus(`Connected as ${me}`);
-  entered(frame, firstTime ? frame : undefined);
+  entered(frame);
   for (const { room, lastId, key } of keyedRooms.splice(0)) {
     const since = lastId === undefined ? {} : { since: lastId };
     send({ type: "join", room, key, ...since });
@@ -307,7 +307,7 @@ function welcomed(frame: WelcomeFrame): void {
  * records — a long catch-up completed with pages first, so "N new messages"
  * counts all of it.
  */
-function entered(state: RoomState, welcome?: WelcomeFrame): void {
+function entered(state: RoomState): void {
   // Private messages have ids of their own log: they go to their conversations.
   for (const record of state.history.filter(isPrivateMessage)) live(record);
   const history = state.history.filter((record) => !isPrivateMessage(record));
