@@ -452,6 +452,7 @@ function privateArrived(record: RoomRecord): void {
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
   const row = shown(record);
   counted(entry.key, pane, record, row, Infinity);
+  persist();
 }
 
 /** A record arriving on the connection: into its room's pane (or its private conversation). */
