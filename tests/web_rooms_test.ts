@@ -10,6 +10,7 @@
 import type { Page } from "puppeteer-core";
 import { LineClient } from "./support/line_client.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
+import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import {
   browserTest,
@@ -99,7 +100,7 @@ browserTest(
 
     await sayIn(carol, "#general", "hello general");
     await sayIn(carol, "#general", "alice, are you there?");
-    await listReads(alice, ["#general 2!", "*#homework 0"]);
+    await listReads(alice, ["#general 32!", "*#homework 0"]);
     assertEquals(await alice.title(), "(2) chat", "the title sums every room");
     assertEquals(await rowsWith(alice, "hello general"), 0, "not shown in #homework");
     const label = await alice.$eval(
@@ -110,7 +111,7 @@ browserTest(
 
     await sayIn(carol, "#homework", "exercise 3 is hard");
     await seeText(alice, "exercise 3 is hard");
-    await listReads(alice, ["#general 2!", "*#homework 0"]);
+    await listReads(alice, ["#general 32!", "*#homework 0"]);
 
     // Alt+1 shows #general: the "new messages" marker is above what came, the count is gone.
     await alice.focus("#input");
@@ -353,12 +354,13 @@ browserTest(
     );
     await sayIn(carol, "#homework", "missed in homework");
     await sayIn(carol, "#general", "missed in general");
+    for (let i = 1; i <= 30; i++) await sayIn(carol, "#general", `more missed, ${i}`);
     await sayIn(carol, "#general", "alice, missed too");
     proxy.refusing = false;
     await alice.setOfflineMode(true);
     await alice.setOfflineMode(false);
     await seeText(alice, "missed in homework");
-    await listReads(alice, ["#general 2!", "*#homework 0"]);
+    await listReads(alice, ["#general 32!", "*#homework 0"]);
     await alice.waitForFunction(
       () => document.getElementById("status").textContent === "Connected as alice",
       WAIT,
@@ -369,14 +371,23 @@ browserTest(
       assertEquals(await rowsWith(alice, text), 1, text);
     }
     await show(alice, "#general");
-    for (const text of ["missed in general", "alice, missed too"]) {
+    for (const text of ["missed in general", "alice, missed too", "more missed, 30"]) {
       assertEquals(await rowsWith(alice, text), 1, text);
     }
+    // The room opens at what was missed, not at its bottom.
+    const markerAt = await alice.evaluate(() => {
+      const scroller = document.getElementById("scroller").getBoundingClientRect();
+      const marker = document.querySelector("#scroller .since-left").getBoundingClientRect();
+      return { offset: marker.top - scroller.top, height: scroller.height };
+    });
+    assert(markerAt.offset >= 0 && markerAt.offset < 60, JSON.stringify(markerAt));
     assertEquals(await rowsWith(alice, "missed in homework"), 0);
     assertEquals(room.problems.filter((p) => !p.includes("WebSocket")), []);
     carol.close();
     await proxy.close();
   },
+  undefined,
+  { limits: { ...DEFAULT_LIMITS, rateBurst: 1000, ratePerSecond: 1000 } },
 );
 
 browserTest(

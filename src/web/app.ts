@@ -393,7 +393,12 @@ function showCatchUp(pane: RoomPane): void {
     for (const record of history.records) rows.push(shown(record, "earlier"));
     rows.push(markerRow(END_OF_EARLIER_MARKER, "earlier"));
   } else if (history.kind === "catch-up" && (firstTime || history.records.length > 0)) {
-    rows.push(markerRow(newMessagesPhrase(history.newMessages), "since-left"));
+    const marker = markerRow(newMessagesPhrase(history.newMessages), "since-left");
+    // A room not on screen opens at what was missed there.
+    if (rooms.current !== roomKeyOf(state.room) && history.records.length > 0) {
+      pane.firstUnread ??= marker;
+    }
+    rows.push(marker);
     if (history.gap) rows.push(noteRow("note", GAP_WARNING));
     for (const record of history.records) rows.push(shown(record));
   }

@@ -54,6 +54,8 @@ export class RoomPane {
   catchUpCursor = 0;
   /** Asks again for a catch-up page that did not come. */
   catchUpWatchdog: ReturnType<typeof setTimeout> | undefined;
+  /** A row to show at the top when the pane is shown next ("3 new messages since you left"). */
+  firstUnread: HTMLElement | undefined;
   /** Where the reader left this pane: `undefined` at the bottom. */
   #scrollTop: number | undefined;
   #unreadMarker: HTMLElement | undefined;
@@ -105,8 +107,10 @@ export class RoomPane {
   /** Puts this pane's rows into `scroller` (after `before`), where the reader left them. */
   showIn(scroller: HTMLElement, before: HTMLElement): void {
     before.after(this.intro, this.history, this.messages);
-    if (this.#unreadMarker) {
-      this.#unreadMarker.scrollIntoView({ block: "start" });
+    const top = this.#unreadMarker ?? this.firstUnread;
+    this.firstUnread = undefined;
+    if (top) {
+      top.scrollIntoView({ block: "start" });
       scroller.scrollTop = Math.max(0, scroller.scrollTop - 8);
       this.newBelow = 0;
     } else if (this.#scrollTop === undefined) {
