@@ -66,16 +66,22 @@ export class ScreenshotRoom {
   /**
    * The conversation after `me` joined (`say` makes them talk), each line
    * waited for on the captured screen (`see`) before the next, so the order
-   * is always the same.
+   * is always the same. `seePrivate` waits for the private message (the
+   * browser page shows it in a conversation of its own); `see` by default.
    */
-  async talkWith(me: string, see: SeeText, say: (text: string) => Promise<void>): Promise<void> {
+  async talkWith(
+    me: string,
+    see: SeeText,
+    say: (text: string) => Promise<void>,
+    seePrivate: SeeText = see,
+  ): Promise<void> {
     await see("* bob nods");
     await say("Sounds good, see you there!");
     await this.#heard(`${me}: Sounds good`);
     await this.#carolSays(`${me}, can you bring the slides from yesterday?`);
     await see("slides from yesterday");
     await this.#bobSays(`/msg ${me} I'll be 5 minutes late, don't tell carol`);
-    await see("don't tell carol");
+    await seePrivate("don't tell carol");
     const { client: dave } = await LineClient.join(this.port, "dave");
     this.#dave = dave;
     await see("dave joined");

@@ -2,8 +2,9 @@
  * Screenshots of the browser page from a real run: `chat serve` on
  * 127.0.0.1 serving the page on its own port, the room of
  * scripts/screenshot_room.ts (a `chat join` member, an `nc` member, …) and
- * alice in headless Chromium, captured on a desktop and a phone screen,
- * light and dark, into docs/screenshots/web-*.png.
+ * alice in headless Chromium, in `#general` and `#homework` with a private
+ * message waiting, captured on a desktop and a phone screen (its room
+ * switcher closed and open), light and dark, into docs/screenshots/web-*.png.
  *
  * Usage: deno run --allow-all scripts/web_screenshots.ts [OUTPUT_DIR]
  *
@@ -12,6 +13,7 @@
 
 import type { Page } from "puppeteer-core";
 import { withBrowser } from "../tests/support/browser.ts";
+import { LineClient } from "../tests/support/line_client.ts";
 import { ScreenshotRoom } from "./screenshot_room.ts";
 
 const output = Deno.args[0] ?? "docs/screenshots";
@@ -21,19 +23,28 @@ const SIZES = { desktop: { width: 1100, height: 640 }, phone: { width: 360, heig
 const WAIT = { timeout: 15_000 };
 const SCHEMES = ["light", "dark"] as const;
 
+// The callbacks given to puppeteer run in the page, where this exists.
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+
 /** Waits until the page's conversation shows `text`. */
 async function seeText(page: Page, text: string): Promise<void> {
   await page.waitForFunction(
-    (wanted: string) =>
-      (globalThis as unknown as {
-        document: { getElementById(id: string): { textContent: string } };
-      }).document.getElementById("scroller").textContent.includes(wanted),
+    (wanted: string) => document.getElementById("scroller").textContent.includes(wanted),
     WAIT,
     text,
   );
 }
 
+/** Types `text` into the message box and sends it. */
+async function say(page: Page, text: string): Promise<void> {
+  await page.focus("#input");
+  await page.type("#input", text);
+  await page.keyboard.press("Enter");
+}
+
 const room = await ScreenshotRoom.open();
+let erin: LineClient | undefined;
 try {
   await withBrowser(async (browser) => {
     const page = await browser.newPage();
@@ -46,11 +57,32 @@ try {
     }
     await page.keyboard.press("Enter");
     await page.waitForSelector("#room-view:not([hidden])", WAIT);
-    await room.talkWith("alice", (text) => seeText(page, text), async (text) => {
-      await page.focus("#input");
-      await page.type("#input", text);
-      await page.keyboard.press("Enter");
-    });
+    // bob's private message opens a conversation of its own in the room list.
+    const seePrivate = () => page.waitForSelector('.room-item[data-key="@bob"]', WAIT);
+    await room.talkWith(
+      "alice",
+      (text) => seeText(page, text),
+      (text) => say(page, text),
+      () => seePrivate().then(() => {}),
+    );
+
+    // A second room, with a topic; erin asks there while alice reads #general.
+    await say(page, "/join #homework");
+    await page.waitForSelector('.room-item[data-key="#homework"][aria-current]', WAIT);
+    await say(page, "/topic Chapter 4, exercises 1-3 (due Friday)");
+    await seeText(page, "set the topic");
+    ({ client: erin } = await LineClient.join(room.port, "erin", { room: "#homework" }));
+    await erin.say("Has anyone started exercise 2?");
+    await seeText(page, "exercise 2?");
+    await page.click('.room-item[data-key="#general"]');
+    await erin.say("alice, you had the formula yesterday, right?");
+    await erin.say("I get 42 but the book says 41.");
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.room-item[data-key="#homework"] .room-unread')?.textContent ===
+          "2",
+      WAIT,
+    );
     // No caret blinking in the pictures.
     await page.$eval("#input", (input) => (input as unknown as { blur(): void }).blur());
     for (const [size, viewport] of Object.entries(SIZES)) {
@@ -64,8 +96,15 @@ try {
         await page.screenshot({ path: `${output}/web-${size}-${scheme}.png` });
       }
     }
+    // The phone's room switcher, open.
+    await page.click("#rooms-toggle");
+    for (const scheme of SCHEMES) {
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+      await page.screenshot({ path: `${output}/web-phone-rooms-${scheme}.png` });
+    }
   });
 } finally {
+  erin?.close();
   await room.close();
 }
 console.log(`Screenshots written to ${output}/.`);

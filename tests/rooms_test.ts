@@ -619,3 +619,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a command acts in the room its send names, not the room joined last", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice", { multiRoom: true });
+    await alice.sendFrame({ type: "join", room: "#homework" });
+    await alice.nextFrame((f) => f.type === "joined");
+    // #homework is alice's current room (joined last); the page shows #general and sends there.
+    await alice.sendFrame({ type: "send", text: "/topic general things", room: "#general" });
+    const topic = await alice.nextFrame((f) => f.type === "notice");
+    assertEquals([topic.room, topic.text], ["#general", "alice set the topic: general things"]);
+    await alice.sendFrame({ type: "send", text: "/me waves", room: "#general" });
+    const emote = await alice.nextFrame((f) => f.type === "message");
+    assertEquals([emote.room, emote.emote], ["#general", true]);
+    await alice.sendFrame({ type: "send", text: "/who", room: "#nowhere" });
+    assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "not_in_room");
+    alice.close();
+  }, { limits: UNLIMITED });
+});

@@ -5,20 +5,24 @@
  * with the reason in their name.
  */
 
-import type { Browser, Page } from "puppeteer-core";
-import { chromiumAvailable, withBrowser } from "./support/browser.ts";
+import type { Page } from "puppeteer-core";
 import { TcpProxy } from "./support/tcp_proxy.ts";
-import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
+import { TmuxServer } from "./support/tmux.ts";
 import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { assert, assertEquals } from "./support/assert.ts";
 import axe from "axe-core";
-import { join as joinPath } from "node:path";
-import { ChatServer, type ChatServerOptions } from "../src/server/chat_server.ts";
 import { DEFAULT_LIMITS } from "../src/protocol/limits.ts";
-import { openSqliteStore } from "../src/server/sqlite_store.ts";
-import { withTempDir } from "./support/temp_dir.ts";
-import { reservePort } from "./support/chat_process.ts";
+import {
+  browserTest,
+  frameWith,
+  join,
+  rowsWith,
+  say,
+  seeText,
+  show,
+  WAIT,
+} from "./support/page_room.ts";
 
 // The callbacks given to puppeteer run in the page, where these exist; the tests are
 // type-checked without the DOM library.
@@ -26,129 +30,6 @@ import { reservePort } from "./support/chat_process.ts";
 declare const document: any;
 // deno-lint-ignore no-explicit-any
 declare function getComputedStyle(element: any): { display: string };
-
-const HAVE_CHROMIUM = chromiumAvailable();
-const HAVE_TMUX = tmuxAvailable();
-const SKIP_REASON = HAVE_CHROMIUM ? "" : " (ignored: chromium is not installed)";
-const WAIT = { timeout: 15_000, polling: 50 };
-
-interface Room {
-  readonly server: ChatServer;
-  port: number;
-  /** The page's address on the chat port, `http://127.0.0.1:PORT/`. */
-  url: string;
-  /** Stops the server, as if it went down; its history file stays. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, with the same history. */
-  start(): void;
-  browser: Browser;
-  /** A page in its own browser context (own storage), with CSP violations and errors collected. */
-  open(): Promise<Page>;
-  /** Problems the pages reported: CSP violations, script errors. */
-  problems: string[];
-}
-
-function browserTest(
-  name: string,
-  body: (room: Room) => Promise<void>,
-  motd?: string,
-  options: Partial<ChatServerOptions> = {},
-  browserOptions: { preconnect?: boolean; tmux?: boolean } = {},
-) {
-  Deno.test({
-    name: name + SKIP_REASON + (browserOptions.tmux && !HAVE_TMUX ? " (ignored: no tmux)" : ""),
-    ignore: !HAVE_CHROMIUM || (browserOptions.tmux === true && !HAVE_TMUX),
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: () =>
-      withTempDir(async (dir) => {
-        const launch = (port: number) =>
-          new ChatServer({
-            hostname: "127.0.0.1",
-            port,
-            motd,
-            store: openSqliteStore(joinPath(dir, "history.db"), { historyLimit: 10_000 }),
-            ...options,
-          });
-        let server = launch(reservePort()); // restarted on this port by some tests
-        const port = server.addr.port;
-        try {
-          await withBrowser(async (browser) => {
-            const problems: string[] = [];
-            const open = async () => {
-              const context = await browser.createBrowserContext();
-              const page = await context.newPage();
-              page.on("pageerror", (error) => problems.push(`page error: ${error}`));
-              page.on("console", (message) => {
-                if (message.type() === "error") problems.push(`console: ${message.text()}`);
-              });
-              return page;
-            };
-            await body({
-              get server() {
-                return server;
-              },
-              port,
-              url: `http://127.0.0.1:${port}/`,
-              stop: () => server.shutdown(),
-              start: () => void (server = launch(port)),
-              browser,
-              open,
-              problems,
-            });
-          }, browserOptions);
-        } finally {
-          await server.shutdown();
-        }
-      }),
-  });
-}
-
-/** Opens the page, joins as `name`, waits for the room. */
-async function join(room: Room, name: string, page?: Page): Promise<Page> {
-  page ??= await room.open();
-  await page.goto(room.url);
-  await page.type("#join-name", name);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#room-view:not([hidden])", WAIT);
-  await seeText(page, `You joined as ${name}`);
-  return page;
-}
-
-/** Types `text` into the message box and presses Enter. */
-async function say(page: Page, text: string): Promise<void> {
-  await page.focus("#input");
-  await page.type("#input", text);
-  await page.keyboard.press("Enter");
-}
-
-/** Waits until the conversation shows `text`. */
-async function seeText(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => document.getElementById("scroller")!.textContent!.includes(wanted),
-    WAIT,
-    text,
-  );
-}
-
-/** How many rows of the conversation contain `text`. */
-function rowsWith(page: Page, text: string): Promise<number> {
-  return page.evaluate(
-    (wanted) =>
-      [...document.querySelectorAll("#scroller .entry")].filter((row) =>
-        row.textContent!.includes(wanted)
-      ).length,
-    text,
-  );
-}
-
-/** Waits for a frame of `type` whose text contains `text`. */
-async function frameWith(client: LineClient, type: string, text: string) {
-  for (;;) {
-    const frame = await client.nextFrame();
-    if (frame.type === type && String(frame.text).includes(text)) return frame;
-  }
-}
 
 browserTest("two browser members and a TCP member chat, privately too", async (room) => {
   const { client: carol } = await LineClient.join(room.port, "carol");
@@ -165,10 +46,14 @@ browserTest("two browser members and a TCP member chat, privately too", async (r
   await seeText(bob, "hi browsers");
 
   await say(bob, "/msg alice psst alice");
+  // A private message has a conversation of its own in the room list, marked until read.
+  await alice.waitForSelector('.room-item[data-key="@bob"] .room-mention', WAIT);
+  assertEquals(await rowsWith(alice, "psst alice"), 0, "not in #general");
+  await show(alice, "@bob");
   await seeText(alice, "psst alice");
   assertEquals(
     await alice.$eval(
-      "#messages .entry-private:last-child",
+      "#scroller .messages .entry-private:last-child",
       (row) => row.classList.contains("for-me"),
     ),
     true,
@@ -177,11 +62,19 @@ browserTest("two browser members and a TCP member chat, privately too", async (r
   const secret = await frameWith(carol, "private", "for carol only");
   assertEquals([secret.from, secret.to], ["alice", "carol"]);
   await carol.say("/msg bob back to bob");
+  await show(bob, "@carol");
   await seeText(bob, "back to bob");
+  await show(alice, "@carol");
   await seeText(alice, "for carol only");
   assertEquals(await rowsWith(alice, "back to bob"), 0, "a private message stays private");
   assertEquals(await rowsWith(alice, "for carol only"), 1, "the sender sees her own copy");
+  // Typed in a private conversation, a line goes to that person only.
+  await say(alice, "just for you, carol");
+  const direct = await frameWith(carol, "private", "just for you, carol");
+  assertEquals([direct.from, direct.to], ["alice", "carol"]);
 
+  await show(alice, "#general");
+  await show(bob, "#general");
   await say(alice, "/me waves");
   await seeText(bob, "* alice waves");
   assertEquals(
@@ -252,7 +145,7 @@ browserTest("a hidden tab counts unread messages in its title and favicon", asyn
   assertEquals(await rowsWith(alice, "two, alice"), 1);
   assert(
     await alice.$eval(
-      "#messages .entry:nth-last-child(2)",
+      "#scroller .messages .entry:nth-last-child(2)",
       (row) => row.classList.contains("for-me"),
     ),
   );
@@ -288,6 +181,7 @@ browserTest("a 360×740 phone screen never scrolls sideways", async (room) => {
 
 browserTest("axe-core finds no serious or critical problems, light and dark", async (room) => {
   const axeSource = axe.source;
+  const { client: carol } = await LineClient.join(room.port, "carol");
   const alice = await room.open();
   const check = async (what: string) => {
     await alice.evaluate(axeSource);
@@ -311,13 +205,29 @@ browserTest("axe-core finds no serious or critical problems, light and dark", as
       await say(alice, "/msg alice note to self");
       await say(alice, "hello alice");
       await seeText(alice, "hello alice");
+      // A second room, and unread messages with a mention in the first: every badge shows.
+      await say(alice, "/join #homework");
+      await alice.waitForSelector('.room-item[data-key="#homework"][aria-current]', WAIT);
+      await say(alice, "/topic chapter 4");
+      await carol.say("alice, look");
+      await alice.waitForSelector('.room-item[data-key="#general"] .room-mention', WAIT);
+      await say(alice, "/rooms");
+      await alice.waitForSelector("#scroller .rooms-join", WAIT);
     } else {
       await seeText(alice, "no new messages since you left");
+      await alice.waitForSelector('.room-item[data-key="#homework"]', WAIT);
     }
     await alice.click("#settings-toggle");
     await check(`room, ${scheme}`);
     await alice.click("#settings-toggle");
+    // The phone's room switcher, open.
+    await alice.setViewport({ width: 360, height: 740 });
+    await alice.click("#rooms-toggle");
+    await check(`phone room list, ${scheme}`);
+    await alice.click("#rooms-toggle");
+    await alice.setViewport({ width: 1000, height: 700 });
   }
+  carol.close();
 });
 
 browserTest(
@@ -502,7 +412,8 @@ browserTest("desktop notifications only after the reader asks, then for mentions
   await carol.say("just chatting");
   await carol.say("alice, now you get a notification");
   await carol.say("/msg alice and one for this");
-  await seeText(alice, "and one for this");
+  // deno-lint-ignore no-explicit-any
+  await alice.waitForFunction(() => (globalThis as any).shownNotifications.length === 2, WAIT);
   assertEquals(await shown(), [
     "carol: alice, now you get a notification",
     "carol (private): and one for this",
@@ -536,7 +447,7 @@ browserTest(
     await seeText(alice, "said after alice came");
     const regions = await alice.evaluate(() => ({
       log: document.querySelector('[role="log"]').textContent,
-      earlier: document.getElementById("history").textContent,
+      earlier: document.querySelector("#scroller .history").textContent,
     }));
     assert(regions.log.includes("said after alice came"));
     assert(!regions.log.includes("said before alice came"));
@@ -656,8 +567,10 @@ browserTest(
       await carol.waitFor("psst carol");
       await carol.type("/msg alice psst alice");
       await carol.press("Enter");
+      await show(alice, "@carol");
       await seeText(alice, "psst alice");
       await dave.sendLine("/msg bob psst bob");
+      await show(bob, "@dave");
       await seeText(bob, "psst bob");
       await say(bob, "/msg dave psst dave");
       await dave.nextLine((line) => line.includes("psst dave"));

@@ -6,6 +6,7 @@ import {
   titleWithUnread,
 } from "../src/web/attention_text.ts";
 import { forgetSession, loadSession, saveSession, SESSION_KEY } from "../src/web/saved_session.ts";
+import { helpText, pageInput } from "../src/web/page_input.ts";
 import { parseServerFrame as parseIncoming } from "../src/protocol/codec.ts";
 import { mentions } from "../src/text/mentions.ts";
 import type { RoomRecord } from "../src/protocol/frames.ts";
@@ -80,22 +81,37 @@ class MapStorage {
   }
 }
 
-Deno.test("the session is remembered, survives bad storage, and is forgotten on leave", () => {
+Deno.test("the session is remembered per room, survives bad storage, and is forgotten on leave", () => {
   const storage = new MapStorage();
   assertEquals(loadSession(storage), undefined);
-  saveSession(storage, { name: "alice", token: "t", room: "r", lastId: 42 });
-  assertEquals(loadSession(storage), { name: "alice", token: "t", room: "r", lastId: 42 });
-  storage.map.set(SESSION_KEY, '{"name":"bob","token":7,"lastId":"x"}');
+  const session = {
+    name: "alice",
+    token: "t",
+    log: "L",
+    rooms: [{ room: "#general", lastId: 42 }, { room: "#secret", lastId: 7, key: "sesame" }],
+    privates: ["bob"],
+  };
+  saveSession(storage, session);
+  assertEquals(loadSession(storage), session);
+  storage.map.set(SESSION_KEY, '{"name":"bob","token":7,"rooms":[{"room":"#a","lastId":"x"},3]}');
   assertEquals(loadSession(storage), {
     name: "bob",
     token: undefined,
-    room: undefined,
-    lastId: undefined,
+    log: undefined,
+    rooms: [{ room: "#a", lastId: undefined }],
+  });
+  // What a page of the one-room release saved: its room and last id carry over.
+  storage.map.set(SESSION_KEY, '{"name":"carol","token":"t","room":"L #general","lastId":9}');
+  assertEquals(loadSession(storage), {
+    name: "carol",
+    token: "t",
+    log: "L",
+    rooms: [{ room: "#general", lastId: 9 }],
   });
   storage.map.set(SESSION_KEY, "not json");
   assertEquals(loadSession(storage), undefined);
   storage.failing = true;
-  saveSession(storage, { name: "carol" });
+  saveSession(storage, { name: "carol", rooms: [] });
   forgetSession(storage);
   assertEquals(loadSession(storage), undefined);
 });
@@ -120,4 +136,25 @@ Deno.test("incoming frames: protocol frames and pages are checked, the rest is d
   assertEquals(parseIncoming("Welcome to chat!"), null);
   assertEquals(parseIncoming('{"type":"future"}'), null);
   assertEquals(parseIncoming("null"), null);
+});
+
+Deno.test("the page's own commands: /join with a key, /part, /help, and lines in a private conversation", () => {
+  assertEquals(pageInput("/join #secret sesame", undefined), {
+    kind: "join",
+    room: "#secret",
+    key: "sesame",
+  });
+  assertEquals(pageInput("/JOIN homework", undefined), { kind: "join", room: "homework" });
+  assertEquals(pageInput("/join", undefined), { kind: "error", text: "Usage: /join #ROOM [KEY]" });
+  assertEquals(pageInput("/join #a b c", undefined)?.kind, "error", "a key has no spaces");
+  assertEquals(pageInput("/part", undefined), { kind: "part" });
+  assertEquals(pageInput("/part #homework", "bob"), { kind: "part", room: "#homework" });
+  assertEquals(pageInput("/?", undefined), { kind: "help" });
+  assert(helpText().includes("/join #ROOM [KEY]") && helpText().includes("Alt+1"));
+  assertEquals(pageInput("hello", undefined), undefined, "a room's lines go to the registry");
+  assertEquals(pageInput("/topic x", undefined), undefined);
+  assertEquals(pageInput("hello\nthere", "bob"), { kind: "send", text: "/msg bob hello\nthere" });
+  assertEquals(pageInput("//etc/hosts", "bob"), { kind: "send", text: "/msg bob /etc/hosts" });
+  assertEquals(pageInput("/who", "bob"), undefined, "commands still work there");
+  assertEquals(pageInput("/me waves", "bob")?.kind, "error", "but no room-wide action");
 });

@@ -39,7 +39,7 @@ function welcome(history: unknown[], extra: Record<string, unknown> = {}) {
     history,
     catchUp: false,
     session: "token-1",
-    room: "room-1",
+    room: "#general",
     log: "room-1",
     limits: { maxMessageChars: 4000, maxLineBytes: 16384 },
     ...extra,
@@ -132,8 +132,8 @@ Deno.test({
           );
           assertEquals(await shownIds(page), range(1, 130).map((r) => r.id));
           assertEquals(requests, [
-            { type: "history", before: 101, limit: 50 },
-            { type: "history", before: 51, limit: 50 },
+            { type: "history", room: "#general", before: 101, limit: 50 },
+            { type: "history", room: "#general", before: 51, limit: 50 },
           ]);
           await page.waitForFunction(() => document.getElementById("older").hidden === true, WAIT);
         });
@@ -232,8 +232,8 @@ Deno.test({
           );
           assertEquals(await shownIds(page), range(1, 9).map((r) => r.id));
           assertEquals(requests, [
-            { type: "history", after: 3, limit: 500 },
-            { type: "history", after: 6, limit: 500 },
+            { type: "history", room: "#general", after: 3, limit: 500 },
+            { type: "history", room: "#general", after: 6, limit: 500 },
           ]);
         });
       } finally {
@@ -272,13 +272,13 @@ Deno.test({
           await again.goto(bridge.url);
           await again.waitForFunction(() => document.querySelector('[data-id="9"]') !== null, WAIT);
           const { since, room, resume } = hellos[1];
-          assertEquals({ since, room, resume }, { since: 2, room: "room-1", resume: "token-1" });
+          assertEquals({ since, room, resume }, { since: 2, room: "#general", resume: "token-1" });
           assertEquals(await shownIds(again), range(3, 9).map((r) => r.id));
           assertEquals(
             await again.evaluate(() => document.querySelector(".marker.since-left").textContent),
             "6 new messages since you left",
           );
-          assertEquals(requests, [{ type: "history", after: 4, limit: 500 }]);
+          assertEquals(requests, [{ type: "history", room: "#general", after: 4, limit: 500 }]);
         });
       } finally {
         await bridge.close();

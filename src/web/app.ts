@@ -1,14 +1,15 @@
 /**
- * The browser page: joins the room over a WebSocket at `/ws` on the page's
- * own origin (one structured-protocol JSON frame per WebSocket message),
- * shows the conversation, and keeps the connection alive — reconnecting with
- * backoff and resuming from the last record shown, so nothing appears twice
- * and nothing is missing.
+ * The browser page: joins the server over a WebSocket at `/ws` on the page's
+ * own origin (one structured-protocol JSON frame per WebSocket message) as a
+ * multi-room client, shows every room the member is in and their private
+ * conversations in a room list, each with its own messages, and keeps the
+ * connection alive — reconnecting with backoff and resuming every room from
+ * the last record shown there, so nothing appears twice and nothing is missing.
  *
  * @module
  */
 
-import { commandWords, LOCAL_COMMANDS, replyTargetAfter, runInput } from "../client/commands.ts";
+import { commandWords, replyTargetAfter, runInput } from "../client/commands.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
@@ -18,18 +19,18 @@ import {
   welcomeHistory,
 } from "../client/welcome_history.ts";
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
-import { parseServerFrame } from "../protocol/codec.ts";
 import type {
+  ClientFrame,
   HelloFrame,
-  HistoryFrame,
   RoomRecord,
+  RoomState,
   ServerFrame,
   WelcomeFrame,
 } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
-import { commandTable, usageOf } from "../text/command_line.ts";
-import { Attention, notificationsUnavailable } from "./attention.ts";
-import { reconnectDelay } from "./backoff.ts";
+import { Attention } from "./attention.ts";
+import { setUpSettings } from "./settings_panel.ts";
+import { PageSocket } from "./page_socket.ts";
 import { setUpComposer } from "./composer.ts";
 import {
   element,
@@ -40,7 +41,19 @@ import {
   noteRow,
   recordRow,
 } from "./record_view.ts";
-import { forgetSession, loadSession, saveSession } from "./saved_session.ts";
+import {
+  conversationOf,
+  privateEntry,
+  roomEntry,
+  roomKeyOf,
+  RoomList,
+  roomsInInfo,
+  topicFromNotice,
+} from "./room_list.ts";
+import { drawRoomList, entryName, roomsAnswer } from "./room_list_view.ts";
+import { nearBottom, RoomPane } from "./room_pane.ts";
+import { helpText, pageInput } from "./page_input.ts";
+import { forgetSession, loadSession, type SavedRoom, saveSession } from "./saved_session.ts";
 import { presentCount } from "../text/plain_format.ts";
 
 /** Older records asked for per `history before` request (scrolling back). */
@@ -50,12 +63,6 @@ const CATCH_UP_PAGE_SIZE = 500;
 /** How long a catch-up page may take before it is asked for again, and how often. */
 const CATCH_UP_WAIT_MS = 4000;
 const CATCH_UP_RETRIES = 2;
-/** How close to the bottom (px) still counts as "at the latest message". */
-const STICK_PX = 48;
-/** How long a woken tab waits for an answer to its ping before it reconnects. */
-const PROBE_MS = 5000;
-/** How often the page pings a quiet server, so a dead connection is noticed. */
-const KEEPALIVE_MS = 25_000;
 /** Bye codes after which reconnecting would be wrong (the person or the operator ended it). */
 const FINAL_BYES = new Set(["quit", "kicked", "banned", "replaced", "too_many_attempts"]);
 
@@ -76,6 +83,17 @@ const view = {
   room: byId<HTMLElement>("room-view"),
   status: byId<HTMLElement>("status"),
   rejoin: byId<HTMLButtonElement>("rejoin"),
+  roomsToggle: byId<HTMLButtonElement>("rooms-toggle"),
+  roomsToggleLabel: byId<HTMLElement>("rooms-toggle-label"),
+  roomsToggleCount: byId<HTMLElement>("rooms-toggle-count"),
+  roomList: byId<HTMLElement>("room-list"),
+  roomJoinForm: byId<HTMLFormElement>("room-join-form"),
+  roomJoinName: byId<HTMLInputElement>("room-join-name"),
+  roomJoinKey: byId<HTMLInputElement>("room-join-key"),
+  roomJoinError: byId<HTMLElement>("room-join-error"),
+  roomTitle: byId<HTMLElement>("room-title"),
+  roomTopic: byId<HTMLElement>("room-topic"),
+  part: byId<HTMLButtonElement>("part-button"),
   membersToggle: byId<HTMLButtonElement>("members-toggle"),
   memberCount: byId<HTMLElement>("member-count"),
   settingsToggle: byId<HTMLButtonElement>("settings-toggle"),
@@ -86,8 +104,6 @@ const view = {
   leave: byId<HTMLButtonElement>("leave-button"),
   scroller: byId<HTMLElement>("scroller"),
   older: byId<HTMLButtonElement>("older"),
-  history: byId<HTMLElement>("history"),
-  messages: byId<HTMLElement>("messages"),
   jump: byId<HTMLButtonElement>("jump"),
   memberList: byId<HTMLElement>("member-list"),
   composer: byId<HTMLFormElement>("composer"),
@@ -101,144 +117,116 @@ const saved = loadSession(localStorage);
 /** The name asked for, then the name the server gave. */
 let me = saved?.name ?? "";
 let token = saved?.token;
-let roomId = saved?.room;
-/** Highest record id shown: the `since` of the next hello. */
-let lastId = saved?.lastId;
+/** The server's history the rooms' ids belong to (the welcome's `log`). */
+let log = saved?.log;
 let password: string | undefined;
 
-let socket: WebSocket | undefined;
-/** A welcome arrived on the current socket. */
-let joined = false;
-/** A welcome arrived since the page loaded: the room is on screen. */
+/** A welcome arrived since the page loaded: the rooms are on screen. */
 let shownRoom = false;
-/** The person left or the server ended the session for good: no reconnecting. */
-let stopped = true;
-let attempt = 0;
-let reconnectTimer: number | undefined;
-let keepaliveTimer: number | undefined;
-let lastHeard = 0;
 
-let members: string[] = [];
 /** The server's message length limit, in characters (from the welcome). */
 let maxMessageChars = Infinity;
 let lastPrivateFrom: string | undefined;
-const shownIds = new Set<number>();
-/** Oldest record id on screen, for `history before`. */
-let oldestId: number | undefined;
-let olderMore = false;
-let olderPending = false;
 let pagingWorks = true;
-/** A welcome whose records are being completed with `after` pages, until it is shown. */
-let catchUp: { welcome: WelcomeFrame; records: RoomRecord[]; firstTime: boolean } | undefined;
-/** Live records that arrived while a catch-up was still coming; shown after it. */
-const heldLive: RoomRecord[] = [];
-/** Last id of the welcome's catch-up and its `after` pages, for the next `after`. */
-let catchUpCursor = 0;
-/** Asks again for a catch-up page that did not come (see {@linkcode askCatchUpPage}). */
-let catchUpWatchdog: ReturnType<typeof setTimeout> | undefined;
-/** New records below the visible part while the reader is scrolled up. */
-let newBelow = 0;
+/** Notes that came while no conversation was on screen, for the next one shown. */
+const unsaid: string[] = [];
+/** The room of the welcome. */
+let homeRoom: string | undefined;
+/** The room a `join` was asked for (lower case), to show it once the server lets us in. */
+let pendingJoin: { room: string; key?: string } | undefined;
+/**
+ * Keys of the private rooms joined with one, by room: a reconnect enters
+ * them again with a `join` frame carrying the key (a hello cannot carry keys).
+ */
+const roomKeys = new Map<string, string>();
+for (const { room, key } of saved?.rooms ?? []) if (key) roomKeys.set(roomKeyOf(room), key);
+
+const rooms = new RoomList();
+const panes = new Map<string, RoomPane>();
+/** Rooms to enter on the first hello, with the last id seen in each (from the last visit). */
+let roomsToEnter: SavedRoom[] = saved?.rooms ?? [];
+for (const name of saved?.privates ?? []) openPrivate(name);
+/** Private message ids shown (their ids are a sequence of their own, apart from the rooms'). */
+const shownPrivate = new Set<number>();
 
 const attention = new Attention(view.favicon);
 
 // ------------------------------------------------------------------ connection
 
-function send(frame: HelloFrame | HistoryFrame | { type: string; [field: string]: unknown }) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+const connection = new PageSocket({
+  hello,
+  frame: handle,
+  connecting: () => setStatus("Connecting…"),
+  lost(wasJoined) {
+    lostConnection();
+    if (wasJoined && !connection.stopped) note("note", "Connection lost. Reconnecting…");
+  },
+  waiting(text) {
+    setStatus(text);
+    if (!shownRoom) showJoinError(text.replace("Not connected.", "Could not reach the room."));
+  },
+});
+
+function send(frame: ClientFrame): void {
+  connection.send(frame);
 }
 
+/** The rooms to be in: those on screen, else those of the last visit; the shown one first. */
+function roomsWanted(): SavedRoom[] {
+  const inList = rooms.entries.filter((entry) => entry.kind === "room");
+  if (inList.length === 0) return roomsToEnter;
+  const current = rooms.current;
+  const ordered = [
+    ...inList.filter((entry) => entry.key === current),
+    ...inList.filter((entry) => entry.key !== current),
+  ];
+  return ordered.map((entry) => {
+    const key = roomKeys.get(entry.key);
+    return { room: entry.label, lastId: panes.get(entry.key)?.lastId, ...(key ? { key } : {}) };
+  });
+}
+
+/** The room shown when the page was left, shown again once entered (a keyed one comes later). */
+let restoreCurrent = saved?.rooms[0] && roomKeyOf(saved.rooms[0].room);
+
+/** Private rooms with their keys, entered with `join` frames once the welcome came. */
+let keyedRooms: SavedRoom[] = [];
+
 function hello(): HelloFrame {
-  const frame: HelloFrame = { type: "hello", version: PROTOCOL_VERSION, name: me };
+  const frame: HelloFrame = { type: "hello", version: PROTOCOL_VERSION, name: me, multiRoom: true };
   if (password) frame.password = password;
   if (token) frame.resume = token;
-  // The place is the server's log and the room in it: go back to that room, caught up.
-  const [log, room] = (roomId ?? "").split(" ");
-  if (room !== undefined) frame.room = room;
-  if (room !== undefined && lastId !== undefined) {
-    frame.since = lastId;
-    frame.log = log;
+  // Back to every room, each caught up from the last record shown there.
+  const wanted = roomsWanted();
+  keyedRooms = wanted.filter((room) => room.key !== undefined);
+  const [first, ...others] = wanted.filter((room) => room.key === undefined);
+  if (first) {
+    frame.room = first.room;
+    if (first.lastId !== undefined && log !== undefined) {
+      frame.since = first.lastId;
+      frame.log = log;
+    }
+  }
+  if (others.length > 0) {
+    frame.rooms = others.map(({ room, lastId }) =>
+      lastId === undefined ? { room } : { room, since: lastId }
+    );
   }
   return frame;
 }
 
-function connect(): void {
-  clearTimeout(reconnectTimer);
-  reconnectTimer = undefined;
-  if (stopped || (socket && socket.readyState <= WebSocket.OPEN)) return;
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/ws`);
-  socket = ws;
-  joined = false;
-  setStatus("Connecting…");
-  ws.onopen = () => {
-    lastHeard = Date.now();
-    send(hello());
-  };
-  ws.onmessage = (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    lastHeard = Date.now();
-    const frame = parseServerFrame(event.data);
-    if (frame) handle(frame);
-  };
-  ws.onclose = () => {
-    if (ws !== socket) return;
-    socket = undefined;
-    const wasJoined = joined;
-    joined = false;
-    clearInterval(keepaliveTimer);
-    // An unfinished catch-up is asked for again, whole, by the next hello.
-    catchUp = undefined;
-    heldLive.length = 0;
-    if (!stopped) {
-      if (wasJoined) note("note", "Connection lost. Reconnecting…");
-      scheduleReconnect();
-    }
-  };
-}
-
-function scheduleReconnect(): void {
-  const delay = reconnectDelay(attempt++);
-  const seconds = Math.max(1, Math.round(delay / 1000));
-  const text = navigator.onLine === false
-    ? "Offline. Reconnecting when the network is back…"
-    : `Not connected. Trying again in ${seconds} s…`;
-  setStatus(text);
-  if (!shownRoom) showJoinError(text.replace("Not connected.", "Could not reach the room."));
-  reconnectTimer = setTimeout(connect, delay);
-}
-
-/** Reconnects now when waiting for a retry; checks a possibly dead socket after sleep. */
-function wakeUp(): void {
-  if (stopped) return;
-  if (reconnectTimer !== undefined) {
-    attempt = 0;
-    connect();
-  } else if (socket?.readyState === WebSocket.OPEN) {
-    const asked = Date.now();
-    send({ type: "ping", data: String(asked) });
-    setTimeout(() => {
-      if (socket?.readyState === WebSocket.OPEN && lastHeard < asked) replaceDeadSocket();
-    }, PROBE_MS);
+/** What a connection's end undoes: unfinished catch-ups are asked for again, whole, next hello. */
+function lostConnection(): void {
+  for (const pane of panes.values()) {
+    clearTimeout(pane.catchUpWatchdog);
+    pane.catchUp = undefined;
+    pane.heldLive.length = 0;
+    pane.olderPending = false;
   }
 }
 
-/** Gives up on a socket that stopped answering (a phone that slept, a dropped network). */
-function replaceDeadSocket(): void {
-  const dead = socket;
-  socket = undefined;
-  joined = false;
-  catchUp = undefined;
-  heldLive.length = 0;
-  clearInterval(keepaliveTimer);
-  dead?.close();
-  note("note", "Connection lost. Reconnecting…");
-  connect();
-}
-
-globalThis.addEventListener("online", wakeUp);
-document.addEventListener("visibilitychange", () => {
-  if (!document.hidden) wakeUp();
-});
+document.addEventListener("visibilitychange", lookedAt);
+globalThis.addEventListener("focus", lookedAt);
 
 // ------------------------------------------------------------------ frames
 
@@ -247,22 +235,24 @@ function handle(frame: ServerFrame): void {
     case "welcome":
       return welcomed(frame);
     case "joined":
-      // Moved to another room with /join: its state replaces the room on screen.
-      return lastWelcome && welcomed({ ...lastWelcome, ...frame, type: "welcome" });
+      return entered(frame);
     case "parted":
-      return note("info", `You left ${frame.room}.`);
+      return parted(frame.room, frame.reason);
     case "message":
     case "private":
     case "join":
     case "leave":
     case "nick":
     case "notice":
+    case "presence":
       return live(frame);
-    case "members":
-      setMembers(frame.members);
-      return note("info", `${presentCount(frame.members.length)}: ${frame.members.join(", ")}`);
+    case "members": {
+      const pane = frame.room ? panes.get(roomKeyOf(frame.room)) : undefined;
+      const text = `${presentCount(frame.members.length)}: ${frame.members.join(", ")}`;
+      return note("info", text, pane);
+    }
     case "info":
-      return note("info", frame.text);
+      return informed(frame.text);
     case "error":
       return refused(frame.code, frame.message);
     case "bye":
@@ -276,222 +266,311 @@ function handle(frame: ServerFrame): void {
   }
 }
 
-/** The latest welcome, the base of a room moved to with /join. */
-let lastWelcome: WelcomeFrame | undefined;
-
+/** The welcome of a hello: who we are, then the state of the first room. */
 function welcomed(frame: WelcomeFrame): void {
-  // Private messages have ids of their own log: shown after the room's records, not among them.
-  const welcome = { ...frame, history: frame.history.filter((r) => !isPrivateMessage(r)) };
-  heldLive.push(...frame.history.filter(isPrivateMessage));
-  lastWelcome = welcome;
-  const place = `${welcome.log} ${welcome.room.toLowerCase()}`;
-  const firstTime = !shownRoom;
-  joined = true;
-  attempt = 0;
-  me = welcome.name;
-  token = welcome.session;
-  if (roomId !== undefined && roomId !== place) {
-    const sameLog = roomId.split(" ")[0] === welcome.log;
-    if (sameLog) note("note", `You are now in ${welcome.room}.`);
-    else if (shownIds.size > 0) note("note", ROOM_CHANGED);
-    shownIds.clear();
-    lastId = undefined;
-    oldestId = undefined;
+  connection.welcomed();
+  me = frame.name;
+  token = frame.session;
+  if (log !== undefined && log !== frame.log) {
+    // Another history: ids from before mean nothing now.
+    const showed = [...panes.values()].some((pane) => pane.shownIds.size > 0);
+    for (const pane of panes.values()) pane.forgetIds();
+    roomsToEnter = roomsToEnter.map(({ room }) => ({ room }));
+    if (showed) note("note", ROOM_CHANGED);
   }
-  roomId = place;
-  maxMessageChars = welcome.limits.maxMessageChars ?? Infinity;
-  setMembers(welcome.members);
+  log = frame.log;
+  homeRoom = frame.room;
+  maxMessageChars = frame.limits.maxMessageChars ?? Infinity;
+  const firstTime = !shownRoom;
   showRoom();
   setStatus(`Connected as ${me}`);
-  clearInterval(keepaliveTimer);
-  keepaliveTimer = setInterval(() => {
-    const quiet = Date.now() - lastHeard;
-    if (quiet > 2 * KEEPALIVE_MS + PROBE_MS) replaceDeadSocket();
-    else if (quiet > KEEPALIVE_MS) send({ type: "ping", data: String(Date.now()) });
-  }, KEEPALIVE_MS);
-
-  // A long catch-up comes in pages; it is shown once whole, so "N new messages" counts all of it.
-  catchUp = { welcome, records: [...welcome.history], firstTime };
-  catchUpCursor = welcome.history.at(-1)?.id ?? lastId ?? 0;
-  if (welcome.more === true && catchUpContinues()) {
-    askCatchUpPage();
-  } else {
-    showCatchUp();
+  entered(frame);
+  for (const { room, lastId, key } of keyedRooms.splice(0)) {
+    const since = lastId === undefined ? {} : { since: lastId };
+    send({ type: "join", room, key, ...since });
   }
-  if (firstTime) focusInput();
+  if (firstTime) {
+    const welcome = noteRow(
+      "welcome",
+      `Welcome, ${me}! ${presentCount(frame.members.length)}: ${frame.members.join(", ")}.`,
+    );
+    const pane = panes.get(roomKeyOf(frame.room));
+    pane?.history.prepend(welcome);
+    if (frame.motd) pane?.intro.append(motdCard(frame.motd));
+    focusInput();
+  }
 }
 
 /**
- * Asks for the next page of the catch-up. A page that does not come within
- * a few seconds is asked for again; after that the catch-up is shown as far
- * as it got (live records still follow, and nothing is shown twice), so the
- * view never waits for ever.
+ * The state of a room we are now in (the welcome's first room, a `joined`
+ * after a join or a reconnect): its entry, its members and topic, then its
+ * records — a long catch-up completed with pages first, so "N new messages"
+ * counts all of it.
  */
-function askCatchUpPage(tries = 0): void {
-  clearTimeout(catchUpWatchdog);
-  send({ type: "history", after: catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
-  catchUpWatchdog = setTimeout(() => {
-    if (!catchUp) return;
-    if (tries < CATCH_UP_RETRIES) askCatchUpPage(tries + 1);
-    else showCatchUp();
+function entered(state: RoomState): void {
+  // Private messages have ids of their own log: they go to their conversations.
+  for (const record of state.history.filter(isPrivateMessage)) live(record);
+  const history = state.history.filter((record) => !isPrivateMessage(record));
+  const key = roomKeyOf(state.room);
+  rooms.add(roomEntry(state.room, state.topic));
+  const pane = paneFor(key, state.room);
+  pane.members = [...state.members];
+  const asked = pendingJoin?.room === key;
+  if (asked) {
+    if (pendingJoin?.key) roomKeys.set(key, pendingJoin.key);
+    pendingJoin = undefined;
+    view.roomJoinName.value = "";
+    view.roomJoinKey.value = "";
+    view.roomJoinError.textContent = "";
+  }
+  // The first room of a visit is shown, a room the reader asked for, the one shown last time.
+  const restored = key === restoreCurrent;
+  if (restored) restoreCurrent = undefined;
+  // Also whenever nothing is on screen (the only room was closed and we were moved here).
+  if (asked || restored || !currentPane()?.messages.isConnected) switchTo(key);
+  else if (rooms.current === key) showHead();
+  for (const text of unsaid.splice(0)) note("info", text);
+  drawList();
+
+  pane.catchUp = { state, records: [...history], firstTime: !pane.entered };
+  pane.catchUpCursor = history.at(-1)?.id ?? pane.lastId ?? 0;
+  if (state.more === true && catchUpContinues(pane)) askCatchUpPage(pane);
+  else showCatchUp(pane);
+  persist();
+}
+
+/** The pane of a conversation, made when first needed. */
+function paneFor(key: string, label: string): RoomPane {
+  let pane = panes.get(key);
+  if (!pane) {
+    pane = new RoomPane(label);
+    panes.set(key, pane);
+  }
+  return pane;
+}
+
+/**
+ * Asks for the next page of a room's catch-up. A page that does not come
+ * within a few seconds is asked for again; after that the catch-up is shown
+ * as far as it got (live records still follow, and nothing is shown twice),
+ * so the view never waits for ever.
+ */
+function askCatchUpPage(pane: RoomPane, tries = 0): void {
+  const room = pane.catchUp?.state.room;
+  clearTimeout(pane.catchUpWatchdog);
+  send({ type: "history", room, after: pane.catchUpCursor, limit: CATCH_UP_PAGE_SIZE });
+  pane.catchUpWatchdog = setTimeout(() => {
+    if (!pane.catchUp) return;
+    if (tries < CATCH_UP_RETRIES) askCatchUpPage(pane, tries + 1);
+    else showCatchUp(pane);
   }, CATCH_UP_WAIT_MS);
 }
 
-/** True while the catch-up has not reached the welcome's `lastId`. */
-function catchUpContinues(): boolean {
-  const end = catchUp?.welcome.lastId;
-  return end === undefined || catchUpCursor < end;
+/** True while the catch-up has not reached the room's `lastId`. */
+function catchUpContinues(pane: RoomPane): boolean {
+  const end = pane.catchUp?.state.lastId;
+  return end === undefined || pane.catchUpCursor < end;
 }
 
-/** Shows the welcome's records (and its further pages), then the live records held meanwhile. */
-function showCatchUp(): void {
-  clearTimeout(catchUpWatchdog);
-  if (!catchUp) return;
-  const { welcome, records, firstTime } = catchUp;
-  catchUp = undefined;
+/** Shows a room's records (and their further pages), then the live records held meanwhile. */
+function showCatchUp(pane: RoomPane): void {
+  clearTimeout(pane.catchUpWatchdog);
+  if (!pane.catchUp) return;
+  const { state, records, firstTime } = pane.catchUp;
+  pane.catchUp = undefined;
+  pane.entered = true;
   // Pages may repeat a record (a live one the server also put in a page): keep the first.
-  const seen = new Set(shownIds);
+  const seen = new Set(pane.shownIds);
   const fresh = records.filter((record) => {
     if (seen.has(record.id)) return false;
     seen.add(record.id);
     return true;
   });
-  const history = welcomeHistory(welcome, fresh);
-  const target = firstTime ? view.history : view.messages;
+  const history = welcomeHistory({ ...state, name: me } as WelcomeFrame, fresh);
   const rows: HTMLElement[] = [];
-  if (firstTime && welcome.motd) view.history.before(motdCard(welcome.motd));
-  if (firstTime) {
-    rows.push(
-      noteRow(
-        "welcome",
-        `Welcome, ${me}! ${presentCount(welcome.members.length)}: ${welcome.members.join(", ")}.`,
-      ),
-    );
-  }
   if (history.kind === "earlier" && history.records.length > 0) {
     rows.push(markerRow(EARLIER_MARKER, "earlier"));
     for (const record of history.records) rows.push(shown(record, "earlier"));
     rows.push(markerRow(END_OF_EARLIER_MARKER, "earlier"));
   } else if (history.kind === "catch-up" && (firstTime || history.records.length > 0)) {
-    rows.push(markerRow(newMessagesPhrase(history.newMessages), "since-left"));
+    const marker = markerRow(newMessagesPhrase(history.newMessages), "since-left");
+    // A room not on screen opens at what was missed there.
+    if (rooms.current !== roomKeyOf(state.room) && history.records.length > 0) {
+      pane.firstUnread ??= marker;
+    }
+    rows.push(marker);
     if (history.gap) rows.push(noteRow("note", GAP_WARNING));
     for (const record of history.records) rows.push(shown(record));
   }
-  for (const record of fresh) remember(record);
-  const stick = nearBottom();
-  target.append(...rows);
-  if (firstTime || stick) scrollToBottom();
-  if (firstTime) {
-    oldestId = fresh[0]?.id ?? (lastId === undefined ? undefined : lastId + 1);
-    olderMore = oldestId !== undefined;
+  for (const record of fresh) remember(pane, record);
+  const key = roomKeyOf(state.room);
+  const here = rooms.current === key;
+  // What was missed counts as unread where the reader is not looking.
+  if (history.kind === "catch-up") {
+    for (const record of history.records) rooms.arrived(key, record, me, looking());
   }
-  showOlderButton();
+  const stick = here && nearBottom(view.scroller);
+  (firstTime ? pane.history : pane.messages).append(...rows);
+  if (here && (firstTime || stick)) pane.scrollToBottom(view.scroller);
+  if (firstTime) {
+    const lastId = pane.lastId;
+    pane.oldestId = fresh[0]?.id ?? (lastId === undefined ? undefined : lastId + 1);
+    pane.olderMore = pane.oldestId !== undefined;
+  }
+  if (here) showPaneControls();
+  drawList();
   persist();
-  for (const record of heldLive.splice(0)) live(record);
+  for (const record of pane.heldLive.splice(0)) live(record);
 }
 
-/** A row for a record, and the bookkeeping that goes with showing it. */
+/** A row for a record. */
 function shown(record: RoomRecord, className = ""): HTMLElement {
   const row = recordRow(record, me);
   if (className) row.classList.add(className);
   return row;
 }
 
-/** Marks a record as shown: never twice, and resume after it next time. */
-function remember(record: RoomRecord): void {
-  shownIds.add(record.id);
-  if (lastId === undefined || record.id > lastId) lastId = record.id;
-  if (oldestId === undefined || record.id < oldestId) oldestId = record.id;
+/** Marks a record as shown in `pane`, and notes who to `/reply` to. */
+function remember(pane: RoomPane, record: RoomRecord): void {
+  pane.remember(record);
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
 }
 
-/** True for a private message: between people, not in the room's order of ids. */
+/** True for a private message: between people, not in a room's order of ids. */
 function isPrivateMessage(record: RoomRecord): boolean {
   return record.type === "private" && record.room === undefined;
 }
 
-/** Private messages shown, by id (their ids are not the room's). */
-const shownPrivate = new Set<number>();
+/** Makes (or finds) the private conversation with `name`. */
+function openPrivate(name: string): RoomPane {
+  const entry = rooms.add(privateEntry(name));
+  return paneFor(entry.key, name);
+}
 
-/** Shows a private message at the end, once. */
+/** Shows a private message in its conversation, once. */
 function privateArrived(record: RoomRecord): void {
   if (shownPrivate.has(record.id)) return;
   shownPrivate.add(record.id);
+  const entry = conversationOf(record, me);
+  if (!entry) return;
+  const pane = openPrivate(entry.label);
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
   const row = shown(record);
-  // Without an id the row stays below the room's records that came before it (addRows).
-  delete row.dataset.id;
-  addRows(view.messages, [[Infinity, row]]);
-  attention.arrived(record, me);
-}
-
-function live(record: RoomRecord): void {
-  if (catchUp) {
-    heldLive.push(record);
-    return;
-  }
-  if (isPrivateMessage(record)) return privateArrived(record);
-  if (shownIds.has(record.id)) return;
-  remember(record);
-  applyToMembers(record);
-  addRows(view.messages, [[record.id, shown(record)]]);
-  attention.arrived(record, me);
+  counted(entry.key, pane, record, row, Infinity);
   persist();
 }
 
-/** Inserts rows in id order (a catch-up page may come after newer live records). */
-function addRows(container: HTMLElement, rows: Array<[number, HTMLElement]>): void {
-  const stick = nearBottom();
-  for (const [id, row] of rows) {
-    let after: Element | null = container.lastElementChild;
-    while (after && Number((after as HTMLElement).dataset.id ?? -Infinity) > id) {
-      after = after.previousElementSibling;
-    }
-    if (after) after.after(row);
-    else container.prepend(row);
+/** A record arriving on the connection: into its room's pane (or its private conversation). */
+function live(record: RoomRecord): void {
+  if (isPrivateMessage(record)) return privateArrived(record);
+  // A server that names no room (protocol 1) has one: the welcome's.
+  const room = record.room ?? homeRoom;
+  if (room === undefined) return;
+  const key = roomKeyOf(room);
+  const pane = panes.get(key);
+  if (!pane) return;
+  if (pane.catchUp) {
+    pane.heldLive.push(record);
+    return;
   }
-  if (stick) scrollToBottom();
-  else {
-    newBelow += rows.length;
-    showJump();
+  if (pane.shownIds.has(record.id)) return;
+  remember(pane, record);
+  applyToMembers(pane, record);
+  const topic = topicFromNotice(record);
+  if (topic !== undefined) {
+    rooms.add(roomEntry(room, topic || undefined));
+    if (rooms.current === key) showHead();
+  }
+  counted(key, pane, record, shown(record), record.id);
+  persist();
+}
+
+/** Adds a record's row to its pane, counting it as unread when the reader is not looking. */
+function counted(key: string, pane: RoomPane, record: RoomRecord, row: HTMLElement, id: number) {
+  if (id === Infinity) delete row.dataset.id; // stays below the rows that came before it
+  const unseen = rooms.arrived(key, record, me, looking());
+  const here = rooms.current === key;
+  pane.addRows([[id, row]], here ? view.scroller : undefined, unseen && !here);
+  if (here) showJump(pane);
+  attention.arrived(record, me);
+  drawList();
+}
+
+function paged(page: {
+  room?: string;
+  records: RoomRecord[];
+  before?: number;
+  after?: number;
+  more: boolean;
+}) {
+  const key = page.room === undefined ? rooms.current : roomKeyOf(page.room);
+  const pane = key === undefined ? undefined : panes.get(key);
+  if (!pane) return;
+  const fresh = page.records.filter((record) => !pane.shownIds.has(record.id));
+  if (page.before !== undefined) {
+    pane.olderPending = false;
+    pane.olderMore = page.more;
+    const here = rooms.current === key;
+    // Measured after the button above may have gone, so the view stays put.
+    if (here) showPaneControls();
+    const height = view.scroller.scrollHeight;
+    const rows = fresh.map((record) => shown(record));
+    for (const record of fresh) remember(pane, record);
+    pane.history.prepend(...rows);
+    if (here) view.scroller.scrollTop += view.scroller.scrollHeight - height;
+  } else if (page.after !== undefined && pane.catchUp) {
+    pane.catchUp.records.push(...page.records);
+    pane.catchUpCursor = page.records.at(-1)?.id ?? pane.catchUpCursor;
+    clearTimeout(pane.catchUpWatchdog);
+    if (page.more && catchUpContinues(pane)) askCatchUpPage(pane);
+    else showCatchUp(pane);
   }
 }
 
-function paged(page: { records: RoomRecord[]; before?: number; after?: number; more: boolean }) {
-  const fresh = page.records.filter((record) => !shownIds.has(record.id));
-  if (page.before !== undefined) {
-    olderPending = false;
-    olderMore = page.more;
-    // Measured after the button above may have gone, so the view stays put.
-    showOlderButton();
-    const height = view.scroller.scrollHeight;
-    const rows = fresh.map((record) => shown(record));
-    for (const record of fresh) remember(record);
-    view.history.prepend(...rows);
-    view.scroller.scrollTop += view.scroller.scrollHeight - height;
-  } else if (page.after !== undefined && catchUp) {
-    catchUp.records.push(...page.records);
-    catchUpCursor = page.records.at(-1)?.id ?? catchUpCursor;
-    clearTimeout(catchUpWatchdog);
-    if (page.more && catchUpContinues()) {
-      askCatchUpPage();
-    } else {
-      showCatchUp();
-    }
-  }
+/** We left a room (`/part`, kicked, closed): its entry and rows go; the reason is told. */
+function parted(room: string, reason?: string): void {
+  const key = roomKeyOf(room);
+  const wasShown = rooms.current === key;
+  if (wasShown) panes.get(key)?.hideFrom(view.scroller);
+  panes.delete(key);
+  roomKeys.delete(key);
+  const next = rooms.remove(key);
+  if (wasShown && next) showPane(next);
+  drawList();
+  persist();
+  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
+  // Left without a room on screen (the server moves us to its default next): said there.
+  if (currentPane()?.messages.isConnected) note("info", text);
+  else unsaid.push(text);
+}
+
+/** An `info`: a `/rooms` answer becomes a list to click; anything else a line. */
+function informed(text: string): void {
+  const listed = roomsInInfo(text);
+  if (!listed) return note("info", text);
+  const pane = currentPane();
+  if (!pane) return;
+  pane.addRows([[Infinity, roomsAnswer(listed, (room) => joinRoom(room))]], view.scroller);
 }
 
 function refused(code: string, message: string): void {
-  if (olderPending && (code === "unknown_type" || code === "bad_field")) {
+  const pane = currentPane();
+  if (pane?.olderPending && (code === "unknown_type" || code === "bad_field")) {
     // A server without history paging: stop offering older messages.
-    olderPending = false;
+    pane.olderPending = false;
     pagingWorks = false;
-    showOlderButton();
+    showPaneControls();
     return;
   }
-  if (joined) return note("error", message);
+  if (connection.joined) {
+    if (pendingJoin !== undefined && JOIN_REFUSALS.has(code)) {
+      pendingJoin = undefined;
+      view.roomJoinError.textContent = message;
+    }
+    return note("error", message);
+  }
   // The name or password was refused: wait for the person rather than retrying the same hello.
-  stopped = true;
+  connection.stop();
   if (code === "wrong_password" || code === "too_many_attempts") {
     view.passwordRow.hidden = false;
     password = undefined;
@@ -502,10 +581,20 @@ function refused(code: string, message: string): void {
   else view.joinName.focus();
 }
 
+/** Refusals of a `join`, shown by the join form too. */
+const JOIN_REFUSALS = new Set([
+  "room_invalid",
+  "key_needed",
+  "wrong_key",
+  "no_such_room",
+  "too_many_rooms",
+  "bad_field",
+]);
+
 function goodbye(code: string, message: string): void {
   note("note", message);
   if (!FINAL_BYES.has(code)) return; // The socket closes next; reconnecting follows.
-  stopped = true;
+  connection.stop();
   setStatus("Disconnected");
   view.rejoin.hidden = false;
   if (!shownRoom) {
@@ -514,10 +603,131 @@ function goodbye(code: string, message: string): void {
   }
 }
 
+// ------------------------------------------------------------------ rooms
+
+/** Joins `room` (with its key), or shows it when we are in it already. */
+function joinRoom(room: string, key?: string): void {
+  const wanted = roomKeyOf(room.trim());
+  if (rooms.get(wanted)) {
+    view.roomJoinName.value = "";
+    view.roomJoinKey.value = "";
+    return switchTo(wanted);
+  }
+  if (!connection.joined) {
+    view.roomJoinError.textContent = "Not connected right now; try again in a moment.";
+    return;
+  }
+  pendingJoin = { room: wanted, key };
+  view.roomJoinError.textContent = "";
+  send({ type: "join", room: room.trim(), ...(key ? { key } : {}) });
+}
+
+/** The reader chose a conversation (a click, a key). */
+function chooseRoom(key: string): void {
+  restoreCurrent = undefined;
+  switchTo(key);
+}
+
+/** Shows the conversation `key`: its rows where the reader left them, its topic and members. */
+function switchTo(key: string): void {
+  const shownAlready = rooms.current === key && panes.get(key)?.messages.isConnected;
+  if (!rooms.select(key)) return;
+  if (!shownAlready) showPane(key);
+  drawList();
+  lookedAt();
+  showRooms(false);
+}
+
+/** Puts `key`'s pane on screen (the list already says it is current). */
+function showPane(key: string): void {
+  const pane = panes.get(key);
+  if (!pane) return;
+  for (const other of panes.values()) {
+    if (other !== pane && other.messages.isConnected) other.hideFrom(view.scroller);
+  }
+  pane.showIn(view.scroller, view.older);
+  showHead();
+  showPaneControls();
+}
+
+/** The shown conversation's pane. */
+function currentPane(): RoomPane | undefined {
+  return rooms.current === undefined ? undefined : panes.get(rooms.current);
+}
+
+/** The title, topic and members of the shown conversation. */
+function showHead(): void {
+  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  if (!entry) return;
+  const pane = panes.get(entry.key);
+  view.roomTitle.textContent = entry.kind === "private" ? `${entry.label} (private)` : entry.label;
+  view.roomTopic.textContent = entry.topic ?? "";
+  view.roomTopic.hidden = !entry.topic;
+  view.part.textContent = entry.kind === "private" ? "Close" : "Leave";
+  view.part.setAttribute(
+    "aria-label",
+    entry.kind === "private"
+      ? `Close the conversation with ${entry.label}`
+      : `Leave ${entry.label}`,
+  );
+  view.scroller.setAttribute("aria-label", `Conversation in ${entry.label}`);
+  setMembers(entry.kind === "private" ? [entry.label, me] : pane?.members ?? []);
+}
+
+/** Redraws the room list, the phone's switcher and the title's unread count. */
+function drawList(): void {
+  drawRoomList(view.roomList, rooms.entries, rooms.current, chooseRoom);
+  const current = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const elsewhere = rooms.totalUnread - (current?.unread ?? 0);
+  view.roomsToggleLabel.textContent = current?.label ?? "Rooms";
+  view.roomsToggleCount.textContent = elsewhere > 99 ? "99+" : String(elsewhere);
+  view.roomsToggleCount.hidden = elsewhere === 0;
+  view.roomsToggle.setAttribute(
+    "aria-label",
+    `Rooms: ${current ? entryName(current) : "none"}${
+      elsewhere > 0 ? `; ${elsewhere} unread in other rooms` : ""
+    }`,
+  );
+  attention.showUnread(rooms.totalUnread);
+}
+
+/** True when the reader can see the page (not a background tab). */
+function looking(): boolean {
+  return !document.hidden;
+}
+
+/** The reader looks at the page: the shown conversation is read. */
+function lookedAt(): void {
+  if (!looking()) return;
+  rooms.lookedAt();
+  drawList();
+}
+
+/** Leaves the shown room (or closes the shown private conversation). */
+function partCurrent(): void {
+  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  if (!entry) return;
+  if (entry.kind === "private") {
+    panes.get(entry.key)?.hideFrom(view.scroller);
+    panes.delete(entry.key);
+    const next = rooms.remove(entry.key);
+    if (next) showPane(next);
+    drawList();
+    persist();
+    return;
+  }
+  send({ type: "part", room: entry.label });
+}
+
+function showRooms(open: boolean): void {
+  view.room.classList.toggle("rooms-open", open);
+  view.roomsToggle.setAttribute("aria-expanded", String(open));
+}
+
 // ------------------------------------------------------------------ members
 
 function setMembers(names: string[]): void {
-  members = [...names].sort((a, b) => nameKey(a).localeCompare(nameKey(b)));
+  const members = [...names].sort((a, b) => nameKey(a).localeCompare(nameKey(b)));
   view.memberList.replaceChildren(...members.map((name) => {
     const item = element("li");
     item.append(element("span", `who ${nameClass(name)}`, name));
@@ -527,26 +737,36 @@ function setMembers(names: string[]): void {
   view.memberCount.textContent = String(members.length);
 }
 
-function applyToMembers(record: RoomRecord): void {
-  const without = (name: string) => members.filter((m) => nameKey(m) !== nameKey(name));
-  if (record.type === "join") setMembers([...without(record.name), record.name]);
-  else if (record.type === "leave") setMembers(without(record.name));
-  else if (record.type === "nick") {
+function applyToMembers(pane: RoomPane, record: RoomRecord): void {
+  const without = (names: string[], name: string) =>
+    names.filter((m) => nameKey(m) !== nameKey(name));
+  let members = pane.members;
+  if (record.type === "join") members = [...without(members, record.name), record.name];
+  else if (record.type === "leave") members = without(members, record.name);
+  else if (record.type === "presence") {
+    for (const name of record.left) members = without(members, name);
+    for (const name of record.joined) members = [...without(members, name), name];
+  } else if (record.type === "nick") {
     if (nameKey(record.from) === nameKey(me)) me = record.to;
-    setMembers([...without(record.from), record.to]);
-    persist();
-  }
+    members = [...without(members, record.from), record.to];
+  } else return;
+  pane.members = members;
+  if (pane === currentPane()) showHead();
 }
 
 // ------------------------------------------------------------------ view
 
 function setStatus(text: string): void {
   view.status.textContent = text;
-  view.status.dataset.state = joined ? "connected" : "waiting";
+  view.status.dataset.state = connection.joined ? "connected" : "waiting";
 }
 
-function note(kind: NoteKind, text: string): void {
-  addRows(view.messages, [[Infinity, noteRow(kind, text)]]);
+/** A line for the reader only, in `pane` (the shown conversation when not given). */
+function note(kind: NoteKind, text: string, pane = currentPane()): void {
+  if (!pane) return;
+  const here = pane === currentPane();
+  pane.addRows([[Infinity, noteRow(kind, text)]], here ? view.scroller : undefined);
+  if (here) showJump(pane);
 }
 
 function showJoinView(): void {
@@ -568,44 +788,51 @@ function showRoom(): void {
   view.rejoin.hidden = true;
 }
 
-function nearBottom(): boolean {
-  const { scrollHeight, scrollTop, clientHeight } = view.scroller;
-  return scrollHeight - scrollTop - clientHeight < STICK_PX;
+function showJump(pane: RoomPane): void {
+  view.jump.hidden = pane.newBelow === 0;
+  view.jump.textContent = `Jump to latest (${pane.newBelow} new)`;
 }
 
-function scrollToBottom(): void {
-  view.scroller.scrollTop = view.scroller.scrollHeight;
-  newBelow = 0;
-  showJump();
-}
-
-function showJump(): void {
-  view.jump.hidden = newBelow === 0;
-  view.jump.textContent = `Jump to latest (${newBelow} new)`;
-}
-
-function showOlderButton(): void {
-  view.older.hidden = !(olderMore && pagingWorks && oldestId !== undefined);
-  view.older.textContent = olderPending ? "Loading earlier messages…" : "Load earlier messages";
+/** The shown pane's "load earlier" and "jump to latest" buttons. */
+function showPaneControls(): void {
+  const pane = currentPane();
+  if (!pane) return;
+  view.older.hidden = !(pane.olderMore && pagingWorks && pane.oldestId !== undefined);
+  view.older.textContent = pane.olderPending
+    ? "Loading earlier messages…"
+    : "Load earlier messages";
+  showJump(pane);
 }
 
 function loadOlder(): void {
-  if (!joined || !olderMore || olderPending || !pagingWorks || oldestId === undefined) return;
-  olderPending = true;
-  showOlderButton();
-  send({ type: "history", before: oldestId, limit: PAGE_SIZE });
+  const pane = currentPane();
+  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  if (!pane || entry?.kind !== "room") return;
+  if (!connection.joined || !pane.olderMore || pane.olderPending || !pagingWorks) return;
+  if (pane.oldestId === undefined) return;
+  pane.olderPending = true;
+  showPaneControls();
+  send({ type: "history", room: entry.label, before: pane.oldestId, limit: PAGE_SIZE });
 }
 
 function persist(): void {
-  if (me) saveSession(localStorage, { name: me, token, room: roomId, lastId });
+  if (!me) return;
+  const privates = rooms.entries.filter((entry) => entry.kind === "private");
+  saveSession(localStorage, {
+    name: me,
+    token,
+    log,
+    rooms: roomsWanted(),
+    privates: privates.map((entry) => entry.label),
+  });
 }
 
 const focusInput = setUpComposer({
   form: view.composer,
   input: view.input,
-  completion: () => ({ members, me, commands: commandWords() }),
+  completion: () => ({ members: currentPane()?.members ?? [], me, commands: commandWords() }),
   submit(text) {
-    if (!joined) {
+    if (!connection.joined) {
       note(
         "error",
         "Not connected right now; your message is still in the box. Send it again soon.",
@@ -620,49 +847,48 @@ const focusInput = setUpComposer({
       );
       return false;
     }
-    const word = text.trim().split(/\s/, 1)[0].toLowerCase();
-    if (word === "/help" || word === "/?") {
-      note("info", helpText());
-      return true;
+    const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+    const privateTo = entry?.kind === "private" ? entry.label : undefined;
+    const action = pageInput(text, privateTo);
+    switch (action?.kind) {
+      case "help":
+        note("info", helpText());
+        return true;
+      case "error":
+        note("error", action.text);
+        return false;
+      case "join":
+        joinRoom(action.room, action.key);
+        return true;
+      case "part":
+        if (action.room) send({ type: "part", room: action.room });
+        else partCurrent();
+        return true;
+      case "send":
+        send({ type: "send", text: action.text });
+        return true;
     }
     runInput(text, {
-      send: (line) => send({ type: "send", text: line }),
+      send: (line) =>
+        send({ type: "send", text: line, ...(privateTo ? {} : { room: entry?.label }) }),
       info: (line) => note("info", line),
       error: (line) => note("error", line),
       quit: leave,
-      clear: () => {
-        view.history.replaceChildren();
-        view.messages.replaceChildren();
-      },
+      clear: () => currentPane()?.clear(),
       lastPrivateFrom: () => lastPrivateFrom,
     });
-    scrollToBottom();
+    const pane = currentPane();
+    if (pane) pane.scrollToBottom(view.scroller);
     return true;
   },
 });
 
-/** `/help` for the page: the client's command registry and the page's keys. */
-function helpText(): string {
-  const rows = LOCAL_COMMANDS.map((command) =>
-    [usageOf(command), command.name === "quit" ? "leave the room" : command.summary] as const
-  );
-  return [
-    "Commands:",
-    ...commandTable(rows),
-    "Keys:",
-    "  Enter sends; Shift+Enter starts a new line",
-    "  Up/Down recall earlier input; Tab completes names and commands",
-    "A line starting with // sends a literal /.",
-  ].join("\n");
-}
-
 function leave(): void {
   send({ type: "quit" });
-  stopped = true;
-  socket?.close();
+  connection.stop(true);
   forgetSession(localStorage);
   token = undefined;
-  setStatus("You left the room.");
+  setStatus("You left the chat.");
   view.rejoin.hidden = false;
 }
 
@@ -676,16 +902,15 @@ function join(): void {
   }
   if (nameKey(checked.name) !== nameKey(me)) {
     token = undefined;
-    roomId = undefined;
-    lastId = undefined;
+    roomsToEnter = [];
   }
   me = checked.name;
   password = view.joinPassword.value || undefined;
   view.joinError.textContent = "";
   view.joinButton.disabled = true;
-  stopped = false;
-  if (socket?.readyState === WebSocket.OPEN && !joined) send(hello());
-  else connect();
+  connection.stopped = false;
+  if (connection.open && !connection.joined) send(hello());
+  else connection.connect();
 }
 
 // ------------------------------------------------------------------ wiring
@@ -694,23 +919,37 @@ view.joinForm.addEventListener("submit", (event) => {
   event.preventDefault();
   join();
 });
+view.roomJoinForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const room = view.roomJoinName.value.trim();
+  if (room === "") {
+    view.roomJoinError.textContent = "Type the name of a room, like #homework.";
+    view.roomJoinName.focus();
+    return;
+  }
+  joinRoom(room, view.roomJoinKey.value || undefined);
+});
+view.part.addEventListener("click", partCurrent);
 view.scroller.addEventListener("scroll", () => {
-  if (nearBottom() && newBelow > 0) {
-    newBelow = 0;
-    showJump();
+  const pane = currentPane();
+  if (pane && nearBottom(view.scroller) && pane.newBelow > 0) {
+    pane.newBelow = 0;
+    showJump(pane);
   }
   if (view.scroller.scrollTop < 200) loadOlder();
 }, { passive: true });
 view.older.addEventListener("click", loadOlder);
 view.jump.addEventListener("click", () => {
-  scrollToBottom();
+  const pane = currentPane();
+  if (pane) {
+    pane.scrollToBottom(view.scroller);
+    showJump(pane);
+  }
   focusInput();
 });
 view.rejoin.addEventListener("click", () => {
-  stopped = false;
-  attempt = 0;
   view.rejoin.hidden = true;
-  connect();
+  connection.retryNow();
 });
 view.leave.addEventListener("click", leave);
 function showMembers(open: boolean): void {
@@ -720,49 +959,47 @@ function showMembers(open: boolean): void {
 view.membersToggle.addEventListener("click", () => {
   showMembers(!view.room.classList.contains("members-open"));
 });
+view.roomsToggle.addEventListener("click", () => {
+  const open = !view.room.classList.contains("rooms-open");
+  showRooms(open);
+  if (open) view.roomList.querySelector<HTMLElement>("[aria-current]")?.focus();
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && view.room.classList.contains("members-open")) {
     showMembers(false);
     view.membersToggle.focus();
+  } else if (event.key === "Escape" && view.room.classList.contains("rooms-open")) {
+    showRooms(false);
+    view.roomsToggle.focus();
+  } else if (event.altKey && !event.ctrlKey && !event.metaKey && shownRoom) {
+    // Alt+1…9 and Alt+Up/Down switch rooms, from anywhere on the page.
+    const digit = /^Digit([1-9])$/.exec(event.code);
+    const key = digit
+      ? rooms.at(Number(digit[1]) - 1)
+      : event.key === "ArrowUp"
+      ? rooms.neighbour(-1)
+      : event.key === "ArrowDown"
+      ? rooms.neighbour(1)
+      : undefined;
+    if (key === undefined) return;
+    event.preventDefault();
+    chooseRoom(key);
   }
 });
-view.settingsToggle.addEventListener("click", () => {
-  view.settings.hidden = !view.settings.hidden;
-  view.settingsToggle.setAttribute("aria-expanded", String(!view.settings.hidden));
-});
-view.soundToggle.checked = attention.sound;
-view.soundToggle.addEventListener("change", () => attention.setSound(view.soundToggle.checked));
-function showNotifyState(): void {
-  view.notifyButton.textContent = attention.notify
-    ? "Stop desktop notifications"
-    : "Show desktop notifications";
-}
-view.notifyButton.addEventListener("click", async () => {
-  if (attention.notify) {
-    attention.setNotify(false);
-    view.notifyState.textContent = "Desktop notifications are off.";
-    return showNotifyState();
-  }
-  const why = notificationsUnavailable();
-  if (why) {
-    view.notifyState.textContent = why;
-    return;
-  }
-  const answer = await Notification.requestPermission();
-  attention.setNotify(answer === "granted");
-  view.notifyState.textContent = answer === "granted"
-    ? "Desktop notifications are on for mentions and private messages."
-    : "Desktop notifications stay off.";
-  showNotifyState();
-});
-showNotifyState();
+setUpSettings({
+  toggle: view.settingsToggle,
+  panel: view.settings,
+  sound: view.soundToggle,
+  notifyButton: view.notifyButton,
+  notifyState: view.notifyState,
+}, attention);
 
 if (saved) {
   view.joinName.value = saved.name;
-  stopped = false;
+  connection.stopped = false;
   showRoom();
   shownRoom = false;
-  connect();
+  connection.connect();
 } else {
   view.room.hidden = true;
   view.joinName.focus();

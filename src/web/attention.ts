@@ -7,14 +7,16 @@
  */
 
 import type { RoomRecord } from "../protocol/frames.ts";
-import { isForMe, isFromOthers, notificationText, titleWithUnread } from "./attention_text.ts";
-import { isConversation } from "../protocol/frames.ts";
+import { isForMe, notificationText, titleWithUnread } from "./attention_text.ts";
 
 const BASE_TITLE = "chat";
 const SOUND_KEY = "chat.sound";
 const NOTIFY_KEY = "chat.notify";
 
-/** Title, favicon, sound and notifications for records arriving while the reader looks away. */
+/**
+ * Title, favicon, sound and notifications. The unread count itself is the
+ * room list's (every room's together); this shows it.
+ */
 export class Attention {
   #unread = 0;
   #audio: AudioContext | undefined;
@@ -31,15 +33,19 @@ export class Attention {
     this.#favicon = favicon;
     this.sound = readFlag(SOUND_KEY);
     this.notify = readFlag(NOTIFY_KEY);
-    document.addEventListener("visibilitychange", () => {
-      if (!document.hidden) this.clear();
-    });
-    globalThis.addEventListener("focus", () => this.clear());
   }
 
-  /** Unread records since the tab went to the background. */
+  /** The unread count shown in the title and favicon. */
   get unread(): number {
     return this.#unread;
+  }
+
+  /** Shows `count` unread messages (all rooms together) in the title and the favicon. */
+  showUnread(count: number): void {
+    if (count === this.#unread) return;
+    this.#unread = count;
+    document.title = titleWithUnread(BASE_TITLE, count);
+    this.#favicon.href = count > 0 ? "/icon-unread.svg" : "/icon.svg";
   }
 
   /** Turns the sound on or off (a user's click, which also lets the browser play audio). */
@@ -55,36 +61,18 @@ export class Attention {
     writeFlag(NOTIFY_KEY, on);
   }
 
-  /** Notes a live record: counts it when the tab is hidden, and alerts when it is for `me`. */
+  /** Alerts for a live record that is for `me`: the sound, and a notification when hidden. */
   arrived(record: RoomRecord, me: string): void {
-    if (!isFromOthers(record, me)) return;
-    const forMe = isForMe(record, me);
-    if (document.hidden && isConversation(record)) {
-      this.#unread += 1;
-      this.#show();
-    }
-    if (!forMe) return;
+    if (!isForMe(record, me)) return;
     if (this.sound) this.#beep();
     if (document.hidden && this.notify && notificationsAllowed()) {
       const { title, body } = notificationText(record);
-      const note = new Notification(title, { body, tag: `chat-${record.id}` });
+      const note = new Notification(title, { body, tag: `chat-${record.room ?? ""}-${record.id}` });
       note.onclick = () => {
         globalThis.focus();
         note.close();
       };
     }
-  }
-
-  /** The reader is looking: no more unread. */
-  clear(): void {
-    if (this.#unread === 0) return;
-    this.#unread = 0;
-    this.#show();
-  }
-
-  #show(): void {
-    document.title = titleWithUnread(BASE_TITLE, this.#unread);
-    this.#favicon.href = this.#unread > 0 ? "/icon-unread.svg" : "/icon.svg";
   }
 
   #beep(): void {

@@ -62,7 +62,9 @@ export function setUpComposer(options: ComposerOptions): () => void {
   input.addEventListener("keydown", (event) => {
     if (event.isComposing) return;
     if (event.key !== "Tab") cycle = undefined;
-    if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
+    // Alt with a key switches rooms (the page's keys), never recalls or sends.
+    if (event.altKey) return;
+    if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       send();
     } else if (
@@ -80,7 +82,7 @@ export function setUpComposer(options: ComposerOptions): () => void {
       event.preventDefault();
       recallIndex += 1;
       setText(recallIndex === recalled.length ? draft : recalled[recallIndex]);
-    } else if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.altKey) {
+    } else if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey) {
       if (complete()) event.preventDefault();
     }
   });
