@@ -144,6 +144,7 @@ export class Room {
     this.#topic = options.topic;
     this.#keyDigest = options.keyDigest;
     this.#topicLocked = options.topicLocked === true;
+    options.log.follow?.((record) => this.#relay(record));
   }
 
   /** The key's digest, for a private room. */
@@ -316,6 +317,7 @@ export class Room {
       emote
         ? { type: "message", from: member.name, text, emote: true }
         : { type: "message", from: member.name, text },
+      member,
     );
     this.#options.onChange?.(this);
   }
@@ -442,13 +444,21 @@ export class Room {
   #inRoom = (record: RoomRecord): RoomRecord =>
     record.room === this.name ? record : { ...record, room: this.name };
 
-  #broadcast(fields: NewRecord): void {
+  /** Stores a record; `from` (who said it) hears if it could not be stored, and so was not sent. */
+  #broadcast(fields: NewRecord, from?: Member): void {
     const stored = this.#log.append({ ...fields, room: this.name } as NewRecord);
-    this.#tail = afterAppend(this.#tail, stored, (record) => {
-      this.#options.onRecord?.(record, this);
-      const out = new Outgoing(record as ServerFrame, true);
-      for (const member of this.#members.values()) this.#deliver(member, out);
-    });
+    if (this.#log.follow) {
+      // A shared log relays the record when it comes back, in the order all servers see.
+      Promise.resolve(stored).catch(() => from?.deliver(new Outgoing(NOT_SENT)));
+      return;
+    }
+    this.#tail = afterAppend(this.#tail, stored, (record) => this.#relay(record));
+  }
+
+  #relay(record: RoomRecord): void {
+    this.#options.onRecord?.(record, this);
+    const out = new Outgoing(record as ServerFrame, true);
+    for (const member of this.#members.values()) this.#deliver(member, out);
   }
 
   #deliver(member: Member, out: Outgoing): void {
@@ -457,6 +467,14 @@ export class Room {
     else member.deliver(out);
   }
 }
+
+/** Told to whoever spoke when the shared log could not store their message: it went to nobody. */
+const NOT_SENT: ServerFrame = {
+  type: "error",
+  code: "not_sent",
+  message: "Your message was not sent: the chat's storage cannot be reached right now. " +
+    "Send it again in a moment.",
+};
 
 function lastIdOf(records: RoomRecord[]): number {
   return records.length === 0 ? 0 : records[records.length - 1].id;

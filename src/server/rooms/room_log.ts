@@ -36,6 +36,14 @@ export interface RoomLog {
   recent(limit: number, viewer: string | undefined): Promise<RoomRecord[]>;
   /** A page of records visible to `viewer` after or before an id (history.ts). */
   page(request: PageRequest, viewer: string | undefined): Promise<HistoryPage>;
+  /**
+   * A log shared by several servers (cluster/redis_log.ts) hands every record
+   * appended by any of them, in the log's order, to `relay`; the room then
+   * relays records from here instead of after its own appends.
+   */
+  follow?(relay: (record: RoomRecord, audience?: PrivateAudience) => void): void;
+  /** Stops relaying (the room is closed). */
+  unfollow?(): void;
 }
 
 /** {@linkcode RoomLog} over a store's history of one room; answers at once. */

@@ -206,7 +206,7 @@ export class RoomRegistry {
       keyDigest: stored?.keyDigest ?? made.keyDigest,
       operator: stored?.operator ?? creator?.holder,
       topicLocked: stored?.topicLocked,
-      log: new StoreLog(store.roomHistory(key), this.#now),
+      log: store.roomLog?.(key) ?? new StoreLog(store.roomHistory(key), this.#now),
       historyOnJoin,
       pageRecords,
       pageBytes,
