@@ -8,8 +8,8 @@
 import type { ParsedArgs } from "./args.ts";
 import type { OptionTable } from "./options.ts";
 import { UsageError, UserError } from "./errors.ts";
-import { Cluster } from "../server/cluster/cluster.ts";
-import { redactedUrl, redisUrlProblem } from "../server/cluster/redis_connection.ts";
+import type { Cluster } from "../server/cluster/cluster.ts";
+import { redactedUrl, redisUrlProblem } from "../server/cluster/redis_url.ts";
 
 /** The cluster options of `chat serve`. */
 export const CLUSTER_OPTIONS: OptionTable = {
@@ -67,6 +67,8 @@ export async function openCluster(
   log: (line: string) => void,
 ): Promise<{ cluster: Cluster; note: string }> {
   try {
+    // The Redis client is loaded only by a server that uses it.
+    const { Cluster } = await import("../server/cluster/cluster.ts");
     const cluster = await Cluster.open({ ...settings, historyLimit, log });
     return {
       cluster,

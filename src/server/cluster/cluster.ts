@@ -23,7 +23,8 @@ import {
 } from "./node_liveness.ts";
 import { NodeNames } from "./node_names.ts";
 import { RedisClaims } from "./redis_claims.ts";
-import { openRedis, redactedUrl, untilReady } from "./redis_connection.ts";
+import { openRedis, untilReady } from "./redis_connection.ts";
+import { redactedUrl } from "./redis_url.ts";
 import { appendRecord, defineAppend, logKeys, RedisLog } from "./redis_log.ts";
 import { RedisMailbox } from "./redis_mailbox.ts";
 import { RedisRoomTable } from "./redis_room_table.ts";

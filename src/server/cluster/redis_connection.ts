@@ -7,6 +7,7 @@
  */
 
 import { Redis } from "ioredis";
+import { redactedUrl } from "./redis_url.ts";
 
 /** How long a node waits between attempts to reach Redis again. */
 const RETRY_MS = 250;
@@ -43,34 +44,4 @@ export function untilReady(redis: Redis, url: string, ms = 5000): Promise<void> 
     };
     redis.once("ready", ready);
   });
-}
-
-/** The URL without its password, for messages. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-/** Checks a `--redis` value; returns a sentence for the person when it is not usable. */
-export function redisUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `"${url}" is not a Redis URL; write it as redis://HOST:PORT/DB.`;
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    return `A Redis URL starts with redis:// (or rediss:// for TLS), not ${parsed.protocol}//.`;
-  }
-  if (parsed.hostname === "") return "The Redis URL needs a host: redis://HOST:PORT/DB.";
-  const db = parsed.pathname.replace(/^\//, "");
-  if (db !== "" && !/^\d+$/.test(db)) {
-    return `The Redis database in the URL must be a number (redis://HOST:PORT/0), not "${db}".`;
-  }
-  return undefined;
 }
