@@ -13,7 +13,8 @@ const ignore = !redisAvailable();
 const isMessage = (text: string) => (f: AnyFrame) => f.type === "message" && f.text === text;
 
 Deno.test({
-  name: `cluster: a message said on one node reaches members of every node, with one id${REDIS_SKIP}`,
+  name:
+    `cluster: a message said on one node reaches members of every node, with one id${REDIS_SKIP}`,
   ignore,
   async fn() {
     await withCluster(3, async ({ nodes }) => {

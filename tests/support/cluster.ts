@@ -43,10 +43,17 @@ export async function withCluster(
     for (let i = 0; i < count; i++) await addNode();
     await body({ redis, nodes, addNode });
   } finally {
-    for (const node of nodes) {
-      node.child.kill("SIGKILL");
-      await node.status;
-    }
+    for (const node of nodes) await killNode(node);
     await redis.remove();
   }
+}
+
+/** Kills a node as a crash would (SIGKILL), if it still runs; resolves once it is gone. */
+export async function killNode(node: ServeProcess): Promise<void> {
+  try {
+    node.child.kill("SIGKILL");
+  } catch {
+    // It had ended already.
+  }
+  await node.status;
 }

@@ -242,6 +242,7 @@ export class Cluster {
   #setReachable(reachable: boolean): void {
     if (reachable === this.#reachable) return;
     this.#reachable = reachable;
+    if (!reachable) this.#liveness?.lost();
     this.#options.log?.(
       reachable ? "Redis is reachable again." : "Redis cannot be reached; retrying.",
     );

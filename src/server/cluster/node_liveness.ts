@@ -48,6 +48,7 @@ export interface LivenessOptions {
   self: NodeInfo;
   ttlMs?: number;
   timers?: Timers;
+  now?: () => number;
   /** Called once, on the one node that takes it in charge, for each dead node. */
   reap: (node: string) => Promise<void>;
 }
@@ -59,10 +60,19 @@ export class NodeLiveness {
   readonly #timers: Timers;
   readonly #intervals: ReturnType<typeof setInterval>[] = [];
   #alive: NodeInfo[] = [];
+  /**
+   * Since when this node's own key has been refreshed without a failure.
+   * Other nodes' keys may have expired while Redis was away (or before
+   * this node came), so none is found dead before a whole lifetime has
+   * passed since: every live node has refreshed by then.
+   */
+  #refreshedSince: number | undefined;
+  readonly #now: () => number;
 
   constructor(options: LivenessOptions) {
     this.#options = options;
     this.#ttlMs = options.ttlMs ?? NODE_TTL_MS;
+    this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? {
       setInterval: (run, ms) => setInterval(run, ms),
       clearInterval: (id) => clearInterval(id),
@@ -90,16 +100,23 @@ export class NodeLiveness {
     const { redis, reap } = this.#options;
     const ids = await redis.smembers(NODES_KEY);
     const infos = ids.length === 0 ? [] : await redis.mget(ids.map(nodeKey));
+    const since = this.#refreshedSince;
+    const settled = since !== undefined && this.#now() - since >= this.#ttlMs;
     const alive: NodeInfo[] = [];
     for (const [i, id] of ids.entries()) {
       const json = infos[i];
       if (json !== null) {
         alive.push(JSON.parse(json));
-      } else if (await redis.srem(NODES_KEY, id) === 1) {
+      } else if (settled && id !== this.#options.self.id && await redis.srem(NODES_KEY, id) === 1) {
         await reap(id);
       }
     }
     this.#alive = alive.sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
+  }
+
+  /** Redis went away: other nodes' keys may expire meanwhile, so wait a lifetime before judging them. */
+  lost(): void {
+    this.#refreshedSince = undefined;
   }
 
   /** Stops refreshing and leaves the set of nodes (a clean stop: its members already left). */
@@ -112,10 +129,16 @@ export class NodeLiveness {
 
   async #refresh(): Promise<void> {
     const { redis, self } = this.#options;
-    await redis.multi()
-      .set(nodeKey(self.id), JSON.stringify(self), "PX", this.#ttlMs)
-      .sadd(NODES_KEY, self.id)
-      .exec();
+    try {
+      await redis.multi()
+        .set(nodeKey(self.id), JSON.stringify(self), "PX", this.#ttlMs)
+        .sadd(NODES_KEY, self.id)
+        .exec();
+      this.#refreshedSince ??= this.#now();
+    } catch (error) {
+      this.#refreshedSince = undefined;
+      throw error;
+    }
   }
 }
 
