@@ -160,9 +160,27 @@ Deno.test({
         await ann.say("/join #homework");
         await ann.nextFrame((f) => f.type === "joined" && f.room === "#homework", 10_000);
         await ann.say("/topic maths");
+        await ann.nextFrame((f) => f.type === "notice" && f.text.includes("maths"), 10_000);
         await bob.say("/join #homework");
         const joined = await bob.nextFrame((f) => f.type === "joined", 10_000);
         assertEquals(joined.room, "#homework");
+        // Members and topic are the room's, whichever node they are on.
+        assertEquals(joined.members, ["ann", "bob"]);
+        assertEquals(joined.topic, "maths");
+        await bob.say("/who");
+        const who = await bob.nextFrame((f) => f.type === "members" || f.type === "info", 10_000);
+        assert(JSON.stringify(who).includes("ann"), JSON.stringify(who));
+        await ann.say("/rooms");
+        const rooms = await ann.nextFrame((f) => f.type === "info" && f.text.includes("#homework"));
+        assert(/#homework\D+2/.test(rooms.text), rooms.text);
+        // The topic changed on the other node reaches this node's room too.
+        await bob.sendFrame({ type: "send", room: "#homework", text: "/topic algebra" });
+        await ann.nextFrame((f) => f.type === "notice" && f.text.includes("algebra"), 10_000);
+        await ann.say("/part #homework");
+        await ann.nextFrame((f) => f.type === "parted" || f.type === "info", 10_000);
+        await ann.say("/join #homework");
+        const again = await ann.nextFrame((f) => f.type === "joined", 10_000);
+        assertEquals(again.topic, "algebra");
         await ann.sendFrame({ type: "send", room: "#homework", text: "page 12" });
         const heard = await bob.nextFrame((f) => f.type === "message" && f.room === "#homework");
         assertEquals(heard.text, "page 12");

@@ -192,6 +192,13 @@ export class Room {
     return undefined;
   }
 
+  /** Takes the topic, key and lock another server gave the room (it announced the change). */
+  adopt(settings: { topic?: string; keyDigest?: string; topicLocked?: boolean }): void {
+    this.#topic = settings.topic;
+    this.#keyDigest = settings.keyDigest;
+    this.#topicLocked = settings.topicLocked === true;
+  }
+
   /** Lets `holder` in without the key. */
   invite(holder: string): void {
     this.#invited.add(holder);
@@ -221,12 +228,13 @@ export class Room {
 
   /** Number of members. */
   get size(): number {
-    return this.#members.size;
+    // A log shared by several servers knows the members on all of them.
+    return this.#log.members?.count(this.#order.names()) ?? this.#members.size;
   }
 
   /** Member names, sorted case-insensitively. */
   names(): string[] {
-    return this.#order.names();
+    return this.#log.members?.names(this.#order.names()) ?? this.#order.names();
   }
 
   /** The member with this name (case-insensitive), if present. */
@@ -272,7 +280,15 @@ export class Room {
     void this.#state(request).then((state) => {
       if (this.#pending.get(member) !== waiting) return; // gone (or replaced) meanwhile
       this.#pending.delete(member);
-      deliverState({ room: this.name, ...(topic ? { topic } : {}), members, ...count, ...state });
+      // A shared log knows the other servers' members once read: list them as of then.
+      const listed = this.#log.members && !big ? this.names() : members;
+      deliverState({
+        room: this.name,
+        ...(topic ? { topic } : {}),
+        members: listed,
+        ...count,
+        ...state,
+      });
       const seen = state.lastId ?? lastIdOf(state.history);
       for (const out of waiting) {
         if ((out.frame as { id?: number }).id === undefined || recordId(out) > seen) {

@@ -19,6 +19,7 @@ import {
   type PrivateAudience,
 } from "../history.ts";
 import type { NewRecord, RoomLog } from "../rooms/room_log.ts";
+import { RoomMembers } from "./room_members.ts";
 import { type LogFollower, sequence, type StreamEntry } from "./log_follower.ts";
 
 /** Keys of one room's log: the stream, the counter its ids come from, and its members. */
@@ -31,7 +32,7 @@ export function logKeys(roomKey: string): { stream: string; counter: string; mem
 }
 
 /**
- * KEYS: stream, counter, the room's members (name key → node).
+ * KEYS: stream, counter, the room's members (name key → `node<TAB>Name`).
  * ARGV: record JSON (no id), audience, node, stream length to keep, room key,
  * member changes (`+Name` joined, `-Name` left, one a line).
  * The id, the append and the member changes are one step: no other node's
@@ -50,11 +51,12 @@ if ARGV[6] ~= '' then
     local field = string.lower(name)
     local entry = ARGV[5] .. '\\t' .. name
     local was = redis.call('HGET', KEYS[3], field)
+    local wasNode = was and string.match(was, '^[^\\t]*')
     if string.sub(change, 1, 1) == '+' then
-      if was then redis.call('SREM', 'chat:node:' .. was .. ':members', entry) end
-      redis.call('HSET', KEYS[3], field, ARGV[3])
+      if was then redis.call('SREM', 'chat:node:' .. wasNode .. ':members', ARGV[5] .. string.sub(was, #wasNode + 1)) end
+      redis.call('HSET', KEYS[3], field, ARGV[3] .. '\\t' .. name)
       redis.call('SADD', 'chat:node:' .. ARGV[3] .. ':members', entry)
-    elseif was == ARGV[3] then
+    elseif wasNode == ARGV[3] then
       redis.call('HDEL', KEYS[3], field)
       redis.call('SREM', 'chat:node:' .. ARGV[3] .. ':members', entry)
     end
@@ -161,10 +163,11 @@ export interface RedisLogOptions {
   now?: () => number;
 }
 
-/** A stored record and who may see it. */
+/** A stored record, who may see it, and the node whose members it is about. */
 interface Entry {
   record: RoomRecord;
   audience?: PrivateAudience;
+  node: string;
 }
 
 /** {@linkcode RoomLog} over a Redis Stream shared by every node. */
@@ -176,6 +179,8 @@ export class RedisLog implements RoomLog {
   #relayed = 0;
   #ready: Promise<void> | undefined;
   #relay: ((record: RoomRecord, audience?: PrivateAudience) => void) | undefined;
+  /** Who is in the room on every node, as of the last record relayed. */
+  readonly members: RoomMembers = new RoomMembers();
 
   constructor(options: RedisLogOptions) {
     this.#options = options;
@@ -186,11 +191,19 @@ export class RedisLog implements RoomLog {
   /** Relays every record appended from now on, by any node, in order. */
   follow(relay: (record: RoomRecord, audience?: PrivateAudience) => void): void {
     this.#relay = relay;
-    this.#ready = this.#options.redis.get(this.#keys.counter).then((last) => {
+    // The position and the members at that position, read in one step.
+    const snapshot = this.#options.redis.multi().get(this.#keys.counter).hgetall(
+      this.#keys.members,
+    );
+    this.#ready = snapshot.exec().then((results) => {
+      const [[counterError, last], [membersError, members]] = results!;
+      if (counterError || membersError) throw counterError ?? membersError;
       this.#relayed = Number(last ?? 0);
+      this.members.load(members as Record<string, string>);
       this.#options.follower.follow(this.#keys.stream, `${this.#relayed}-0`, (entry) => {
-        const { record, audience } = decode(entry);
+        const { record, audience, node } = decode(entry);
         this.#relayed = record.id;
+        this.members.apply(record, node);
         relay(record, audience);
       });
     });
@@ -297,7 +310,8 @@ function decode([streamId, fields]: StreamEntry): Entry {
     ...(count === "" ? {} : { count: Number(count) }),
   } as RoomRecord;
   const who = field("a");
-  if (who === "") return { record };
+  const node = field("n");
+  if (who === "") return { record, node };
   const [fromHolder, toHolder] = who.split("\t");
-  return { record, audience: { fromHolder, toHolder } };
+  return { record, audience: { fromHolder, toHolder }, node };
 }

@@ -17,12 +17,20 @@ export class RedisRoomTable implements RoomTable {
   readonly #copy = new MemoryRoomTable();
   readonly #redis: Redis;
   readonly #events: ClusterEvents;
+  #watcher: (key: string, room: StoredRoom | undefined) => void = () => {};
 
   private constructor(redis: Redis, events: ClusterEvents) {
     this.#redis = redis;
     this.#events = events;
-    events.on("room", (event) => this.#copy.save(event.room as StoredRoom));
-    events.on("unroom", (event) => this.#copy.remove(String(event.key)));
+    events.on("room", (event) => {
+      const room = event.room as StoredRoom;
+      this.#copy.save(room);
+      this.#watcher(room.key, room);
+    });
+    events.on("unroom", (event) => {
+      this.#copy.remove(String(event.key));
+      this.#watcher(String(event.key), undefined);
+    });
   }
 
   /** Loads the rooms from Redis and follows the other nodes' changes. */
@@ -40,6 +48,10 @@ export class RedisRoomTable implements RoomTable {
     this.#copy.save(room);
     this.#redis.hset(ROOMS_KEY, room.key, JSON.stringify(room)).catch(() => {});
     this.#events.publish({ kind: "room", room }).catch(() => {});
+  }
+
+  watch(changed: (key: string, room: StoredRoom | undefined) => void): void {
+    this.#watcher = changed;
   }
 
   remove(key: string): void {

@@ -44,6 +44,16 @@ export interface RoomLog {
   follow?(relay: (record: RoomRecord, audience?: PrivateAudience) => void): void;
   /** Stops relaying (the room is closed). */
   unfollow?(): void;
+  /** A shared log knows the room's members on every server (cluster/room_members.ts). */
+  readonly members?: SharedMembers;
+}
+
+/** The members of a room on every server, with this server's (`local`) not heard of yet. */
+export interface SharedMembers {
+  /** Every member's name, in display order. */
+  names(local: string[]): string[];
+  /** How many members. */
+  count(local: string[]): number;
 }
 
 /** {@linkcode RoomLog} over a store's history of one room; answers at once. */

@@ -77,6 +77,7 @@ export class RoomRegistry {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     for (const stored of options.store.rooms.list()) this.#stored.set(stored.key, stored);
+    options.store.rooms.watch?.((key, stored) => this.#adopt(key, stored));
     const checked = checkRoomName(options.defaultRoom);
     if ("code" in checked) throw new Error(checked.message);
     this.defaultRoom = this.#open(checked.name);
@@ -217,6 +218,13 @@ export class RoomRegistry {
     this.#rooms.set(key, room);
     this.#remember(key, room);
     return room;
+  }
+
+  /** Takes in a change another server made to a room (its topic, key, lock). */
+  #adopt(key: string, stored: StoredRoom | undefined): void {
+    if (stored === undefined) return void this.#stored.delete(key);
+    this.#stored.set(key, stored);
+    this.#rooms.get(key)?.adopt(stored);
   }
 
   /** Writes a room's name, topic and last use to the store. */
