@@ -280,11 +280,13 @@ export class Room {
     void this.#state(request).then((state) => {
       if (this.#pending.get(member) !== waiting) return; // gone (or replaced) meanwhile
       this.#pending.delete(member);
-      // A shared log knows the other servers' members once read: list them as of then.
-      const listed = this.#log.members && !big ? this.names() : members;
+      // A shared log knows the other servers' members and topic once read: as of then.
+      const shared = this.#log.members !== undefined;
+      const listed = shared && !big ? this.names() : members;
+      const told = shared ? this.#topic : topic;
       deliverState({
         room: this.name,
-        ...(topic ? { topic } : {}),
+        ...(told ? { topic: told } : {}),
         members: listed,
         ...count,
         ...state,
@@ -346,8 +348,8 @@ export class Room {
   /** Sets (or, with an empty text, clears) the topic and announces who did. */
   setTopic(text: string, by: string): void {
     this.#topic = text === "" ? undefined : text;
+    this.#options.onChange?.(this); // first: other servers have the topic when they see the notice
     this.notice(text === "" ? `${by} cleared the topic.` : `${by} set the topic: ${text}`);
-    this.#options.onChange?.(this);
   }
 
   /** Sends a frame to every member (not logged: presence lists, room-wide info). */

@@ -218,24 +218,24 @@ export class Cluster {
   }
 
   /** Announces a dead node's members gone in their rooms, and frees their names. */
+  /**
+   * Frees a dead node's names, then announces its members gone in their
+   * rooms (so whoever hears it may take the name at once).
+   */
   async #reap(dead: string): Promise<void> {
+    const held = this.otherNodes.heldBy(dead);
+    for (const [key, name] of held) await this.otherNodes.free(key, name);
     const entries = await this.#redis.smembers(membersKey(dead));
     const names = new Map(this.#rooms.list().map((room) => [room.key, room.name]));
-    const target = {
-      redis: this.#redis,
-      node: dead,
-      keep: this.#keep,
-      now: this.#options.now ?? Date.now,
-    };
+    const now = this.#options.now ?? Date.now;
+    const target = { redis: this.#redis, node: dead, keep: this.#keep, now };
     for (const entry of entries) {
       const [roomKey, name] = entry.split("\t");
       await appendRecord({ ...target, roomKey }, goneRecord(names.get(roomKey) ?? roomKey, name));
     }
     await this.#redis.del(membersKey(dead));
-    const held = this.otherNodes.heldBy(dead);
-    for (const [key, name] of held) await this.otherNodes.free(key, name);
     this.#options.log?.(
-      `Node ${dead} stopped answering: ${held.length} of its members were announced gone and their names freed.`,
+      `Node ${dead} stopped answering: its ${held.length} members were announced gone and their names freed.`,
     );
   }
 
