@@ -227,10 +227,17 @@ export class Cluster {
     for (const [key, name] of held) await this.otherNodes.free(key, name);
     const entries = await this.#redis.smembers(membersKey(dead));
     const names = new Map(this.#rooms.list().map((room) => [room.key, room.name]));
-    const now = this.#options.now ?? Date.now;
-    const target = { redis: this.#redis, node: dead, keep: this.#keep, now };
+    const target = {
+      redis: this.#redis,
+      node: dead,
+      keep: this.#keep,
+      now: this.#options.now ?? Date.now,
+    };
     for (const entry of entries) {
       const [roomKey, name] = entry.split("\t");
+      // A member who already came back on another node is not gone.
+      const now = await this.#redis.hget(logKeys(roomKey).members, name.toLowerCase());
+      if (now?.split("\t")[0] !== dead) continue;
       await appendRecord({ ...target, roomKey }, goneRecord(names.get(roomKey) ?? roomKey, name));
     }
     await this.#redis.del(membersKey(dead));
