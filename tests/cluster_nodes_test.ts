@@ -11,6 +11,7 @@ import { ChatServer } from "../src/server/chat_server.ts";
 import { Cluster } from "../src/server/cluster/cluster.ts";
 import { runConsoleLine } from "../src/server/operator_console.ts";
 import { parseServeArgs } from "../src/cli/serve_command.ts";
+import { type AnyFrame, LineClient } from "./support/line_client.ts";
 
 const ignore = !redisAvailable();
 
@@ -31,16 +32,8 @@ Deno.test({
   async fn() {
     const redis = await RedisProcess.start();
     const other = await startNode(redis);
-    const cluster = await Cluster.open({ url: redis.url, historyLimit: 100, nodeTtlMs: 1500 });
-    const server = new ChatServer({
-      hostname: "127.0.0.1",
-      port: 0,
-      store: cluster.store,
-      cluster,
-      web: false,
-    });
+    const { server, cluster } = await inProcessNode(redis);
     try {
-      await cluster.started;
       const otherId = other.output().match(/This is node ([0-9a-f]{8})/)![1];
       const [answer] = runConsoleLine(server, "/nodes");
       assert(answer.startsWith("2 nodes:"), answer);
@@ -97,4 +90,63 @@ Deno.test("CHAT_REDIS_URL gives the Redis when --redis does not; --redis wins", 
   });
   assertEquals(fromFlag?.cluster?.url, "redis://127.0.0.1:6379/0");
   assertEquals(parseServeArgs([], {})?.cluster, undefined);
+});
+
+/** A node in this test process, on `redis`. */
+async function inProcessNode(
+  redis: RedisProcess,
+): Promise<{ server: ChatServer; cluster: Cluster }> {
+  const cluster = await Cluster.open({ url: redis.url, historyLimit: 100, nodeTtlMs: 1500 });
+  const server = new ChatServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    store: cluster.store,
+    cluster,
+    web: false,
+  });
+  await cluster.started;
+  return { server, cluster };
+}
+
+Deno.test({
+  name:
+    `cluster: a ban made on one node's console keeps the address out of every node${REDIS_SKIP}`,
+  ignore,
+  async fn() {
+    const redis = await RedisProcess.start();
+    const nodes = [await inProcessNode(redis), await inProcessNode(redis)];
+    const [first, second] = nodes.map((node) => node.server);
+    try {
+      const { client: mallory } = await LineClient.join(first.addr.port, "mallory");
+      assertEquals(runConsoleLine(first, "/ban mallory 10m"), []);
+      assertEquals((await mallory.nextFrame((f) => f.type === "bye")).code, "banned");
+      // Tests connect from 127.0.0.1, the banned address: the other node refuses them too
+      // (once the ban's news has reached it: try until it does, or time runs out).
+      const deadline = Date.now() + 5000;
+      let answer: AnyFrame | undefined;
+      while (answer?.type !== "bye" && Date.now() < deadline) {
+        const someone = await LineClient.connect(second.addr.port);
+        await someone.sendFrame({ type: "hello", version: 2, name: "someone" });
+        answer = await someone.nextFrame((f) => f.type === "bye" || f.type === "welcome");
+        someone.close();
+      }
+      assertEquals(answer?.code, "banned");
+      assertMatch(runConsoleLine(second, "/bans")[0], /127\.0\.0\.1 \(mallory\): 10m left/);
+      // Lifted on the second node, it is lifted on the first.
+      assertEquals(runConsoleLine(second, "/unban mallory"), ["Ban on 127.0.0.1 lifted."]);
+      const until = Date.now() + 5000;
+      while (runConsoleLine(first, "/bans")[0] !== "No bans." && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const { client: back } = await LineClient.join(first.addr.port, "mallory");
+      back.close();
+      mallory.close();
+    } finally {
+      for (const { server, cluster } of nodes) {
+        await server.shutdown();
+        await cluster.close();
+      }
+      await redis.remove();
+    }
+  },
 });

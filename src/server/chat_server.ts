@@ -75,6 +75,8 @@ export interface ChatServerOptions {
 export interface ServerCluster {
   /** The names other nodes' clients hold. */
   otherNodes: OtherNodes;
+  /** The operator's bans, shared by every node. */
+  bans: BanList;
   /** Starts the node's part once the server listens. */
   attach(server: ChatServer): Promise<void>;
   /** The nodes alive, for `/nodes`: id and listening address. */
@@ -114,7 +116,7 @@ export class ChatServer implements Moderation {
   readonly limits: Limits;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
-  readonly #bans = new BanList();
+  readonly #bans: BanList;
   readonly #admission: Admission;
   readonly #log: (line: string) => void;
   readonly #store: RoomStore;
@@ -135,6 +137,7 @@ export class ChatServer implements Moderation {
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
     this.#rateConnections = !options.trustProxy;
+    this.#bans = options.cluster?.bans ?? new BanList();
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,

@@ -22,6 +22,7 @@ import {
   type Timers,
 } from "./node_liveness.ts";
 import { NodeNames } from "./node_names.ts";
+import { RedisBanList } from "./redis_ban_list.ts";
 import { RedisClaims } from "./redis_claims.ts";
 import { openRedis, untilReady } from "./redis_connection.ts";
 import { redactedUrl } from "./redis_url.ts";
@@ -63,6 +64,8 @@ export class Cluster {
   readonly store: RoomStore;
   /** The names other nodes' clients hold. */
   readonly otherNodes: NodeNames;
+  /** The operator's bans, the same on every node. */
+  readonly bans: RedisBanList;
   readonly #redis: Redis;
   readonly #connections: Redis[];
   readonly #follower: LogFollower;
@@ -85,6 +88,7 @@ export class Cluster {
       claims: RedisClaims;
       mailbox: RedisMailbox;
       rooms: RedisRoomTable;
+      bans: RedisBanList;
     },
   ) {
     this.#options = options;
@@ -93,6 +97,7 @@ export class Cluster {
     this.#connections = [connections.redis, connections.reader, connections.subscriber];
     this.#follower = new LogFollower(connections.reader, connections.redis);
     this.otherNodes = parts.names;
+    this.bans = parts.bans;
     this.#rooms = parts.rooms;
     const now = options.now ?? Date.now;
     const keep = this.#keep;
@@ -142,11 +147,12 @@ export class Cluster {
       const events = new ClusterEvents(redis, subscriber, node);
       await redis.set("chat:id", crypto.randomUUID(), "NX");
       const chatId = (await redis.get("chat:id"))!;
-      const [names, claims, mailbox, rooms] = await Promise.all([
+      const [names, claims, mailbox, rooms, bans] = await Promise.all([
         NodeNames.open(redis, events, node),
         RedisClaims.open(redis, events),
         RedisMailbox.open(redis, events),
         RedisRoomTable.open(redis, events),
+        RedisBanList.open(redis, events),
       ]);
       return new Cluster(options, node, { redis, reader, subscriber }, {
         chatId,
@@ -155,6 +161,7 @@ export class Cluster {
         claims,
         mailbox,
         rooms,
+        bans,
       });
     } catch (error) {
       for (const connection of all) connection.disconnect();
