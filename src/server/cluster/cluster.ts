@@ -149,7 +149,7 @@ export class Cluster {
       const chatId = (await redis.get("chat:id"))!;
       const [names, claims, mailbox, rooms, bans] = await Promise.all([
         NodeNames.open(redis, events, node),
-        RedisClaims.open(redis, events),
+        RedisClaims.open(redis, events, (options.now ?? Date.now)()),
         RedisMailbox.open(redis, events),
         RedisRoomTable.open(redis, events),
         RedisBanList.open(redis, events),
@@ -198,10 +198,12 @@ export class Cluster {
   }
 
   async #attach(server: ClusterServer): Promise<void> {
-    this.otherNodes.onTakenOver((key) => {
+    this.otherNodes.onTakenOver((key, byAnother) => {
       server.places.clients.find(key)?.member.disconnect(
         "replaced",
-        "This name was taken over by a new connection (yours?).",
+        byAnother
+          ? "Someone on another server took this name at the same moment; join again with another name."
+          : "This name was taken over by a new connection (yours?).",
       );
     });
     const { hostname, port } = server.addr;

@@ -34,7 +34,7 @@ export class NodeNames implements OtherNodes {
   readonly #redis: Redis;
   readonly #events: ClusterEvents;
   readonly #node: string;
-  #onTakenOver: (key: string) => void = () => {};
+  #onTakenOver: (key: string, byAnother: boolean) => void = () => {};
 
   private constructor(redis: Redis, events: ClusterEvents, node: string) {
     this.#redis = redis;
@@ -42,9 +42,19 @@ export class NodeNames implements OtherNodes {
     this.#node = node;
     events.on("name", (event) => {
       const key = String(event.key);
-      const mine = this.#held.get(key)?.node === this.#node;
-      this.#held.set(key, event.held as HeldName);
-      if (mine) this.#onTakenOver(key);
+      const held = event.held as HeldName;
+      const mine = this.#held.get(key);
+      if (mine?.node !== this.#node) return void this.#held.set(key, held);
+      if (mine.holder === held.holder) {
+        this.#held.set(key, held);
+        return this.#onTakenOver(key, false); // the same person, now on another node
+      }
+      // Two nodes gave the name to two people at the same moment: Redis kept one.
+      void this.#redis.hget(NAMES_KEY, key).then((kept) => {
+        if (kept === null || (JSON.parse(kept) as HeldName).node === this.#node) return;
+        this.#held.set(key, JSON.parse(kept));
+        this.#onTakenOver(key, true);
+      }).catch(() => {});
     });
     events.on("unname", (event) => this.#forget(String(event.key), event.held as HeldName));
   }
@@ -57,8 +67,12 @@ export class NodeNames implements OtherNodes {
     return names;
   }
 
-  /** Calls `listener` with the key of a name this node's client held and another node took over. */
-  onTakenOver(listener: (key: string) => void): void {
+  /**
+   * Calls `listener` with the key of a name this node's client held and
+   * another node took: by its holder's token (`byAnother` false), or given to
+   * someone else at the same moment (true; Redis kept the other).
+   */
+  onTakenOver(listener: (key: string, byAnother: boolean) => void): void {
     this.#onTakenOver = listener;
   }
 

@@ -8,7 +8,13 @@
  */
 
 import type { Redis } from "ioredis";
-import { type ClaimStore, hashToken, MemoryClaims, type NameClaim } from "../name_claims.ts";
+import {
+  type ClaimStore,
+  hashToken,
+  isClaimFresh,
+  MemoryClaims,
+  type NameClaim,
+} from "../name_claims.ts";
 import type { ClusterEvents } from "./cluster_events.ts";
 
 /** The Redis hash of claims: holder → claim as JSON, its token hashed. */
@@ -30,10 +36,16 @@ export class RedisClaims implements ClaimStore {
   }
 
   /** Loads every claim from Redis and follows the other nodes' changes. */
-  static async open(redis: Redis, events: ClusterEvents): Promise<RedisClaims> {
+  static async open(redis: Redis, events: ClusterEvents, now: number): Promise<RedisClaims> {
     const claims = new RedisClaims(redis, events);
-    const stored = await redis.hvals(CLAIMS_KEY);
-    for (const json of stored) claims.#keep(JSON.parse(json));
+    const expired: string[] = [];
+    for (const json of await redis.hvals(CLAIMS_KEY)) {
+      const claim: NameClaim = JSON.parse(json);
+      if (isClaimFresh(claim, now)) claims.#keep(claim);
+      else expired.push(claim.holder);
+    }
+    // Claims past their lifetime go when a node starts, so the hash does not only grow.
+    if (expired.length > 0) await redis.hdel(CLAIMS_KEY, ...expired);
     return claims;
   }
 
