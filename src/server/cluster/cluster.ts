@@ -75,6 +75,8 @@ export class Cluster {
   #closing: Promise<void> | undefined;
   readonly #statusListeners: Array<(text: string) => void> = [];
   #reachable = true;
+  /** The logs of the rooms open on this node, by room key. */
+  readonly #logs = new Map<string, RedisLog>();
   #started: Promise<void> | undefined;
 
   private constructor(
@@ -106,16 +108,20 @@ export class Cluster {
     this.store = {
       history,
       roomHistory: () => new MemoryHistory(1), // never used: every room's log is roomLog's
-      roomLog: (roomKey) =>
-        new RedisLog({
+      roomLog: (roomKey) => {
+        const log = new RedisLog({
           redis: this.#redis,
           follower: this.#follower,
           roomKey,
           node,
           keep,
           now,
-        }),
+        });
+        this.#logs.set(roomKey, log);
+        return log;
+      },
       forgetRoom: (roomKey) => {
+        this.#logs.delete(roomKey);
         this.#follower.unfollow(logKeys(roomKey).stream);
         // The counter stays, so a room made again under the name never reuses an id.
         this.#redis.del(logKeys(roomKey).stream, logKeys(roomKey).members).catch(() => {});
@@ -258,10 +264,21 @@ export class Cluster {
   #setReachable(reachable: boolean): void {
     if (reachable === this.#reachable) return;
     this.#reachable = reachable;
-    if (!reachable) this.#liveness?.lost();
     this.#options.log?.(
       reachable ? "Redis is reachable again." : "Redis cannot be reached; retrying.",
     );
-    for (const listener of this.#statusListeners) listener(reachable ? STORAGE_BACK : STORAGE_LOST);
+    if (!reachable) {
+      this.#liveness?.lost();
+      return this.#tell(STORAGE_LOST);
+    }
+    // Members hear that they can send again once no id can be given twice.
+    const restored = [...this.#logs.values()].map((log) => log.restore());
+    Promise.allSettled(restored).then(() => {
+      if (this.#reachable) this.#tell(STORAGE_BACK);
+    });
+  }
+
+  #tell(text: string): void {
+    for (const listener of this.#statusListeners) listener(text);
   }
 }

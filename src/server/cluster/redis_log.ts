@@ -66,6 +66,11 @@ end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], id .. '-0', 'r', ARGV[1], 'a', ARGV[2], 'n', ARGV[3], 'c', count)
 return {id, count}`;
 
+/** KEYS: counter. ARGV: an id. Raises the counter to the id if it is below. */
+const RAISE_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 0`;
+
 /** The script, loaded once per connection (ioredis sends it by hash, and in full when missing). */
 export function defineAppend(redis: Redis): void {
   redis.defineCommand("chatAppend", { numberOfKeys: 3, lua: APPEND_SCRIPT });
@@ -178,6 +183,7 @@ export class RedisLog implements RoomLog {
   /** The last id relayed by this node (reads stop there); known once `#ready` resolves. */
   #relayed = 0;
   #ready: Promise<void> | undefined;
+  #restoring: Promise<void> | undefined;
   #relay: ((record: RoomRecord, audience?: PrivateAudience) => void) | undefined;
   /** Who is in the room on every node, as of the last record relayed. */
   readonly members: RoomMembers = new RoomMembers();
@@ -212,14 +218,32 @@ export class RedisLog implements RoomLog {
     });
   }
 
+  /**
+   * After Redis came back: if it lost its latest writes (a crash with
+   * `appendfsync everysec`), the room's counter goes on from the highest id
+   * this node relayed, so no id is given twice and the reader (which waits
+   * for ids above it) sees the new records.
+   */
+  restore(): Promise<void> {
+    const ready = this.#ready;
+    if (ready === undefined) return Promise.resolve();
+    const raising = ready.then(() =>
+      this.#options.redis.eval(RAISE_SCRIPT, 1, this.#keys.counter, this.#relayed)
+    ).then(() => {});
+    // Appends wait for it: none may take an id below what was relayed.
+    this.#restoring = raising.catch(() => {});
+    return raising;
+  }
+
   /** Stops relaying (the room was closed). */
   unfollow(): void {
     this.#options.follower.unfollow(this.#keys.stream);
   }
 
-  append(fields: NewRecord, audience?: PrivateAudience): Promise<RoomRecord> {
+  async append(fields: NewRecord, audience?: PrivateAudience): Promise<RoomRecord> {
+    if (this.#restoring) await this.#restoring;
     const { redis, roomKey, node, keep } = this.#options;
-    return appendRecord({ redis, roomKey, node, keep, now: this.#now }, fields, audience);
+    return await appendRecord({ redis, roomKey, node, keep, now: this.#now }, fields, audience);
   }
 
   async lastId(): Promise<number> {
