@@ -53,7 +53,7 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
   all      each of the above with its defaults
   cluster  one chat on 1, 2 and 3 chat serve --redis nodes, members spread
            over them, same load; then latency at 100 members, 100 msgs/s
-           on 2 nodes (needs redis-server; docs/SCALING.md)
+           on 1 and 2 nodes (needs redis-server; docs/SCALING.md)
   transports  fanout, fanout-ws and mixed: TCP and WebSocket side by side
   attack   two members chat in a room with a password while it is attacked,
            in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
