@@ -150,3 +150,9 @@ Deno.test({
     }
   },
 });
+
+Deno.test("chat serve --redis with --no-history is a usage error", async () => {
+  const run = await runChat(["serve", "--no-history", "--redis", "redis://127.0.0.1:1/0"]);
+  assertEquals(run.code, 2);
+  assertMatch(run.stderr, /--no-history does not go with --redis/);
+});

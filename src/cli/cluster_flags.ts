@@ -39,9 +39,16 @@ export function clusterSettingsFrom(
   values: ParsedArgs["values"],
   env: ClusterEnv,
   command: string,
+  noHistory = false,
 ): ClusterSettings | undefined {
   const url = values.redis === undefined ? env.CHAT_REDIS_URL : String(values.redis);
   if (url === undefined || url === "") return undefined;
+  if (noHistory) {
+    throw new UsageError(
+      "--no-history does not go with --redis: the history is kept in Redis.",
+      command,
+    );
+  }
   const problem = redisUrlProblem(url);
   if (problem) throw new UsageError(problem, command);
   const ttl = Number(env.CHAT_NODE_TTL_MS);

@@ -170,7 +170,7 @@ export function parseServeArgs(
     noQr: Boolean(values["no-qr"]),
     trustProxy: Boolean(values["trust-proxy"]),
     debug: Boolean(values.debug),
-    cluster: clusterSettingsFrom(values, env, COMMAND),
+    cluster: clusterSettingsFrom(values, env, COMMAND, Boolean(values["no-history"])),
   };
 }
 
