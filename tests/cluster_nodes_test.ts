@@ -19,9 +19,10 @@ Deno.test({
   name: `cluster: each node prints its id and how many nodes it sees${REDIS_SKIP}`,
   ignore,
   async fn() {
-    await withCluster(2, async ({ nodes }) => {
+    await withCluster(2, ({ nodes }) => {
       assertMatch(nodes[0].output(), /This is node [0-9a-f]{8}; it sees 1 node /);
       assertMatch(nodes[1].output(), /This is node [0-9a-f]{8}; it sees 2 nodes /);
+      return Promise.resolve();
     });
   },
 });

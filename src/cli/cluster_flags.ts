@@ -8,7 +8,7 @@
 import type { ParsedArgs } from "./args.ts";
 import type { OptionTable } from "./options.ts";
 import { UsageError, UserError } from "./errors.ts";
-import type { Cluster } from "../server/cluster/cluster.ts";
+import { Cluster } from "../server/cluster/cluster.ts";
 import { redactedUrl, redisUrlProblem } from "../server/cluster/redis_url.ts";
 
 /** The cluster options of `chat serve`. */
@@ -74,8 +74,6 @@ export async function openCluster(
   log: (line: string) => void,
 ): Promise<{ cluster: Cluster; note: string }> {
   try {
-    // The Redis client is loaded only by a server that uses it.
-    const { Cluster } = await import("../server/cluster/cluster.ts");
     const cluster = await Cluster.open({ ...settings, historyLimit, log });
     return {
       cluster,

@@ -1,7 +1,6 @@
 /**
  * Redis URLs as `chat serve --redis` takes them: checked before anything
- * connects, and shown without their password. Kept apart from the Redis
- * client, which is loaded only by a server that uses it.
+ * connects, and shown without their password.
  *
  * @module
  */
