@@ -107,7 +107,7 @@ Deno.test({
         await redis.restart();
         for (const client of [ann, bob]) {
           const told = await client.nextFrame((f) => f.type === "info", 15_000);
-          assert(told.text.includes("can be sent again"), told.text);
+          assert(told.text.includes("storage is back"), told.text);
         }
         await ann.say("back");
         const back = await bob.nextFrame(isMessage("back"), 10_000);
@@ -151,8 +151,8 @@ Deno.test({
         await redis.stop("SIGKILL");
         await told(bob, "cannot be sent for now");
         await redis.restart();
-        await told(ann, "can be sent again");
-        await told(bob, "can be sent again");
+        await told(ann, "storage is back");
+        await told(bob, "storage is back");
         await ann.say("after the crash");
         const after = await bob.nextFrame(isMessage("after the crash"), 10_000);
         assert(after.id > highest, `id ${after.id} was given before (up to ${highest})`);
@@ -170,7 +170,7 @@ Deno.test({
         await redis.stop("SIGTERM");
         await told(bob, "cannot be sent for now");
         await redis.restart();
-        await told(bob, "can be sent again");
+        await told(bob, "storage is back");
         const { client: dan, welcome: danWelcome } = await LineClient.join(nodes[1].port, "dan");
         assert(
           danWelcome.history.some((r: AnyFrame) => r.text === "before a clean stop"),

@@ -78,6 +78,7 @@ export class Cluster {
   /** The logs of the rooms open on this node, by room key. */
   readonly #logs = new Map<string, RedisLog>();
   #started: Promise<void> | undefined;
+  #server: ClusterServer | undefined;
 
   private constructor(
     options: ClusterOptions,
@@ -160,6 +161,8 @@ export class Cluster {
         RedisRoomTable.open(redis, events),
         RedisBanList.open(redis, events),
       ]);
+      // News sent while the subscription was down is lost: read the names again.
+      subscriber.on("ready", () => void names.reload().catch(() => {}));
       return new Cluster(options, node, { redis, reader, subscriber }, {
         chatId,
         events,
@@ -204,6 +207,7 @@ export class Cluster {
   }
 
   async #attach(server: ClusterServer): Promise<void> {
+    this.#server = server;
     this.otherNodes.onTakenOver((key, byAnother) => {
       server.places.clients.find(key)?.member.disconnect(
         "replaced",
@@ -271,6 +275,8 @@ export class Cluster {
       this.#liveness?.lost();
       return this.#tell(STORAGE_LOST);
     }
+    // A Redis that lost its latest writes may have lost this node's names: hold them again.
+    for (const client of this.#server?.places.clients.all() ?? []) this.otherNodes.hold(client);
     // Members hear that they can send again once no id can be given twice.
     const restored = [...this.#logs.values()].map((log) => log.restore());
     Promise.allSettled(restored).then(() => {

@@ -62,9 +62,15 @@ export class NodeNames implements OtherNodes {
   /** Loads the names held now and follows the other nodes' changes. */
   static async open(redis: Redis, events: ClusterEvents, node: string): Promise<NodeNames> {
     const names = new NodeNames(redis, events, node);
-    const stored = await redis.hgetall(NAMES_KEY);
-    for (const [key, json] of Object.entries(stored)) names.#held.set(key, JSON.parse(json));
+    await names.reload();
     return names;
+  }
+
+  /** Reads the names again (news may have been missed while the subscription was down). */
+  async reload(): Promise<void> {
+    const stored = await this.#redis.hgetall(NAMES_KEY);
+    this.#held.clear();
+    for (const [key, json] of Object.entries(stored)) this.#held.set(key, JSON.parse(json));
   }
 
   /**

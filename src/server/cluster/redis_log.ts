@@ -18,7 +18,12 @@ import {
   type PageRequest,
   type PrivateAudience,
 } from "../history.ts";
-import type { NewRecord, RoomLog } from "../rooms/room_log.ts";
+import {
+  type AppendCondition,
+  type NewRecord,
+  RecipientAway,
+  type RoomLog,
+} from "../rooms/room_log.ts";
 import { RoomMembers } from "./room_members.ts";
 import { type LogFollower, sequence, type StreamEntry } from "./log_follower.ts";
 
@@ -34,7 +39,10 @@ export function logKeys(roomKey: string): { stream: string; counter: string; mem
 /**
  * KEYS: stream, counter, the room's members (name key → `node<TAB>Name`).
  * ARGV: record JSON (no id), audience, node, stream length to keep, room key,
- * member changes (`+Name` joined, `-Name` left, one a line).
+ * member changes (`+Name` joined, `-Name` left, one a line), and for a
+ * conditional private message the recipient's name key and holder: unless
+ * `chat:names` still gives the key to that holder, nothing is stored and the
+ * script answers -1.
  * The id, the append and the member changes are one step: no other node's
  * record comes between them. Each node's members are also kept in
  * `chat:node:<node>:members` (`roomKey<TAB>Name`), for announcing them gone
@@ -43,6 +51,10 @@ export function logKeys(roomKey: string): { stream: string; counter: string; mem
  * the room's on every node.
  */
 const APPEND_SCRIPT = `
+if ARGV[7] ~= '' then
+  local held = redis.call('HGET', 'chat:names', ARGV[7])
+  if not held or not string.find(held, '"holder":"' .. ARGV[8] .. '"', 1, true) then return {-1, ''} end
+end
 local id = redis.call('INCR', KEYS[2])
 local count = ''
 if ARGV[6] ~= '' then
@@ -86,6 +98,8 @@ type AppendCommand = (
   keep: number,
   roomKey: string,
   changes: string,
+  recipientKey: string,
+  recipientHolder: string,
 ) => Promise<[number, number | ""]>;
 
 /** The member changes a record makes, for the append script. */
@@ -123,6 +137,7 @@ export async function appendRecord(
   target: AppendTarget,
   fields: NewRecord,
   audience?: PrivateAudience,
+  condition?: AppendCondition,
 ): Promise<RoomRecord> {
   const { type, ...rest } = fields;
   const ts = target.now();
@@ -140,7 +155,10 @@ export async function appendRecord(
     target.keep,
     target.roomKey,
     memberChanges(fields),
+    condition?.recipientPresent.key ?? "",
+    condition?.recipientPresent.holder ?? "",
   );
+  if (Number(id) === -1) throw new RecipientAway();
   return {
     type,
     id: Number(id),
@@ -240,10 +258,15 @@ export class RedisLog implements RoomLog {
     this.#options.follower.unfollow(this.#keys.stream);
   }
 
-  async append(fields: NewRecord, audience?: PrivateAudience): Promise<RoomRecord> {
+  async append(
+    fields: NewRecord,
+    audience?: PrivateAudience,
+    condition?: AppendCondition,
+  ): Promise<RoomRecord> {
     if (this.#restoring) await this.#restoring;
     const { redis, roomKey, node, keep } = this.#options;
-    return await appendRecord({ redis, roomKey, node, keep, now: this.#now }, fields, audience);
+    const target = { redis, roomKey, node, keep, now: this.#now };
+    return await appendRecord(target, fields, audience, condition);
   }
 
   async lastId(): Promise<number> {

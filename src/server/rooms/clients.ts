@@ -19,7 +19,7 @@ import { isClaimFresh, isClaimUsed, type NameClaim, newClaim } from "../name_cla
 import { Outgoing } from "../outgoing.ts";
 import type { Member, RoomMembership } from "../room.ts";
 import type { RoomStore } from "../room_store.ts";
-import { afterAppend, type RoomLog } from "./room_log.ts";
+import { afterAppend, RecipientAway, type RoomLog } from "./room_log.ts";
 import type { ClientRooms } from "./client_rooms.ts";
 
 /** The key the private messages' log is kept under: not a room name, so no room can have it. */
@@ -252,10 +252,17 @@ export class ClientRegistry {
       const stored = this.#privateLog.append(
         { type: "private", from: from.name, to: recipient?.name ?? remote!.name, text },
         audience,
+        // Someone on another server may have just left: then it is kept for later instead.
+        remote && { recipientPresent: { key: nameKey(to), holder: remote.holder } },
       );
       if (this.#privateLog.follow || !recipient) {
         // The shared log relays it to both, on whichever nodes they are.
-        Promise.resolve(stored).catch(() => from.member.deliver(new Outgoing(PRIVATE_NOT_SENT)));
+        Promise.resolve(stored).catch((error) => {
+          const refusal = error instanceof RecipientAway
+            ? this.#keepForLater(from, to, text)
+            : PRIVATE_NOT_SENT;
+          if (refusal) from.member.deliver(new Outgoing({ type: "error", ...refusal }));
+        });
         return undefined;
       }
       this.#tail = afterAppend(this.#tail, stored, (record) => {
@@ -265,6 +272,14 @@ export class ClientRegistry {
       });
       return undefined;
     }
+    return this.#keepForLater(from, to, text);
+  }
+
+  /**
+   * A private message to someone who is away: kept in the mailbox for when
+   * they come back with their token (refused when they can't, or it is full).
+   */
+  #keepForLater(from: Client, to: string, text: string): Refusal | undefined {
     const absent = this.#store.claims.latest(nameKey(to));
     if (!absent || !isClaimFresh(absent, this.#now())) {
       return {
@@ -300,7 +315,10 @@ export class ClientRegistry {
     };
     if (this.#privateLog.follow) {
       // The shared log relays the record itself; a failed append is told, not chained.
-      Promise.resolve(stored).then(keep, () => from.member.deliver(new Outgoing(PRIVATE_NOT_SENT)));
+      Promise.resolve(stored).then(
+        keep,
+        () => from.member.deliver(new Outgoing({ type: "error", ...PRIVATE_NOT_SENT })),
+      );
     } else {
       this.#tail = afterAppend(this.#tail, stored, keep);
     }
@@ -336,12 +354,11 @@ function nameTaken(name: string): Refusal {
 }
 
 /** Told to the sender when the shared log could not store a private message. */
-const PRIVATE_NOT_SENT = {
-  type: "error",
+const PRIVATE_NOT_SENT: Refusal = {
   code: "not_sent",
   message: "Your private message was not sent: the chat's storage cannot be reached right now. " +
     "Send it again in a moment.",
-} as const;
+};
 
 /** "While you were away, alice and bob sent you 3 private messages." */
 export function heldNotice(held: PrivateRecord[]): string {
