@@ -95,6 +95,23 @@ export class RedisProcess {
     await child.status;
   }
 
+  /**
+   * After a {@linkcode stop} with SIGKILL, cuts the newest part of the
+   * append-only file down to `keep` of its length: what a power cut does to
+   * writes Redis handed to the operating system but had not synced yet
+   * (`appendfsync everysec`). Redis loads a file cut like that (it drops a
+   * last command cut in half: `aof-load-truncated yes`, the default).
+   */
+  async loseUnsyncedWrites(keep: number): Promise<void> {
+    const dir = `${this.dir}/appendonlydir`;
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.name.endsWith(".incr.aof")) continue;
+      const path = `${dir}/${entry.name}`;
+      const { size } = await Deno.stat(path);
+      await Deno.truncate(path, Math.floor(size * keep));
+    }
+  }
+
   /** Stops it and removes its files. */
   async remove(): Promise<void> {
     await this.stop("SIGKILL");
