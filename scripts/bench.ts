@@ -30,6 +30,7 @@ import {
   runAttackScenario,
 } from "./bench/attack.ts";
 import { ATTACKS } from "./bench/attacks.ts";
+import { CLUSTER_DEFAULTS, formatClusterReport, runClusterScenario } from "./bench/cluster.ts";
 import {
   runScenarioWithReader,
   type Scenario,
@@ -50,6 +51,9 @@ anything was lost.
 Scenarios (--scenario):
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
   all      each of the above with its defaults
+  cluster  one chat on 1, 2 and 3 chat serve --redis nodes, members spread
+           over them, same load; then latency at 100 members, 100 msgs/s
+           on 1 and 2 nodes (needs redis-server; docs/SCALING.md)
   transports  fanout, fanout-ws and mixed: TCP and WebSocket side by side
   attack   two members chat in a room with a password while it is attacked,
            in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
@@ -130,6 +134,8 @@ interface BenchRequest {
   scenarios: { scenario: Scenario; settings: ScenarioSettings }[];
   /** Set for `--scenario attack`, which runs on its own. */
   attack?: AttackSettings;
+  /** Set for `--scenario cluster`, which runs on its own. */
+  cluster?: boolean;
   runs: number;
   json: boolean;
   cpuProfileDir?: string;
@@ -155,6 +161,7 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
       : String(values["server-v8-flags"]),
   };
   const attackOnly = ATTACK_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (wanted === "cluster") return { ...common, scenarios: [], cluster: true };
   if (wanted === "attack") {
     const loadOnly = LOAD_FLAGS.filter((flag) => values[flag] !== undefined);
     if (loadOnly.length > 0) {
@@ -275,6 +282,22 @@ async function benchAttack(request: BenchRequest, args: string[], denoFlags: str
   return reports.some((r) => r.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 
+/** Runs the cluster scenario (scripts/bench/cluster.ts); exit 1 when anything was lost. */
+async function benchCluster(request: BenchRequest, args: string[]) {
+  const machine = describeMachine();
+  const progress = request.json ? undefined : (line: string) => console.error(line);
+  const report = await runClusterScenario(CLUSTER_DEFAULTS, progress);
+  if (request.json) {
+    console.log(
+      JSON.stringify({ command: [COMMAND, ...args].join(" "), machine, cluster: report }),
+    );
+  } else {
+    console.log(formatMachine(machine));
+    console.log(formatClusterReport(report));
+  }
+  return report.problems.length > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
 async function bench(args: string[]): Promise<number> {
   const request = parseBenchArgs(args);
   if (!request) return EXIT_OK;
@@ -284,6 +307,7 @@ async function bench(args: string[]): Promise<number> {
     ...(request.serverV8Flags ? [`--v8-flags=${request.serverV8Flags}`] : []),
   ];
   if (request.attack) return await benchAttack(request, args, denoFlags);
+  if (request.cluster) return await benchCluster(request, args);
   const reports: ScenarioReport[] = [];
   for (const { scenario, settings } of request.scenarios) {
     const runs = [];

@@ -34,6 +34,8 @@ export interface LoadShape {
 /** What to do to which server. */
 export interface LoadPlan extends LoadShape {
   port: number;
+  /** Several nodes of one chat (`--scenario cluster`): member i joins `ports[i % length]`. */
+  ports?: number[];
   /** Longest wait for the joins, and for the run, before giving up. */
   timeoutMs: number;
 }
@@ -109,7 +111,7 @@ export class LoadGenerator {
       while (next < plan.connections) {
         const index = next++;
         members[index] = await BenchMember.join({
-          port: plan.port,
+          port: plan.ports?.[index % plan.ports.length] ?? plan.port,
           name: `m${index}`,
           probe: probes.has(index),
           webSocket: webSockets.has(index),

@@ -140,7 +140,7 @@ const RSS_SAMPLE_MS = 50;
  * rate caps make room for them, plus a few for probes). History, sanitising and every other
  * limit stay as users get them.
  */
-function serveFlagsFor(settings: ScenarioSettings): string[] {
+export function serveFlagsFor(settings: ScenarioSettings): string[] {
   const connections = String(settings.connections + 16);
   return [
     "--rate-limit",

@@ -21,6 +21,8 @@ export interface ServerSpec {
   serveFlags: string[];
   /** Extra `deno run` flags (e.g. `--cpu-prof`). */
   denoFlags: string[];
+  /** Extra environment (e.g. the test-only `CHAT_NODE_TTL_MS`). */
+  env?: Record<string, string>;
 }
 
 /** A `chat serve` child process. */
@@ -59,6 +61,7 @@ export class ServerProcess {
       stdin: "null",
       stdout: "null",
       stderr: "piped",
+      env: spec.env,
     }).spawn();
     const server = new ServerProcess(child, port, dataDir);
     try {

@@ -132,6 +132,7 @@ const NODE_BUILTINS = new Set(builtinModules);
 const OPTIONAL_ADDONS: Readonly<Record<string, string>> = {
   bufferutil: "ws: faster WebSocket masking; ws falls back to JavaScript",
   "utf-8-validate": "ws: faster UTF-8 checks; ws falls back to the runtime's",
+  "supports-color": "debug (under ioredis): colours in its DEBUG output, plain without it",
 };
 
 /**

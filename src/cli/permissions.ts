@@ -39,13 +39,17 @@ import { DIRECTORY_ENV_VARS } from "./dirs.ts";
 const TERMINAL_ENV_VARS = ["NO_COLOR", "FORCE_COLOR", "TERM"] as const;
 
 /** Variables that carry a secret so it stays out of the shell history and `ps`. */
-const SECRET_ENV_VARS = ["CHAT_PASSWORD"] as const;
+const SECRET_ENV_VARS = ["CHAT_PASSWORD", "CHAT_REDIS_URL"] as const;
+
+/** `CHAT_NODE_TTL_MS`: how soon a dead node is noticed, shortened by the cluster tests only. */
+const CLUSTER_ENV_VARS = ["CHAT_NODE_TTL_MS"] as const;
 
 /** Every environment variable the binary may read. */
 export const ALLOWED_ENV_VARS: readonly string[] = [
   ...DIRECTORY_ENV_VARS,
   ...TERMINAL_ENV_VARS,
   ...SECRET_ENV_VARS,
+  ...CLUSTER_ENV_VARS,
 ];
 
 /**
@@ -55,6 +59,7 @@ export const ALLOWED_ENV_VARS: readonly string[] = [
  * which would otherwise be silently ignored — fails the permissions test.
  */
 export const IGNORED_LIBRARY_ENV_VARS: Readonly<Record<string, string>> = {
+  DEBUG: "ioredis's debug output (chat serve --redis only); --debug is ours",
   CI:
     "picocolors and @inquirer/figures: turns colour/Unicode on in CI logs; we decide that ourselves",
   WT_SESSION: "@inquirer/figures on Windows: Unicode symbols in Windows Terminal (ASCII otherwise)",

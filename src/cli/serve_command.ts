@@ -36,6 +36,15 @@ import {
   serverDataDir,
 } from "./history_flags.ts";
 import {
+  CLUSTER_OPTIONS,
+  type ClusterEnv,
+  clusterEnv,
+  type ClusterSettings,
+  clusterSettingsFrom,
+  openCluster,
+} from "./cluster_flags.ts";
+import type { Cluster } from "../server/cluster/cluster.ts";
+import {
   ANNOUNCE_OPTIONS,
   announceRoom,
   type AnnounceSettings,
@@ -91,6 +100,7 @@ const SECTIONS: OptionSection[] = [
   { title: "TLS", options: TLS_OPTIONS },
   { title: "Rooms", options: ROOM_OPTIONS },
   { title: "History", options: HISTORY_OPTIONS },
+  { title: "Several nodes", options: CLUSTER_OPTIONS },
   { title: "Local network", options: ANNOUNCE_OPTIONS },
   { title: "Limits", options: limitOptions() },
 ];
@@ -123,12 +133,17 @@ export interface ServeSettings {
   trustProxy: boolean;
   /** Show stacks with errors. */
   debug: boolean;
+  /** One node of several sharing a chat over Redis (`--redis`). */
+  cluster?: ClusterSettings;
 }
 
 /** Parses `chat serve` arguments; `null` means help or the version was printed. */
 export function parseServeArgs(
   args: string[],
-  env: { CHAT_PASSWORD?: string } = { CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD") },
+  env: { CHAT_PASSWORD?: string } & ClusterEnv = {
+    CHAT_PASSWORD: Deno.env.get("CHAT_PASSWORD"),
+    ...clusterEnv(),
+  },
 ): ServeSettings | null {
   const { rest, askPassword } = extractBarePasswordFlag(args);
   const { values, positionals } = parseCommandLine(rest, SERVE_OPTIONS, COMMAND);
@@ -155,6 +170,7 @@ export function parseServeArgs(
     noQr: Boolean(values["no-qr"]),
     trustProxy: Boolean(values["trust-proxy"]),
     debug: Boolean(values.debug),
+    cluster: clusterSettingsFrom(values, env, COMMAND, Boolean(values["no-history"])),
   };
 }
 
@@ -228,17 +244,30 @@ export async function runServe(args: string[]): Promise<number> {
     ? await serverIdentity(settings.tls, serverDataDir(settings.history))
     : undefined;
   if (identity?.created) log("Created a self-signed TLS certificate; it is kept for next time.");
-  const { store, note } = openHistory(
+  const { cluster, note: clusterNote } = settings.cluster
+    ? await openCluster(settings.cluster, settings.history.historyLimit, log)
+    : { cluster: undefined, note: undefined };
+  const { store, note } = cluster ? { store: cluster.store, note: clusterNote! } : openHistory(
     settings.history,
     (message) => errors.line(stamp(message)),
     (warning) => console.error(stamp(warning)), // before the room opens: nobody to block yet
   );
   let server: ChatServer;
   try {
-    server = startServer(settings, store, log, interactive, identity);
+    server = startServer(settings, store, log, interactive, identity, cluster);
   } catch (error) {
     store.close();
+    await cluster?.close();
     throw error;
+  }
+  if (cluster) {
+    await cluster.started;
+    const count = cluster.nodes().length;
+    log(
+      `This is node ${cluster.node}; it sees ${count} node${
+        count === 1 ? "" : "s"
+      } (/nodes lists them).`,
+    );
   }
   if (!settings.quiet) {
     out.line(banner({
@@ -266,6 +295,7 @@ export async function runServe(args: string[]): Promise<number> {
   await announcer?.stop(); // the goodbye first, so lists drop the room at once
   log("Shutting down: telling everyone and closing connections…");
   await server.shutdown();
+  await cluster?.close();
   log("Stopped.");
   await Promise.all([out.flush(LOG_FLUSH_MS), errors.flush(LOG_FLUSH_MS)]);
   return EXIT_OK;
@@ -277,6 +307,7 @@ function startServer(
   log: (line: string) => void,
   logMessages: boolean,
   identity: TlsIdentity | undefined,
+  cluster: Cluster | undefined,
 ): ChatServer {
   try {
     return new ChatServer({
@@ -294,6 +325,7 @@ function startServer(
       trustProxy: settings.trustProxy,
       log,
       logMessages,
+      cluster,
     });
   } catch (error) {
     throw listenError(error, settings);

@@ -32,7 +32,8 @@ export type ErrorCode =
   | "too_many_rooms"
   | "key_needed"
   | "wrong_key"
-  | "not_room_operator";
+  | "not_room_operator"
+  | "not_sent";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =

@@ -17,7 +17,7 @@ import { renderPlain } from "../text/plain_format.ts";
 import { Outgoing } from "./outgoing.ts";
 import { PAGE_RECORDS, pageBytesFor } from "./history_pages.ts";
 import { noSuchMember, type Room, type RoomOptions } from "./room.ts";
-import { ClientRegistry, PRIVATE_LOG } from "./rooms/clients.ts";
+import { ClientRegistry, type OtherNodes, PRIVATE_LOG } from "./rooms/clients.ts";
 import type { ServerPlaces } from "./rooms/client_rooms.ts";
 import { DEFAULT_ROOM } from "./rooms/room_name.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/room_registry.ts";
@@ -68,6 +68,20 @@ export interface ChatServerOptions {
   trustProxy?: boolean;
   /** How long an HTTP request's head may take to arrive (default 10 s). */
   webRequestTimeoutMs?: number;
+  /** This server is one node of several sharing `store` over Redis (cluster/cluster.ts). */
+  cluster?: ServerCluster;
+}
+
+/** What a server needs of the cluster it is a node of. */
+export interface ServerCluster {
+  /** The names other nodes' clients hold. */
+  otherNodes: OtherNodes;
+  /** The operator's bans, shared by every node. */
+  bans: BanList;
+  /** Starts the node's part once the server listens. */
+  attach(server: ChatServer): Promise<void>;
+  /** The nodes alive, for `/nodes`: id and listening address. */
+  nodes(): Array<{ id: string; listen: string }>;
 }
 
 /** `chat serve`'s room flags (`--rooms`, `--no-room-creation`, `--max-rooms`, …). */
@@ -105,7 +119,7 @@ export class ChatServer implements Moderation {
   readonly limits: Limits;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #sessions = new Set<Session>();
-  readonly #bans = new BanList();
+  readonly #bans: BanList;
   readonly #admission: Admission;
   readonly #log: (line: string) => void;
   readonly #store: RoomStore;
@@ -117,6 +131,7 @@ export class ChatServer implements Moderation {
   /** Behind a reverse proxy every connection comes from the proxy: no per-address connection rate. */
   readonly #rateConnections: boolean;
   #stopping = false;
+  readonly #cluster: ServerCluster | undefined;
 
   /** Binds the port (throws `Deno.errors.AddrInUse` and friends) and starts accepting. */
   constructor(options: ChatServerOptions) {
@@ -125,6 +140,7 @@ export class ChatServer implements Moderation {
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
     this.#rateConnections = !options.trustProxy;
+    this.#bans = options.cluster?.bans ?? new BanList();
     this.#admission = new Admission({
       password: options.password,
       bans: this.#bans,
@@ -134,8 +150,10 @@ export class ChatServer implements Moderation {
     this.places = {
       clients: new ClientRegistry({
         store: this.#store,
-        privateLog: new StoreLog(this.#store.roomHistory(PRIVATE_LOG), this.#now),
+        privateLog: this.#store.roomLog?.(PRIVATE_LOG) ??
+          new StoreLog(this.#store.roomHistory(PRIVATE_LOG), this.#now),
         now: this.#now,
+        otherNodes: options.cluster?.otherNodes,
       }),
       rooms: new RoomRegistry({
         store: this.#store,
@@ -159,7 +177,8 @@ export class ChatServer implements Moderation {
       },
       motd: options.motd,
     };
-    this.#store.onWriteFailure?.(() => this.#tellUnsaved());
+    this.#store.onWriteFailure?.(() => this.#tellAll(UNSAVED_NOTICE));
+    this.#store.onStatus?.((text) => this.#tellAll(text));
     if (options.web ?? true) {
       this.#web = new WebFront({
         secure: options.tls !== undefined,
@@ -178,6 +197,8 @@ export class ChatServer implements Moderation {
     this.#expiry = setInterval(() => this.#expireRooms(), ROOM_EXPIRY_CHECK_MS);
     Deno.unrefTimer(this.#expiry);
     this.#accepting = this.#acceptLoop();
+    this.#cluster = options.cluster;
+    this.#cluster?.attach(this).catch((error) => this.#log(`The node could not start: ${error}`));
   }
 
   /** The room everyone starts in. */
@@ -357,6 +378,10 @@ export class ChatServer implements Moderation {
     return this.places.rooms.list();
   }
 
+  nodes(): Array<{ id: string; listen: string }> | undefined {
+    return this.#cluster?.nodes();
+  }
+
   say(text: string): void {
     for (const room of this.places.rooms.opened()) room.notice(text, "operator");
   }
@@ -382,9 +407,9 @@ export class ChatServer implements Moderation {
     for (const session of this.#sessions) session.tick(now, pingFrame);
   }
 
-  /** Members learn that what is said now will be missing from the history after a restart. */
-  #tellUnsaved(): void {
-    const info = new Outgoing({ type: "info", text: UNSAVED_NOTICE });
+  /** Every joined member is told `text` (the store's news: unsaved messages, storage away). */
+  #tellAll(text: string): void {
+    const info = new Outgoing({ type: "info", text });
     for (const session of this.#sessions) {
       if (session.joined && !session.closed) session.deliver(info);
     }

@@ -37,6 +37,8 @@ export interface Moderation {
   openRoom(name: string): Refusal | string;
   /** Every room, with member counts and topics. */
   rooms(): RoomSummary[];
+  /** The nodes of a chat shared over Redis (`--redis`), this one first; undefined for a lone server. */
+  nodes?(): Array<{ id: string; listen: string }> | undefined;
 }
 
 /** What a command handler can see and do. */

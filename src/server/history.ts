@@ -73,7 +73,7 @@ export interface HistoryStore {
 }
 
 /** True when the holder `viewer` may see a record with this audience (public records have none). */
-function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
+export function isVisibleTo(audience: PrivateAudience | undefined, viewer: string | undefined) {
   return audience === undefined ||
     (viewer !== undefined && (audience.fromHolder === viewer || audience.toHolder === viewer));
 }

@@ -109,4 +109,22 @@ export const OPERATOR_COMMANDS: OperatorCommand[] = [
       return undefined;
     },
   },
+  {
+    name: "nodes",
+    aliases: [],
+    args: "",
+    summary: "list the nodes of a chat shared over Redis (--redis)",
+    scope: "operator",
+    run(context) {
+      const nodes = context.moderation.nodes?.();
+      const text = nodes === undefined
+        ? "This server is not one of several nodes (it runs without --redis)."
+        : [
+          `${nodes.length} node${nodes.length === 1 ? "" : "s"}:`,
+          ...nodes.map((node) => `  ${node.id}  ${node.listen}`),
+        ].join("\n");
+      context.reply({ type: "info", text });
+      return undefined;
+    },
+  },
 ];

@@ -163,6 +163,7 @@ export class Room {
     this.#keyDigest = options.keyDigest;
     this.#topicLocked = options.topicLocked === true;
     this.#invited = new Set(options.invited);
+    options.log.follow?.((record) => this.#relay(record));
   }
 
   /**
@@ -175,6 +176,7 @@ export class Room {
     this.#gathered = undefined;
     clearTimeout(this.#gatherTimer);
     this.#gatherTimer = undefined;
+    this.#log.unfollow?.();
   }
 
   /** The key's digest, for a private room. */
@@ -222,6 +224,13 @@ export class Room {
     return undefined;
   }
 
+  /** Takes the topic, key and lock another server gave the room (it announced the change). */
+  adopt(settings: { topic?: string; keyDigest?: string; topicLocked?: boolean }): void {
+    this.#topic = settings.topic;
+    this.#keyDigest = settings.keyDigest;
+    this.#topicLocked = settings.topicLocked === true;
+  }
+
   /** Lets `holder` in without the key, until the key changes or they are kicked. */
   invite(holder: string): void {
     if (this.#invited.has(holder)) return;
@@ -267,12 +276,13 @@ export class Room {
 
   /** Number of members. */
   get size(): number {
-    return this.#members.size;
+    // A log shared by several servers knows the members on all of them.
+    return this.#log.members?.count(this.#order.names()) ?? this.#members.size;
   }
 
   /** Member names, sorted case-insensitively. */
   names(): string[] {
-    return this.#order.names();
+    return this.#log.members?.names(this.#order.names()) ?? this.#order.names();
   }
 
   /** The member with this name (case-insensitive), if present. */
@@ -318,7 +328,17 @@ export class Room {
     void this.#state(request).then((state) => {
       if (this.#pending.get(member) !== waiting) return; // gone (or replaced) meanwhile
       this.#pending.delete(member);
-      deliverState({ room: this.name, ...(topic ? { topic } : {}), members, ...count, ...state });
+      // A shared log knows the other servers' members and topic once read: as of then.
+      const shared = this.#log.members !== undefined;
+      const listed = shared && !big ? this.names() : members;
+      const told = shared ? this.#topic : topic;
+      deliverState({
+        room: this.name,
+        ...(told ? { topic: told } : {}),
+        members: listed,
+        ...count,
+        ...state,
+      });
       const seen = state.lastId ?? lastIdOf(state.history);
       for (const out of waiting) {
         if ((out.frame as { id?: number }).id === undefined || recordId(out) > seen) {
@@ -363,6 +383,7 @@ export class Room {
       emote
         ? { type: "message", from: member.name, text, emote: true }
         : { type: "message", from: member.name, text },
+      member,
     );
     this.#options.onChange?.(this);
   }
@@ -375,8 +396,8 @@ export class Room {
   /** Sets (or, with an empty text, clears) the topic and announces who did. */
   setTopic(text: string, by: string): void {
     this.#topic = text === "" ? undefined : text;
+    this.#options.onChange?.(this); // first: other servers have the topic when they see the notice
     this.notice(text === "" ? `${by} cleared the topic.` : `${by} set the topic: ${text}`);
-    this.#options.onChange?.(this);
   }
 
   /** Sends a frame to every member (not logged: presence lists, room-wide info). */
@@ -476,14 +497,22 @@ export class Room {
   #inRoom = (record: RoomRecord): RoomRecord =>
     record.room === this.name ? record : { ...record, room: this.name };
 
-  #broadcast(fields: NewRecord): void {
+  /** Stores a record; `from` (who said it) hears if it could not be stored, and so was not sent. */
+  #broadcast(fields: NewRecord, from?: Member): void {
     if (this.#closed) return; // its log is gone: a record now would land in a new room's
     const stored = this.#log.append({ ...fields, room: this.name } as NewRecord);
-    this.#tail = afterAppend(this.#tail, stored, (record) => {
-      this.#options.onRecord?.(record, this);
-      const out = new Outgoing(record as ServerFrame, true);
-      for (const member of this.#members.values()) this.#deliver(member, out);
-    });
+    if (this.#log.follow) {
+      // A shared log relays the record when it comes back, in the order all servers see.
+      Promise.resolve(stored).catch(() => from?.deliver(new Outgoing(NOT_SENT)));
+      return;
+    }
+    this.#tail = afterAppend(this.#tail, stored, (record) => this.#relay(record));
+  }
+
+  #relay(record: RoomRecord): void {
+    this.#options.onRecord?.(record, this);
+    const out = new Outgoing(record as ServerFrame, true);
+    for (const member of this.#members.values()) this.#deliver(member, out);
   }
 
   #deliver(member: Member, out: Outgoing): void {
@@ -492,6 +521,14 @@ export class Room {
     else member.deliver(out);
   }
 }
+
+/** Told to whoever spoke when the shared log could not store their message: it went to nobody. */
+const NOT_SENT: ServerFrame = {
+  type: "error",
+  code: "not_sent",
+  message: "Your message was not sent: the chat's storage cannot be reached right now. " +
+    "Send it again in a moment.",
+};
 
 function lastIdOf(records: RoomRecord[]): number {
   return records.length === 0 ? 0 : records[records.length - 1].id;

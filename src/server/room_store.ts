@@ -12,6 +12,7 @@ import { type Mailbox, MemoryMailbox } from "./mailbox.ts";
 import { type ClaimStore, MemoryClaims } from "./name_claims.ts";
 import { DEFAULT_ROOM } from "./rooms/room_name.ts";
 import { MemoryRoomTable, type RoomTable } from "./rooms/room_table.ts";
+import type { RoomLog } from "./rooms/room_log.ts";
 
 /** Conversation records kept unless `--history-limit` says otherwise. */
 export const DEFAULT_HISTORY_LIMIT = 10_000;
@@ -48,6 +49,13 @@ export interface RoomStore {
    * minute), so the members can be told their messages won't be kept.
    */
   onWriteFailure?(listener: () => void): void;
+  /**
+   * A store whose rooms' logs are not its histories (cluster/, Redis
+   * Streams) gives each room's log here.
+   */
+  roomLog?(key: string): RoomLog;
+  /** Calls `listener` with a sentence for every member when the store comes and goes (cluster/). */
+  onStatus?(listener: (text: string) => void): void;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 
 import type { Refusal } from "../../protocol/errors.ts";
-import type { HistoryFrame, PageFrame, PrivateRecord } from "../../protocol/frames.ts";
+import type { HistoryFrame, PageFrame, PrivateRecord, RoomRecord } from "../../protocol/frames.ts";
 import { readPage } from "../history_pages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import { CLAIM_TTL_MS } from "../../protocol/limits.ts";
@@ -20,7 +20,7 @@ import { isClaimFresh, isClaimUsed, type NameClaim, newClaim } from "../name_cla
 import { Outgoing } from "../outgoing.ts";
 import type { Member, RoomMembership } from "../room.ts";
 import type { RoomStore } from "../room_store.ts";
-import { afterAppend, type RoomLog } from "./room_log.ts";
+import { afterAppend, RecipientAway, type RoomLog } from "./room_log.ts";
 import type { ClientRooms } from "./client_rooms.ts";
 
 /** The key the private messages' log is kept under: not a room name, so no room can have it. */
@@ -107,6 +107,18 @@ export interface ClientRegistryOptions {
   /** The log private messages are kept in. */
   privateLog: RoomLog;
   now?: () => number;
+  /** The other nodes' clients, when several nodes share one chat (cluster/). */
+  otherNodes?: OtherNodes;
+}
+
+/** Names held by clients of other nodes: a name is unique across all of them. */
+export interface OtherNodes {
+  /** Who holds this name ({@linkcode nameKey}) on another node, if anyone. */
+  holderOf(key: string): { name: string; holder: string } | undefined;
+  /** This node's client now holds the name (admitted, or renamed to it). */
+  hold(client: Client): void;
+  /** This node's client no longer holds the name `name`. */
+  release(client: Client, name: string): void;
 }
 
 /** Every client on the server, by name. */
@@ -122,11 +134,14 @@ export class ClientRegistry {
    * connection is handed them meanwhile, so none is delivered twice.
    */
   readonly #inFlight = new Map<number, Client>();
+  readonly #others: OtherNodes | undefined;
 
   constructor(options: ClientRegistryOptions) {
     this.#store = options.store;
     this.#privateLog = options.privateLog;
     this.#now = options.now ?? Date.now;
+    this.#others = options.otherNodes;
+    this.#privateLog.follow?.((record) => this.#relayPrivate(record as PrivateRecord));
   }
 
   /** Number of clients. */
@@ -156,7 +171,7 @@ export class ClientRegistry {
     if ("code" in checked) return checked;
     const key = nameKey(checked.name);
     const now = this.#now();
-    const holder = this.#clients.get(key);
+    const holder = this.#clients.get(key) ?? this.#others?.holderOf(key);
     const presented = request.resume === undefined
       ? undefined
       : this.#store.claims.byToken(request.resume);
@@ -168,12 +183,7 @@ export class ClientRegistry {
         message: `${holder.name} is open in another window.`,
       };
     }
-    if (holder && !proven) {
-      return {
-        code: "name_taken",
-        message: `Someone here is already called "${holder.name}". Pick another name.`,
-      };
-    }
+    if (holder && !proven) return nameTaken(holder.name);
     const lookAlike = this.#lookAlike(checked.name, proven ? presented : undefined);
     if (lookAlike) return lookAlike;
     const claim = proven
@@ -187,7 +197,8 @@ export class ClientRegistry {
     const client = new Client(member, claim, proven, held, now);
     for (const record of held) this.#inFlight.set(record.id, client);
     this.#clients.set(key, client);
-    client.replaced = holder;
+    client.replaced = holder instanceof Client ? holder : undefined;
+    this.#others?.hold(client);
     return client;
   }
 
@@ -225,6 +236,7 @@ export class ClientRegistry {
     const key = nameKey(client.name);
     if (this.#clients.get(key) !== client) return; // taken over: the claim is the new client's
     this.#clients.delete(key);
+    this.#others?.release(client, client.name);
     const now = this.#now();
     if (!client.used(now)) this.#store.claims.forget(client.holder);
     else this.#store.claims.save({ ...client.claim, seenAt: now });
@@ -243,11 +255,8 @@ export class ClientRegistry {
     if (checked.name === oldName) {
       return { code: "bad_arguments", message: `You are already called "${oldName}".` };
     }
-    if (newKey !== oldKey && this.#clients.has(newKey)) {
-      return {
-        code: "name_taken",
-        message: `Someone here is already called "${checked.name}". Pick another name.`,
-      };
+    if (newKey !== oldKey && (this.#clients.has(newKey) || this.#others?.holderOf(newKey))) {
+      return nameTaken(checked.name);
     }
     const lookAlike = this.#lookAlike(checked.name, client.claim);
     if (lookAlike) return lookAlike;
@@ -256,6 +265,8 @@ export class ClientRegistry {
     client.claim = { ...client.claim, name: checked.name };
     this.#store.claims.save(client.claim);
     client.member.name = checked.name;
+    this.#others?.release(client, oldName);
+    this.#others?.hold(client);
     for (const membership of client.rooms.values()) membership.renamed(oldName);
     return undefined;
   }
@@ -269,13 +280,27 @@ export class ClientRegistry {
   whisper(from: Client, to: string, text: string): Refusal | undefined {
     from.spoke();
     const recipient = this.find(to);
-    if (recipient) {
-      recipient.spoke(); // their claim now guards private history
-      const audience = { fromHolder: from.holder, toHolder: recipient.holder };
+    const remote = recipient ? undefined : this.#others?.holderOf(nameKey(to));
+    if (recipient || remote) {
+      recipient?.spoke(); // their claim now guards private history
+      const toHolder = recipient?.holder ?? remote!.holder;
+      const audience = { fromHolder: from.holder, toHolder };
       const stored = this.#privateLog.append(
-        { type: "private", from: from.name, to: recipient.name, text },
+        { type: "private", from: from.name, to: recipient?.name ?? remote!.name, text },
         audience,
+        // Someone on another server may have just left: then it is kept for later instead.
+        remote && { recipientPresent: { key: nameKey(to), holder: remote.holder } },
       );
+      if (this.#privateLog.follow || !recipient) {
+        // The shared log relays it to both, on whichever nodes they are.
+        Promise.resolve(stored).catch((error) => {
+          const refusal = error instanceof RecipientAway
+            ? this.#keepForLater(from, to, text)
+            : PRIVATE_NOT_SENT;
+          if (refusal) from.member.deliver(new Outgoing({ type: "error", ...refusal }));
+        });
+        return undefined;
+      }
       this.#tail = afterAppend(this.#tail, stored, (record) => {
         const out = new Outgoing(record);
         recipient.member.deliver(out);
@@ -283,6 +308,14 @@ export class ClientRegistry {
       });
       return undefined;
     }
+    return this.#keepForLater(from, to, text);
+  }
+
+  /**
+   * A private message to someone who is away: kept in the mailbox for when
+   * they come back with their token (refused when they can't, or it is full).
+   */
+  #keepForLater(from: Client, to: string, text: string): Refusal | undefined {
     const absent = this.#store.claims.latest(nameKey(to));
     if (!absent || !isClaimFresh(absent, this.#now())) {
       return {
@@ -305,9 +338,9 @@ export class ClientRegistry {
       { type: "private", from: from.name, to: absent.name, text },
       audience,
     );
-    this.#tail = afterAppend(this.#tail, stored, (record) => {
+    const keep = (record: RoomRecord) => {
       this.#store.mailbox.hold(absent.holder, record as PrivateRecord, from.holder);
-      from.member.deliver(new Outgoing(record));
+      if (!this.#privateLog.follow) from.member.deliver(new Outgoing(record));
       from.member.deliver(
         new Outgoing({
           type: "info",
@@ -315,8 +348,26 @@ export class ClientRegistry {
             `${absent.name} is not here now; they will get your message when they next join (it is kept for ${ttlDays()} days).`,
         }),
       );
-    });
+    };
+    if (this.#privateLog.follow) {
+      // The shared log relays the record itself; a failed append is told, not chained.
+      Promise.resolve(stored).then(
+        keep,
+        () => from.member.deliver(new Outgoing({ type: "error", ...PRIVATE_NOT_SENT })),
+      );
+    } else {
+      this.#tail = afterAppend(this.#tail, stored, keep);
+    }
     return undefined;
+  }
+
+  /** A private record from the shared log: to its sender and recipient, where they are on this node. */
+  #relayPrivate(record: PrivateRecord): void {
+    const out = new Outgoing(record);
+    const recipient = this.find(record.to);
+    const sender = this.find(record.from);
+    recipient?.member.deliver(out);
+    if (sender && sender !== recipient) sender.member.deliver(out);
   }
 
   /** Refuses a name that looks like a present client's or a claimed one (look_alikes.ts). */
@@ -329,6 +380,21 @@ export class ClientRegistry {
     });
   }
 }
+
+/** Someone has the name, here or on another node. */
+function nameTaken(name: string): Refusal {
+  return {
+    code: "name_taken",
+    message: `Someone here is already called "${name}". Pick another name.`,
+  };
+}
+
+/** Told to the sender when the shared log could not store a private message. */
+const PRIVATE_NOT_SENT: Refusal = {
+  code: "not_sent",
+  message: "Your private message was not sent: the chat's storage cannot be reached right now. " +
+    "Send it again in a moment.",
+};
 
 /** "While you were away, alice and bob sent you 3 private messages." */
 export function heldNotice(held: PrivateRecord[]): string {

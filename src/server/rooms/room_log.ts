@@ -29,13 +29,53 @@ export interface RoomLog {
    * returns the stored record. Records appended one after another are stored,
    * and resolve, in that order.
    */
-  append(fields: NewRecord, audience?: PrivateAudience): RoomRecord | Promise<RoomRecord>;
+  append(
+    fields: NewRecord,
+    audience?: PrivateAudience,
+    condition?: AppendCondition,
+  ): RoomRecord | Promise<RoomRecord>;
   /** The highest id given so far (0 for an empty log). */
   lastId(): Promise<number>;
   /** The newest `limit` conversation records visible to the holder `viewer`, oldest first. */
   recent(limit: number, viewer: string | undefined): Promise<RoomRecord[]>;
   /** A page of records visible to `viewer` after or before an id (history.ts). */
   page(request: PageRequest, viewer: string | undefined): Promise<HistoryPage>;
+  /**
+   * A log shared by several servers (cluster/redis_log.ts) hands every record
+   * appended by any of them, in the log's order, to `relay`; the room then
+   * relays records from here instead of after its own appends.
+   */
+  follow?(relay: (record: RoomRecord, audience?: PrivateAudience) => void): void;
+  /** Stops relaying (the room is closed). */
+  unfollow?(): void;
+  /** A shared log knows the room's members on every server (cluster/room_members.ts). */
+  readonly members?: SharedMembers;
+}
+
+/**
+ * A shared log's check made in the same step as the append: a private
+ * message to a member on another server is stored only while that member
+ * still holds the name there; otherwise the append rejects with
+ * {@linkcode RecipientAway} and nothing is stored.
+ */
+export interface AppendCondition {
+  recipientPresent: { key: string; holder: string };
+}
+
+/** The recipient of a conditional append had left (see {@linkcode AppendCondition}). */
+export class RecipientAway extends Error {
+  constructor() {
+    super("The recipient left before the message was stored.");
+    this.name = "RecipientAway";
+  }
+}
+
+/** The members of a room on every server, with this server's (`local`) not heard of yet. */
+export interface SharedMembers {
+  /** Every member's name, in display order. */
+  names(local: string[]): string[];
+  /** How many members. */
+  count(local: string[]): number;
 }
 
 /** {@linkcode RoomLog} over a store's history of one room; answers at once. */

@@ -93,6 +93,7 @@ export class RoomRegistry {
       options.creationRate?.perAddress,
     );
     for (const stored of options.store.rooms.list()) this.#stored.set(stored.key, stored);
+    options.store.rooms.watch?.((key, stored) => this.#adopt(key, stored));
     const checked = checkRoomName(options.defaultRoom);
     if ("code" in checked) throw new Error(checked.message);
     this.defaultRoom = this.#open(checked.name);
@@ -257,7 +258,7 @@ export class RoomRegistry {
       operator: stored?.operator ?? creator?.holder,
       topicLocked: stored?.topicLocked,
       invited: stored?.invited,
-      log: new StoreLog(store.roomHistory(key), this.#now),
+      log: store.roomLog?.(key) ?? new StoreLog(store.roomHistory(key), this.#now),
       historyOnJoin,
       pageRecords,
       pageBytes,
@@ -268,6 +269,13 @@ export class RoomRegistry {
     this.#rooms.set(key, room);
     this.#remember(key, room);
     return room;
+  }
+
+  /** Takes in a change another server made to a room (its topic, key, lock). */
+  #adopt(key: string, stored: StoredRoom | undefined): void {
+    if (stored === undefined) return void this.#stored.delete(key);
+    this.#stored.set(key, stored);
+    this.#rooms.get(key)?.adopt(stored);
   }
 
   /** Writes a room's name, topic and last use to the store. */

@@ -36,6 +36,8 @@ export interface RoomTable {
   save(room: StoredRoom): void;
   /** Forgets a room. */
   remove(key: string): void;
+  /** A table shared by several servers (cluster/) tells of the others' changes; undefined: removed. */
+  watch?(changed: (key: string, room: StoredRoom | undefined) => void): void;
 }
 
 /** Rooms in memory only. */
