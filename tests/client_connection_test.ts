@@ -183,6 +183,7 @@ Deno.test("records are de-duplicated by id; a reconnect resumes with token, last
         room: "#general",
         since: 3,
         log: "r1",
+        multiRoom: true,
       });
     } finally {
       alice.connection.close();
@@ -390,6 +391,7 @@ Deno.test("the first hello presents the saved place; the place follows new recor
           resume: "token-1",
           room: "#general",
           since: 3,
+          multiRoom: true,
           log: "r1",
         });
         assertEquals(messageTexts(alice.events), ["d", "e"]);

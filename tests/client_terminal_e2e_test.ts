@@ -146,20 +146,28 @@ Deno.test({
       await alice.press("Tab");
       await alice.waitFor((rows) => rows.at(-1) === "› /msg");
 
-      // Private messages, and /reply to the last one.
+      // Private messages open a window of their own; /reply answers the last one.
       await alice.type("bob secret plan");
       await alice.press("Enter");
-      await bob.waitFor("[alice -> you] secret plan");
+      await bob.waitFor(/ @alice 1! \| 2 here/);
       await alice.waitFor("[you -> bob] secret plan");
+      await bob.press("M-2");
+      await bob.waitFor("[alice -> you] secret plan");
+      assertEquals(count(await bob.screen(), "secret plan"), 1);
       assertEquals(await alice.format("#{window_bell_flag}"), "0", "nothing rang alice's bell yet");
       await bob.type("/reply got it");
       await bob.press("Enter");
-      await alice.waitFor("[bob -> you] got it");
+      await alice.waitFor(/ @bob 1! \| 2 here/);
       assertEquals(
         await alice.format("#{window_bell_flag}"),
         "1",
         "a private message rings the bell",
       );
+      await alice.press("M-2");
+      await alice.waitFor("[bob -> you] got it");
+      await alice.press("M-1");
+      await alice.waitFor("[you -> bob] secret plan");
+      await bob.press("M-1");
 
       // Unknown commands are refused here and never reach the room.
       await alice.type("/dance");
@@ -186,7 +194,6 @@ Deno.test({
       assertMatch(after.join("\n"), /\[tty:icanon echo exit 0\]/);
       assertEquals(await alice.format("#{cursor_flag}"), "1", "the cursor is visible");
       await bob.waitFor("alice left (1 here)");
-      assertEquals(count(await bob.screen(), "secret plan"), 1);
     });
   },
 });
@@ -242,7 +249,9 @@ Deno.test({
 
         const rows = await alice.transcript();
         const back = rowIndex(rows, /^\d\d:\d\d -- Reconnected as alice\.$/);
-        const marker = rows[back + 1].trim().match(/^— (\d+) new messages? since you left —$/);
+        const marker = rows[back + 1].trim().match(
+          /^— #general: (\d+) new messages? since you left —$/,
+        );
         assert(marker, `no marker under "Reconnected":\n${rows.join("\n")}`);
         assert(Number(marker[1]) >= 3, `the marker counts what was missed: ${marker[0]}`);
         // Exactly what carol said, each once, in order: what was missed, then live.
@@ -618,7 +627,8 @@ Deno.test({
         await alice.waitFor("carol: anyone else?");
         await waitForTitle(`(2) ${room} — chat`);
         await carol.say("/msg alice psst");
-        await alice.waitFor("[carol -> you] psst");
+        // In a window of its own, listed in the status bar as calling for alice.
+        await alice.waitFor(/ @carol 1! \| 2 here/);
         await waitForTitle(`(3) ${room} — chat`);
         const notified = await written();
         assert(notified.includes("\x1b]9;carol: hi alice, lunch?\x07"), JSON.stringify(notified));

@@ -10,6 +10,11 @@
  * server refused, an unknown command) makes the exit code 1, so a script
  * notices.
  *
+ * In more than one room (after `/join`), every line of a room says which
+ * room it is from (`[#homework] [14:02] alice: hi`); lines typed go to the
+ * current room, the one joined last (or gone back to with `/join` or
+ * `/switch`), which the server keeps.
+ *
  * @module
  */
 
@@ -17,7 +22,8 @@ import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { renderEarlier, renderPlain, renderReplayed } from "../text/plain_format.ts";
-import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
+import { type CommandContext, replyTargetAfter, type RoomCommands, runInput } from "./commands.ts";
+import { roomKey } from "../server/rooms/room_name.ts";
 import {
   CannotJoinError,
   ChatConnection,
@@ -117,6 +123,23 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** The room's message limit, from the welcome. */
   let maxMessageChars: number | undefined;
+  /** The room we are in that `name` means (any case), if we are in it. */
+  const ourRoom = (name: string) =>
+    connection.rooms.find((room) =>
+      roomKey(room) === roomKey(name.startsWith("#") ? name : `#${name}`)
+    );
+
+  // Lines go to the server's current room (the one joined last, or gone back to with /join),
+  // so a line typed after a /join goes where the /join went, in order, even before its answer.
+  const rooms: RoomCommands = {
+    join: (room, key) => context.send(`/join ${room}${key ? ` ${key}` : ""}`),
+    part: (room) => context.send(room ? `/part ${room}` : "/part"),
+    switchTo(target) {
+      const ours = ourRoom(target);
+      if (!ours) return context.error(`You are not in ${target}: /join it first.`);
+      context.send(`/join ${ours}`);
+    },
+  };
 
   const context: CommandContext = {
     send: (text) => {
@@ -134,9 +157,16 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     quit: () => void connection.quit(),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
+    rooms,
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
+
+  /** Lines of `room`, each after the room's name when we are in more than one. */
+  const inRoom = (room: string | undefined, output: string[]) =>
+    room === undefined || connection.rooms.length < 2
+      ? output
+      : output.map((line) => `[${room}] ${line}`);
 
   /** Prints local output once the server answered everything typed before it, keeping the order. */
   const printLocal = (output: string[]) => {
@@ -156,22 +186,23 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const showRecord = (record: RoomRecord) => {
     notePrivateSender(record);
-    printAll(renderPlain(record));
+    printAll(inRoom(record.room, renderPlain(record)));
   };
 
   /** The welcome's records: earlier messages between two markers, or what was missed. */
   const showHistory = (welcome: WelcomeFrame, records: RoomRecord[]) => {
     const history = welcomeHistory(welcome, records);
+    const room = (output: string[]) => printAll(inRoom(welcome.room, output));
     if (history.kind === "earlier") {
       history.records.forEach(notePrivateSender);
-      return printAll(renderEarlier(history.records));
+      return room(renderEarlier(history.records));
     }
     const phrase = newMessagesPhrase(history.newMessages);
-    print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
-    if (history.gap) print(`!! ${GAP_WARNING}`);
+    room([`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`]);
+    if (history.gap) room([`!! ${GAP_WARNING}`]);
     for (const record of history.records) {
       notePrivateSender(record);
-      printAll(renderReplayed(record));
+      printAll(inRoom(record.room, renderReplayed(record)));
     }
   };
 
@@ -201,11 +232,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         const { welcome } = event;
         everJoined = true;
         maxMessageChars = welcome.limits?.maxMessageChars;
-        if (event.moved) {
+        if (event.added) {
           printAll(renderPlain({ ...welcome, type: "joined", history: [] }));
         } else if (event.rejoined) {
-          print(`-- Reconnected as ${welcome.name}.`);
-          if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
+          if (event.welcomed) print(`-- Reconnected as ${welcome.name}.`);
+          if (event.welcomed && event.roomChanged) print(`-- ${ROOM_CHANGED}`);
         } else {
           printAll(renderPlain({ ...welcome, history: [] }));
         }
@@ -215,6 +246,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       }
       case "record":
         return showRecord(event.record);
+      case "parted":
+        return printAll(renderPlain({ type: "parted", room: event.room, reason: event.reason }));
       case "reply":
         // The server refused something we sent: it was not delivered.
         if (event.frame.type === "error") exitCode = 1;
