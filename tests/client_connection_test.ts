@@ -494,6 +494,62 @@ Deno.test("a returning member gets a catch-up of thousands of records page by pa
   }, { limits });
 });
 
+Deno.test("a returning member in two rooms gets each room's catch-up, page by page, each record once", async () => {
+  const limits = { maxQueueBytes: 64 * 1024, ratePerSecond: 1e6, rateBurst: 1e6 };
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      alice.connection.send("/join #homework");
+      await alice.waitFor((e) => e.type === "joined" && e.welcome.room === "#homework", "join");
+      assertEquals(alice.connection.rooms, ["#general", "#homework"]);
+      const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+      await bob.sendFrame({ type: "join", room: "#homework" });
+      await bob.nextFrame((f) => f.type === "joined");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      const missed = { "#general": 700, "#homework": 1200 };
+      for (const [room, total] of Object.entries(missed)) {
+        for (let sent = 0; sent < total; sent += 100) {
+          const lines = Array.from(
+            { length: 100 },
+            (_, i) => JSON.stringify({ type: "send", room, text: `${room}-${sent + i + 1}` }),
+          );
+          await bob.sendRaw(lines.join("\n") + "\n");
+          await bob.nextFrame((f) => f.type === "message" && f.text === `${room}-${sent + 100}`);
+        }
+      }
+      proxy.refusing = false;
+      const back = (room: string) =>
+        alice.waitFor(
+          (e) => e.type === "joined" && e.rejoined && e.welcome.room === room,
+          `rejoin ${room}`,
+          20_000,
+        );
+      for (const [room, total] of Object.entries(missed)) {
+        const rejoined = await back(room);
+        assert(rejoined.type === "joined");
+        const history = welcomeHistory(rejoined.welcome, rejoined.records);
+        assertEquals(history.kind, "catch-up");
+        const texts = history.records.filter((r) => r.type === "message").map((r) => r.text);
+        assertEquals(texts, Array.from({ length: total }, (_, i) => `${room}-${i + 1}`));
+        assert(history.records.every((r) => r.room === room), "only that room's records");
+      }
+      await bob.sendFrame({ type: "send", room: "#homework", text: "live" });
+      await alice.waitFor(() => messageTexts(alice.events).includes("live"), "live");
+      const all = messageTexts(alice.events);
+      assertEquals(all.length, new Set(all).size, "nothing twice");
+      assertEquals(all.length, 700 + 1200 + 1);
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { limits });
+});
+
 Deno.test("fetchOlder pages back through what was said before joining", async () => {
   await withServer(async (_server, port) => {
     const { client: bob } = await LineClient.join(port, "bob");

@@ -7,72 +7,14 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { chatCommand, type ServeProcess, startServe } from "./support/chat_process.ts";
+import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
-import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
+import { tmuxAvailable } from "./support/tmux.ts";
+import { count, join, joinCommand, quote, rowIndex, withRoom } from "./support/join_panes.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 const SKIP_REASON = HAVE_TMUX ? "" : " (ignored: tmux is not installed)";
-
-/** Shell-quotes one argument. */
-function quote(arg: string): string {
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The pane's command: `chat join ARGS`, then — once it has exited — the
- * terminal's line discipline flags and the exit code, so a test can see
- * that the terminal was restored. The shell then stays (until the tmux
- * server is killed) so the pane's state can still be inspected.
- */
-function joinCommand(args: string[]): string {
-  const chat = chatCommand(["join", ...args]).map(quote).join(" ");
-  return `${chat}; code=$?; printf '\\n[tty:'; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo "exit $code]"; sleep 600`;
-}
-
-/**
- * Runs `body` with a `chat serve` subprocess and a private tmux server,
- * cleaning both up. `restart` stops the server and starts it again on the
- * same port and history file.
- */
-async function withRoom(
-  body: (room: { port: number; tmux: TmuxServer; restart(): Promise<void> }) => Promise<void>,
-): Promise<void> {
-  const tmux = new TmuxServer();
-  const env = { CHAT_DATA_DIR: await Deno.makeTempDir({ prefix: "chat-e2e-server-" }) };
-  let server: ServeProcess = await startServe([], { env });
-  const port = server.port;
-  try {
-    await body({
-      port,
-      tmux,
-      async restart() {
-        await server.stop();
-        server = await startServe([], { port, env });
-      },
-    });
-  } finally {
-    await tmux.kill();
-    await server.stop();
-    await Deno.remove(env.CHAT_DATA_DIR, { recursive: true });
-  }
-}
-
-function join(
-  tmux: TmuxServer,
-  name: string,
-  port: number,
-  size = { columns: 80, rows: 20 },
-): Promise<TmuxPane> {
-  return tmux.open(name, joinCommand(["--name", name, `127.0.0.1:${port}`]), size, {
-    NO_COLOR: "",
-  });
-}
-
-function count(rows: string[], text: string): number {
-  return rows.join("\n").split(text).length - 1;
-}
 
 /** True when the text at `index` of a capture with escapes is drawn dim (SGR 2, not yet undone). */
 function dimAt(styled: string, index: number): boolean {
@@ -85,13 +27,6 @@ function dimAt(styled: string, index: number): boolean {
     }
   }
   return dim;
-}
-
-/** The index of the first row matching `pattern` (at or after `from`); throws with the rows if none. */
-function rowIndex(rows: string[], pattern: RegExp, from = 0): number {
-  const index = rows.findIndex((row, i) => i >= from && pattern.test(row));
-  if (index < 0) throw new Error(`no row matches ${pattern}:\n${rows.join("\n")}`);
-  return index;
 }
 
 Deno.test({

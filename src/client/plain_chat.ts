@@ -123,22 +123,24 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** The room's message limit, from the welcome. */
   let maxMessageChars: number | undefined;
-  /** The room we are in that `name` means (any case), if we are in it. */
-  const ourRoom = (name: string) =>
-    connection.rooms.find((room) =>
-      roomKey(room) === roomKey(name.startsWith("#") ? name : `#${name}`)
-    );
+  /**
+   * Rooms a `/join` asked for that have not answered yet: lines of other rooms
+   * that arrive meanwhile already say their room, as we are about to be in two.
+   */
+  const joinsAsked = new Set<string>();
 
   // Lines go to the server's current room (the one joined last, or gone back to with /join),
   // so a line typed after a /join goes where the /join went, in order, even before its answer.
   const rooms: RoomCommands = {
-    join: (room, key) => context.send(`/join ${room}${key ? ` ${key}` : ""}`),
-    part: (room) => context.send(room ? `/part ${room}` : "/part"),
-    switchTo(target) {
-      const ours = ourRoom(target);
-      if (!ours) return context.error(`You are not in ${target}: /join it first.`);
-      context.send(`/join ${ours}`);
+    join(room, key) {
+      if (!connection.rooms.some((ours) => roomKey(ours) === roomKey(room))) {
+        joinsAsked.add(roomKey(room));
+      }
+      context.send(`/join ${room}${key ? ` ${key}` : ""}`);
     },
+    part: (room) => context.send(room ? `/part ${room}` : "/part"),
+    // One room at a time is current here: going to a room is joining it (the server says so).
+    switchTo: (target) => rooms.join(target.startsWith("#") ? target : `#${target}`),
   };
 
   const context: CommandContext = {
@@ -164,7 +166,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** Lines of `room`, each after the room's name when we are in more than one. */
   const inRoom = (room: string | undefined, output: string[]) =>
-    room === undefined || connection.rooms.length < 2
+    room === undefined || new Set([...connection.rooms.map(roomKey), ...joinsAsked]).size < 2
       ? output
       : output.map((line) => `[${room}] ${line}`);
 
@@ -232,6 +234,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         const { welcome } = event;
         everJoined = true;
         maxMessageChars = welcome.limits?.maxMessageChars;
+        joinsAsked.delete(roomKey(welcome.room));
         if (event.added) {
           printAll(renderPlain({ ...welcome, type: "joined", history: [] }));
         } else if (event.rejoined) {
@@ -249,8 +252,11 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "parted":
         return printAll(renderPlain({ type: "parted", room: event.room, reason: event.reason }));
       case "reply":
-        // The server refused something we sent: it was not delivered.
-        if (event.frame.type === "error") exitCode = 1;
+        // The server refused something we sent: it was not delivered (a /join, perhaps).
+        if (event.frame.type === "error") {
+          exitCode = 1;
+          joinsAsked.clear();
+        }
         return printAll(renderPlain(event.frame));
       case "name_refused":
         if (event.code === "name_open") {

@@ -77,14 +77,11 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
   const activity = info.activity ?? [];
   if (activity.length === 0) return style(fit(left, right, width));
   // The window shown matters more than the address: drop the address when space is short.
-  const short = ` ${info.name}${room} `;
-  const minimumLeft = Math.min(cellWidth(left), cellWidth(short) + 2);
   if (cellWidth(left) + cellWidth(right) + activityWidth(activity.slice(0, 1), 1) > width) {
-    left = short;
+    left = ` ${info.name}${room} `;
   }
-  const cellsForActivity = width - cellWidth(right) - Math.max(minimumLeft, cellWidth(left));
-  const shown = fitActivity(activity, cellsForActivity);
-  if (shown.length === 0 && activity.length > 0) return style(fit(left, right, width));
+  const shown = fitActivity(activity, width - cellWidth(right) - cellWidth(left));
+  if (shown.length === 0) return style(fit(left, right, width));
   const plain = activityText(shown, activity.length - shown.length);
   const fitted = fit(left, ` ${plain} |${right}`, width);
   // Style the entries that call for you inside the bar (the plain text found where it was put).
