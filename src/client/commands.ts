@@ -363,7 +363,7 @@ function save(context: CommandContext, change: Partial<Preferences>, confirmatio
 
 const KEY_HELP = [
   "Keys:",
-  "  Enter sends; Tab completes names and commands; Up/Down recall",
+  "  Enter sends; Tab completes names, rooms and commands; Up/Down recall",
   "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
   "  PageUp/PageDown or the wheel scroll back; End returns to the bottom",
   "  Alt-1…Alt-9 show window 1 to 9; Ctrl-N/Ctrl-P the next and previous one",
