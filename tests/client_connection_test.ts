@@ -550,6 +550,46 @@ Deno.test("a returning member in two rooms gets each room's catch-up, page by pa
   }, { limits });
 });
 
+Deno.test("coming back to a private room entered with its key: the key goes with it, and the catch-up comes", async () => {
+  await withServer(async (_server, port) => {
+    const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+    await bob.sendFrame({ type: "join", room: "#secret", key: "open sesame" });
+    await bob.nextFrame((f) => f.type === "joined");
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      assert(alice.connection.join("#secret", "open sesame"));
+      await alice.waitFor((e) => e.type === "joined" && e.welcome.room === "#secret", "join");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      for (const text of ["secret 1", "secret 2"]) {
+        await bob.sendFrame({ type: "send", room: "#secret", text });
+        await bob.nextFrame((f) => f.type === "message" && f.text === text);
+      }
+      proxy.refusing = false;
+      const back = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined && e.welcome.room === "#secret",
+        "back in #secret",
+      );
+      assert(back.type === "joined");
+      const history = welcomeHistory(back.welcome, back.records);
+      assertEquals(history.kind, "catch-up");
+      assertEquals(history.records.filter((r) => r.type === "message").map((r) => r.text), [
+        "secret 1",
+        "secret 2",
+      ]);
+      const refusals = alice.events.filter((e) => e.type === "reply" && e.frame.type === "error");
+      assertEquals(refusals, [], "no key_needed");
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  });
+});
+
 Deno.test("fetchOlder pages back through what was said before joining", async () => {
   await withServer(async (_server, port) => {
     const { client: bob } = await LineClient.join(port, "bob");

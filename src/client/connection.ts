@@ -191,6 +191,9 @@ interface RoomPlace {
   lastId: number;
 }
 
+/** A private room's key as given to {@linkcode ChatConnection.join}, kept for coming back. */
+type RoomKeys = Map<string, string>;
+
 /** How a connection ended; `final` when trying again would not help. */
 type SessionEnd = { reason: string; bye?: ByeFrame; final?: boolean };
 
@@ -229,6 +232,12 @@ export class ChatConnection {
   #rooms = new Map<string, RoomPlace>();
   /** Rooms the last hello asked to enter again (its `rooms`), until their `joined` arrives. */
   #rejoining = new Set<string>();
+  /**
+   * Keys of the private rooms we entered with one, by room key, kept in
+   * memory only: coming back to such a room needs its key again (a `join`
+   * frame after the welcome, as `hello` `rooms` cannot carry keys).
+   */
+  readonly #keys: RoomKeys = new Map();
   /** True when the latest welcome is of another history than the one before (a restart without it). */
   #logChanged = false;
   /** The latest welcome, the base of the state shown for the other rooms entered. */
@@ -310,6 +319,18 @@ export class ChatConnection {
   send(text: string, room?: string): boolean {
     if (!this.#joined || this.#stopped) return false;
     this.#pacer.enqueue({ type: "send", text, ...(room === undefined ? {} : { room }) });
+    return true;
+  }
+
+  /**
+   * Enters a room (created if new; `key` for a private one), or makes it the
+   * current one if we are in it; its `joined` event follows. Paced and
+   * ordered like {@linkcode send}; false when not joined or leaving.
+   */
+  join(room: string, key?: string): boolean {
+    if (!this.#joined || this.#stopped) return false;
+    if (key !== undefined) this.#keys.set(roomKey(room), key);
+    this.#pacer.enqueue({ type: "join", room, ...(key === undefined ? {} : { key }) });
     return true;
   }
 
@@ -625,6 +646,7 @@ export class ChatConnection {
         return;
       case "parted":
         this.#rooms.delete(roomKey(frame.room));
+        this.#keys.delete(roomKey(frame.room));
         this.#save();
         if (this.#joined) this.#emit({ type: "parted", room: frame.room, reason: frame.reason });
         return;
@@ -688,6 +710,17 @@ export class ChatConnection {
     const place = this.#rooms.get(key) ?? { name: welcome.room, lastId: 0 };
     this.#rooms.delete(key);
     this.#rooms = new Map([[key, place], ...this.#rooms]);
+    // Back to the private rooms the hello could not name: with their keys, each caught up.
+    for (const [other, { name, lastId }] of this.#rooms) {
+      const secret = this.#keys.get(other);
+      if (other === key || secret === undefined || !this.#rejoining.has(other)) continue;
+      this.#write({
+        type: "join",
+        room: name,
+        key: secret,
+        ...(lastId > 0 ? { since: lastId } : {}),
+      });
+    }
     this.#entered(welcome, {
       rejoined,
       roomChanged: rejoined && this.#logChanged,
@@ -844,7 +877,9 @@ export class ChatConnection {
     if (!this.#everJoined && this.#options.saved) this.#recall(this.#options.saved);
     const resume = this.#session === undefined ? {} : { resume: this.#session };
     // Go back to our rooms, each caught up from the last record we saw there.
-    const [first, ...others] = this.#rooms.values();
+    const [first, ...all] = this.#rooms.values();
+    // Private rooms we have the key of come back with a `join` each, after the welcome.
+    const others = all.filter((place) => !this.#keys.has(roomKey(place.name)));
     const log = this.#log === undefined ? {} : { log: this.#log };
     const where = first === undefined ? {} : { room: first.name };
     const since = first !== undefined && first.lastId > 0 ? { since: first.lastId } : {};
@@ -854,7 +889,7 @@ export class ChatConnection {
         ...(lastId > 0 ? { since: lastId } : {}),
       })),
     };
-    this.#rejoining = new Set(others.map((place) => roomKey(place.name)));
+    this.#rejoining = new Set(all.map((place) => roomKey(place.name)));
     const password = this.#password === undefined ? {} : { password: this.#password };
     // Only the first join of a run asks; a reconnect takes back what was ours.
     const takeOver = this.#options.takeOver === false && !this.#everJoined &&

@@ -136,7 +136,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       if (!connection.rooms.some((ours) => roomKey(ours) === roomKey(room))) {
         joinsAsked.add(roomKey(room));
       }
-      context.send(`/join ${room}${key ? ` ${key}` : ""}`);
+      // Not joined yet (or reconnecting): the line waits, like any other.
+      if (!connection.join(room, key)) waiting.push(`/join ${room}${key ? ` ${key}` : ""}`);
     },
     part: (room) => context.send(room ? `/part ${room}` : "/part"),
     // One room at a time is current here: going to a room is joining it (the server says so).

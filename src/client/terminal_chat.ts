@@ -63,6 +63,9 @@ export interface TerminalChatOptions {
   preferences?: ServerPreferences;
 }
 
+/** Said when something typed could not be sent. */
+const NOT_CONNECTED = "Not connected right now, so that was not sent.";
+
 /** A second Ctrl-C within this long always leaves, whatever is typed. */
 const DOUBLE_INTERRUPT_MS = 1000;
 
@@ -726,13 +729,13 @@ export class TerminalChat {
         const open = this.#windows.room(room);
         if (open) return this.#show(open);
         // Its window opens when the server lets us in (`joined`).
-        this.#sendCommand(`/join ${room}${key ? ` ${key}` : ""}`);
+        if (!this.#connection.join(room, key)) error(NOT_CONNECTED);
       },
       part: (room) => {
         const window = this.#windows.current;
         const target = room ?? (window?.kind === "room" ? window.name : undefined);
         if (!target) return error("This is a private conversation: /close closes it.");
-        this.#sendCommand(`/part ${target}`, target);
+        if (!this.#connection.send(`/part ${target}`, target)) error(NOT_CONNECTED);
       },
       switchTo: (target) => {
         const window = this.#windows.find(target);
@@ -753,16 +756,6 @@ export class TerminalChat {
         if (this.#windows.current) this.#show(this.#windows.current);
       },
     };
-  }
-
-  /** Sends a command to the server in `room` (default: the room shown last). */
-  #sendCommand(line: string, room = this.#lastRoom): void {
-    if (this.#connection.send(line, room)) return;
-    this.#print({
-      kind: "error",
-      ts: Date.now(),
-      text: "Not connected right now, so that was not sent.",
-    });
   }
 
   /** Leaves politely; the connection's "ended" event finishes the session. */
