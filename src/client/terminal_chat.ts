@@ -218,9 +218,9 @@ export class TerminalChat {
     }
   }
 
+  /** We are in a room: the server's welcome, a room we came back to, or one we joined. */
   #joined(event: Extract<ConnectionEvent, { type: "joined" }>): void {
     const { welcome, records, rejoined, roomChanged, welcomed, added } = event;
-    const ts = Date.now();
     this.#stopCountdown();
     this.#outage = false;
     this.#asking = null;
@@ -240,27 +240,8 @@ export class TerminalChat {
     });
     this.#updateStatus({ name: welcome.name, state: "connected" });
     if (added) this.#show(window);
-    const here: Entry[] = [];
-    if (added) {
-      here.push({
-        kind: "members",
-        ts,
-        members: welcome.members,
-        lead: `You are now in ${welcome.room}.`,
-      });
-    } else if (!rejoined) {
-      here.push({
-        kind: "members",
-        ts,
-        members: welcome.members,
-        lead: `Welcome, ${welcome.name}! You are in ${welcome.room}.`,
-      });
-      if (welcome.motd) here.push({ kind: "info", ts, text: welcome.motd });
-    }
-    if (welcome.topic && !rejoined) {
-      here.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
-    }
     if (rejoined && welcomed) {
+      const ts = Date.now();
       const notes: Entry[] = [{ kind: "note", ts, text: `Reconnected as ${welcome.name}.` }];
       if (roomChanged) notes.push({ kind: "note", ts, text: ROOM_CHANGED });
       this.#print(notes);
@@ -269,27 +250,16 @@ export class TerminalChat {
     // Private messages among them go to their conversations' windows; the rest is the room's.
     const privates = history.records.filter((record) => record.type === "private" && !record.room);
     const roomRecords = history.records.filter((record) => !privates.includes(record));
-    if (history.kind === "catch-up") {
-      const count = roomRecords.filter(isConversation).length;
-      here.push({ kind: "marker", ts, text: `${welcome.room}: ${newMessagesPhrase(count)}` });
-      if (history.gap) here.push({ kind: "error", ts, text: GAP_WARNING });
-      for (const record of roomRecords) here.push({ kind: "record", record, replayed: true });
-      this.#windows.noteActivity(window, roomRecords.some((r) => this.#callsForYou(r)), count);
-    } else if (roomRecords.length > 0) {
-      here.push({ kind: "marker", ts, text: EARLIER_MARKER, earlier: true });
-      for (const record of roomRecords) {
-        here.push({ kind: "record", record, earlier: true, replayed: true });
-      }
-      here.push({ kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true });
-    }
+    const entries = this.#arrivalEntries(event);
+    entries.push(...this.#roomHistoryEntries(window, history.kind, roomRecords, history.gap));
     if (welcomed && !rejoined && !added) {
-      here.push({
+      entries.push({
         kind: "note",
-        ts,
+        ts: Date.now(),
         text: "Type a message and press Enter. /help lists commands, Ctrl-C leaves.",
       });
     }
-    this.#print(here, window);
+    this.#print(entries, window);
     this.#showPrivateHistory(privates, history.kind === "catch-up");
     // Members come from the welcome; history only tells who wrote to you privately.
     for (const record of history.records) this.#notePrivateSender(record);
@@ -302,6 +272,54 @@ export class TerminalChat {
     }
     this.#showWindowStatus();
     this.#showInput();
+  }
+
+  /** What a room's window says on entering it: the greeting, or where you are now; the topic. */
+  #arrivalEntries(event: Extract<ConnectionEvent, { type: "joined" }>): Entry[] {
+    const { welcome, rejoined, added } = event;
+    const ts = Date.now();
+    if (rejoined) return [];
+    const lead = added
+      ? `You are now in ${welcome.room}.`
+      : `Welcome, ${welcome.name}! You are in ${welcome.room}.`;
+    const entries: Entry[] = [{ kind: "members", ts, members: welcome.members, lead }];
+    if (welcome.motd && !added) entries.push({ kind: "info", ts, text: welcome.motd });
+    if (welcome.topic) entries.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
+    return entries;
+  }
+
+  /**
+   * A room's records from its welcome: earlier messages between their
+   * markers, or what you missed there under `#room: N new messages since you
+   * left` (counted in the activity list when the window is not shown).
+   */
+  #roomHistoryEntries(
+    window: ChatWindow,
+    kind: "earlier" | "catch-up",
+    records: RoomRecord[],
+    gap: boolean,
+  ): Entry[] {
+    const ts = Date.now();
+    if (kind === "catch-up") {
+      const count = records.filter(isConversation).length;
+      this.#windows.noteActivity(window, records.some((r) => this.#callsForYou(r)), count);
+      return [
+        { kind: "marker", ts, text: `${window.name}: ${newMessagesPhrase(count)}` },
+        ...(gap ? [{ kind: "error", ts, text: GAP_WARNING } as const] : []),
+        ...records.map((record): Entry => ({ kind: "record", record, replayed: true })),
+      ];
+    }
+    if (records.length === 0) return [];
+    return [
+      { kind: "marker", ts, text: EARLIER_MARKER, earlier: true },
+      ...records.map((record): Entry => ({
+        kind: "record",
+        record,
+        earlier: true,
+        replayed: true,
+      })),
+      { kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true },
+    ];
   }
 
   /** Private messages of a welcome, each in its conversation's window (a catch-up counted there). */
