@@ -183,13 +183,10 @@ export class TerminalChat {
         const { frame } = event;
         const ts = Date.now();
         if (frame.type === "members") {
-          const window = frame.room ? this.#windows.room(frame.room) : undefined;
-          const room = window ?? this.#windows.current;
+          // Shown where /who was typed; the members are those of the room it asked about.
+          const room = frame.room ? this.#windows.room(frame.room) : this.#windows.current;
           if (room?.kind === "room") this.#setMembers(room.name, frame.members);
-          return this.#print(
-            { kind: "members", ts, members: frame.members, away: frame.away },
-            room,
-          );
+          return this.#print({ kind: "members", ts, members: frame.members, away: frame.away });
         }
         if (frame.type === "info") {
           for (const [name] of frame.text.matchAll(ROOM_IN_TEXT)) this.#knownRooms.add(name);
