@@ -244,7 +244,9 @@ Deno.test({
         "newcomer",
         joinCommand([`127.0.0.1:${port}`]),
         { columns: 80, rows: 20 },
-        { NO_COLOR: "", CHAT_CONFIG_DIR: elsewhere },
+        // Config and data of its own: bob's saved place (sessions.json, in the data directory)
+        // would otherwise prove the name "bob", and the newcomer be asked to take it over.
+        { NO_COLOR: "", CHAT_CONFIG_DIR: elsewhere, CHAT_DATA_DIR: elsewhere },
       );
       await newcomer.waitFor("Your name:");
       await newcomer.type("Bob");
