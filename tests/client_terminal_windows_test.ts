@@ -143,7 +143,7 @@ Deno.test({
 
 Deno.test({
   name:
-    `windows: a private message opens a window of its own; what is typed there goes to that person; /msg NAME opens one, /close closes it${SKIP_REASON}`,
+    `windows: a private message opens a window of its own; what is typed there goes to that person; /msg NAME opens one, /close closes it; /part closes a room's${SKIP_REASON}`,
   ignore: !HAVE_TMUX,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -175,6 +175,19 @@ Deno.test({
         await alice.waitFor("[you -> bob] see you at 5");
         await alice.press("M-2");
         await alice.waitFor("[you -> bob] see you at 5");
+
+        // /part leaves the room of the window shown and closes the window; the last room stays.
+        await enter(alice, "/join #tmp");
+        await waitForStatus(alice, /^ alice @ \S+ #tmp +1 here/);
+        await enter(alice, "/part");
+        await waitForStatus(alice, /^ alice @ \S+ @bob +private/);
+        await alice.waitFor("You left #tmp.");
+        await enter(alice, "/part");
+        await alice.waitFor("This is a private conversation: /close closes it.");
+        await alice.press("M-1");
+        await enter(alice, "/part");
+        await alice.waitFor("#general is your only room");
+        await waitForStatus(alice, /^ alice @ \S+ #general +2 here/);
       } finally {
         bob.close();
       }
