@@ -111,6 +111,8 @@ Deno.test({
         await alice.waitFor((rows) => rows.at(-1) === "› /switch #general");
         await alice.press("Enter");
         await waitForStatus(alice, /^ alice @ \S+ #general +2 here/);
+        await enter(alice, "/switch");
+        await alice.waitFor("Windows (Alt-1 … Alt-9): 1 #general (shown), 2 #homework, 3 #random.");
         await enter(alice, "/switch #nowhere");
         await alice.waitFor('No window "#nowhere". /join #room or /query NAME opens one.');
 

@@ -60,6 +60,8 @@ export interface RoomCommands {
   query?(name: string): void;
   /** Closes the private window shown; full-screen only. */
   close?(): void;
+  /** Lists the windows with their numbers (for Alt-1 …); full-screen only. */
+  list?(): void;
 }
 
 /** One command of the registry. */
@@ -177,10 +179,11 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "switch",
     aliases: ["window"],
-    args: "#ROOM|NAME",
-    summary: "go to the window of a room, or of a private conversation",
+    args: "[#ROOM|NAME]",
+    summary: "go to the window of a room, or of a private conversation; alone: list them",
     run(context, args) {
       const [target, extra] = splitFirstWord(args);
+      if (!target && context.rooms?.list) return context.rooms.list();
       if (!target || extra) return context.error(`Usage: ${usageOf(this)}`);
       if (!context.rooms) return context.error(FULL_SCREEN_ONLY);
       context.rooms.switchTo(target);

@@ -762,6 +762,16 @@ export class TerminalChat {
       query: (name) => {
         this.#show(this.#windows.openPrivate(name));
       },
+      list: () => {
+        const listed = this.#windows.all.map((window, index) =>
+          `${index + 1} ${windowLabel(window)}${window === this.#windows.current ? " (shown)" : ""}`
+        );
+        this.#print({
+          kind: "info",
+          ts: ts(),
+          text: `Windows (Alt-1 … Alt-9): ${listed.join(", ")}.`,
+        });
+      },
       close: () => {
         const window = this.#windows.current;
         if (window?.kind !== "private") {
