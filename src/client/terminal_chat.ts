@@ -361,8 +361,9 @@ export class TerminalChat {
 
   #record(record: RoomRecord): void {
     if (record.type === "private" && !record.room) return this.#privateRecord(record);
-    const window = (record.room ? this.#windows.room(record.room) : undefined) ??
-      this.#windows.current;
+    // A record of a room whose window is closed (it came just after we left) is not shown;
+    // one without a room comes from a server with one room, the window shown.
+    const window = record.room ? this.#windows.room(record.room) : this.#windows.current;
     if (!window) return;
     const room = this.#rooms.get(roomKey(window.name));
     this.#track(record, window);
