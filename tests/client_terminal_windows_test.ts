@@ -9,7 +9,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { count, join, rowIndex, withRoom } from "./support/join_panes.ts";
+import { count, join, joinCommand, rowIndex, withRoom } from "./support/join_panes.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
 import { tmuxAvailable, type TmuxPane } from "./support/tmux.ts";
@@ -220,7 +220,7 @@ async function missWhileAway(
 
 Deno.test({
   name:
-    `windows: after a reconnect, and after the server is killed and started again, each room says how many new messages came there since you left${SKIP_REASON}`,
+    `windows: after a reconnect, after the server is killed and started again, and in a new chat join, each room says how many new messages came there since you left${SKIP_REASON}`,
   ignore: !HAVE_TMUX,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -269,6 +269,28 @@ Deno.test({
         rows = await alice.waitFor("— #general: 2 new messages since you left —");
         assertEquals(count(rows, "general crash 1"), 1);
         assertEquals(count(rows, "general crash 2"), 1);
+
+        // Alice leaves; a new `chat join` later goes back to both rooms, each caught up.
+        await enter(alice, "/quit");
+        await alice.waitFor(/\[tty:.*exit 0\]/);
+        const erin = await multiRoomMember(port, "erin", ["#homework"]);
+        talkers.push(erin);
+        await sayIn(erin, "#homework", "hw while gone");
+        await sayIn(erin, "#general", "general while gone");
+        const again = await tmux.open(
+          "alice-again",
+          joinCommand(["--name", "alice", `127.0.0.1:${network.port}`]),
+          { columns: 80, rows: 24 },
+          { NO_COLOR: "" },
+        );
+        rows = await again.waitFor("— #general: 1 new message since you left —");
+        assertEquals(count(rows, "general while gone"), 1);
+        assertEquals(count(rows, "general crash"), 0, "nothing seen before");
+        await waitForStatus(again, /^ alice @ \S+ #general +#homework 1 \| 3 here/);
+        await again.press("M-2");
+        rows = await again.waitFor("— #homework: 1 new message since you left —");
+        assertEquals(count(rows, "hw while gone"), 1);
+        assertEquals(count(rows, "after the crash"), 0, "nothing seen before");
       } finally {
         for (const talker of talkers) talker.close();
         await network.close();
