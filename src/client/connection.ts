@@ -191,9 +191,6 @@ interface RoomPlace {
   lastId: number;
 }
 
-/** A private room's key as given to {@linkcode ChatConnection.join}, kept for coming back. */
-type RoomKeys = Map<string, string>;
-
 /** How a connection ended; `final` when trying again would not help. */
 type SessionEnd = { reason: string; bye?: ByeFrame; final?: boolean };
 
@@ -237,7 +234,7 @@ export class ChatConnection {
    * memory only: coming back to such a room needs its key again (a `join`
    * frame after the welcome, as `hello` `rooms` cannot carry keys).
    */
-  readonly #keys: RoomKeys = new Map();
+  readonly #keys = new Map<string, string>();
   /** True when the latest welcome is of another history than the one before (a restart without it). */
   #logChanged = false;
   /** The latest welcome, the base of the state shown for the other rooms entered. */
