@@ -11,7 +11,15 @@ import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
 import { tmuxAvailable } from "./support/tmux.ts";
-import { count, join, joinCommand, quote, rowIndex, withRoom } from "./support/join_panes.ts";
+import {
+  count,
+  focus,
+  join,
+  joinCommand,
+  quote,
+  rowIndex,
+  withRoom,
+} from "./support/join_panes.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 const SKIP_REASON = HAVE_TMUX ? "" : " (ignored: tmux is not installed)";
@@ -345,11 +353,11 @@ Deno.test({
       try {
         await carol.say("seen while here");
         await alice.waitFor("carol: seen while here");
-        await alice.sendBytes("\x1b[O"); // focus out, as the terminal reports it
+        await focus(alice, false); // focus out, as the terminal reports it
         await carol.say("said while away");
         await carol.say("also while away");
         await alice.waitFor("carol: also while away");
-        await alice.sendBytes("\x1b[I"); // back
+        await focus(alice, true); // back
         await carol.say("said after coming back");
         const rows = await alice.waitFor("carol: said after coming back");
         const marker = rowIndex(rows, /^ +— new —$/);
@@ -358,7 +366,7 @@ Deno.test({
         assertEquals(count(rows, "— new —"), 1);
 
         // Away again: the marker moves to the new place.
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("second absence");
         const moved = await alice.waitFor("carol: second absence");
         assertEquals(count(moved, "— new —"), 1);
@@ -556,7 +564,7 @@ Deno.test({
       await waitForTitle(`${room} — chat`);
       const { client: carol } = await LineClient.join(port, "carol");
       try {
-        await alice.sendBytes("\x1b[O"); // the window goes to the background
+        await focus(alice, false); // the window goes to the background
         await carol.say("hi alice, lunch?");
         await alice.waitFor("carol: hi alice, lunch?");
         await waitForTitle(`(1) ${room} — chat`);
@@ -571,27 +579,27 @@ Deno.test({
         assert(notified.includes("\x1b]9;carol: hi alice, lunch?\x07"), JSON.stringify(notified));
         assert(notified.includes("\x1b]9;carol (private): psst\x07"), "a private message notifies");
         assert(!notified.includes("anyone else?\x07"), "a message without a mention does not");
-        await alice.sendBytes("\x1b[I"); // back
+        await focus(alice, true); // back
         await waitForTitle(`${room} — chat`);
 
         // /notify all: every message; /notify off: none.
         await alice.type("/notify all");
         await alice.press("Enter");
         await alice.waitFor("Desktop notifications for every message");
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("plain news");
         await alice.waitFor("carol: plain news");
-        await alice.sendBytes("\x1b[I");
+        await focus(alice, true);
         await alice.type("/notify off");
         await alice.press("Enter");
         await alice.waitFor("No desktop notifications.");
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("alice: quiet now");
         await alice.waitFor("carol: alice: quiet now");
         const later = await written();
         assert(later.includes("\x1b]9;carol: plain news\x07"), "notify all");
         assert(!later.includes("quiet now\x07"), "notify off");
-        await alice.sendBytes("\x1b[I");
+        await focus(alice, true);
 
         // /ignore hides what someone writes; /unignore shows it again.
         await alice.type("/ignore carol");

@@ -75,6 +75,20 @@ export function join(
   });
 }
 
+/**
+ * Reports the window's focus as the terminal does (`ESC [ I` / `ESC [ O`) and
+ * waits until the chat has taken it: a character typed after it shows up and
+ * is deleted again, and keys are handled in order. (Without this, a message
+ * arriving at once may be handled first.) The input line must be empty.
+ */
+export async function focus(pane: TmuxPane, focused: boolean): Promise<void> {
+  await pane.sendBytes(focused ? "\x1b[I" : "\x1b[O");
+  await pane.type("~");
+  await pane.waitFor((rows) => rows.at(-1) === "› ~");
+  await pane.press("BSpace");
+  await pane.waitFor((rows) => rows.at(-1) === "›");
+}
+
 /** How many times `text` appears on the rows. */
 export function count(rows: string[], text: string): number {
   return rows.join("\n").split(text).length - 1;
