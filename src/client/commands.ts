@@ -111,7 +111,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     run(context, args) {
       const [name, text] = splitFirstWord(args);
       // `/msg NAME` alone opens the private window with NAME, where the client has windows.
-      if (name && !text && context.rooms?.query) return context.rooms.query(name);
+      if (name && !text && context.rooms?.query) return openQuery(context, name);
       if (!name || !text) return context.error(`Usage: ${usageOf(this)}`);
       context.send(`/msg ${name} ${text}`);
     },
@@ -199,9 +199,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       const [name, extra] = splitFirstWord(args);
       if (!name || extra) return context.error(`Usage: ${usageOf(this)}`);
       if (!context.rooms?.query) return context.error(FULL_SCREEN_ONLY);
-      const checked = checkName(name.replace(/^@/, ""));
-      if ("code" in checked) return context.error(checked.message);
-      context.rooms.query(checked.name);
+      openQuery(context, name);
     },
   },
   {
@@ -338,6 +336,13 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 ];
 
 const FULL_SCREEN_ONLY = "That works in the full-screen client only.";
+
+/** Opens the private window with NAME (`@NAME` too), once the name is one a person can have. */
+function openQuery(context: CommandContext, name: string): void {
+  const checked = checkName(name.replace(/^@/, ""));
+  if ("code" in checked) return context.error(checked.message);
+  context.rooms?.query?.(checked.name);
+}
 
 const NOTIFY_CHANGED: Record<NotifyLevel, string> = {
   all: "Desktop notifications for every message while the window is in the background.",
