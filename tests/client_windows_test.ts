@@ -2,8 +2,8 @@
  * The terminal client's windows as pure pieces: the window list (order,
  * switching, unread counts, closing), the activity list in the status bar
  * (readable, with and without colour, at narrow widths), Tab completion of
- * room and window names, the keys that switch windows, and the rooms kept in
- * a saved place.
+ * room and window names, the keys that switch windows, the rooms kept in
+ * a saved place, and the members of each room.
  */
 
 import { stripVTControlCharacters } from "node:util";
@@ -12,6 +12,7 @@ import { KeyDecoder } from "../src/client/key_decoder.ts";
 import { SavedSessions } from "../src/client/saved_sessions.ts";
 import { formatStatus, type StatusInfo } from "../src/client/status_line.ts";
 import { createTheme } from "../src/client/theme.ts";
+import { RoomMembers } from "../src/client/room_members.ts";
 import { WindowList } from "../src/client/windows.ts";
 import { cellWidth } from "../src/text/wrap.ts";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
@@ -168,4 +169,29 @@ Deno.test("a saved place keeps the other rooms and the last id seen in each", as
     await Deno.writeTextFile(`${dir}/sessions.json`, JSON.stringify(file));
     assertEquals(new SavedSessions(`${dir}/sessions.json`).recall("h:1", "alice"), undefined);
   });
+});
+
+Deno.test("a room's members follow its joins, leaves, renames and presence records, and /who", () => {
+  const ts = 0;
+  const room = new RoomMembers(["alice", "bob"]);
+  assert(room.apply({ type: "join", id: 1, ts, name: "carol", count: 3 }));
+  assert(room.apply({ type: "join", id: 2, ts, name: "Carol", count: 3 }), "one carol, any case");
+  assertEquals([room.members, room.count], [["alice", "bob", "carol"], 3]);
+  room.apply({ type: "nick", id: 3, ts, from: "bob", to: "robert" });
+  room.apply({ type: "leave", id: 4, ts, name: "carol", count: 2 });
+  assertEquals([room.members, room.count], [["alice", "robert"], 2]);
+  room.apply({
+    type: "presence",
+    id: 5,
+    ts,
+    joined: ["dan", "eve"],
+    left: ["robert"],
+    count: 4000,
+  });
+  assertEquals([room.members, room.count], [["alice", "dan", "eve"], 4000], "a big room's count");
+  assert(!room.apply({ type: "message", id: 6, ts, from: "dan", text: "hi" }));
+  room.set(["alice", "dan"]);
+  assertEquals([room.members, room.count], [["alice", "dan"], 4000]);
+  const big = new RoomMembers(["alice"], 250);
+  assertEquals(big.count, 250, "a welcome of a big room lists only you");
 });

@@ -45,6 +45,7 @@ import { type ChatTerminal, onStopSignal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
 import { graphemes } from "../text/wrap.ts";
 import { type ChatWindow, windowLabel, WindowList } from "./windows.ts";
+import { RoomMembers } from "./room_members.ts";
 
 const CHAT_PROMPT = "› ";
 /** Prompts of the input line while it answers a question from the server instead of chatting. */
@@ -69,15 +70,6 @@ const NOT_CONNECTED = "Not connected right now, so that was not sent.";
 /** A second Ctrl-C within this long always leaves, whatever is typed. */
 const DOUBLE_INTERRUPT_MS = 1000;
 
-/** Who is in one of your rooms, as far as the client knows. */
-interface RoomMembers {
-  members: string[];
-  /** How many are in it (more than `members` in a big room). */
-  count: number;
-  /** True between the room's welcome and its first live record, normally your own join. */
-  ownJoinPending: boolean;
-}
-
 /** Room names in text from the server (`/rooms`, an invitation), remembered for Tab. */
 const ROOM_IN_TEXT = /(?<![\w#])#[A-Za-z0-9_-]{1,32}(?![\w-])/g;
 
@@ -90,6 +82,8 @@ export class TerminalChat {
   readonly #windows = new WindowList();
   /** Members of each room you are in, by room key. */
   readonly #rooms = new Map<string, RoomMembers>();
+  /** Rooms whose welcome came and whose first live record did not yet: normally your own join. */
+  readonly #ownJoinPending = new Set<string>();
   /** Rooms heard of, for Tab after `/join`. */
   readonly #knownRooms = new Set<string>();
   /** The room window shown last: where commands typed in a private window go. */
@@ -230,11 +224,8 @@ export class TerminalChat {
       window.scrollback = this.#screen.shown;
       this.#lastRoom = window.name;
     }
-    this.#rooms.set(roomKey(welcome.room), {
-      members: [...welcome.members],
-      count: welcome.count ?? welcome.members.length,
-      ownJoinPending: true,
-    });
+    this.#rooms.set(roomKey(welcome.room), new RoomMembers(welcome.members, welcome.count));
+    this.#ownJoinPending.add(roomKey(welcome.room));
     this.#updateStatus({ name: welcome.name, state: "connected" });
     if (added) this.#show(window);
     if (rejoined && welcomed) {
@@ -349,6 +340,7 @@ export class TerminalChat {
   /** We left a room (or were put out of it): its window closes, and the next one says why. */
   #parted(room: string, reason: string | undefined): void {
     this.#rooms.delete(roomKey(room));
+    this.#ownJoinPending.delete(roomKey(room));
     const window = this.#windows.room(room);
     if (window) {
       this.#windows.close(window);
@@ -365,12 +357,10 @@ export class TerminalChat {
     // one without a room comes from a server with one room, the window shown.
     const window = record.room ? this.#windows.room(record.room) : this.#windows.current;
     if (!window) return;
-    const room = this.#rooms.get(roomKey(window.name));
     this.#track(record, window);
     // The server announces your join to you too, right after the welcome that already said so.
-    const ownJoin = room?.ownJoinPending === true && record.type === "join" &&
+    const ownJoin = this.#ownJoinPending.delete(roomKey(window.name)) && record.type === "join" &&
       nameKey(record.name) === nameKey(this.#connection.name);
-    if (room) room.ownJoinPending = false;
     if (ownJoin || this.#ignored(record)) return;
     const entry: Entry = { kind: "record", record };
     if (record.type === "join" || record.type === "leave") {
@@ -465,40 +455,13 @@ export class TerminalChat {
 
   /** Keeps the members of the record's room and your own name up to date. */
   #track(record: RoomRecord, window: ChatWindow): void {
-    const room = this.#rooms.get(roomKey(window.name));
     if (record.type === "nick") {
       this.#windows.rename(record.from, record.to);
       this.#screen.setMe(this.#connection.name);
       this.#updateStatus({ name: this.#connection.name });
     }
-    if (!room) return;
-    switch (record.type) {
-      case "join":
-        if (!room.members.some((m) => nameKey(m) === nameKey(record.name))) {
-          room.members = [...room.members, record.name];
-        }
-        room.count = record.count;
-        break;
-      case "leave":
-        room.members = room.members.filter((m) => nameKey(m) !== nameKey(record.name));
-        room.count = record.count;
-        break;
-      case "presence": {
-        // A big room: the count is the room's; the list holds who we have heard of.
-        const left = new Set(record.left.map(nameKey));
-        const known = new Set(room.members.map(nameKey));
-        room.members = [
-          ...room.members.filter((m) => !left.has(nameKey(m))),
-          ...record.joined.filter((name) => !known.has(nameKey(name))),
-        ];
-        room.count = record.count;
-        break;
-      }
-      case "nick":
-        room.members = room.members.map((m) => nameKey(m) === nameKey(record.from) ? record.to : m);
-        break;
-    }
-    if (window === this.#windows.current) this.#showWindowStatus();
+    const changed = this.#rooms.get(roomKey(window.name))?.apply(record);
+    if (changed && window === this.#windows.current) this.#showWindowStatus();
   }
 
   /** Remembers who wrote to you privately last, for /reply. */
@@ -508,10 +471,7 @@ export class TerminalChat {
   }
 
   #setMembers(room: string, members: string[]): void {
-    const known = this.#rooms.get(roomKey(room));
-    if (!known) return;
-    known.members = [...members];
-    known.count = Math.max(members.length, known.count);
+    this.#rooms.get(roomKey(room))?.set(members);
     this.#showWindowStatus();
   }
 
