@@ -582,6 +582,29 @@ Deno.test("coming back to a private room entered with its key: the key goes with
       ]);
       const refusals = alice.events.filter((e) => e.type === "reply" && e.frame.type === "error");
       assertEquals(refusals, [], "no key_needed");
+
+      // Only in the private room now: the hello names no room (it could not give the key),
+      // and the private room comes back by its join, caught up.
+      alice.connection.send("/part #general", "#general");
+      await alice.waitFor((e) => e.type === "parted", "parted");
+      assertEquals(alice.connection.rooms, ["#secret"]);
+      alice.events.length = 0;
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      await bob.sendFrame({ type: "send", room: "#secret", text: "secret 3" });
+      await bob.nextFrame((f) => f.type === "message" && f.text === "secret 3");
+      proxy.refusing = false;
+      const again = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined && e.welcome.room === "#secret",
+        "back in #secret again",
+      );
+      assert(again.type === "joined");
+      assertEquals(messageTexts([again]), ["secret 3"]);
+      assertEquals(
+        alice.events.filter((e) => e.type === "reply" && e.frame.type === "error"),
+        [],
+      );
       bob.close();
     } finally {
       await alice.connection.quit();

@@ -227,7 +227,9 @@ export class ChatConnection {
   #log: string | undefined;
   /** The rooms we are in, by {@linkcode roomKey}, in the order entered; the first is the hello's `room`. */
   #rooms = new Map<string, RoomPlace>();
-  /** Rooms the last hello asked to enter again (its `rooms`), until their `joined` arrives. */
+  /** The room the last hello named first (its `room`), by room key. */
+  #askedRoom: string | undefined;
+  /** The other rooms the last hello went back to (by `rooms`, or keys), until their `joined`. */
   #rejoining = new Set<string>();
   /**
    * Keys of the private rooms we entered with one, by room key, kept in
@@ -702,8 +704,10 @@ export class ChatConnection {
     this.#lastSessionJoined = true;
     // The welcome's room leads: the one asked for first, unless the server sent us elsewhere.
     const key = roomKey(welcome.room);
-    const first = [...this.#rooms.keys()][0];
-    if (first !== undefined && first !== key) this.#rooms.delete(first);
+    if (this.#askedRoom !== undefined && this.#askedRoom !== key) {
+      this.#rooms.delete(this.#askedRoom);
+    }
+    this.#rejoining.delete(key);
     const place = this.#rooms.get(key) ?? { name: welcome.room, lastId: 0 };
     this.#rooms.delete(key);
     this.#rooms = new Map([[key, place], ...this.#rooms]);
@@ -873,10 +877,12 @@ export class ChatConnection {
     // Not joined yet in this run: present the place an earlier run saved for this name.
     if (!this.#everJoined && this.#options.saved) this.#recall(this.#options.saved);
     const resume = this.#session === undefined ? {} : { resume: this.#session };
-    // Go back to our rooms, each caught up from the last record we saw there.
-    const [first, ...all] = this.#rooms.values();
-    // Private rooms we have the key of come back with a `join` each, after the welcome.
-    const others = all.filter((place) => !this.#keys.has(roomKey(place.name)));
+    // Go back to our rooms, each caught up from the last record we saw there. A hello
+    // carries no keys: private rooms we have the key of come back with a `join` each,
+    // after the welcome.
+    const places = [...this.#rooms.values()];
+    const [first, ...others] = places.filter((place) => !this.#keys.has(roomKey(place.name)));
+    this.#askedRoom = first === undefined ? undefined : roomKey(first.name);
     const log = this.#log === undefined ? {} : { log: this.#log };
     const where = first === undefined ? {} : { room: first.name };
     const since = first !== undefined && first.lastId > 0 ? { since: first.lastId } : {};
@@ -886,7 +892,9 @@ export class ChatConnection {
         ...(lastId > 0 ? { since: lastId } : {}),
       })),
     };
-    this.#rejoining = new Set(all.map((place) => roomKey(place.name)));
+    this.#rejoining = new Set(
+      places.filter((place) => place !== first).map((place) => roomKey(place.name)),
+    );
     const password = this.#password === undefined ? {} : { password: this.#password };
     // Only the first join of a run asks; a reconnect takes back what was ours.
     const takeOver = this.#options.takeOver === false && !this.#everJoined &&
