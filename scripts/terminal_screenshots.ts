@@ -5,7 +5,9 @@
  * (`tmux capture-pane -e -p`), turned into HTML (anser) on a dark
  * terminal background in a monospace font of this machine, and photographed
  * by headless Chromium into docs/screenshots/terminal-*.png: the chat, and
- * the chat scrolled back while new messages arrive ("N new below").
+ * the chat scrolled back while new messages arrive ("N new below"). Alice is
+ * in two rooms, and bob writes to her privately: the status bar's activity
+ * list shows the other windows with unread messages (`#homework 2!  @bob 1!`).
  *
  * Usage: deno run --allow-all scripts/terminal_screenshots.ts [OUTPUT_DIR]
  *
@@ -15,6 +17,7 @@
 import Anser from "anser";
 import { withBrowser } from "../tests/support/browser.ts";
 import { chatCommand } from "../tests/support/chat_process.ts";
+import { LineClient } from "../tests/support/line_client.ts";
 import { type TmuxPane, TmuxServer } from "../tests/support/tmux.ts";
 import { ScreenshotRoom } from "./screenshot_room.ts";
 
@@ -85,16 +88,37 @@ const MORE_TALK = [
   ["bob", "See you all at lunch then."],
 ] as const;
 
+/** Private messages in the room's talk: they open a window of their own, listed as `@bob 1!`. */
+const PRIVATE_TEXTS = new Map([["don't tell carol", /@bob 1!/]]);
+
+/** Talk in alice's second room, which she is not looking at. */
+const HOMEWORK_TALK = ["Has anyone started exercise 2 yet?", "alice, did you get question 3?"];
+
 const room = await ScreenshotRoom.open();
 const tmux = new TmuxServer();
+let erin: LineClient | undefined;
 try {
   const join = chatCommand(["join", "--name", "alice", `127.0.0.1:${room.port}`]).join(" ");
   const pane = await tmux.open("alice", join, SIZE, { TERM: "xterm-256color" });
   await pane.waitFor("alice");
-  await room.talkWith("alice", (text) => pane.waitFor(text).then(() => {}), async (text) => {
+  // A second room, left for the first (Alt-1): the talk there is counted in the status bar.
+  await pane.type("/join #homework");
+  await pane.press("Enter");
+  await pane.waitFor("You are now in #homework.");
+  erin = (await LineClient.join(room.port, "erin", { room: "#homework" })).client;
+  await pane.waitFor("erin joined");
+  await pane.press("M-1");
+  await pane.waitFor(/ #general +3 here/);
+  const see = (text: string) => pane.waitFor(PRIVATE_TEXTS.get(text) ?? text).then(() => {});
+  await room.talkWith("alice", see, async (text) => {
     await pane.type(text);
     await pane.press("Enter");
   });
+  for (const text of HOMEWORK_TALK) {
+    await erin.sendFrame({ type: "send", room: "#homework", text });
+    await erin.nextFrame((frame) => frame.type === "message" && frame.text === text);
+  }
+  await pane.waitFor(/#homework 2! {2}@bob 1!/);
   const shots: [string, string][] = [["terminal-chat", await paneHtml(pane)]];
   // More talk than the screen holds, then alice scrolls back while dave goes on
   // talking: the status bar counts what arrived below.
@@ -118,6 +142,7 @@ try {
     }
   });
 } finally {
+  erin?.close();
   await tmux.kill();
   await room.close();
 }

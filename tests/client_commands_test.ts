@@ -98,3 +98,56 @@ Deno.test("/reply answers whoever wrote to you privately, never yourself", () =>
     undefined,
   );
 });
+
+Deno.test("room and window commands go to the client's rooms when it has them, checked here first", () => {
+  const did: string[] = [];
+  const context: CommandContext = {
+    send: (text) => did.push(`send ${text}`),
+    info: (text) => did.push(`info ${text}`),
+    error: (text) => did.push(`error ${text}`),
+    quit: () => {},
+    clear: () => {},
+    lastPrivateFrom: () => undefined,
+    rooms: {
+      join: (room, key) => did.push(`join ${room} ${key ?? "-"}`),
+      part: (room) => did.push(`part ${room ?? "-"}`),
+      switchTo: (target) => did.push(`switch ${target}`),
+      query: (name) => did.push(`query ${name}`),
+      close: () => did.push("close"),
+      list: () => did.push("list"),
+    },
+  };
+  const lines = [
+    "/join homework",
+    "/join #Secret open-sesame",
+    "/join #no spaces allowed",
+    "/join #bad!name",
+    "/part",
+    "/part #homework",
+    "/switch bob",
+    "/switch",
+    "/msg bob",
+    "/msg bob hi",
+    "/query @carol",
+    "/close",
+  ];
+  for (const line of lines) runInput(line, context);
+  assertEquals(did, [
+    "join #homework -",
+    "join #Secret open-sesame",
+    "error Usage: /join #ROOM [KEY]",
+    'error "#bad!name" is not a room name: use # and 1 to 32 letters, digits, - or _ (like #homework).',
+    "part -",
+    "part #homework",
+    "switch bob",
+    "list",
+    "query bob",
+    "send /msg bob hi",
+    "query carol",
+    "close",
+  ]);
+  // Without rooms (the browser page, say) they are the server's commands, as typed.
+  assertEquals(run("/join #homework key"), ["send /join #homework key"]);
+  assertEquals(run("/part"), ["send /part"]);
+  assertMatch(run("/switch bob")[0], /^error /);
+});

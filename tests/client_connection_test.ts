@@ -183,6 +183,7 @@ Deno.test("records are de-duplicated by id; a reconnect resumes with token, last
         room: "#general",
         since: 3,
         log: "r1",
+        multiRoom: true,
       });
     } finally {
       alice.connection.close();
@@ -390,6 +391,7 @@ Deno.test("the first hello presents the saved place; the place follows new recor
           resume: "token-1",
           room: "#general",
           since: 3,
+          multiRoom: true,
           log: "r1",
         });
         assertEquals(messageTexts(alice.events), ["d", "e"]);
@@ -490,6 +492,125 @@ Deno.test("a returning member gets a catch-up of thousands of records page by pa
       await proxy.close();
     }
   }, { limits });
+});
+
+Deno.test("a returning member in two rooms gets each room's catch-up, page by page, each record once", async () => {
+  const limits = { maxQueueBytes: 64 * 1024, ratePerSecond: 1e6, rateBurst: 1e6 };
+  await withServer(async (_server, port) => {
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      alice.connection.send("/join #homework");
+      await alice.waitFor((e) => e.type === "joined" && e.welcome.room === "#homework", "join");
+      assertEquals(alice.connection.rooms, ["#general", "#homework"]);
+      const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+      await bob.sendFrame({ type: "join", room: "#homework" });
+      await bob.nextFrame((f) => f.type === "joined");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      const missed = { "#general": 700, "#homework": 1200 };
+      for (const [room, total] of Object.entries(missed)) {
+        for (let sent = 0; sent < total; sent += 100) {
+          const lines = Array.from(
+            { length: 100 },
+            (_, i) => JSON.stringify({ type: "send", room, text: `${room}-${sent + i + 1}` }),
+          );
+          await bob.sendRaw(lines.join("\n") + "\n");
+          await bob.nextFrame((f) => f.type === "message" && f.text === `${room}-${sent + 100}`);
+        }
+      }
+      proxy.refusing = false;
+      const back = (room: string) =>
+        alice.waitFor(
+          (e) => e.type === "joined" && e.rejoined && e.welcome.room === room,
+          `rejoin ${room}`,
+          20_000,
+        );
+      for (const [room, total] of Object.entries(missed)) {
+        const rejoined = await back(room);
+        assert(rejoined.type === "joined");
+        const history = welcomeHistory(rejoined.welcome, rejoined.records);
+        assertEquals(history.kind, "catch-up");
+        const texts = history.records.filter((r) => r.type === "message").map((r) => r.text);
+        assertEquals(texts, Array.from({ length: total }, (_, i) => `${room}-${i + 1}`));
+        assert(history.records.every((r) => r.room === room), "only that room's records");
+      }
+      await bob.sendFrame({ type: "send", room: "#homework", text: "live" });
+      await alice.waitFor(() => messageTexts(alice.events).includes("live"), "live");
+      const all = messageTexts(alice.events);
+      assertEquals(all.length, new Set(all).size, "nothing twice");
+      assertEquals(all.length, 700 + 1200 + 1);
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  }, { limits });
+});
+
+Deno.test("coming back to a private room entered with its key: the key goes with it, and the catch-up comes", async () => {
+  await withServer(async (_server, port) => {
+    const { client: bob } = await LineClient.join(port, "bob", { multiRoom: true });
+    await bob.sendFrame({ type: "join", room: "#secret", key: "open sesame" });
+    await bob.nextFrame((f) => f.type === "joined");
+    const proxy = new TcpProxy(port);
+    const alice = connect(proxy.port, "alice");
+    try {
+      await alice.connection.start();
+      assert(alice.connection.join("#secret", "open sesame"));
+      await alice.waitFor((e) => e.type === "joined" && e.welcome.room === "#secret", "join");
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      for (const text of ["secret 1", "secret 2"]) {
+        await bob.sendFrame({ type: "send", room: "#secret", text });
+        await bob.nextFrame((f) => f.type === "message" && f.text === text);
+      }
+      proxy.refusing = false;
+      const back = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined && e.welcome.room === "#secret",
+        "back in #secret",
+      );
+      assert(back.type === "joined");
+      const history = welcomeHistory(back.welcome, back.records);
+      assertEquals(history.kind, "catch-up");
+      assertEquals(history.records.filter((r) => r.type === "message").map((r) => r.text), [
+        "secret 1",
+        "secret 2",
+      ]);
+      const refusals = alice.events.filter((e) => e.type === "reply" && e.frame.type === "error");
+      assertEquals(refusals, [], "no key_needed");
+
+      // Only in the private room now: the hello names no room (it could not give the key),
+      // and the private room comes back by its join, caught up.
+      alice.connection.send("/part #general", "#general");
+      await alice.waitFor((e) => e.type === "parted", "parted");
+      assertEquals(alice.connection.rooms, ["#secret"]);
+      alice.events.length = 0;
+      proxy.refusing = true;
+      proxy.cut();
+      await alice.waitFor((e) => e.type === "disconnected", "disconnect");
+      await bob.sendFrame({ type: "send", room: "#secret", text: "secret 3" });
+      await bob.nextFrame((f) => f.type === "message" && f.text === "secret 3");
+      proxy.refusing = false;
+      const again = await alice.waitFor(
+        (e) => e.type === "joined" && e.rejoined && e.welcome.room === "#secret",
+        "back in #secret again",
+      );
+      assert(again.type === "joined");
+      assertEquals(messageTexts([again]), ["secret 3"]);
+      assertEquals(
+        alice.events.filter((e) => e.type === "reply" && e.frame.type === "error"),
+        [],
+      );
+      bob.close();
+    } finally {
+      await alice.connection.quit();
+      await proxy.close();
+    }
+  });
 });
 
 Deno.test("fetchOlder pages back through what was said before joining", async () => {

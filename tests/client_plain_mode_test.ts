@@ -111,6 +111,35 @@ Deno.test("a hostile server cannot get escape sequences or controls onto the out
   });
 });
 
+Deno.test("in two rooms, plain lines say which room; typed lines go to the room /join or /switch went to", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "one room\n/join #homework\nin homework\n/join #general\nback in general\n" +
+        "/switch #homework\nhomework again\n",
+    });
+    assertEquals(result.code, 0, result.stderr);
+    const lines = result.stdout.split("\n");
+    for (
+      const expected of [
+        // (In one room no room is said: see "piped lines are sent, …" above.)
+        /^\[#general\] \[\d\d:\d\d\] bot: one room$/,
+        /^-- You are now in #homework\. 1 here: bot\.$/,
+        /^\[#homework\] \[\d\d:\d\d\] bot: in homework$/,
+        /^\[#general\] \[\d\d:\d\d\] bot: back in general$/,
+        /^\[#homework\] \[\d\d:\d\d\] bot: homework again$/,
+      ]
+    ) {
+      assert(lines.some((l) => expected.test(l)), `${expected} in:\n${result.stdout}`);
+    }
+    const heard = await alice.nextFrame((f) => f.type === "message" && f.from === "bot", 5000);
+    assertEquals(heard.text, "one room");
+    const next = await alice.nextFrame((f) => f.type === "message" && f.from === "bot", 5000);
+    assertEquals(next.text, "back in general", "what was said in #homework stays there");
+    alice.close();
+  });
+});
+
 Deno.test("an unreachable server: one clear sentence, exit 1, no stack trace", async () => {
   const port = reservePort();
   const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`]);

@@ -131,7 +131,7 @@ Deno.test("Ctrl-C clears typed text; on an empty line, or again within a second,
     now += 5000;
     terminal.press("more text", { name: "interrupt" }); // a second apart: clears again
     terminal.press("/help", { name: "enter" });
-    await terminal.waitFor("Keys:");
+    await terminal.waitFor("A line starting with // sends a literal /.");
     assert(!terminal.restored);
     // Text typed, then Ctrl-C twice within a second: the second leaves.
     now += 5000;

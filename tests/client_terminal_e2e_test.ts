@@ -7,72 +7,22 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { chatCommand, type ServeProcess, startServe } from "./support/chat_process.ts";
+import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
-import { tmuxAvailable, type TmuxPane, TmuxServer } from "./support/tmux.ts";
+import { tmuxAvailable } from "./support/tmux.ts";
+import {
+  count,
+  focus,
+  join,
+  joinCommand,
+  quote,
+  rowIndex,
+  withRoom,
+} from "./support/join_panes.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 const SKIP_REASON = HAVE_TMUX ? "" : " (ignored: tmux is not installed)";
-
-/** Shell-quotes one argument. */
-function quote(arg: string): string {
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The pane's command: `chat join ARGS`, then — once it has exited — the
- * terminal's line discipline flags and the exit code, so a test can see
- * that the terminal was restored. The shell then stays (until the tmux
- * server is killed) so the pane's state can still be inspected.
- */
-function joinCommand(args: string[]): string {
-  const chat = chatCommand(["join", ...args]).map(quote).join(" ");
-  return `${chat}; code=$?; printf '\\n[tty:'; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo "exit $code]"; sleep 600`;
-}
-
-/**
- * Runs `body` with a `chat serve` subprocess and a private tmux server,
- * cleaning both up. `restart` stops the server and starts it again on the
- * same port and history file.
- */
-async function withRoom(
-  body: (room: { port: number; tmux: TmuxServer; restart(): Promise<void> }) => Promise<void>,
-): Promise<void> {
-  const tmux = new TmuxServer();
-  const env = { CHAT_DATA_DIR: await Deno.makeTempDir({ prefix: "chat-e2e-server-" }) };
-  let server: ServeProcess = await startServe([], { env });
-  const port = server.port;
-  try {
-    await body({
-      port,
-      tmux,
-      async restart() {
-        await server.stop();
-        server = await startServe([], { port, env });
-      },
-    });
-  } finally {
-    await tmux.kill();
-    await server.stop();
-    await Deno.remove(env.CHAT_DATA_DIR, { recursive: true });
-  }
-}
-
-function join(
-  tmux: TmuxServer,
-  name: string,
-  port: number,
-  size = { columns: 80, rows: 20 },
-): Promise<TmuxPane> {
-  return tmux.open(name, joinCommand(["--name", name, `127.0.0.1:${port}`]), size, {
-    NO_COLOR: "",
-  });
-}
-
-function count(rows: string[], text: string): number {
-  return rows.join("\n").split(text).length - 1;
-}
 
 /** True when the text at `index` of a capture with escapes is drawn dim (SGR 2, not yet undone). */
 function dimAt(styled: string, index: number): boolean {
@@ -85,13 +35,6 @@ function dimAt(styled: string, index: number): boolean {
     }
   }
   return dim;
-}
-
-/** The index of the first row matching `pattern` (at or after `from`); throws with the rows if none. */
-function rowIndex(rows: string[], pattern: RegExp, from = 0): number {
-  const index = rows.findIndex((row, i) => i >= from && pattern.test(row));
-  if (index < 0) throw new Error(`no row matches ${pattern}:\n${rows.join("\n")}`);
-  return index;
 }
 
 Deno.test({
@@ -146,20 +89,28 @@ Deno.test({
       await alice.press("Tab");
       await alice.waitFor((rows) => rows.at(-1) === "› /msg");
 
-      // Private messages, and /reply to the last one.
+      // Private messages open a window of their own; /reply answers the last one.
       await alice.type("bob secret plan");
       await alice.press("Enter");
-      await bob.waitFor("[alice -> you] secret plan");
+      await bob.waitFor(/ @alice 1! \| 2 here/);
       await alice.waitFor("[you -> bob] secret plan");
+      await bob.press("M-2");
+      await bob.waitFor("[alice -> you] secret plan");
+      assertEquals(count(await bob.screen(), "secret plan"), 1);
       assertEquals(await alice.format("#{window_bell_flag}"), "0", "nothing rang alice's bell yet");
       await bob.type("/reply got it");
       await bob.press("Enter");
-      await alice.waitFor("[bob -> you] got it");
+      await alice.waitFor(/ @bob 1! \| 2 here/);
       assertEquals(
         await alice.format("#{window_bell_flag}"),
         "1",
         "a private message rings the bell",
       );
+      await alice.press("M-2");
+      await alice.waitFor("[bob -> you] got it");
+      await alice.press("M-1");
+      await alice.waitFor("[you -> bob] secret plan");
+      await bob.press("M-1");
 
       // Unknown commands are refused here and never reach the room.
       await alice.type("/dance");
@@ -186,7 +137,6 @@ Deno.test({
       assertMatch(after.join("\n"), /\[tty:icanon echo exit 0\]/);
       assertEquals(await alice.format("#{cursor_flag}"), "1", "the cursor is visible");
       await bob.waitFor("alice left (1 here)");
-      assertEquals(count(await bob.screen(), "secret plan"), 1);
     });
   },
 });
@@ -242,7 +192,9 @@ Deno.test({
 
         const rows = await alice.transcript();
         const back = rowIndex(rows, /^\d\d:\d\d -- Reconnected as alice\.$/);
-        const marker = rows[back + 1].trim().match(/^— (\d+) new messages? since you left —$/);
+        const marker = rows[back + 1].trim().match(
+          /^— #general: (\d+) new messages? since you left —$/,
+        );
         assert(marker, `no marker under "Reconnected":\n${rows.join("\n")}`);
         assert(Number(marker[1]) >= 3, `the marker counts what was missed: ${marker[0]}`);
         // Exactly what carol said, each once, in order: what was missed, then live.
@@ -300,7 +252,9 @@ Deno.test({
         "newcomer",
         joinCommand([`127.0.0.1:${port}`]),
         { columns: 80, rows: 20 },
-        { NO_COLOR: "", CHAT_CONFIG_DIR: elsewhere },
+        // Config and data of its own: bob's saved place (sessions.json, in the data directory)
+        // would otherwise prove the name "bob", and the newcomer be asked to take it over.
+        { NO_COLOR: "", CHAT_CONFIG_DIR: elsewhere, CHAT_DATA_DIR: elsewhere },
       );
       await newcomer.waitFor("Your name:");
       await newcomer.type("Bob");
@@ -399,11 +353,11 @@ Deno.test({
       try {
         await carol.say("seen while here");
         await alice.waitFor("carol: seen while here");
-        await alice.sendBytes("\x1b[O"); // focus out, as the terminal reports it
+        await focus(alice, false); // focus out, as the terminal reports it
         await carol.say("said while away");
         await carol.say("also while away");
         await alice.waitFor("carol: also while away");
-        await alice.sendBytes("\x1b[I"); // back
+        await focus(alice, true); // back
         await carol.say("said after coming back");
         const rows = await alice.waitFor("carol: said after coming back");
         const marker = rowIndex(rows, /^ +— new —$/);
@@ -412,7 +366,7 @@ Deno.test({
         assertEquals(count(rows, "— new —"), 1);
 
         // Away again: the marker moves to the new place.
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("second absence");
         const moved = await alice.waitFor("carol: second absence");
         assertEquals(count(moved, "— new —"), 1);
@@ -610,7 +564,7 @@ Deno.test({
       await waitForTitle(`${room} — chat`);
       const { client: carol } = await LineClient.join(port, "carol");
       try {
-        await alice.sendBytes("\x1b[O"); // the window goes to the background
+        await focus(alice, false); // the window goes to the background
         await carol.say("hi alice, lunch?");
         await alice.waitFor("carol: hi alice, lunch?");
         await waitForTitle(`(1) ${room} — chat`);
@@ -618,33 +572,34 @@ Deno.test({
         await alice.waitFor("carol: anyone else?");
         await waitForTitle(`(2) ${room} — chat`);
         await carol.say("/msg alice psst");
-        await alice.waitFor("[carol -> you] psst");
+        // In a window of its own, listed in the status bar as calling for alice.
+        await alice.waitFor(/ @carol 1! \| 2 here/);
         await waitForTitle(`(3) ${room} — chat`);
         const notified = await written();
         assert(notified.includes("\x1b]9;carol: hi alice, lunch?\x07"), JSON.stringify(notified));
         assert(notified.includes("\x1b]9;carol (private): psst\x07"), "a private message notifies");
         assert(!notified.includes("anyone else?\x07"), "a message without a mention does not");
-        await alice.sendBytes("\x1b[I"); // back
+        await focus(alice, true); // back
         await waitForTitle(`${room} — chat`);
 
         // /notify all: every message; /notify off: none.
         await alice.type("/notify all");
         await alice.press("Enter");
         await alice.waitFor("Desktop notifications for every message");
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("plain news");
         await alice.waitFor("carol: plain news");
-        await alice.sendBytes("\x1b[I");
+        await focus(alice, true);
         await alice.type("/notify off");
         await alice.press("Enter");
         await alice.waitFor("No desktop notifications.");
-        await alice.sendBytes("\x1b[O");
+        await focus(alice, false);
         await carol.say("alice: quiet now");
         await alice.waitFor("carol: alice: quiet now");
         const later = await written();
         assert(later.includes("\x1b]9;carol: plain news\x07"), "notify all");
         assert(!later.includes("quiet now\x07"), "notify off");
-        await alice.sendBytes("\x1b[I");
+        await focus(alice, true);
 
         // /ignore hides what someone writes; /unignore shows it again.
         await alice.type("/ignore carol");

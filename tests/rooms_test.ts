@@ -522,7 +522,7 @@ Deno.test("a big room gathers joins and leaves into one record and sends counts,
   });
 });
 
-Deno.test("chat join in a pipe moves with /join, and comes back to that room caught up", async () => {
+Deno.test("chat join in a pipe adds a room with /join, and comes back to both rooms caught up", async () => {
   await withTempDir(async (dir) => {
     const env = { CHAT_DATA_DIR: dir };
     await withServer(async (_server, port) => {
@@ -537,15 +537,16 @@ Deno.test("chat join in a pipe moves with /join, and comes back to that room cau
       const heard = await hw.nextFrame((f) => f.type === "message" && f.from === "pipe");
       assertEquals([heard.text, heard.room], ["hi homework", "#homework"]);
       await said(hw, "while you were out");
-      // The place saved is #homework: the next run goes back there and catches up.
+      // The places saved are both rooms: the next run goes back to each and catches up there.
       const second = await runChat(["join", "--name", "pipe", `127.0.0.1:${port}`], {
         env,
         input: "",
       });
       assertEquals(second.code, 0, second.stderr);
-      assertMatch(second.stdout, /^-- You are in #homework\./m);
-      assertMatch(second.stdout, /new message/);
-      assertMatch(second.stdout, /\] helper: while you were out$/m);
+      assertMatch(second.stdout, /^-- You are in #general\./m);
+      assertMatch(second.stdout, /^\[#general\] -- No new messages since you left\.$/m);
+      assertMatch(second.stdout, /^\[#homework\] -- 1 new message since you left:$/m);
+      assertMatch(second.stdout, /^\[#homework\] \[\d\d:\d\d\] helper: while you were out$/m);
       hw.close();
     }, { limits: UNLIMITED });
   });

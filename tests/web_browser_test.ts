@@ -564,6 +564,8 @@ browserTest(
       await carol.waitFor("hello from nc");
 
       await say(alice, "/msg carol psst carol");
+      await carol.waitFor("@alice 1!"); // in a window of its own, the second
+      await carol.press("M-2");
       await carol.waitFor("psst carol");
       await carol.type("/msg alice psst alice");
       await carol.press("Enter");

@@ -51,14 +51,18 @@ the room on this computer (localhost) is joined when there is one. Without
 ${optionSections(sections)}
 
 In the chat: type and press Enter to send; /help lists commands; Tab
-completes names and commands; Ctrl-C or /quit leaves. When stdin or stdout
-is not a terminal, chat join reads lines and prints lines (plain mode).
+completes names, rooms and commands; Ctrl-C or /quit leaves. Each room
+(/join #room) and private conversation (/msg NAME) has a window: Alt-1 to
+Alt-9 or Ctrl-N/Ctrl-P switch, /part or /close closes it. When stdin or
+stdout is not a terminal, chat join reads lines and prints lines (plain
+mode; in several rooms each line starts with its room).
 A room with a password asks for it (CHAT_PASSWORD gives it to scripts).
 
 Joining shows the room's earlier messages; joining again with the same name
-(within 7 days) shows what you missed since you left, and private messages
-sent to you meanwhile. Your place in each room is kept in sessions.json in
-the data directory (CHAT_DATA_DIR); delete it to join as a newcomer.
+(within 7 days) shows what you missed in each room since you left, and
+private messages sent to you meanwhile. Your place in each room is kept in
+sessions.json in the data directory (CHAT_DATA_DIR); delete it to join as a
+newcomer.
 
 Examples:
   chat join --name alice 192.168.1.20

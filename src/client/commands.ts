@@ -25,6 +25,7 @@ import {
 } from "../text/command_line.ts";
 import type { RoomRecord } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
+import { checkRoomName } from "../server/rooms/room_name.ts";
 import type { NotifyLevel, Preferences, PreferenceStore } from "./preference_values.ts";
 
 /** What a command can do. */
@@ -43,6 +44,24 @@ export interface CommandContext {
   lastPrivateFrom(): string | undefined;
   /** The full-screen client's preferences (/filter, /notify, /bell, /ignore); absent elsewhere. */
   preferences?: PreferenceStore;
+  /** The client's rooms and windows (/join, /part, /switch, …); absent: sent to the server as typed. */
+  rooms?: RoomCommands;
+}
+
+/** What the room and window commands do in a client that keeps track of its rooms. */
+export interface RoomCommands {
+  /** Goes to the room: enters it (with its key, for a private room), or shows it if already in. */
+  join(room: string, key?: string): void;
+  /** Leaves the room (the current one when none is given). */
+  part(room?: string): void;
+  /** Goes to a window (`#room`, a name, a number) or, in plain mode, makes a room current. */
+  switchTo(target: string): void;
+  /** Opens (and shows) the private window with NAME; full-screen only. */
+  query?(name: string): void;
+  /** Closes the private window shown; full-screen only. */
+  close?(): void;
+  /** Lists the windows with their numbers (for Alt-1 …); full-screen only. */
+  list?(): void;
 }
 
 /** One command of the registry. */
@@ -91,6 +110,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     summary: "a private message to one member",
     run(context, args) {
       const [name, text] = splitFirstWord(args);
+      // `/msg NAME` alone opens the private window with NAME, where the client has windows.
+      if (name && !text && context.rooms?.query) return openQuery(context, name);
       if (!name || !text) return context.error(`Usage: ${usageOf(this)}`);
       context.send(`/msg ${name} ${text}`);
     },
@@ -132,20 +153,65 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "join",
     aliases: [],
-    args: "#ROOM",
-    summary: "go to a room, creating it if it does not exist",
+    args: "#ROOM [KEY]",
+    summary: "go to a room, creating it if it does not exist (with KEY: a private room)",
     run(context, args) {
-      const [room, extra] = splitFirstWord(args);
-      if (!room || extra) return context.error(`Usage: ${usageOf(this)}`);
-      context.send(`/join ${room}`);
+      const [room, key] = splitFirstWord(args);
+      if (!room || key.includes(" ")) return context.error(`Usage: ${usageOf(this)}`);
+      const checked = checkRoomName(room);
+      if ("code" in checked) return context.error(checked.message);
+      if (context.rooms) return context.rooms.join(checked.name, key || undefined);
+      context.send(`/join ${checked.name}${key ? ` ${key}` : ""}`);
     },
   },
   {
     name: "part",
     aliases: [],
     args: "[#ROOM]",
-    summary: "leave the room",
-    run: (context, args) => context.send(args ? `/part ${args}` : "/part"),
+    summary: "leave the room (and close its window)",
+    run(context, args) {
+      const [room, extra] = splitFirstWord(args);
+      if (extra) return context.error(`Usage: ${usageOf(this)}`);
+      if (context.rooms) return context.rooms.part(room || undefined);
+      context.send(room ? `/part ${room}` : "/part");
+    },
+  },
+  {
+    name: "switch",
+    aliases: ["window"],
+    args: "[#ROOM|NAME]",
+    summary: "go to the window of a room, or of a private conversation; alone: list them",
+    run(context, args) {
+      const [target, extra] = splitFirstWord(args);
+      if (!target && context.rooms?.list) return context.rooms.list();
+      if (!target || extra) return context.error(`Usage: ${usageOf(this)}`);
+      if (!context.rooms) return context.error(FULL_SCREEN_ONLY);
+      context.rooms.switchTo(target);
+    },
+  },
+  {
+    name: "query",
+    aliases: [],
+    fullScreenOnly: true,
+    args: "NAME",
+    summary: "open a private conversation with NAME in a window of its own",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return context.error(`Usage: ${usageOf(this)}`);
+      if (!context.rooms?.query) return context.error(FULL_SCREEN_ONLY);
+      openQuery(context, name);
+    },
+  },
+  {
+    name: "close",
+    aliases: [],
+    fullScreenOnly: true,
+    args: "",
+    summary: "close the private conversation's window",
+    run(context) {
+      if (!context.rooms?.close) return context.error(FULL_SCREEN_ONLY);
+      context.rooms.close();
+    },
   },
   {
     name: "rooms",
@@ -271,6 +337,13 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 
 const FULL_SCREEN_ONLY = "That works in the full-screen client only.";
 
+/** Opens the private window with NAME (`@NAME` too), once the name is one a person can have. */
+function openQuery(context: CommandContext, name: string): void {
+  const checked = checkName(name.replace(/^@/, ""));
+  if ("code" in checked) return context.error(checked.message);
+  context.rooms?.query?.(checked.name);
+}
+
 const NOTIFY_CHANGED: Record<NotifyLevel, string> = {
   all: "Desktop notifications for every message while the window is in the background.",
   mentions:
@@ -298,9 +371,10 @@ function save(context: CommandContext, change: Partial<Preferences>, confirmatio
 
 const KEY_HELP = [
   "Keys:",
-  "  Enter sends; Tab completes names and commands; Up/Down recall",
+  "  Enter sends; Tab completes names, rooms and commands; Up/Down recall",
   "  Ctrl-W deletes a word, Ctrl-U all before the cursor, Ctrl-K after",
   "  PageUp/PageDown or the wheel scroll back; End returns to the bottom",
+  "  Alt-1…Alt-9 show window 1 to 9; Ctrl-N/Ctrl-P the next and previous one",
   "  Alt-Enter starts a new line; Ctrl-L redraws; Ctrl-Z suspends",
   "  Ctrl-C clears the line, or leaves on an empty one",
   "  While reconnecting, Enter or Ctrl-R tries again now",

@@ -1,6 +1,7 @@
 /**
  * What Tab offers: command names at the start of a line that begins with
- * `/`, member names everywhere else. A name completed as the first word of
+ * `/`; room names after `/join`, `/part`, `/topic` and `/rooms` (and window
+ * names after `/switch`); member names everywhere else. A name completed as the first word of
  * a message gets `: ` after it (the chat habit for addressing someone),
  * anywhere else a space. Pure.
  *
@@ -23,7 +24,16 @@ export interface CompletionSource {
   me: string;
   /** Commands as typed, `/help` and so on. */
   commands: readonly string[];
+  /** Room names: those you are in first, then others heard of (`/rooms`). */
+  rooms?: readonly string[];
+  /** What `/switch` can go to: rooms you are in and the names of private windows. */
+  windows?: readonly string[];
 }
+
+/** Commands whose first argument is a room (completed from {@linkcode CompletionSource.rooms}). */
+const ROOM_COMMANDS = /^\/(join|part|topic|rooms|list)\s+$/i;
+/** Commands whose first argument is a window. */
+const WINDOW_COMMANDS = /^\/(switch|window)\s+$/i;
 
 /**
  * Replacements for `word`, the word before the cursor; `before` is the line
@@ -33,6 +43,20 @@ export function completeWord(before: string, word: string, source: CompletionSou
   if (before === "" && word.startsWith("/")) {
     const stem = word.toLowerCase();
     return source.commands.filter((command) => command.startsWith(stem)).map((c) => `${c} `);
+  }
+  const targets = ROOM_COMMANDS.test(before)
+    ? source.rooms
+    : WINDOW_COMMANDS.test(before)
+    ? source.windows
+    : undefined;
+  // `/topic` takes text too: only a word starting with `#` is a room there.
+  const roomWord = word.startsWith("#") || !/^\/(topic|rooms|list)/i.test(before);
+  if (targets && roomWord) {
+    const stem = word.toLowerCase();
+    const bare = stem.startsWith("#") ? stem : `#${stem}`;
+    return [...new Set(targets)]
+      .filter((t) => t.toLowerCase().startsWith(stem) || t.toLowerCase().startsWith(bare))
+      .map((t) => `${t} `);
   }
   const at = word.startsWith("@") ? "@" : "";
   const stem = nameKey(word.slice(at.length));

@@ -36,6 +36,7 @@ import type {
   ClientFrame,
   ErrorFrame,
   InfoFrame,
+  JoinedFrame,
   MembersFrame,
   PageFrame,
   RoomRecord,
@@ -44,6 +45,7 @@ import type {
 } from "../protocol/frames.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
+import { roomKey } from "../server/rooms/room_name.ts";
 import { readServerFrame } from "./incoming.ts";
 import { CannotJoinError, notAChatRoom, silentServer, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
@@ -72,9 +74,17 @@ export type ConnectionEvent =
     records: RoomRecord[];
     rejoined: boolean;
     roomChanged: boolean;
-    /** True when we moved to the welcome's room with `/join` (same connection). */
-    moved?: boolean;
+    /** True for the room of the server's `welcome`; false for one entered after it (a `joined`). */
+    welcomed: boolean;
+    /**
+     * True for a room entered on this connection after the welcome (our
+     * `/join`, or the server putting us in its default room), not one we
+     * came back to.
+     */
+    added?: boolean;
   }
+  /** We are no longer in `room` (our `/part`, a kick, or the room closed). */
+  | { type: "parted"; room: string; reason?: string }
   /** A room record not seen before. */
   | { type: "record"; record: RoomRecord }
   /** A reply for us alone, or a refusal that keeps the connection. */
@@ -146,7 +156,7 @@ const WATCHDOG_TICK_MS = 1000;
 
 /** A page of history asked for and not answered yet; the first one of the list is on its way. */
 interface PendingPage {
-  request: { after: number } | { before: number };
+  request: ({ after: number } | { before: number }) & { room?: string };
   limit: number;
   answered(page: PageFrame): void;
   lost(): void;
@@ -161,9 +171,24 @@ interface CatchUpInProgress {
   records: RoomRecord[];
   /** The newest id the catch-up covers; live records follow it. */
   until: number;
+  arrival: RoomArrival;
+  heldBack: ServerFrame[];
+}
+
+/** How we came into a room: back after a reconnect, with the server's history gone, or newly. */
+interface RoomArrival {
   rejoined: boolean;
   roomChanged: boolean;
-  heldBack: ServerFrame[];
+  added: boolean;
+  /** True for the room of the server's `welcome` (the others come in `joined` frames). */
+  welcome: boolean;
+}
+
+/** A room we are in, and the newest record of it we have seen (ids are per room). */
+interface RoomPlace {
+  /** The room's name as the server spells it. */
+  name: string;
+  lastId: number;
 }
 
 /** How a connection ended; `final` when trying again would not help. */
@@ -198,17 +223,28 @@ export class ChatConnection {
   /** True when the latest connection got as far as a welcome. */
   #lastSessionJoined = false;
   #session: string | undefined;
-  /** Our place: the server's log and our room in it (see placeOf). */
-  #room: string | undefined;
-  /** The latest welcome, the base of the state shown after moving to another room. */
+  /** The server's history our ids refer to (the welcome's `log`). */
+  #log: string | undefined;
+  /** The rooms we are in, by {@linkcode roomKey}, in the order entered; the first is the hello's `room`. */
+  #rooms = new Map<string, RoomPlace>();
+  /** The room the last hello named first (its `room`), by room key. */
+  #askedRoom: string | undefined;
+  /** The other rooms the last hello went back to (by `rooms`, or keys), until their `joined`. */
+  #rejoining = new Set<string>();
+  /**
+   * Keys of the private rooms we entered with one, by room key, kept in
+   * memory only: coming back to such a room needs its key again (a `join`
+   * frame after the welcome, as `hello` `rooms` cannot carry keys).
+   */
+  readonly #keys = new Map<string, string>();
+  /** True when the latest welcome is of another history than the one before (a restart without it). */
+  #logChanged = false;
+  /** The latest welcome, the base of the state shown for the other rooms entered. */
   #welcome: WelcomeFrame | undefined;
   /** Ids of the private messages shown (they are not ordered with the room's). */
   readonly #privateIds = new Set<number>();
-  /** True while showing the state of a room we moved to with `/join`. */
-  #moved = false;
   /** Why joining can never work (the server speaks another protocol version). */
   #fatal: string | undefined;
-  #lastId = 0;
   #catchUp: CatchUpInProgress | undefined;
   #pages: PendingPage[] = [];
   #writing: Promise<unknown> = Promise.resolve();
@@ -242,6 +278,11 @@ export class ChatConnection {
     return this.#joined;
   }
 
+  /** The rooms we are in, in the order entered. */
+  get rooms(): string[] {
+    return [...this.#rooms.values()].map((place) => place.name);
+  }
+
   /** True when the connection uses TLS. */
   get secure(): boolean {
     return this.#options.tls !== undefined;
@@ -271,10 +312,24 @@ export class ChatConnection {
    * Sends a chat line (or a server command), as soon as the room's rate
    * allows: lines beyond it wait, in order (see {@linkcode waiting}).
    * Returns false when not joined, or leaving: nothing was sent or queued.
+   * `room` is the room it is said in (default: the server's current room,
+   * the one entered last).
    */
-  send(text: string): boolean {
+  send(text: string, room?: string): boolean {
     if (!this.#joined || this.#stopped) return false;
-    this.#pacer.enqueue({ type: "send", text });
+    this.#pacer.enqueue({ type: "send", text, ...(room === undefined ? {} : { room }) });
+    return true;
+  }
+
+  /**
+   * Enters a room (created if new; `key` for a private one), or makes it the
+   * current one if we are in it; its `joined` event follows. Paced and
+   * ordered like {@linkcode send}; false when not joined or leaving.
+   */
+  join(room: string, key?: string): boolean {
+    if (!this.#joined || this.#stopped) return false;
+    if (key !== undefined) this.#keys.set(roomKey(room), key);
+    this.#pacer.enqueue({ type: "join", room, ...(key === undefined ? {} : { key }) });
     return true;
   }
 
@@ -287,13 +342,14 @@ export class ChatConnection {
   fetchOlder(
     before: number,
     limit = PAGE_LIMIT,
+    room?: string,
   ): Promise<{ records: RoomRecord[]; more: boolean }> {
     return new Promise((resolve, reject) => {
       if (!this.#joined) {
         return reject(new Error("Not in the room; older messages can't be fetched."));
       }
       this.#askPage({
-        request: { before },
+        request: { before, ...(room === undefined ? {} : { room }) },
         limit,
         answered: (page) => resolve({ records: page.records, more: page.more }),
         lost: () => reject(new Error("The connection was lost before older messages arrived.")),
@@ -559,7 +615,7 @@ export class ChatConnection {
       closeQuietly(conn);
       this.#conn = null;
       this.#joined = false;
-      // An unfinished catch-up is dropped unseen: #lastId did not move, so the next hello asks again.
+      // An unfinished catch-up is dropped unseen: its room's last id did not move, so the next hello asks again.
       this.#catchUp = undefined;
       for (const pending of this.#pages.splice(0)) pending.lost();
     }
@@ -584,21 +640,14 @@ export class ChatConnection {
         this.#welcomed(frame);
         return;
       case "joined":
-        // Moved to another room (`/join`): shown like a welcome there, ids start afresh.
-        if (this.#welcome === undefined) return;
-        this.#joined = false;
-        this.#welcomed({ ...this.#welcome, ...frame, type: "welcome" }, true);
+        // Another room: shown like a welcome there, with ids of its own.
+        if (this.#welcome !== undefined) this.#joinedRoom(frame, this.#welcome);
         return;
       case "parted":
-        if (this.#joined) {
-          this.#emit({
-            type: "reply",
-            frame: {
-              type: "info",
-              text: `You left ${frame.room}${frame.reason ? `: ${frame.reason}` : ""}.`,
-            },
-          });
-        }
+        this.#rooms.delete(roomKey(frame.room));
+        this.#keys.delete(roomKey(frame.room));
+        this.#save();
+        if (this.#joined) this.#emit({ type: "parted", room: frame.room, reason: frame.reason });
         return;
       case "error":
         if (!this.#joined && NAME_REFUSALS.has(frame.code)) {
@@ -639,41 +688,90 @@ export class ChatConnection {
     resolve?.();
   }
 
-  #welcomed(welcome: WelcomeFrame, moved = false): void {
+  #welcomed(welcome: WelcomeFrame): void {
     if (this.#joined) return;
+    const rejoined = this.#everJoined;
+    this.#logChanged = this.#log !== undefined && this.#log !== welcome.log;
+    // Another history (a restart that kept none): ids seen before mean nothing.
+    if (this.#log !== welcome.log) {
+      for (const place of this.#rooms.values()) place.lastId = 0;
+    }
+    this.#log = welcome.log;
     this.#welcome = welcome;
-    this.#moved = moved;
-    const place = placeOf(welcome);
-    const rejoined = this.#everJoined && !moved;
-    const roomChanged = rejoined && this.#room !== place;
-    // Not a catch-up: the server did not continue from our last id (another
-    // room, or ids given again after a restart), so ids seen before mean nothing.
-    if (this.#room !== place || !welcome.catchUp) this.#lastId = 0;
-    this.#room = place;
     this.#session = welcome.session;
     this.#name = welcome.name;
     this.#joined = true;
     this.#lastSessionJoined = true;
-    if (welcome.catchUp && welcome.more && welcome.history.length > 0) {
+    // The welcome's room leads: the one asked for first, unless the server sent us elsewhere.
+    const key = roomKey(welcome.room);
+    if (this.#askedRoom !== undefined && this.#askedRoom !== key) {
+      this.#rooms.delete(this.#askedRoom);
+    }
+    this.#rejoining.delete(key);
+    const place = this.#rooms.get(key) ?? { name: welcome.room, lastId: 0 };
+    this.#rooms.delete(key);
+    this.#rooms = new Map([[key, place], ...this.#rooms]);
+    // Back to the private rooms the hello could not name: with their keys, each caught up.
+    for (const [other, { name, lastId }] of this.#rooms) {
+      const secret = this.#keys.get(other);
+      if (other === key || secret === undefined || !this.#rejoining.has(other)) continue;
+      this.#write({
+        type: "join",
+        room: name,
+        key: secret,
+        ...(lastId > 0 ? { since: lastId } : {}),
+      });
+    }
+    this.#entered(welcome, {
+      rejoined,
+      roomChanged: rejoined && this.#logChanged,
+      added: false,
+      welcome: true,
+    });
+  }
+
+  /** A `joined`: another room, shown like a welcome there (without the server's greeting). */
+  #joinedRoom(frame: JoinedFrame, welcome: WelcomeFrame): void {
+    const { version, name, session, log, limits } = welcome;
+    const rejoined = this.#rejoining.delete(roomKey(frame.room));
+    this.#entered({ ...frame, type: "welcome", version, name, session, log, limits }, {
+      rejoined,
+      roomChanged: rejoined && this.#logChanged,
+      added: !rejoined,
+      welcome: false,
+    });
+  }
+
+  /**
+   * We are in the room of `state` (the welcome, or a `joined` shaped like
+   * one): fetches the rest of its catch-up, if any, then reports it.
+   */
+  #entered(state: WelcomeFrame, arrival: RoomArrival): void {
+    const key = roomKey(state.room);
+    const place = this.#rooms.get(key) ?? { name: state.room, lastId: 0 };
+    place.name = state.room;
+    // Not a catch-up: the server did not continue from our last id, so ids seen before mean nothing.
+    if (!state.catchUp) place.lastId = 0;
+    if (!this.#rooms.has(key)) this.#rooms.set(key, place);
+    if (state.catchUp && state.more && state.history.length > 0) {
       this.#catchUp = {
-        welcome,
-        records: [...welcome.history],
-        until: welcome.lastId ?? Infinity,
-        rejoined,
-        roomChanged,
+        welcome: state,
+        records: [...state.history],
+        until: state.lastId ?? Infinity,
+        arrival,
         heldBack: [],
       };
       this.#continueCatchUp(this.#catchUp);
       return;
     }
-    this.#showWelcome(welcome, rejoined, roomChanged);
+    this.#showWelcome(state, arrival);
   }
 
   /** Asks for the catch-up's next page, after the last record it has. */
   #continueCatchUp(catchUp: CatchUpInProgress): void {
     const after = catchUp.records[catchUp.records.length - 1].id;
     this.#askPage({
-      request: { after },
+      request: { after, room: catchUp.welcome.room },
       limit: PAGE_LIMIT,
       answered: (page) => this.#catchUpPage(catchUp, page),
       lost: () => {},
@@ -694,19 +792,31 @@ export class ChatConnection {
     if (!done) return this.#continueCatchUp(catchUp);
     this.#catchUp = undefined;
     const welcome = { ...catchUp.welcome, history: catchUp.records, more: false };
-    this.#showWelcome(welcome, catchUp.rejoined, catchUp.roomChanged);
+    this.#showWelcome(welcome, catchUp.arrival);
+    // Handled again in order: a `joined` among them may start the next room's catch-up.
     for (const frame of catchUp.heldBack) this.#handle(frame);
   }
 
-  /** Reports the welcome with its records (the whole catch-up), marking them seen. */
-  #showWelcome(welcome: WelcomeFrame, rejoined: boolean, roomChanged: boolean): void {
+  /** Reports a room's welcome with its records (the whole catch-up), marking them seen. */
+  #showWelcome(welcome: WelcomeFrame, arrival: RoomArrival): void {
+    if (arrival.welcome) {
+      // The server's welcome: what we send may go now.
+      this.#pacer.setLimits(welcome.limits ?? {});
+      this.#pacer.resume();
+    }
     this.#everJoined = true;
     const records = welcome.history.filter((record) => this.#accept(record));
     this.#save();
-    this.#pacer.setLimits(welcome.limits ?? {});
-    this.#pacer.resume();
-    const moved = this.#moved ? { moved: true } : {};
-    this.#emit({ type: "joined", welcome, records, rejoined, roomChanged, ...moved });
+    const { rejoined, roomChanged, added } = arrival;
+    this.#emit({
+      type: "joined",
+      welcome,
+      records,
+      rejoined,
+      roomChanged,
+      welcomed: arrival.welcome,
+      ...(added ? { added } : {}),
+    });
     this.#firstJoin.resolve("joined");
   }
 
@@ -718,8 +828,13 @@ export class ChatConnection {
       this.#privateIds.add(record.id);
       return true;
     }
-    if (record.id <= this.#lastId) return false;
-    this.#lastId = record.id;
+    // A record without a room is of the first room (a server that names none has only one).
+    const room = record.room ?? this.#welcome?.room;
+    const place = room === undefined ? undefined : this.#rooms.get(roomKey(room));
+    if (place) {
+      if (record.id <= place.lastId) return false;
+      place.lastId = record.id;
+    }
     if (record.type === "nick" && nameKey(record.from) === nameKey(this.#name)) {
       // The token now proves the new name, so the place moves with it.
       this.#options.saved?.forget(this.#name);
@@ -729,29 +844,57 @@ export class ChatConnection {
     return true;
   }
 
-  /** Saves our place (room, token, last id) under the current name. */
+  /** Saves our place (the rooms, the token, the last id of each) under the current name. */
   #save(): void {
-    if (this.#room === undefined || this.#session === undefined) return;
+    const [first, ...others] = this.#rooms.values();
+    if (first === undefined || this.#session === undefined || this.#log === undefined) return;
     this.#options.saved?.remember(this.#name, {
-      room: this.#room,
+      room: `${this.#log}${PLACE_SEPARATOR}${roomKey(first.name)}`,
       session: this.#session,
-      lastId: this.#lastId,
+      lastId: first.lastId,
+      ...(others.length > 0
+        ? { rooms: others.map(({ name, lastId }) => ({ room: name, lastId })) }
+        : {}),
     });
   }
 
-  #hello(): ClientFrame {
-    if (!this.#everJoined && this.#options.saved) {
-      // Not joined yet in this run: present the place an earlier run saved for this name.
-      const saved = this.#options.saved.recall(this.#name);
-      this.#room = saved?.room;
-      this.#session = saved?.session;
-      this.#lastId = saved?.lastId ?? 0;
+  /** Takes back the place an earlier run saved for our name. */
+  #recall(saved: ServerSessions): void {
+    const place = saved.recall(this.#name);
+    this.#session = place?.session;
+    this.#rooms.clear();
+    this.#log = undefined;
+    if (!place) return;
+    const [log, room] = place.room.split(PLACE_SEPARATOR);
+    if (room === undefined) return;
+    this.#log = log;
+    for (const { room: name, lastId } of [{ room, lastId: place.lastId }, ...place.rooms ?? []]) {
+      this.#rooms.set(roomKey(name), { name, lastId });
     }
+  }
+
+  #hello(): ClientFrame {
+    // Not joined yet in this run: present the place an earlier run saved for this name.
+    if (!this.#everJoined && this.#options.saved) this.#recall(this.#options.saved);
     const resume = this.#session === undefined ? {} : { resume: this.#session };
-    // The place is the server's log and the room in it: go back to that room, caught up.
-    const [log, room] = (this.#room ?? "").split(PLACE_SEPARATOR);
-    const since = room !== undefined && this.#lastId > 0 ? { since: this.#lastId, log } : {};
-    const where = room === undefined ? {} : { room };
+    // Go back to our rooms, each caught up from the last record we saw there. A hello
+    // carries no keys: private rooms we have the key of come back with a `join` each,
+    // after the welcome.
+    const places = [...this.#rooms.values()];
+    const [first, ...others] = places.filter((place) => !this.#keys.has(roomKey(place.name)));
+    this.#askedRoom = first === undefined ? undefined : roomKey(first.name);
+    const log = this.#log === undefined ? {} : { log: this.#log };
+    const where = first === undefined ? {} : { room: first.name };
+    const since = first !== undefined && first.lastId > 0 ? { since: first.lastId } : {};
+    const rooms = others.length === 0 ? {} : {
+      rooms: others.map(({ name, lastId }) => ({
+        room: name,
+        ...(lastId > 0 ? { since: lastId } : {}),
+      })),
+    };
+    this.#rejoining = new Set(
+      places.filter((place) => place !== first).map((place) => roomKey(place.name)),
+    );
     const password = this.#password === undefined ? {} : { password: this.#password };
     // Only the first join of a run asks; a reconnect takes back what was ours.
     const takeOver = this.#options.takeOver === false && !this.#everJoined &&
@@ -766,6 +909,9 @@ export class ChatConnection {
       ...resume,
       ...where,
       ...since,
+      ...log,
+      multiRoom: true,
+      ...rooms,
       ...takeOver,
     };
   }
@@ -788,16 +934,8 @@ export class ChatConnection {
   }
 }
 
-/** Between the server's log id and the room name in a saved place. */
+/** Between the server's log id and the room name in a saved place's `room`. */
 const PLACE_SEPARATOR = " ";
-
-/**
- * Where record ids mean something: the server's history (`log`) and the room
- * in it. Saved between runs as the place's `room`.
- */
-function placeOf(welcome: WelcomeFrame): string {
-  return `${welcome.log}${PLACE_SEPARATOR}${welcome.room.toLowerCase()}`;
-}
 
 /**
  * One sentence saying which side to update, from the server's refusal of our

@@ -43,6 +43,9 @@ export type KeyName =
   | "escape"
   | "suspend"
   | "retry"
+  /** Ctrl-N and Ctrl-P: the next and the previous chat window. */
+  | "next-window"
+  | "previous-window"
   /** The mouse wheel, where the terminal reports it (mouse reporting on). */
   | "wheel-up"
   | "wheel-down"
@@ -55,6 +58,8 @@ export type Key =
   | { name: KeyName }
   | { name: "text"; text: string }
   | { name: "paste"; text: string }
+  /** Alt-1 … Alt-9 (`ESC` and the digit), Alt-0 for the tenth: show that chat window. */
+  | { name: "window"; number: number }
   /** The terminal's answer to a cursor position request (`CSI 6n`), 1-based. */
   | { name: "cursor-report"; row: number; column: number };
 
@@ -75,8 +80,8 @@ const CONTROL_KEYS: Record<string, KeyName> = {
   "\x0b": "kill-line-end", // Ctrl-K
   "\x0c": "redraw", // Ctrl-L
   "\x0d": "enter",
-  "\x0e": "down", // Ctrl-N
-  "\x10": "up", // Ctrl-P
+  "\x0e": "next-window", // Ctrl-N
+  "\x10": "previous-window", // Ctrl-P
   "\x12": "retry", // Ctrl-R
   "\x15": "kill-line-start", // Ctrl-U
   "\x17": "delete-word-left", // Ctrl-W
@@ -206,6 +211,12 @@ export class KeyDecoder {
 
 type Parsed = { length: number; key?: KeyName | "paste-start"; report?: Key };
 
+/** `ESC` and a digit: Alt-1 … Alt-9 show windows 1 to 9, Alt-0 the tenth. */
+function altDigit(second: string): Parsed | undefined {
+  if (!/^[0-9]$/.test(second)) return undefined;
+  return { length: 2, report: { name: "window", number: second === "0" ? 10 : Number(second) } };
+}
+
 function parseEscape(data: string): Parsed | "incomplete" {
   if (data.length === 1) return "incomplete";
   const second = data[1];
@@ -215,7 +226,7 @@ function parseEscape(data: string): Parsed | "incomplete" {
     return { length: 3, key: FINAL_KEYS[data[2]] };
   }
   if (second === ESC) return { length: 1, key: "escape" };
-  return { length: 2, key: ALT_KEYS[second] };
+  return altDigit(second) ?? { length: 2, key: ALT_KEYS[second] };
 }
 
 function parseCsi(data: string): Parsed | "incomplete" {

@@ -159,6 +159,9 @@ export class LineEditor {
       case "retry":
       case "cursor-report":
       case "escape":
+      case "next-window":
+      case "previous-window":
+      case "window":
         // Not edits: the chat scrolls, suspends or retries (see terminal_chat.ts).
         return { type: "none" };
     }

@@ -10,6 +10,11 @@
  * server refused, an unknown command) makes the exit code 1, so a script
  * notices.
  *
+ * In more than one room (after `/join`), every line of a room says which
+ * room it is from (`[#homework] [14:02] alice: hi`); lines typed go to the
+ * current room, the one joined last (or gone back to with `/join` or
+ * `/switch`), which the server keeps.
+ *
  * @module
  */
 
@@ -17,7 +22,8 @@ import type { RoomRecord, WelcomeFrame } from "../protocol/frames.ts";
 import { checkName } from "../protocol/names.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { renderEarlier, renderPlain, renderReplayed } from "../text/plain_format.ts";
-import { type CommandContext, replyTargetAfter, runInput } from "./commands.ts";
+import { type CommandContext, replyTargetAfter, type RoomCommands, runInput } from "./commands.ts";
+import { roomKey } from "../server/rooms/room_name.ts";
 import {
   CannotJoinError,
   ChatConnection,
@@ -117,6 +123,26 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   /** The room's message limit, from the welcome. */
   let maxMessageChars: number | undefined;
+  /**
+   * Rooms a `/join` asked for that have not answered yet: lines of other rooms
+   * that arrive meanwhile already say their room, as we are about to be in two.
+   */
+  const joinsAsked = new Set<string>();
+
+  // Lines go to the server's current room (the one joined last, or gone back to with /join),
+  // so a line typed after a /join goes where the /join went, in order, even before its answer.
+  const rooms: RoomCommands = {
+    join(room, key) {
+      if (!connection.rooms.some((ours) => roomKey(ours) === roomKey(room))) {
+        joinsAsked.add(roomKey(room));
+      }
+      // Not joined yet (or reconnecting): the line waits, like any other.
+      if (!connection.join(room, key)) waiting.push(`/join ${room}${key ? ` ${key}` : ""}`);
+    },
+    part: (room) => context.send(room ? `/part ${room}` : "/part"),
+    // One room at a time is current here: going to a room is joining it (the server says so).
+    switchTo: (target) => rooms.join(target.startsWith("#") ? target : `#${target}`),
+  };
 
   const context: CommandContext = {
     send: (text) => {
@@ -134,9 +160,16 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     quit: () => void connection.quit(),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
+    rooms,
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
+
+  /** Lines of `room`, each after the room's name when we are in more than one. */
+  const inRoom = (room: string | undefined, output: string[]) =>
+    room === undefined || new Set([...connection.rooms.map(roomKey), ...joinsAsked]).size < 2
+      ? output
+      : output.map((line) => `[${room}] ${line}`);
 
   /** Prints local output once the server answered everything typed before it, keeping the order. */
   const printLocal = (output: string[]) => {
@@ -156,22 +189,23 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const showRecord = (record: RoomRecord) => {
     notePrivateSender(record);
-    printAll(renderPlain(record));
+    printAll(inRoom(record.room, renderPlain(record)));
   };
 
   /** The welcome's records: earlier messages between two markers, or what was missed. */
   const showHistory = (welcome: WelcomeFrame, records: RoomRecord[]) => {
     const history = welcomeHistory(welcome, records);
+    const room = (output: string[]) => printAll(inRoom(welcome.room, output));
     if (history.kind === "earlier") {
       history.records.forEach(notePrivateSender);
-      return printAll(renderEarlier(history.records));
+      return room(renderEarlier(history.records));
     }
     const phrase = newMessagesPhrase(history.newMessages);
-    print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
-    if (history.gap) print(`!! ${GAP_WARNING}`);
+    room([`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`]);
+    if (history.gap) room([`!! ${GAP_WARNING}`]);
     for (const record of history.records) {
       notePrivateSender(record);
-      printAll(renderReplayed(record));
+      printAll(inRoom(record.room, renderReplayed(record)));
     }
   };
 
@@ -201,11 +235,12 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
         const { welcome } = event;
         everJoined = true;
         maxMessageChars = welcome.limits?.maxMessageChars;
-        if (event.moved) {
+        joinsAsked.delete(roomKey(welcome.room));
+        if (event.added) {
           printAll(renderPlain({ ...welcome, type: "joined", history: [] }));
         } else if (event.rejoined) {
-          print(`-- Reconnected as ${welcome.name}.`);
-          if (event.roomChanged) print(`-- ${ROOM_CHANGED}`);
+          if (event.welcomed) print(`-- Reconnected as ${welcome.name}.`);
+          if (event.welcomed && event.roomChanged) print(`-- ${ROOM_CHANGED}`);
         } else {
           printAll(renderPlain({ ...welcome, history: [] }));
         }
@@ -215,9 +250,14 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       }
       case "record":
         return showRecord(event.record);
+      case "parted":
+        return printAll(renderPlain({ type: "parted", room: event.room, reason: event.reason }));
       case "reply":
-        // The server refused something we sent: it was not delivered.
-        if (event.frame.type === "error") exitCode = 1;
+        // The server refused something we sent: it was not delivered (a /join, perhaps).
+        if (event.frame.type === "error") {
+          exitCode = 1;
+          joinsAsked.clear();
+        }
         return printAll(renderPlain(event.frame));
       case "name_refused":
         if (event.code === "name_open") {

@@ -6,7 +6,7 @@
  * JSON file, `sessions.json` in the data directory:
  *
  * ```json
- * {"version":1,"sessions":{"192.168.1.20:53000 alice":{"room":"9b1e…","session":"5f0c…","lastId":1042,"savedAt":1763942400000}}}
+ * {"version":1,"sessions":{"192.168.1.20:53000 alice":{"room":"9b1e… #general","session":"5f0c…","lastId":1042,"rooms":[{"room":"#homework","lastId":17}],"savedAt":1763942400000}}}
  * ```
  *
  * Changes are written behind, at most once per `writeDelayMs`, and
@@ -42,6 +42,8 @@ export interface SavedSession {
   session: string;
   /** The highest record id shown. */
   lastId: number;
+  /** The other rooms the client was in, each with the highest id shown there. */
+  rooms?: Array<{ room: string; lastId: number }>;
 }
 
 /** The saved places on one server, by name. */
@@ -71,6 +73,8 @@ const FILE_VERSION = 1;
 /** A place is forgotten when the server would have forgotten its token. */
 const MAX_AGE_MS = CLAIM_TTL_MS;
 const MAX_SESSIONS = 100;
+/** More rooms than a server lets one member be in: not ours. */
+const MAX_ROOMS = 100;
 /** Bigger than any file this module writes: something else, not to be parsed. */
 const MAX_FILE_BYTES = 256 * 1024;
 /** Tokens and room ids are UUIDs; anything much longer is not ours. */
@@ -107,13 +111,20 @@ export class SavedSessions {
     const key = sessionKey(server, name);
     const found = this.#pending.has(key) ? this.#pending.get(key) : this.#read().get(key);
     if (!found || this.#now() - found.savedAt > MAX_AGE_MS) return undefined;
-    return { room: found.room, session: found.session, lastId: found.lastId };
+    const { room, session, lastId, rooms } = found;
+    return { room, session, lastId, ...(rooms ? { rooms } : {}) };
   }
 
   /** Saves the place of `name` on `server` (written behind). */
   remember(server: string, name: string, session: SavedSession): void {
-    const { room, session: token, lastId } = session;
-    this.#change(sessionKey(server, name), { room, session: token, lastId, savedAt: this.#now() });
+    const { room, session: token, lastId, rooms } = session;
+    this.#change(sessionKey(server, name), {
+      room,
+      session: token,
+      lastId,
+      ...(rooms ? { rooms } : {}),
+      savedAt: this.#now(),
+    });
   }
 
   /** Forgets the place of `name` on `server` (written behind). */
@@ -192,8 +203,8 @@ function parseSessions(text: string): Map<string, StoredSession> {
   }
   for (const [key, value] of Object.entries(file.sessions)) {
     if (isStoredSession(value)) {
-      const { room, session, lastId, savedAt } = value;
-      sessions.set(key, { room, session, lastId, savedAt });
+      const { room, session, lastId, rooms, savedAt } = value;
+      sessions.set(key, { room, session, lastId, ...(rooms ? { rooms } : {}), savedAt });
     }
   }
   return sessions;
@@ -203,7 +214,16 @@ function isStoredSession(value: unknown): value is StoredSession {
   return isObject(value) && isShortString(value.room) && value.room !== "" &&
     isShortString(value.session) &&
     Number.isSafeInteger(value.lastId) && (value.lastId as number) >= 0 &&
-    Number.isFinite(value.savedAt);
+    Number.isFinite(value.savedAt) && (value.rooms === undefined || areRoomPlaces(value.rooms));
+}
+
+/** The other rooms of a saved place: a short list of room names with the last id seen. */
+function areRoomPlaces(value: unknown): value is SavedSession["rooms"] {
+  return Array.isArray(value) && value.length <= MAX_ROOMS &&
+    value.every((place) =>
+      isObject(place) && isShortString(place.room) && place.room !== "" &&
+      Number.isSafeInteger(place.lastId) && (place.lastId as number) >= 0
+    );
 }
 
 function isShortString(value: unknown): value is string {

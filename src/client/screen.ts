@@ -11,6 +11,10 @@
  * When the window loses focus, the next entry gets a `— new —` marker above
  * it, so coming back shows where you left off.
  *
+ * The messages are those of one {@linkcode Scrollback} at a time (one per
+ * chat window): {@linkcode Screen.show} switches, and entries for a window
+ * not shown are kept in its scrollback without drawing anything.
+ *
  * The screen only produces text for an output; it never reads input.
  *
  * @module
@@ -18,6 +22,7 @@
 
 import { layoutInput } from "./input_view.ts";
 import { type Entry, renderEntry } from "./render.ts";
+import { Scrollback } from "./scrollback.ts";
 import { formatStatus, type StatusInfo } from "./status_line.ts";
 import type { TerminalSize } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
@@ -55,19 +60,12 @@ export class Screen {
   readonly #theme: Theme;
   #size: TerminalSize;
   #me: string;
-  #entries: Entry[] = [];
-  /** The rendered lines of each entry (same index), at the current width. */
-  #rendered: string[][] = [];
+  /** The window shown. */
+  #view = new Scrollback();
   #status: StatusInfo;
   #input: InputState = { prompt: "", text: "", cursor: 0 };
   #inputStart = 0;
-  /** Lines between the bottom of the view and the last line (0: following the conversation). */
-  #scroll = 0;
-  /** Entries added since the view was scrolled back. */
-  #newBelow = 0;
   #focused = true;
-  /** True after the window lost focus, until the next entry (which gets the marker). */
-  #markNext = false;
 
   /** Creates a screen; nothing is drawn until {@linkcode start}. */
   constructor(
@@ -93,39 +91,61 @@ export class Screen {
 
   /** True while the view is scrolled back from the latest message. */
   get scrolled(): boolean {
-    return this.#scroll > 0;
+    return this.#view.scroll > 0;
   }
 
-  /** Adds entries below the last one. */
-  print(entries: Entry[]): void {
+  /** The window shown. */
+  get shown(): Scrollback {
+    return this.#view;
+  }
+
+  /**
+   * Shows another window's scrollback (laid out again if the width changed
+   * since), where it was scrolled to. The window left gets the `— new —`
+   * marker above whatever arrives in it next.
+   */
+  show(view: Scrollback): void {
+    if (view === this.#view) return;
+    this.#view.markNext = true;
+    this.#view = view;
+    view.markNext = !this.#focused;
+    this.#layout(view);
+    this.#drawAll();
+  }
+
+  /** Adds entries below the last one of `view` (default: the window shown). */
+  print(entries: Entry[], view: Scrollback = this.#view): void {
     if (entries.length === 0) return;
+    this.#layout(view);
     const arrived = entries.length;
     let redraw = false;
-    if (this.#markNext) {
-      this.#markNext = false;
-      redraw = this.#removeUnreadMarker();
+    if (view.markNext) {
+      view.markNext = false;
+      redraw = this.#removeUnreadMarker(view);
       entries = [{ kind: "marker", ts: Date.now(), text: UNREAD_MARKER_TEXT }, ...entries];
     }
     const lines: string[] = [];
     for (const entry of entries) {
       const rendered = this.#render(entry);
-      this.#entries.push(entry);
-      this.#rendered.push(rendered);
+      view.entries.push(entry);
+      view.rendered.push(rendered);
       lines.push(...rendered);
     }
-    this.#trim();
-    if (this.#scroll > 0) {
+    this.#trim(view);
+    if (view.scroll > 0) {
       // Keep the view where it is; the status bar counts what arrived.
-      const kept = this.#scroll + lines.length;
-      this.#scroll = kept;
-      this.#newBelow += arrived;
-      this.#clampScroll();
+      const kept = view.scroll + lines.length;
+      view.scroll = kept;
+      view.newBelow += arrived;
+      this.#clampScroll(view);
       // The view shows the same lines unless it had to move: then only the status bar changes.
-      if (!redraw && this.#scroll === kept) {
+      if (view !== this.#view) return;
+      if (!redraw && view.scroll === kept) {
         return this.#output.write(HIDE_CURSOR + this.#bottom());
       }
       redraw = true;
     }
+    if (view !== this.#view) return;
     if (redraw || lines.length >= this.#area) return this.#drawAll();
     this.#output.write(
       HIDE_CURSOR + this.#moveTo(this.#area, 0) +
@@ -137,21 +157,22 @@ export class Screen {
    * The last entry shown, if any; none while an unread marker waits to go
    * in, so that what comes next starts a line of its own below it.
    */
-  get lastEntry(): Entry | undefined {
-    return this.#markNext ? undefined : this.#entries.at(-1);
+  lastEntry(view: Scrollback = this.#view): Entry | undefined {
+    return view.markNext ? undefined : view.entries.at(-1);
   }
 
-  /** Replaces the last entry (a line that grows, such as folded joins) and draws it again. */
-  replaceLast(entry: Entry): void {
-    if (this.#entries.length === 0) return this.print([entry]);
-    const oldLines = this.#rendered.at(-1)!.length;
-    this.#entries[this.#entries.length - 1] = entry;
-    this.#rendered[this.#rendered.length - 1] = this.#render(entry);
-    if (this.#scroll > 0) {
-      this.#scroll = Math.max(1, this.#scroll + this.#rendered.at(-1)!.length - oldLines);
-      this.#clampScroll();
+  /** Replaces the last entry of `view` (a line that grows, such as folded joins) and draws it again. */
+  replaceLast(entry: Entry, view: Scrollback = this.#view): void {
+    if (view.entries.length === 0) return this.print([entry], view);
+    this.#layout(view);
+    const oldLines = view.rendered.at(-1)!.length;
+    view.entries[view.entries.length - 1] = entry;
+    view.rendered[view.rendered.length - 1] = this.#render(entry);
+    if (view.scroll > 0) {
+      view.scroll = Math.max(1, view.scroll + view.rendered.at(-1)!.length - oldLines);
+      this.#clampScroll(view);
     }
-    this.#drawAll();
+    if (view === this.#view) this.#drawAll();
   }
 
   /** Scrolls back (positive) or forward (negative) by whole pages of the message area. */
@@ -166,8 +187,8 @@ export class Screen {
 
   /** Returns to the latest message. */
   scrollToBottom(): void {
-    if (this.#scroll === 0) return;
-    this.#scrollBy(-this.#scroll);
+    if (this.#view.scroll === 0) return;
+    this.#scrollBy(-this.#view.scroll);
   }
 
   /**
@@ -177,7 +198,7 @@ export class Screen {
   setFocused(focused: boolean): void {
     if (focused === this.#focused) return;
     this.#focused = focused;
-    this.#markNext = !focused;
+    this.#view.markNext = !focused;
   }
 
   /** Shows a new status. */
@@ -200,8 +221,7 @@ export class Screen {
   /** Lays everything out again for a new size. */
   resize(size: TerminalSize): void {
     this.#size = size;
-    this.#rendered = this.#entries.map((entry) => this.#render(entry));
-    this.#clampScroll();
+    this.#layout(this.#view);
     this.repaint();
   }
 
@@ -211,12 +231,9 @@ export class Screen {
     this.#drawAll();
   }
 
-  /** Forgets every message and clears the terminal. */
+  /** Forgets every message of the window shown and clears the terminal. */
   clear(): void {
-    this.#entries = [];
-    this.#rendered = [];
-    this.#scroll = 0;
-    this.#newBelow = 0;
+    this.#view.clear();
     this.repaint();
   }
 
@@ -239,37 +256,45 @@ export class Screen {
   }
 
   #scrollBy(lines: number): void {
-    const before = this.#scroll;
-    this.#scroll += lines;
-    this.#clampScroll();
-    if (this.#scroll === before) return;
+    const view = this.#view;
+    const before = view.scroll;
+    view.scroll += lines;
+    this.#clampScroll(view);
+    if (view.scroll === before) return;
     this.#drawAll();
   }
 
-  #clampScroll(): void {
-    const total = this.#rendered.reduce((sum, lines) => sum + lines.length, 0);
-    this.#scroll = Math.max(0, Math.min(this.#scroll, total - this.#area));
-    if (this.#scroll === 0) this.#newBelow = 0;
+  #clampScroll(view: Scrollback): void {
+    view.scroll = Math.max(0, Math.min(view.scroll, view.lineCount - this.#area));
+    if (view.scroll === 0) view.newBelow = 0;
+  }
+
+  /** Renders `view`'s entries again when they were laid out at another width. */
+  #layout(view: Scrollback): void {
+    if (view.width === this.#columns) return;
+    view.width = this.#columns;
+    view.rendered = view.entries.map((entry) => this.#render(entry));
+    this.#clampScroll(view);
   }
 
   /** Drops the oldest entries beyond what is kept. */
-  #trim(): void {
-    const extra = this.#entries.length - KEPT_ENTRIES;
+  #trim(view: Scrollback): void {
+    const extra = view.entries.length - KEPT_ENTRIES;
     if (extra <= 0) return;
-    this.#entries.splice(0, extra);
-    this.#rendered.splice(0, extra);
-    this.#clampScroll();
+    view.entries.splice(0, extra);
+    view.rendered.splice(0, extra);
+    this.#clampScroll(view);
   }
 
   /** Removes the unread marker left by an earlier absence; true when there was one. */
-  #removeUnreadMarker(): boolean {
-    const index = this.#entries.findLastIndex((entry) =>
+  #removeUnreadMarker(view: Scrollback): boolean {
+    const index = view.entries.findLastIndex((entry) =>
       entry.kind === "marker" && entry.text === UNREAD_MARKER_TEXT && !entry.earlier
     );
     if (index < 0) return false;
-    this.#entries.splice(index, 1);
-    this.#rendered.splice(index, 1);
-    this.#clampScroll();
+    view.entries.splice(index, 1);
+    view.rendered.splice(index, 1);
+    this.#clampScroll(view);
     return true;
   }
 
@@ -284,12 +309,13 @@ export class Screen {
 
   /** The lines in view, oldest first, at most the message area's height. */
   #visibleLines(): string[] {
-    const wanted = this.#area + this.#scroll;
+    const { rendered, scroll } = this.#view;
+    const wanted = this.#area + scroll;
     const lines: string[] = [];
-    for (let index = this.#rendered.length - 1; index >= 0 && lines.length < wanted; index--) {
-      lines.unshift(...this.#rendered[index]);
+    for (let index = rendered.length - 1; index >= 0 && lines.length < wanted; index--) {
+      lines.unshift(...rendered[index]);
     }
-    const end = Math.max(0, lines.length - this.#scroll);
+    const end = Math.max(0, lines.length - scroll);
     return lines.slice(Math.max(0, end - this.#area), end);
   }
 
@@ -306,7 +332,8 @@ export class Screen {
 
   /** Status bar and input line, leaving the cursor where typing goes. */
   #bottom(): string {
-    const status = this.#scroll > 0 ? { ...this.#status, newBelow: this.#newBelow } : this.#status;
+    const { scroll, newBelow } = this.#view;
+    const status = scroll > 0 ? { ...this.#status, newBelow } : this.#status;
     return this.#moveTo(this.#rows - 1, 0) + CLEAR_LINE +
       formatStatus(status, this.#columns, this.#theme) + this.#inputAt();
   }

@@ -1,7 +1,12 @@
 /**
- * The status bar above the input line: who you are, where, how many are
- * here — or that the connection is being re-established. Pure: state and
- * width in, one styled line of exactly that many cells out.
+ * The status bar above the input line: who you are, where, the window shown,
+ * how many are here — or that the connection is being re-established — and
+ * the activity list: the other windows with unread messages and how many
+ * (`#homework 3  @bob 1!`; a `!` and the alert style mark those that
+ * mention you or are private messages to you). Pure: state and width in,
+ * one styled line of exactly that many cells out. When the width is short,
+ * the address goes first, then the windows at the end of the activity list
+ * (counted as `+2`).
  *
  * @example
  * ```ts
@@ -15,6 +20,7 @@
 
 import { cellWidth, graphemes } from "../text/wrap.ts";
 import type { Theme } from "./theme.ts";
+import type { Activity } from "./windows.ts";
 
 /** What the status bar shows. */
 export interface StatusInfo {
@@ -23,9 +29,13 @@ export interface StatusInfo {
   address: string;
   /** True over TLS. */
   secure?: boolean;
-  /** The room you are in (`#general`), once joined. */
+  /** The window shown: its room (`#general`), or `@bob` for a private conversation. */
   room?: string;
+  /** True when the window shown is a private conversation (no member count). */
+  private?: boolean;
   members: number;
+  /** Other windows with unread messages, in window order. */
+  activity?: readonly Activity[];
   /**
    * `naming`: the server refused the name and the input line asks for another;
    * `password`: the room wants a (different) password.
@@ -42,14 +52,14 @@ export interface StatusInfo {
 /** Formats the status bar, exactly `width` cells wide. */
 export function formatStatus(info: StatusInfo, width: number, theme: Theme): string {
   const room = info.room ? ` ${info.room}` : "";
-  const left = ` ${info.name} @ ${info.address}${info.secure ? " (TLS)" : ""}${room} `;
+  let left = ` ${info.name} @ ${info.address}${info.secure ? " (TLS)" : ""}${room} `;
   let right: string;
   switch (info.state) {
-    case "connected":
-      right = info.waiting
-        ? ` ${info.waiting} waiting | ${info.members} here | /help `
-        : ` ${info.members} here | /help `;
+    case "connected": {
+      const here = info.private ? "private" : `${info.members} here`;
+      right = info.waiting ? ` ${info.waiting} waiting | ${here} | /help ` : ` ${here} | /help `;
       break;
+    }
     case "reconnecting":
       right = info.retryInSeconds
         ? ` reconnecting… next try in ${info.retryInSeconds}s `
@@ -64,7 +74,49 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
   }
   if (info.newBelow !== undefined) right = ` scrolled — ${info.newBelow} new below |${right}`;
   const style = info.state === "connected" ? theme.statusBar : theme.statusAlert;
-  return style(fit(left, right, width));
+  const activity = info.activity ?? [];
+  if (activity.length === 0) return style(fit(left, right, width));
+  // The window shown matters more than the address: drop the address when space is short.
+  if (cellWidth(left) + cellWidth(right) + activityWidth(activity.slice(0, 1), 1) > width) {
+    left = ` ${info.name}${room} `;
+  }
+  const shown = fitActivity(activity, width - cellWidth(right) - cellWidth(left));
+  if (shown.length === 0) return style(fit(left, right, width));
+  const plain = activityText(shown, activity.length - shown.length);
+  const fitted = fit(left, ` ${plain} |${right}`, width);
+  // Style the entries that call for you inside the bar (the plain text found where it was put).
+  const at = fitted.lastIndexOf(plain);
+  if (at < 0) return style(fitted);
+  const styled = activityText(shown, activity.length - shown.length, theme.activityAlert);
+  return style(fitted.slice(0, at) + styled + fitted.slice(at + plain.length));
+}
+
+/** The activity list's text: `#homework 3  @bob 1!`, then `+N` for windows left out. */
+function activityText(
+  shown: readonly Activity[],
+  leftOut: number,
+  alertStyle: (text: string) => string = (text) => text,
+): string {
+  const items = shown.map((item) => {
+    const text = `${item.label} ${item.unread}${item.alert ? "!" : ""}`;
+    return item.alert ? alertStyle(text) : text;
+  });
+  if (leftOut > 0) items.push(`+${leftOut}`);
+  return items.join("  ");
+}
+
+/** Cells the activity list takes in the bar, with its separator. */
+function activityWidth(shown: readonly Activity[], leftOut: number): number {
+  return cellWidth(activityText(shown, leftOut)) + 3;
+}
+
+/** As many of the activity list's first windows as fit `cells` (with the `+N` for the rest). */
+function fitActivity(activity: readonly Activity[], cells: number): Activity[] {
+  for (let count = activity.length; count > 0; count--) {
+    const shown = activity.slice(0, count);
+    if (activityWidth(shown, activity.length - count) <= cells) return shown;
+  }
+  return [];
 }
 
 /** Puts `left` and `right` at the two ends of `width` cells, shortening `left` first. */

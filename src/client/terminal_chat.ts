@@ -4,12 +4,24 @@
  * messages; connection events become entries on the screen, status changes,
  * and a bell when someone mentions you or writes to you privately.
  *
+ * There is one window per room you are in and one per private conversation
+ * (see windows.ts): a record goes to its room's window (a private message to
+ * the window of the other person), what you type goes to the window shown,
+ * and the status bar lists the other windows with unread messages.
+ *
  * @module
  */
 
-import type { RoomRecord } from "../protocol/frames.ts";
+import { isConversation, type RoomRecord } from "../protocol/frames.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
-import { type CommandContext, commandWords, replyTargetAfter, runInput } from "./commands.ts";
+import { roomKey } from "../server/rooms/room_name.ts";
+import {
+  type CommandContext,
+  commandWords,
+  replyTargetAfter,
+  type RoomCommands,
+  runInput,
+} from "./commands.ts";
 import { completeWord } from "./completion.ts";
 import type { ChatConnection, ConnectionEvent } from "./connection.ts";
 import type { Key } from "./key_decoder.ts";
@@ -32,6 +44,8 @@ import type { StatusInfo } from "./status_line.ts";
 import { type ChatTerminal, onStopSignal } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
 import { graphemes } from "../text/wrap.ts";
+import { type ChatWindow, windowLabel, WindowList } from "./windows.ts";
+import { RoomMembers } from "./room_members.ts";
 
 const CHAT_PROMPT = "› ";
 /** Prompts of the input line while it answers a question from the server instead of chatting. */
@@ -50,8 +64,14 @@ export interface TerminalChatOptions {
   preferences?: ServerPreferences;
 }
 
+/** Said when something typed could not be sent. */
+const NOT_CONNECTED = "Not connected right now, so that was not sent.";
+
 /** A second Ctrl-C within this long always leaves, whatever is typed. */
 const DOUBLE_INTERRUPT_MS = 1000;
+
+/** Room names in text from the server (`/rooms`, an invitation), remembered for Tab. */
+const ROOM_IN_TEXT = /(?<![\w#])#[A-Za-z0-9_-]{1,32}(?![\w-])/g;
 
 /** A running full-screen chat session. */
 export class TerminalChat {
@@ -59,7 +79,15 @@ export class TerminalChat {
   readonly #terminal: ChatTerminal;
   readonly #screen: Screen;
   readonly #editor: LineEditor;
-  #members: string[] = [];
+  readonly #windows = new WindowList();
+  /** Members of each room you are in, by room key. */
+  readonly #rooms = new Map<string, RoomMembers>();
+  /** Rooms whose welcome came and whose first live record did not yet: normally your own join. */
+  readonly #ownJoinPending = new Set<string>();
+  /** Rooms heard of, for Tab after `/join`. */
+  readonly #knownRooms = new Set<string>();
+  /** The room window shown last: where commands typed in a private window go. */
+  #lastRoom: string | undefined;
   /** The room's longest message, from its welcome. */
   #maxMessageChars: number | undefined;
   #lastPrivateFrom: string | undefined;
@@ -71,8 +99,6 @@ export class TerminalChat {
   #retryAt = 0;
   #countdown: ReturnType<typeof setInterval> | undefined;
   #outage = false;
-  /** True between a welcome and the first live record, which is normally your own join. */
-  #ownJoinPending = false;
   #finished = Promise.withResolvers<number>();
   #done = false;
   readonly #now: () => number;
@@ -109,9 +135,11 @@ export class TerminalChat {
     this.#editor = new LineEditor({
       complete: (before, word) =>
         completeWord(before, word, {
-          members: this.#members,
+          members: this.#currentRoom()?.members ?? this.#privatePeers(),
           me: this.#connection.name,
           commands: commandWords(),
+          rooms: [...this.#roomWindows().map((w) => w.name), ...this.#knownRooms],
+          windows: this.#windows.all.map((w) => w.name),
         }),
     });
   }
@@ -149,12 +177,19 @@ export class TerminalChat {
         const { frame } = event;
         const ts = Date.now();
         if (frame.type === "members") {
-          this.#setMembers(frame.members);
+          // Shown where /who was typed; the members are those of the room it asked about.
+          const room = frame.room ? this.#windows.room(frame.room) : this.#windows.current;
+          if (room?.kind === "room") this.#setMembers(room.name, frame.members);
           return this.#print({ kind: "members", ts, members: frame.members, away: frame.away });
         }
-        if (frame.type === "info") return this.#print({ kind: "info", ts, text: frame.text });
+        if (frame.type === "info") {
+          for (const [name] of frame.text.matchAll(ROOM_IN_TEXT)) this.#knownRooms.add(name);
+          return this.#print({ kind: "info", ts, text: frame.text });
+        }
         return this.#print({ kind: "error", ts, text: frame.message });
       }
+      case "parted":
+        return this.#parted(event.room, event.reason);
       case "name_refused":
         return this.#ask("name", event.message);
       case "password_needed":
@@ -174,64 +209,48 @@ export class TerminalChat {
     }
   }
 
+  /** We are in a room: the server's welcome, a room we came back to, or one we joined. */
   #joined(event: Extract<ConnectionEvent, { type: "joined" }>): void {
-    const { welcome, records, rejoined, roomChanged } = event;
-    const ts = Date.now();
+    const { welcome, records, rejoined, roomChanged, welcomed, added } = event;
     this.#stopCountdown();
     this.#outage = false;
     this.#asking = null;
     this.#screen.setMe(welcome.name);
-    this.#setMembers(welcome.members, welcome.count);
     this.#maxMessageChars = welcome.limits?.maxMessageChars;
-    this.#updateStatus({ name: welcome.name, state: "connected", room: welcome.room });
-    const entries: Entry[] = [];
-    if (event.moved) {
-      entries.push({
-        kind: "members",
-        ts,
-        members: welcome.members,
-        lead: `You are now in ${welcome.room}.`,
-      });
-      if (welcome.topic) entries.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
-    } else if (!rejoined) {
-      entries.push({
-        kind: "members",
-        ts,
-        members: welcome.members,
-        lead: `Welcome, ${welcome.name}! You are in ${welcome.room}.`,
-      });
-      if (welcome.motd) entries.push({ kind: "info", ts, text: welcome.motd });
-    } else {
-      entries.push({ kind: "note", ts, text: `Reconnected as ${welcome.name}.` });
-      if (roomChanged) {
-        entries.push({ kind: "note", ts, text: ROOM_CHANGED });
-      }
+    const first = this.#windows.all.length === 0;
+    const window = this.#windows.openRoom(welcome.room);
+    // The first window takes over what the screen showed before it (a refused name, say).
+    if (first) {
+      window.scrollback = this.#screen.shown;
+      this.#lastRoom = window.name;
+    }
+    this.#rooms.set(roomKey(welcome.room), new RoomMembers(welcome.members, welcome.count));
+    this.#ownJoinPending.add(roomKey(welcome.room));
+    this.#updateStatus({ name: welcome.name, state: "connected" });
+    if (added) this.#show(window);
+    if (rejoined && welcomed) {
+      const ts = Date.now();
+      const notes: Entry[] = [{ kind: "note", ts, text: `Reconnected as ${welcome.name}.` }];
+      if (roomChanged) notes.push({ kind: "note", ts, text: ROOM_CHANGED });
+      this.#print(notes);
     }
     const history = welcomeHistory(welcome, records);
-    if (history.kind === "catch-up") {
-      entries.push({ kind: "marker", ts, text: newMessagesPhrase(history.newMessages) });
-      if (history.gap) entries.push({ kind: "error", ts, text: GAP_WARNING });
-      for (const record of history.records) {
-        entries.push({ kind: "record", record, replayed: true });
-      }
-    } else if (history.records.length > 0) {
-      entries.push({ kind: "marker", ts, text: EARLIER_MARKER, earlier: true });
-      for (const record of history.records) {
-        entries.push({ kind: "record", record, earlier: true, replayed: true });
-      }
-      entries.push({ kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true });
-    }
-    // Members come from the welcome; history only tells who wrote to you privately.
-    for (const record of history.records) this.#notePrivateSender(record);
-    this.#ownJoinPending = true;
-    if (!rejoined && !event.moved) {
+    // Private messages among them go to their conversations' windows; the rest is the room's.
+    const privates = history.records.filter((record) => record.type === "private" && !record.room);
+    const roomRecords = history.records.filter((record) => !privates.includes(record));
+    const entries = this.#arrivalEntries(event);
+    entries.push(...this.#roomHistoryEntries(window, history.kind, roomRecords, history.gap));
+    if (welcomed && !rejoined && !added) {
       entries.push({
         kind: "note",
-        ts,
+        ts: Date.now(),
         text: "Type a message and press Enter. /help lists commands, Ctrl-C leaves.",
       });
     }
-    this.#screen.print(entries);
+    this.#print(entries, window);
+    this.#showPrivateHistory(privates, history.kind === "catch-up");
+    // Members come from the welcome; history only tells who wrote to you privately.
+    for (const record of history.records) this.#notePrivateSender(record);
     // What you missed may call for you (a kept private message): one bell for all of it.
     if (
       history.kind === "catch-up" && this.#preferences.current.bell &&
@@ -239,24 +258,149 @@ export class TerminalChat {
     ) {
       this.#screen.bell();
     }
+    this.#showWindowStatus();
     this.#showInput();
   }
 
+  /** What a room's window says on entering it: the greeting, or where you are now; the topic. */
+  #arrivalEntries(event: Extract<ConnectionEvent, { type: "joined" }>): Entry[] {
+    const { welcome, rejoined, added } = event;
+    const ts = Date.now();
+    if (rejoined) return [];
+    const lead = added
+      ? `You are now in ${welcome.room}.`
+      : `Welcome, ${welcome.name}! You are in ${welcome.room}.`;
+    const entries: Entry[] = [{ kind: "members", ts, members: welcome.members, lead }];
+    if (welcome.motd && !added) entries.push({ kind: "info", ts, text: welcome.motd });
+    if (welcome.topic) entries.push({ kind: "info", ts, text: `Topic: ${welcome.topic}` });
+    return entries;
+  }
+
+  /**
+   * A room's records from its welcome: earlier messages between their
+   * markers, or what you missed there under `#room: N new messages since you
+   * left` (counted in the activity list when the window is not shown).
+   */
+  #roomHistoryEntries(
+    window: ChatWindow,
+    kind: "earlier" | "catch-up",
+    records: RoomRecord[],
+    gap: boolean,
+  ): Entry[] {
+    const ts = Date.now();
+    if (kind === "catch-up") {
+      const count = records.filter(isConversation).length;
+      this.#windows.noteActivity(window, records.some((r) => this.#callsForYou(r)), count);
+      return [
+        { kind: "marker", ts, text: `${window.name}: ${newMessagesPhrase(count)}` },
+        ...(gap ? [{ kind: "error", ts, text: GAP_WARNING } as const] : []),
+        ...records.map((record): Entry => ({ kind: "record", record, replayed: true })),
+      ];
+    }
+    if (records.length === 0) return [];
+    return [
+      { kind: "marker", ts, text: EARLIER_MARKER, earlier: true },
+      ...records.map((record): Entry => ({
+        kind: "record",
+        record,
+        earlier: true,
+        replayed: true,
+      })),
+      { kind: "marker", ts, text: END_OF_EARLIER_MARKER, earlier: true },
+    ];
+  }
+
+  /** Private messages of a welcome, each in its conversation's window (a catch-up counted there). */
+  #showPrivateHistory(records: RoomRecord[], catchUp: boolean): void {
+    const byPeer = new Map<ChatWindow, RoomRecord[]>();
+    for (const record of records) {
+      const window = this.#privateWindow(record);
+      if (window) byPeer.set(window, [...byPeer.get(window) ?? [], record]);
+    }
+    const ts = Date.now();
+    for (const [window, shown] of byPeer) {
+      const entries: Entry[] = shown.map((record) =>
+        catchUp
+          ? { kind: "record", record, replayed: true }
+          : { kind: "record", record, earlier: true, replayed: true }
+      );
+      if (catchUp) {
+        const label = windowLabel(window);
+        entries.unshift({
+          kind: "marker",
+          ts,
+          text: `${label}: ${newMessagesPhrase(shown.length)}`,
+        });
+        this.#windows.noteActivity(window, shown.some((r) => this.#callsForYou(r)), shown.length);
+      }
+      this.#print(entries, window);
+    }
+  }
+
+  /** We left a room (or were put out of it): its window closes, and the next one says why. */
+  #parted(room: string, reason: string | undefined): void {
+    this.#rooms.delete(roomKey(room));
+    this.#ownJoinPending.delete(roomKey(room));
+    const window = this.#windows.room(room);
+    if (window) {
+      this.#windows.close(window);
+      const current = this.#windows.current;
+      if (current) this.#show(current);
+    }
+    const text = `You left ${room}${reason ? `: ${reason}` : ""}.`;
+    this.#print({ kind: "info", ts: Date.now(), text });
+  }
+
   #record(record: RoomRecord): void {
-    this.#track(record);
+    if (record.type === "private" && !record.room) return this.#privateRecord(record);
+    // A record of a room whose window is closed (it came just after we left) is not shown;
+    // one without a room comes from a server with one room, the window shown.
+    const window = record.room ? this.#windows.room(record.room) : this.#windows.current;
+    if (!window) return;
+    this.#track(record, window);
     // The server announces your join to you too, right after the welcome that already said so.
-    const ownJoin = this.#ownJoinPending && record.type === "join" &&
+    const ownJoin = this.#ownJoinPending.delete(roomKey(window.name)) && record.type === "join" &&
       nameKey(record.name) === nameKey(this.#connection.name);
-    this.#ownJoinPending = false;
     if (ownJoin || this.#ignored(record)) return;
     const entry: Entry = { kind: "record", record };
     if (record.type === "join" || record.type === "leave") {
       if (this.#preferences.current.hideJoins) return;
-      const folded = foldPresence(this.#screen.lastEntry, entry, this.#connection.name);
-      if (folded) return this.#screen.replaceLast(folded);
+      const view = window.scrollback;
+      const folded = foldPresence(this.#screen.lastEntry(view), entry, this.#connection.name);
+      if (folded) return this.#screen.replaceLast(folded, view);
     }
-    this.#print(entry);
-    this.#attend(record);
+    this.#print(entry, window);
+    this.#attend(record, window);
+  }
+
+  /**
+   * A private message: in the window of the conversation (opened if needed);
+   * one you sent from another window is also shown where you typed it.
+   */
+  #privateRecord(record: Extract<RoomRecord, { type: "private" }>): void {
+    this.#notePrivateSender(record);
+    if (this.#ignored(record)) return;
+    const window = this.#privateWindow(record);
+    if (!window) return;
+    const entry: Entry = { kind: "record", record };
+    const current = this.#windows.current;
+    const mine = nameKey(record.from) === nameKey(this.#connection.name);
+    if (mine && current && current !== window) this.#print(entry, current);
+    this.#print(entry, window);
+    this.#attend(record, window);
+  }
+
+  /** The window of a private message's conversation, opened if needed. */
+  #privateWindow(record: RoomRecord): ChatWindow | undefined {
+    if (record.type !== "private") return undefined;
+    const me = nameKey(this.#connection.name);
+    const peer = nameKey(record.from) === me ? record.to : record.from;
+    if (nameKey(peer) === me) return this.#windows.current; // a note to yourself
+    const open = this.#windows.private(peer);
+    if (open) return open;
+    const window = this.#windows.openPrivate(peer);
+    this.#showWindowStatus();
+    return window;
   }
 
   /** True for a message or private message from someone you ignore. */
@@ -271,13 +415,17 @@ export class TerminalChat {
    * private message; in the background, the unread count in the title and a
    * desktop notification.
    */
-  #attend(record: RoomRecord): void {
+  #attend(record: RoomRecord, window: ChatWindow): void {
     const callsForYou = this.#callsForYou(record);
     const { bell, notify } = this.#preferences.current;
     if (callsForYou && bell) this.#screen.bell();
     const fromOthers = record.type === "notice" ||
       ((record.type === "message" || record.type === "private") &&
         nameKey(record.from) !== nameKey(this.#connection.name));
+    if (fromOthers && window !== this.#windows.current) {
+      this.#windows.noteActivity(window, callsForYou);
+      this.#showWindowStatus();
+    }
     if (this.#focused || !fromOthers) return;
     this.#unread++;
     this.#showTitle();
@@ -305,38 +453,15 @@ export class TerminalChat {
       (record.type === "message" && mentions(record.text, this.#connection.name));
   }
 
-  /** Keeps members, your own name and the last private sender up to date. */
-  #track(record: RoomRecord): void {
-    this.#notePrivateSender(record);
-    switch (record.type) {
-      case "join":
-        if (!this.#members.some((m) => nameKey(m) === nameKey(record.name))) {
-          this.#members = [...this.#members, record.name];
-        }
-        break;
-      case "leave":
-        this.#members = this.#members.filter((m) => nameKey(m) !== nameKey(record.name));
-        break;
-      case "presence": {
-        // A big room: the count is the room's; the list holds who we have heard of.
-        const left = new Set(record.left.map(nameKey));
-        const known = new Set(this.#members.map(nameKey));
-        this.#members = [
-          ...this.#members.filter((m) => !left.has(nameKey(m))),
-          ...record.joined.filter((name) => !known.has(nameKey(name))),
-        ];
-        this.#updateStatus({ members: record.count });
-        return;
-      }
-      case "nick":
-        this.#members = this.#members.map((m) =>
-          nameKey(m) === nameKey(record.from) ? record.to : m
-        );
-        this.#screen.setMe(this.#connection.name);
-        this.#updateStatus({ name: this.#connection.name });
-        break;
+  /** Keeps the members of the record's room and your own name up to date. */
+  #track(record: RoomRecord, window: ChatWindow): void {
+    if (record.type === "nick") {
+      this.#windows.rename(record.from, record.to);
+      this.#screen.setMe(this.#connection.name);
+      this.#updateStatus({ name: this.#connection.name });
     }
-    this.#updateStatus({ members: this.#members.length });
+    const changed = this.#rooms.get(roomKey(window.name))?.apply(record);
+    if (changed && window === this.#windows.current) this.#showWindowStatus();
   }
 
   /** Remembers who wrote to you privately last, for /reply. */
@@ -345,9 +470,46 @@ export class TerminalChat {
       this.#lastPrivateFrom;
   }
 
-  #setMembers(members: string[], count = members.length): void {
-    this.#members = [...members];
-    this.#updateStatus({ members: count });
+  #setMembers(room: string, members: string[]): void {
+    this.#rooms.get(roomKey(room))?.set(members);
+    this.#showWindowStatus();
+  }
+
+  /** The members of the room shown, when a room is shown. */
+  #currentRoom(): RoomMembers | undefined {
+    const window = this.#windows.current;
+    return window?.kind === "room" ? this.#rooms.get(roomKey(window.name)) : undefined;
+  }
+
+  /** In a private window, Tab completes the other person's name. */
+  #privatePeers(): string[] {
+    const window = this.#windows.current;
+    return window?.kind === "private" ? [window.name] : [];
+  }
+
+  #roomWindows(): ChatWindow[] {
+    return this.#windows.all.filter((window) => window.kind === "room");
+  }
+
+  /** Shows `window`: its messages where it was scrolled to, its name in the status bar. */
+  #show(window: ChatWindow): void {
+    this.#windows.show(window);
+    if (window.kind === "room") this.#lastRoom = window.name;
+    this.#screen.show(window.scrollback);
+    this.#showWindowStatus();
+  }
+
+  /** The status bar's part about windows: the one shown, its members, the activity list. */
+  #showWindowStatus(): void {
+    const window = this.#windows.current;
+    if (!window) return;
+    const room = window.kind === "room" ? this.#rooms.get(roomKey(window.name)) : undefined;
+    this.#updateStatus({
+      room: windowLabel(window),
+      private: window.kind === "private",
+      members: room?.count ?? 0,
+      activity: this.#windows.activity(),
+    });
   }
 
   #disconnected(event: Extract<ConnectionEvent, { type: "disconnected" }>): void {
@@ -416,6 +578,17 @@ export class TerminalChat {
   /** Handles the keys that are not edits of the input line; true when `key` was one. */
   #reacted(key: Key): boolean {
     switch (key.name) {
+      case "window": {
+        const window = this.#windows.all[key.number - 1];
+        if (window) this.#show(window);
+        return true;
+      }
+      case "next-window":
+      case "previous-window":
+        if (key.name === "next-window") this.#windows.next();
+        else this.#windows.previous();
+        if (this.#windows.current) this.#show(this.#windows.current);
+        return true;
       case "page-up":
       case "page-down":
         this.#screen.scrollPages(key.name === "page-up" ? 1 : -1);
@@ -501,7 +674,12 @@ export class TerminalChat {
           this.#print({ kind: "error", ts: ts(), text: tooLong });
           return this.#editor.setText(typed);
         }
-        if (this.#connection.send(line)) return;
+        const window = this.#windows.current;
+        const chat = !line.startsWith("/") || line.startsWith("//");
+        // In a private window chat goes to that person; commands to the room shown last.
+        const text = window?.kind === "private" && chat ? `/msg ${window.name} ${line}` : line;
+        const room = window?.kind === "room" ? window.name : this.#lastRoom;
+        if (this.#connection.send(text, room)) return;
         this.#print({
           kind: "error",
           ts: ts(),
@@ -515,6 +693,54 @@ export class TerminalChat {
       clear: () => this.#screen.clear(),
       lastPrivateFrom: () => this.#lastPrivateFrom,
       preferences: this.#preferences,
+      rooms: this.#roomCommands(ts),
+    };
+  }
+
+  /** /join, /part, /switch, /query and /close on the windows. */
+  #roomCommands(ts: () => number): RoomCommands {
+    const error = (text: string) => this.#print({ kind: "error", ts: ts(), text });
+    return {
+      join: (room, key) => {
+        const open = this.#windows.room(room);
+        if (open) return this.#show(open);
+        // Its window opens when the server lets us in (`joined`).
+        if (!this.#connection.join(room, key)) error(NOT_CONNECTED);
+      },
+      part: (room) => {
+        const window = this.#windows.current;
+        const target = room ?? (window?.kind === "room" ? window.name : undefined);
+        if (!target) return error("This is a private conversation: /close closes it.");
+        if (!this.#connection.send(`/part ${target}`, target)) error(NOT_CONNECTED);
+      },
+      switchTo: (target) => {
+        const window = this.#windows.find(target);
+        if (!window) {
+          return error(`No window "${target}". /join #room or /query NAME opens one.`);
+        }
+        this.#show(window);
+      },
+      query: (name) => {
+        this.#show(this.#windows.openPrivate(name));
+      },
+      list: () => {
+        const listed = this.#windows.all.map((window, index) =>
+          `${index + 1} ${windowLabel(window)}${window === this.#windows.current ? " (shown)" : ""}`
+        );
+        this.#print({
+          kind: "info",
+          ts: ts(),
+          text: `Windows (Alt-1 … Alt-9): ${listed.join(", ")}.`,
+        });
+      },
+      close: () => {
+        const window = this.#windows.current;
+        if (window?.kind !== "private") {
+          return error("/close closes a private conversation; /part leaves a room.");
+        }
+        this.#windows.close(window);
+        if (this.#windows.current) this.#show(this.#windows.current);
+      },
     };
   }
 
@@ -567,17 +793,16 @@ export class TerminalChat {
     this.#finished.resolve(code);
   }
 
-  #print(entry: Entry): void {
-    this.#screen.print([entry]);
+  /** Shows entries in `window` (default: the one shown). */
+  #print(entries: Entry | Entry[], window?: ChatWindow): void {
+    this.#screen.print(Array.isArray(entries) ? entries : [entries], window?.scrollback);
   }
 
   #updateStatus(change: Partial<StatusInfo>): void {
     const next = { ...this.#status, ...change };
     if (next.state !== "reconnecting") delete next.retryInSeconds;
     if (this.#asking) next.state = this.#asking === "name" ? "naming" : "password";
-    const same =
-      (Object.keys(next) as (keyof StatusInfo)[]).every((k) => next[k] === this.#status[k]) &&
-      Object.keys(next).length === Object.keys(this.#status).length;
+    const same = JSON.stringify(next) === JSON.stringify(this.#status);
     this.#status = next;
     if (!same) this.#screen.setStatus(next);
   }

@@ -52,6 +52,8 @@ export interface Theme {
   statusBar: Style;
   /** The status bar while something is wrong (reconnecting). */
   statusAlert: Style;
+  /** A window in the status bar's activity list whose unread messages mention you or are private. */
+  activityAlert: Style;
   /** The prompt before the input line. */
   prompt: Style;
   /** Markers in the input line (a line break in a pasted or multi-line message). */
@@ -111,6 +113,7 @@ export function createTheme(options: ThemeOptions): Theme {
     error: style(["bold"], ["red"]),
     statusBar: style(["inverse"]),
     statusAlert: style(["inverse", "bold"], ["yellow"]),
+    activityAlert: style(["bold", "underline"], ["yellow"]),
     prompt: style(["bold"]),
     inputMarker: style(["dim"]),
   };
