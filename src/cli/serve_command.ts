@@ -35,6 +35,8 @@ import {
   openHistory,
   serverDataDir,
 } from "./history_flags.ts";
+import { FILE_OPTIONS, type FileSettings, fileSettingsFrom, openFiles } from "./file_flags.ts";
+import type { FileService } from "../server/files/file_service.ts";
 import {
   ANNOUNCE_OPTIONS,
   announceRoom,
@@ -91,6 +93,7 @@ const SECTIONS: OptionSection[] = [
   { title: "TLS", options: TLS_OPTIONS },
   { title: "Rooms", options: ROOM_OPTIONS },
   { title: "History", options: HISTORY_OPTIONS },
+  { title: "Files", options: FILE_OPTIONS },
   { title: "Local network", options: ANNOUNCE_OPTIONS },
   { title: "Limits", options: limitOptions() },
 ];
@@ -113,6 +116,7 @@ export interface ServeSettings {
   tls: TlsFlags;
   limits: Partial<Limits>;
   history: HistorySettings;
+  files: FileSettings;
   rooms: RoomSettings;
   /** LAN discovery: announce the room (`--name`, `--no-announce`). */
   announce: AnnounceSettings;
@@ -149,6 +153,7 @@ export function parseServeArgs(
     tls: tlsFlagsFrom(values, COMMAND),
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
+    files: fileSettingsFrom(values, COMMAND),
     rooms: roomSettingsFrom(values, COMMAND),
     announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
@@ -234,10 +239,18 @@ export async function runServe(args: string[]): Promise<number> {
     (warning) => console.error(stamp(warning)), // before the room opens: nobody to block yet
   );
   let server: ChatServer;
+  let files: FileService | undefined;
   try {
-    server = startServer(settings, store, log, interactive, identity);
+    files = openFiles(
+      settings.files,
+      settings.history.noHistory
+        ? { temporary: true }
+        : { dataDir: serverDataDir(settings.history) },
+    );
+    server = startServer(settings, store, log, interactive, identity, files);
   } catch (error) {
     store.close();
+    files?.store.close();
     throw error;
   }
   if (!settings.quiet) {
@@ -277,6 +290,7 @@ function startServer(
   log: (line: string) => void,
   logMessages: boolean,
   identity: TlsIdentity | undefined,
+  files: FileService | undefined,
 ): ChatServer {
   try {
     return new ChatServer({
@@ -294,6 +308,7 @@ function startServer(
       trustProxy: settings.trustProxy,
       log,
       logMessages,
+      files,
     });
   } catch (error) {
     throw listenError(error, settings);

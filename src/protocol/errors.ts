@@ -32,7 +32,11 @@ export type ErrorCode =
   | "too_many_rooms"
   | "key_needed"
   | "wrong_key"
-  | "not_room_operator";
+  | "not_room_operator"
+  | "files_off"
+  | "file_too_large"
+  | "upload_rate"
+  | "bad_file_name";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =

@@ -10,7 +10,7 @@
  */
 
 import type { Refusal } from "../../protocol/errors.ts";
-import type { PrivateRecord } from "../../protocol/frames.ts";
+import type { FileRecord, PrivateRecord } from "../../protocol/frames.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import { CLAIM_TTL_MS } from "../../protocol/limits.ts";
 import { lookAlikeRefusal } from "../look_alikes.ts";
@@ -279,6 +279,37 @@ export class ClientRegistry {
             `${absent.name} is not here now; they will get your message when they next join (it is kept for ${ttlDays()} days).`,
         }),
       );
+    });
+    return undefined;
+  }
+
+  /**
+   * Shares a file privately with a member who is here (files/file_service.ts):
+   * the record reaches both, and only their holders can read it later.
+   */
+  shareFile(
+    from: Client,
+    to: string,
+    file: Pick<FileRecord, "name" | "size" | "mime" | "url">,
+  ): Refusal | undefined {
+    const recipient = this.find(to);
+    if (!recipient) {
+      return {
+        code: "no_such_member",
+        message:
+          `Nobody called "${to}" is here; private files go to members who are. /who lists them.`,
+      };
+    }
+    from.spoke();
+    recipient.spoke();
+    const stored = this.#privateLog.append(
+      { type: "file", from: from.name, to: recipient.name, ...file },
+      { fromHolder: from.holder, toHolder: recipient.holder },
+    );
+    this.#tail = afterAppend(this.#tail, stored, (record) => {
+      const out = new Outgoing(record);
+      recipient.member.deliver(out);
+      if (recipient !== from) from.member.deliver(out);
     });
     return undefined;
   }

@@ -41,6 +41,11 @@ export interface TcpConnOptions {
    * connections that may be a browser's, opened ahead of time), or 0.
    */
   greetLater?: () => number;
+  /**
+   * `http://ADDRESS:PORT` as the peer reached us: plain-text peers see file
+   * links whole, at an address they can reach.
+   */
+  linkBase?: string;
 }
 
 const SMALLEST_READ = 256;
@@ -128,7 +133,7 @@ export class TcpFrameConn implements FrameConn {
   }
 
   encode(out: Outgoing): Uint8Array {
-    return this.#dialect === "json" ? out.json : out.plain;
+    return this.#dialect === "json" ? out.json : out.plainAt(this.#options.linkBase);
   }
 
   get perWriteStyle(): PlainOutputStyle | undefined {
