@@ -23,8 +23,8 @@ export const MAX_FILE_NAME_BYTES = 200;
 export const FALLBACK_FILE_NAME = "file";
 
 // C0 and C1 controls, DEL; bidi marks, embeddings, overrides and isolates; zero-width characters.
-// deno-lint-ignore no-control-regex -- control characters are what it removes
 const INVISIBLE =
+  // deno-lint-ignore no-control-regex -- control characters are what it removes
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 const SEPARATORS = /[\/\\]+/g;
 const WINDOWS_FORBIDDEN = /[<>:"|?*]/g;
