@@ -25,6 +25,7 @@ import {
   retryNotice,
 } from "./connection.ts";
 import { overLongMessage } from "./message_length.ts";
+import { FileTransfers } from "./file_transfer.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -51,6 +52,8 @@ export interface PlainChatOptions {
   saved?: ServerSessions;
   /** Take the name over from another window of ours (--take-over); otherwise that is an error. */
   takeOver?: boolean;
+  /** Where `/save` puts files (the platform's Downloads folder). */
+  downloads?: () => string;
 }
 
 /**
@@ -118,6 +121,18 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
   /** The room's message limit, from the welcome. */
   let maxMessageChars: number | undefined;
 
+  // Transfers print their outcome; a failed one makes the exit code 1 (through context.error).
+  const files = new FileTransfers({
+    connection,
+    downloads: options.downloads ?? (() => "Downloads"),
+    view: {
+      progress: () => {},
+      ended: () => {},
+      info: (text) => printAll(renderPlain({ type: "info", text })),
+      error: (text) => context.error(text),
+    },
+  });
+
   const context: CommandContext = {
     send: (text) => {
       // Refused here, not by the server: a line over its byte limit would cost the connection.
@@ -134,6 +149,10 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     quit: () => void connection.quit(),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
+    files: {
+      send: (args) => void files.send(args),
+      save: (args) => void files.save(args),
+    },
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
@@ -146,7 +165,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const flush = () => {
     while (waiting.length > 0 && connection.joined) runInput(waiting.shift()!, context);
-    if (inputEnded && waiting.length === 0) void connection.quit();
+    // Leaving waits for the files being sent or saved: the exit code says how they went.
+    if (inputEnded && waiting.length === 0) void files.idle().then(() => connection.quit());
   };
 
   /** Remembers who wrote to you privately last, for /reply. */
@@ -156,22 +176,29 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const showRecord = (record: RoomRecord) => {
     notePrivateSender(record);
-    printAll(renderPlain(record));
+    printAll(withSaveHint(record, renderPlain(record, connection.webBase)));
   };
+
+  /** A file record's line ends with the `/save` number that downloads it. */
+  const withSaveHint = (record: RoomRecord, lines: string[]) =>
+    record.type === "file" ? [lines[0] + files.saveHint(record)] : lines;
 
   /** The welcome's records: earlier messages between two markers, or what was missed. */
   const showHistory = (welcome: WelcomeFrame, records: RoomRecord[]) => {
     const history = welcomeHistory(welcome, records);
     if (history.kind === "earlier") {
       history.records.forEach(notePrivateSender);
-      return printAll(renderEarlier(history.records));
+      const base = connection.webBase;
+      return printAll(
+        renderEarlier(history.records, base, (r) => withSaveHint(r, renderPlain(r, base))),
+      );
     }
     const phrase = newMessagesPhrase(history.newMessages);
     print(`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`);
     if (history.gap) print(`!! ${GAP_WARNING}`);
     for (const record of history.records) {
       notePrivateSender(record);
-      printAll(renderReplayed(record));
+      printAll(withSaveHint(record, renderReplayed(record, connection.webBase)));
     }
   };
 

@@ -17,7 +17,7 @@
  */
 
 import { layoutInput } from "./input_view.ts";
-import { type Entry, renderEntry } from "./render.ts";
+import { type Entry, type FileLinks, renderEntry } from "./render.ts";
 import { formatStatus, type StatusInfo } from "./status_line.ts";
 import type { TerminalSize } from "./terminal.ts";
 import type { Theme } from "./theme.ts";
@@ -55,6 +55,8 @@ export class Screen {
   readonly #theme: Theme;
   #size: TerminalSize;
   #me: string;
+  /** Numbers and links of shared files, for their records (file_transfer.ts). */
+  files: FileLinks | undefined;
   #entries: Entry[] = [];
   /** The rendered lines of each entry (same index), at the current width. */
   #rendered: string[][] = [];
@@ -279,6 +281,7 @@ export class Screen {
       me: this.#me,
       theme: this.#theme,
       now: Date.now(),
+      files: this.files,
     });
   }
 

@@ -37,6 +37,8 @@ export interface StatusInfo {
   newBelow?: number;
   /** Lines typed that wait for the room's rate limit. */
   waiting?: number;
+  /** A file transfer under way, as its progress bar (file_transfer.ts). */
+  transfer?: string;
 }
 
 /** Formats the status bar, exactly `width` cells wide. */
@@ -63,6 +65,7 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
       break;
   }
   if (info.newBelow !== undefined) right = ` scrolled — ${info.newBelow} new below |${right}`;
+  if (info.transfer !== undefined) right = ` ${info.transfer} |${right}`;
   const style = info.state === "connected" ? theme.statusBar : theme.statusAlert;
   return style(fit(left, right, width));
 }

@@ -26,6 +26,7 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
+import { completePath, FileTransfers, progressLine } from "./file_transfer.ts";
 import { foldPresence } from "./presence_fold.ts";
 import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
@@ -48,6 +49,8 @@ export interface TerminalChatOptions {
   now?: () => number;
   /** The preferences for this server (default: kept in memory only). */
   preferences?: ServerPreferences;
+  /** Where `/save` puts files (the platform's Downloads folder). */
+  downloads?: () => string;
 }
 
 /** A second Ctrl-C within this long always leaves, whatever is typed. */
@@ -85,6 +88,8 @@ export class TerminalChat {
   #lastInterrupt = -Infinity;
   /** True once leaving has begun (it waits for lines held back by the rate). */
   #leaving = false;
+  /** `/send` and `/save`, their progress in the status line. */
+  readonly #files: FileTransfers;
 
   /** Prepares the chat; {@linkcode run} starts it. */
   constructor(options: TerminalChatOptions) {
@@ -106,9 +111,21 @@ export class TerminalChat {
       me: options.connection.name,
       status: this.#status,
     });
+    this.#files = new FileTransfers({
+      connection: options.connection,
+      downloads: options.downloads ?? (() => "Downloads"),
+      hyperlinks: true,
+      view: {
+        progress: (progress) => this.#updateStatus({ transfer: progressLine(progress) }),
+        ended: () => this.#updateStatus({ transfer: undefined }),
+        info: (text) => this.#print({ kind: "info", ts: Date.now(), text }),
+        error: (text) => this.#print({ kind: "error", ts: Date.now(), text }),
+      },
+    });
+    this.#screen.files = this.#files;
     this.#editor = new LineEditor({
       complete: (before, word) =>
-        completeWord(before, word, {
+        before.startsWith("/send ") ? completePath(word) : completeWord(before, word, {
           members: this.#members,
           me: this.#connection.name,
           commands: commandWords(),
@@ -515,6 +532,10 @@ export class TerminalChat {
       clear: () => this.#screen.clear(),
       lastPrivateFrom: () => this.#lastPrivateFrom,
       preferences: this.#preferences,
+      files: {
+        send: (args) => void this.#files.send(args, this.#status.room),
+        save: (args) => void this.#files.save(args),
+      },
     };
   }
 

@@ -104,11 +104,15 @@ function roomLine(frame: { room: string; topic?: string }): string {
  * Earlier messages between two marker lines (nothing when there are none):
  * what someone joining sees of what was said before.
  */
-export function renderEarlier(records: RoomRecord[], base = ""): string[] {
+export function renderEarlier(
+  records: RoomRecord[],
+  base = "",
+  render: (record: RoomRecord) => string[] = (record) => renderPlain(record, base),
+): string[] {
   if (records.length === 0) return [];
   return [
     `-- Earlier in this room (${records.length}):`,
-    ...records.flatMap((record) => renderPlain(record, base)),
+    ...records.flatMap(render),
     "-- End of earlier messages.",
   ];
 }
@@ -131,7 +135,7 @@ export function presenceWords(record: { joined: string[]; left: string[] }): str
  * leave or gathered presence without the member count of its time, which
  * would read as now's ("left (0 here)" while you are in the room).
  */
-export function renderReplayed(record: RoomRecord): string[] {
+export function renderReplayed(record: RoomRecord, base = ""): string[] {
   if (record.type === "join") return [`[${formatStamp(record.ts)}] -- ${record.name} joined`];
   if (record.type === "leave") {
     return [`[${formatStamp(record.ts)}] -- ${record.name} ${leaveWords(record)}`];
@@ -139,7 +143,7 @@ export function renderReplayed(record: RoomRecord): string[] {
   if (record.type === "presence") {
     return [`[${formatStamp(record.ts)}] -- ${presenceWords(record)}`];
   }
-  return renderPlain(record);
+  return renderPlain(record, base);
 }
 
 /**
