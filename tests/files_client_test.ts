@@ -17,6 +17,15 @@ import { FileService } from "../src/server/files/file_service.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 
+/**
+ * The environment of a client whose home folder is `home`: Deno keeps its
+ * cache where it was (under the real home), or every start would fill a new one.
+ */
+function homeEnv(home: string): Record<string, string> {
+  const cache = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? home, ".cache", "deno");
+  return { HOME: home, DENO_DIR: cache };
+}
+
 /** `count` random bytes (getRandomValues gives at most 64 KiB at a time). */
 function randomBytes(count: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(count);
@@ -51,7 +60,7 @@ Deno.test("plain mode: echo /send PATH | chat join uploads, and exits 0 only whe
     const { client: bob } = await LineClient.join(port, "bob");
     const sent = await runChat(["join", "--name", "alice", `127.0.0.1:${port}`], {
       input: `/send ${path}\n`,
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(sent.code, 0, sent.stdout + sent.stderr);
     assertMatch(sent.stdout, /-- Sent report\.pdf \(200 KB\)\./);
@@ -61,7 +70,7 @@ Deno.test("plain mode: echo /send PATH | chat join uploads, and exits 0 only whe
 
     const missing = await runChat(["join", "--name", "carol", `127.0.0.1:${port}`], {
       input: `/send ${join(home, "nope.pdf")}\n`,
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(missing.code, 1);
     assertMatch(missing.stdout, /!! There is no file .*nope\.pdf\. Check the path/);
@@ -75,7 +84,7 @@ Deno.test("plain mode: a file over the server's limit is refused with its senten
     await Deno.writeFile(path, new Uint8Array(150_000));
     const run = await runChat(["join", "--name", "alice", `127.0.0.1:${port}`], {
       input: `/send ${path}\n`,
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(run.code, 1);
     assertMatch(run.stdout, /!! movie\.mkv is 150 KB; this server takes files up to 100 KB\./);
@@ -89,7 +98,7 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
     await Deno.writeFile(path, bytes);
     const sent = await runChat(["join", "--name", "alice", `127.0.0.1:${port}`], {
       input: `/send ${path}\n`,
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(sent.code, 0, sent.stdout);
     const downloads = join(home, "Downloads");
@@ -97,7 +106,7 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
     await Deno.writeTextFile(join(downloads, "photo.jpg"), "mine, keep me");
     const saved = await runChat(["join", "--name", "bob", `127.0.0.1:${port}`], {
       input: "/save 1\n/save 1\n",
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(saved.code, 0, saved.stdout + saved.stderr);
     assertMatch(
@@ -109,7 +118,7 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
     assertEquals(await Deno.readFile(join(downloads, "photo (2).jpg")), bytes);
     const wrong = await runChat(["join", "--name", "carol", `127.0.0.1:${port}`], {
       input: "/save 7\n",
-      env: { HOME: home },
+      env: homeEnv(home),
     });
     assertEquals(wrong.code, 1);
     assertMatch(wrong.stdout, /!! Usage: \/save N \[DIR\], N from 1 to 1/);
@@ -140,8 +149,7 @@ class TransferGate {
 
   close(): void {
     this.release();
-    this.#listener.close();
-    for (const conn of this.#conns) {
+    for (const conn of [this.#listener, ...this.#conns]) {
       try {
         conn.close();
       } catch {
@@ -151,8 +159,15 @@ class TransferGate {
   }
 
   async #accept(): Promise<void> {
-    for await (const client of this.#listener) {
-      const server = await Deno.connect({ hostname: "127.0.0.1", port: this.target });
+    for (;;) {
+      let client: Deno.Conn;
+      let server: Deno.Conn;
+      try {
+        client = await this.#listener.accept();
+        server = await Deno.connect({ hostname: "127.0.0.1", port: this.target });
+      } catch {
+        return; // closed
+      }
       this.#conns.add(client).add(server);
       let kind: "upload" | "download" | "chat" | undefined;
       const learn = (first: Uint8Array) => {
@@ -213,14 +228,14 @@ Deno.test({
         const pane = await tmux.open("alice", `cd '${home}' && ${command}`, {
           columns: 100,
           rows: 16,
-        }, { HOME: home });
+        }, homeEnv(home));
         await pane.waitFor("Welcome, alice!");
         // Tab completes the path after /send.
         await pane.type("/send bi");
         await pane.press("Tab");
         await pane.waitFor("/send big.bin");
         await pane.press("Enter");
-        const during = await pane.waitFor(/↑ big\.bin ▕█*░+▏ \d+% [\d.]+ MB\/20 MB/);
+        const during = await pane.waitFor(/↑ big\.bin ▕█+░+▏ [1-9]\d% [\d.]+ MB\/20 MB/);
         assert(!during.join("\n").includes("Sent big.bin"), during.join("\n"));
         gate.release();
         const after = await pane.waitFor("Sent big.bin (20 MB).", 20_000);
@@ -235,13 +250,13 @@ Deno.test({
           chatCommand(["join", "--name", "bob", `127.0.0.1:${downloadGate.port}`])
             .map((arg) => `'${arg}'`).join(" "),
           { columns: 100, rows: 16 },
-          { HOME: home },
+          homeEnv(home),
         );
         try {
           await bob.waitFor("/save 1");
           await bob.type("/save 1");
           await bob.press("Enter");
-          await bob.waitFor(/↓ big\.bin ▕█*░+▏ \d+% [\d.]+ MB\/20 MB/);
+          await bob.waitFor(/↓ big\.bin ▕█+░+▏ [1-9]\d% [\d.]+ MB\/20 MB/);
           downloadGate.release();
           await bob.waitFor(`Saved big.bin as ${join(home, "Downloads", "big.bin")}`, 20_000);
           assertEquals(await Deno.readFile(join(home, "Downloads", "big.bin")), bytes);

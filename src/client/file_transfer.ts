@@ -241,21 +241,31 @@ export class FileTransfers implements FileLinks {
     return true;
   }
 
-  /** A pass-through stream that counts bytes into `progress` and reports them, paced. */
+  /**
+   * A pass-through stream that counts bytes into `progress` and reports them
+   * at most every {@linkcode PROGRESS_EVERY_MS}; the latest count always
+   * shows, also when the bytes stop (a stalled network) just after a report.
+   */
   #counter(progress: TransferProgress): TransformStream<Uint8Array, Uint8Array> {
     const { view } = this.#options;
     let shownAt = -Infinity;
-    view.progress({ ...progress });
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const show = () => {
+      clearTimeout(pending);
+      pending = undefined;
+      shownAt = this.#now();
+      view.progress({ ...progress });
+    };
+    show();
     return new TransformStream({
       transform: (chunk, controller) => {
         progress.done += chunk.length;
-        const now = this.#now();
-        if (now - shownAt >= PROGRESS_EVERY_MS || progress.done === progress.total) {
-          shownAt = now;
-          view.progress({ ...progress });
-        }
+        const wait = shownAt + PROGRESS_EVERY_MS - this.#now();
+        if (wait <= 0 || progress.done === progress.total) show();
+        else pending ??= setTimeout(show, wait);
         controller.enqueue(chunk);
       },
+      flush: () => clearTimeout(pending),
     });
   }
 }
