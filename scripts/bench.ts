@@ -31,6 +31,13 @@ import {
 } from "./bench/attack.ts";
 import { ATTACKS } from "./bench/attacks.ts";
 import {
+  FILES_DEFAULTS,
+  type FilesReport,
+  type FilesSettings,
+  formatFilesReport,
+  runFilesScenario,
+} from "./bench/files.ts";
+import {
   runScenarioWithReader,
   type Scenario,
   SCENARIOS,
@@ -51,6 +58,9 @@ Scenarios (--scenario):
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
   all      each of the above with its defaults
   transports  fanout, fanout-ws and mixed: TCP and WebSocket side by side
+  files    a 100 MB file up and down over HTTP on the chat port (curl) while
+           two members talk (--rate, default 20 a second): throughput, and
+           their latency with and without the transfer
   attack   two members chat in a room with a password while it is attacked,
            in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
            newcomer's join and the server's memory, quiet and under each attack
@@ -130,6 +140,8 @@ interface BenchRequest {
   scenarios: { scenario: Scenario; settings: ScenarioSettings }[];
   /** Set for `--scenario attack`, which runs on its own. */
   attack?: AttackSettings;
+  /** Set for `--scenario files` (bench/files.ts), which runs on its own. */
+  files?: FilesSettings;
   runs: number;
   json: boolean;
   cpuProfileDir?: string;
@@ -155,6 +167,13 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
       : String(values["server-v8-flags"]),
   };
   const attackOnly = ATTACK_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (wanted === "files") {
+    return {
+      ...common,
+      scenarios: [],
+      files: { ...FILES_DEFAULTS, ...dropUndefined({ rate: number("rate", 1, 200) }) },
+    };
+  }
   if (wanted === "attack") {
     const loadOnly = LOAD_FLAGS.filter((flag) => values[flag] !== undefined);
     if (loadOnly.length > 0) {
@@ -275,6 +294,22 @@ async function benchAttack(request: BenchRequest, args: string[], denoFlags: str
   return reports.some((r) => r.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 
+/** Runs the files scenario `runs` times; exit 1 when the bytes came back different. */
+async function benchFiles(request: BenchRequest, args: string[], denoFlags: string[]) {
+  const reports: FilesReport[] = [];
+  for (let i = 0; i < request.runs; i++) {
+    const progress = (line: string) => request.json || console.error(`files: ${line}`);
+    reports.push(await runFilesScenario(request.files!, denoFlags, progress));
+  }
+  if (request.json) {
+    console.log(JSON.stringify({ command: [COMMAND, ...args].join(" "), files: reports }, null, 2));
+  } else {
+    console.log(formatMachine(describeMachine()));
+    for (const report of reports) console.log(formatFilesReport(report));
+  }
+  return reports.every((report) => report.intact) ? EXIT_OK : EXIT_FAILURE;
+}
+
 async function bench(args: string[]): Promise<number> {
   const request = parseBenchArgs(args);
   if (!request) return EXIT_OK;
@@ -284,6 +319,7 @@ async function bench(args: string[]): Promise<number> {
     ...(request.serverV8Flags ? [`--v8-flags=${request.serverV8Flags}`] : []),
   ];
   if (request.attack) return await benchAttack(request, args, denoFlags);
+  if (request.files) return await benchFiles(request, args, denoFlags);
   const reports: ScenarioReport[] = [];
   for (const { scenario, settings } of request.scenarios) {
     const runs = [];
