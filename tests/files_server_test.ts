@@ -29,13 +29,19 @@ function randomBytes(count: number): Uint8Array<ArrayBuffer> {
 /** Runs `body` against a server sharing files in a fresh directory. */
 function withFileServer(
   body: (port: number, dir: string, server: ChatServer) => Promise<void>,
-  options: { quotaBytes?: number; maxFileBytes?: number; uploadsPerMinute?: number } = {},
+  options: {
+    quotaBytes?: number;
+    maxFileBytes?: number;
+    uploadsPerMinute?: number;
+    uploadIdleMs?: number;
+  } = {},
 ): Promise<void> {
   return withTempDir(async (dir) => {
     const files = new FileService({
       store: new DiskFileStore({ dir, quotaBytes: options.quotaBytes ?? 1e9 }),
       maxFileBytes: options.maxFileBytes ?? 25e6,
       uploadsPerMinute: options.uploadsPerMinute ?? 100,
+      uploadIdleMs: options.uploadIdleMs,
     });
     await withServer((server, port) => body(port, dir, server), { files });
   });
@@ -148,6 +154,40 @@ Deno.test("an interrupted upload leaves no file behind and posts no record", asy
     assertEquals(next.type, "message");
     alice.close();
   });
+});
+
+Deno.test("an upload that stops sending is cut off after its idle time, leaving nothing", async () => {
+  await withFileServer(async (port, dir) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const slot = await askSlot(alice, { name: "stuck.bin", size: 100_000 });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(utf8.encode(
+      `PUT ${slot.url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n`,
+    ));
+    await conn.write(new Uint8Array(10_000));
+    // The server closes the connection on its own (the test only keeps it open).
+    const buffer = new Uint8Array(1024);
+    const closed = (async () => {
+      while (await conn.read(buffer).catch(() => null) !== null) {
+        // an answer, if any, then the end
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<"open">((resolve) =>
+      timer = setTimeout(() => resolve("open"), 5000)
+    );
+    const outcome = await Promise.race([closed.then(() => "closed" as const), gaveUp]);
+    clearTimeout(timer);
+    conn.close();
+    assertEquals(outcome, "closed");
+    const deadline = Date.now() + 5000;
+    while ((await listDir(join(dir, "incoming"))).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assertEquals(await listDir(join(dir, "incoming")), []);
+    assertEquals(await listDir(join(dir, "blobs")), []);
+    alice.close();
+  }, { uploadIdleMs: 200 });
 });
 
 Deno.test("a file over --max-file-mb is refused with a clear error, before and during the upload", async () => {

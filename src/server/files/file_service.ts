@@ -50,6 +50,8 @@ export interface FileServiceOptions {
   now?: () => number;
   /** How long an upload slot stays valid. */
   slotMs?: number;
+  /** An upload that sends nothing for this long is cut off (a slowloris upload). */
+  uploadIdleMs?: number;
 }
 
 /** Largest file by default (`--max-file-mb`): 25 MB. */
@@ -60,6 +62,8 @@ export const DEFAULT_MAX_FILES_GB = 2;
 export const DEFAULT_UPLOADS_PER_MINUTE = 10;
 /** How long an upload address is valid by default. */
 export const SLOT_MS = 10 * 60_000;
+/** How long an upload may send nothing before it is cut off, by default. */
+export const UPLOAD_IDLE_MS = 60_000;
 
 /** Where uploads go and downloads come from, on the chat port. */
 export const UPLOAD_PATH = "/u/";
@@ -189,8 +193,18 @@ export class FileService {
       );
     }
     let stored: StoredFile;
+    // A body that stops arriving is cut off, so an upload can't hold a connection forever.
+    const idleMs = this.#options.uploadIdleMs ?? UPLOAD_IDLE_MS;
+    let idle = setTimeout(() => request.destroy(), idleMs);
+    const body = (async function* () {
+      for await (const chunk of request) {
+        clearTimeout(idle);
+        idle = setTimeout(() => request.destroy(), idleMs);
+        yield chunk as Uint8Array;
+      }
+    })();
     try {
-      stored = await this.#options.store.receive(request, slot.size);
+      stored = await this.#options.store.receive(body, slot.size);
     } catch (error) {
       if (error instanceof UploadError) {
         return reply(
@@ -202,6 +216,8 @@ export class FileService {
       }
       response.destroy(); // the connection broke: nobody to answer
       return;
+    } finally {
+      clearTimeout(idle);
     }
     const url = `${DOWNLOAD_PATH}${newToken()}/${encodeURIComponent(slot.name)}`;
     const file: SharedFile = { name: slot.name, size: stored.size, mime: stored.mime, url };
