@@ -13,6 +13,7 @@ import { withTempDir } from "./support/temp_dir.ts";
 import { DiskFileStore } from "../src/server/files/file_store.ts";
 import { FileService } from "../src/server/files/file_service.ts";
 import type { ChatServer } from "../src/server/chat_server.ts";
+import { PlainOutputStyle } from "../src/server/plain_output_style.ts";
 
 const utf8 = new TextEncoder();
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6]);
@@ -357,6 +358,47 @@ Deno.test("uploads per member per minute are limited, and --no-files says files 
     const response = await fetch(`http://127.0.0.1:${port}/f/abc/x`);
     assertEquals(response.status, 404);
     await response.body?.cancel();
+    alice.close();
+  });
+});
+
+Deno.test("a newline-less plain client (one event per write) gets the whole link too", () => {
+  const style = new PlainOutputStyle("http://192.168.1.20:53000");
+  const [event] = style.frameEvents({
+    type: "file",
+    id: 3,
+    ts: Date.now(),
+    room: "#general",
+    from: "alice",
+    name: "holiday.jpg",
+    size: 2_100_000,
+    mime: "image/jpeg",
+    url: "/f/TOKEN/holiday.jpg",
+  });
+  assertMatch(
+    new TextDecoder().decode(event),
+    /^\[\d\d:\d\d\] alice shared holiday\.jpg \(2\.1 MB\): http:\/\/192\.168\.1\.20:53000\/f\/TOKEN\/holiday\.jpg$/,
+  );
+});
+
+Deno.test("closing a room deletes its files: the link answers 404 and the bytes are gone", async () => {
+  await withFileServer(async (port, dir, server) => {
+    const { client: alice } = await LineClient.join(port, "alice", { multiRoom: true });
+    await alice.sendFrame({ type: "join", room: "#homework" });
+    await alice.nextFrame((f) => f.type === "joined");
+    const inRoom = await upload(alice, port, "answers.txt", utf8.encode("42"), {
+      room: "#homework",
+    });
+    const kept = await upload(alice, port, "notes.txt", utf8.encode("keep"), {
+      room: "#general",
+    });
+    assertEquals((await listDir(join(dir, "blobs"))).length, 2);
+    assertEquals(server.closeRoom("#homework"), undefined);
+    const gone = await fetch(`http://127.0.0.1:${port}${inRoom.body.url}`);
+    assertEquals(gone.status, 404);
+    await gone.body?.cancel();
+    assertEquals((await listDir(join(dir, "blobs"))).length, 1);
+    assertEquals(await (await fetch(`http://127.0.0.1:${port}${kept.body.url}`)).text(), "keep");
     alice.close();
   });
 });

@@ -71,7 +71,7 @@ export class TcpFrameConn implements FrameConn {
   readonly #decoder: LineDecoder;
   #dialect: Dialect | undefined;
   /** Learns from how a plain-text peer sends whether it reads a stream or one event per write. */
-  readonly #style = new PlainOutputStyle();
+  readonly #style: PlainOutputStyle;
   /** Bytes read before the first line ended, kept for a hand-over to the web front. */
   #firstBytes: Uint8Array[] | undefined = [];
   #events: FrameEvents | undefined;
@@ -92,6 +92,7 @@ export class TcpFrameConn implements FrameConn {
     this.#now = options.now ?? Date.now;
     this.#lastHeardAt = this.#now();
     this.#decoder = new LineDecoder(options.limits.maxLineBytes);
+    this.#style = new PlainOutputStyle(options.linkBase);
   }
 
   get dialect(): Dialect | undefined {
