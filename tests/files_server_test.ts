@@ -402,3 +402,19 @@ Deno.test("closing a room deletes its files: the link answers 404 and the bytes 
     alice.close();
   });
 });
+
+Deno.test("a member who left before the bytes arrived gets 409, and the file is not kept", async () => {
+  await withFileServer(async (port, dir) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const slot = await askSlot(alice, { name: "late.txt", size: 4 });
+    await alice.sendFrame({ type: "quit" });
+    await alice.waitForClose();
+    const response = await fetch(`http://127.0.0.1:${port}${slot.url}`, {
+      method: "PUT",
+      body: utf8.encode("late"),
+    });
+    assertEquals(response.status, 409);
+    assertMatch((await response.json()).message, /You left before the file arrived/);
+    assertEquals(await listDir(join(dir, "blobs")), []);
+  });
+});

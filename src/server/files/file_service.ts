@@ -222,7 +222,10 @@ export class FileService {
     const url = `${DOWNLOAD_PATH}${newToken()}/${encodeURIComponent(slot.name)}`;
     const file: SharedFile = { name: slot.name, size: stored.size, mime: stored.mime, url };
     const refused = slot.post(file);
-    if (refused) return reply(response, 409, refused.code, refused.message);
+    if (refused) {
+      this.#options.store.discard(stored.hash);
+      return reply(response, 409, refused.code, refused.message);
+    }
     this.#options.store.addShare({
       ...stored,
       token: tokenOf(url)!,

@@ -69,6 +69,8 @@ export interface FileStore {
   path(hash: string): string;
   /** Deletes a room's shares, and the files no other share needs (its history was deleted). */
   forgetRoom(room: string): void;
+  /** Deletes a stored file no share needs (its record could not be posted). */
+  discard(hash: string): void;
   /** Bytes of files stored now. */
   readonly usedBytes: number;
   close(): void;
@@ -212,10 +214,12 @@ export class DiskFileStore implements FileStore {
   forgetRoom(room: string): void {
     const hashes = this.#db.prepare("SELECT DISTINCT hash FROM shares WHERE room = ?").all(room);
     this.#db.prepare("DELETE FROM shares WHERE room = ?").run(room);
-    const stillShared = this.#db.prepare("SELECT 1 FROM shares WHERE hash = ? LIMIT 1");
-    for (const { hash } of hashes) {
-      if (!stillShared.get(String(hash))) this.#deleteBlob(String(hash));
-    }
+    for (const { hash } of hashes) this.discard(String(hash));
+  }
+
+  discard(hash: string): void {
+    const shared = this.#db.prepare("SELECT 1 FROM shares WHERE hash = ? LIMIT 1").get(hash);
+    if (!shared) this.#deleteBlob(hash);
   }
 
   close(): void {
