@@ -14,6 +14,9 @@ import { withTempDir } from "./support/temp_dir.ts";
 import { tmuxAvailable, TmuxServer } from "./support/tmux.ts";
 import { DiskFileStore } from "../src/server/files/file_store.ts";
 import { FileService } from "../src/server/files/file_service.ts";
+import { createSelfSigned } from "../src/server/tls_identity.ts";
+import { fingerprintOf } from "../src/protocol/fingerprint.ts";
+import { pemDecode } from "../src/protocol/pem.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 
@@ -39,6 +42,7 @@ function randomBytes(count: number): Uint8Array<ArrayBuffer> {
 function withFiles(
   body: (room: { port: number; home: string }) => Promise<void>,
   maxFileBytes = 25e6,
+  tls?: { cert: string; key: string },
 ): Promise<void> {
   return withTempDir((dir) =>
     withTempDir(async (home) => {
@@ -47,7 +51,7 @@ function withFiles(
         maxFileBytes,
         uploadsPerMinute: 100,
       });
-      await withServer((_server, port) => body({ port, home }), { files });
+      await withServer((_server, port) => body({ port, home }), { files, tls });
     })
   );
 }
@@ -123,6 +127,32 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
     assertEquals(wrong.code, 1);
     assertMatch(wrong.stdout, /!! Usage: \/save N \[DIR\], N from 1 to 1/);
   });
+});
+
+Deno.test("plain mode over TLS: /send and /save trust what the chat connection trusts (the pinned certificate)", async () => {
+  const identity = await createSelfSigned(["127.0.0.1"]);
+  const fingerprint = await fingerprintOf(pemDecode(identity.cert));
+  await withFiles(
+    async ({ port, home }) => {
+      const bytes = randomBytes(100_000);
+      await Deno.writeFile(join(home, "secret.bin"), bytes);
+      const args = ["join", "--tls", "--fingerprint", fingerprint, "--name"];
+      const sent = await runChat([...args, "alice", `127.0.0.1:${port}`], {
+        input: `/send ${join(home, "secret.bin")}\n`,
+        env: homeEnv(home),
+      });
+      assertEquals(sent.code, 0, sent.stdout + sent.stderr);
+      assertMatch(sent.stdout, /alice shared secret\.bin \(100 KB\): https:\/\/127\.0\.0\.1:/);
+      const saved = await runChat([...args, "bob", `127.0.0.1:${port}`], {
+        input: `/save 1 ${join(home, "got")}\n`,
+        env: homeEnv(home),
+      });
+      assertEquals(saved.code, 0, saved.stdout + saved.stderr);
+      assertEquals(await Deno.readFile(join(home, "got", "secret.bin")), bytes);
+    },
+    25e6,
+    identity,
+  );
 });
 
 /**

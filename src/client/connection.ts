@@ -49,7 +49,7 @@ import { nameKey } from "../protocol/names.ts";
 import { readServerFrame } from "./incoming.ts";
 import { CannotJoinError, notAChatRoom, silentServer, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
-import { connectTls, type TlsSettings } from "./tls_connect.ts";
+import { connectTls, type TlsSettings, trustedRoots } from "./tls_connect.ts";
 import { SendPacer } from "./send_pacer.ts";
 
 const utf8 = new TextEncoder();
@@ -301,6 +301,19 @@ export class ChatConnection {
   /** The server's address for HTTP: `http://host:port` (`https` with TLS). */
   get webBase(): string {
     return `${this.secure ? "https" : "http"}://${this.address}`;
+  }
+
+  /**
+   * For HTTP to the room over TLS (file transfers): a client trusting what
+   * the chat connection trusts (the pinned certificate, or the `--ca`
+   * authorities); undefined without TLS.
+   */
+  async httpClient(): Promise<Deno.HttpClient | undefined> {
+    const { tls, host, port, connectTimeoutMs = 10_000 } = this.#options;
+    if (!tls) return undefined;
+    return Deno.createHttpClient({
+      caCerts: await trustedRoots(host, port, tls, connectTimeoutMs),
+    });
   }
 
   /**

@@ -22,7 +22,8 @@ export interface TransferConnection {
   requestUpload(request: Omit<UploadFrame, "type" | "ref">): Promise<UploadSlotFrame>;
   /** `http://host:port` of the server. */
   readonly webBase: string;
-  readonly secure: boolean;
+  /** The HTTP client for a TLS room (trusting its certificate), undefined without TLS. */
+  httpClient(): Promise<Deno.HttpClient | undefined>;
 }
 
 /** One transfer's progress. */
@@ -124,9 +125,6 @@ export class FileTransfers implements FileLinks {
     const { view, connection } = this.#options;
     const parsed = await parseSendArgs(args);
     if ("error" in parsed) return fail(view, parsed.error);
-    if (connection.secure) {
-      return fail(view, "Sending files over TLS is not supported by this client yet.");
-    }
     const { path, to } = parsed;
     let file: Deno.FsFile;
     let size: number;
@@ -154,12 +152,14 @@ export class FileTransfers implements FileLinks {
       return fail(view, (error as Error).message);
     }
     const progress: TransferProgress = { direction: "up", name, done: 0, total: size };
-    const body = file.readable.pipeThrough(this.#counter(progress));
     try {
+      const client = await connection.httpClient();
+      const body = file.readable.pipeThrough(this.#counter(progress));
       const response = await fetch(connection.webBase + slot.url, {
         method: "PUT",
         body,
         headers: { "content-type": "application/octet-stream" },
+        ...(client ? { client } : {}),
       });
       const answer = await response.json().catch(() => ({}));
       view.ended(progress);
@@ -173,6 +173,7 @@ export class FileTransfers implements FileLinks {
       return true;
     } catch (error) {
       view.ended(progress);
+      closeQuietly(file);
       return fail(view, `Sending ${name} failed: ${describe(error)}. Try again.`);
     }
   }
@@ -191,9 +192,6 @@ export class FileTransfers implements FileLinks {
       );
     }
     if (record.expired) return fail(view, `${record.name} expired: ask for it again.`);
-    if (connection.secure) {
-      return fail(view, "Saving files over TLS is not supported by this client yet.");
-    }
     let dir: string;
     try {
       dir = rest.length > 0 ? rest.join(" ") : this.#options.downloads();
@@ -203,7 +201,8 @@ export class FileTransfers implements FileLinks {
     }
     let response: Response;
     try {
-      response = await fetch(connection.webBase + record.url);
+      const client = await connection.httpClient();
+      response = await fetch(connection.webBase + record.url, client ? { client } : {});
     } catch (error) {
       return fail(view, `Downloading ${record.name} failed: ${describe(error)}.`);
     }
@@ -360,7 +359,19 @@ function existsSync(path: string): boolean {
 function describe(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "no such file or folder";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (/NotValidForName|certificate/i.test(String((error as Error)?.message))) {
+    return "the room's certificate does not name the address you joined (join with one it names)";
+  }
   return (error as Error).message?.replace(/\.$/, "") ?? String(error);
+}
+
+/** Closes a file whose stream may already have closed it. */
+function closeQuietly(file: Deno.FsFile): void {
+  try {
+    file.close();
+  } catch {
+    // Closed with its stream.
+  }
 }
 
 function fail(view: TransferView, text: string): false {
