@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { chatCommand, runChat } from "./support/chat_process.ts";
+import { randomBytes } from "./support/random_bytes.ts";
 import { LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
@@ -27,15 +28,6 @@ const HAVE_TMUX = tmuxAvailable();
 function homeEnv(home: string): Record<string, string> {
   const cache = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? home, ".cache", "deno");
   return { HOME: home, DENO_DIR: cache };
-}
-
-/** `count` random bytes (getRandomValues gives at most 64 KiB at a time). */
-function randomBytes(count: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(count);
-  for (let at = 0; at < count; at += 65536) {
-    crypto.getRandomValues(bytes.subarray(at, Math.min(count, at + 65536)));
-  }
-  return bytes;
 }
 
 /** A server sharing files, a home folder for the clients, and a file to send in it. */

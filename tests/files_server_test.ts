@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
+import { randomBytes } from "./support/random_bytes.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
@@ -17,15 +18,6 @@ import { PlainOutputStyle } from "../src/server/plain_output_style.ts";
 
 const utf8 = new TextEncoder();
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6]);
-
-/** `count` random bytes (getRandomValues gives at most 64 KiB at a time). */
-function randomBytes(count: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(count);
-  for (let at = 0; at < count; at += 65536) {
-    crypto.getRandomValues(bytes.subarray(at, Math.min(count, at + 65536)));
-  }
-  return bytes;
-}
 
 /** Runs `body` against a server sharing files in a fresh directory. */
 function withFileServer(
