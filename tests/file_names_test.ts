@@ -1,9 +1,11 @@
-/** File names, sizes and types: the pure parts of file sharing. */
+/** File names, sizes, types and how a file record reads: the pure parts of file sharing. */
 
 import { assertEquals } from "./support/assert.ts";
 import { freeFileName, safeFileName } from "../src/text/file_names.ts";
 import { formatSize } from "../src/text/file_size.ts";
 import { imageType } from "../src/server/files/file_kind.ts";
+import { renderEntry } from "../src/client/render.ts";
+import { createTheme } from "../src/client/theme.ts";
 
 Deno.test("safeFileName keeps names from being paths, hiding tricks or Windows devices", () => {
   const cases: Array<[string, string]> = [
@@ -55,4 +57,42 @@ Deno.test("imageType knows the four raster formats by their bytes, nothing else"
   assertEquals(imageType(bytes("<svg xmlns=")), undefined);
   assertEquals(imageType(bytes("<html>")), undefined);
   assertEquals(imageType(bytes("RIFF", 0, 0, 0, 0, "WAVE")), undefined);
+});
+
+Deno.test("the terminal client shows a file record as one line: name as an OSC 8 link, size, /save number", () => {
+  const theme = createTheme({ color: false, decorate: false });
+  const record = {
+    type: "file" as const,
+    id: 9,
+    ts: Date.now(),
+    room: "#general",
+    from: "alice",
+    name: "holiday.jpg",
+    size: 2_100_000,
+    mime: "image/jpeg",
+    url: "/f/TOKEN/holiday.jpg",
+  };
+  const files = { number: () => 3, href: () => "http://127.0.0.1:53000/f/TOKEN/holiday.jpg" };
+  const [line, ...more] = renderEntry({ kind: "record", record }, {
+    width: 80,
+    me: "bob",
+    theme,
+    files,
+  });
+  assertEquals(more, []);
+  assertEquals(
+    line.replace(/^\d\d:\d\d /, ""),
+    "alice shared \x1b]8;;http://127.0.0.1:53000/f/TOKEN/holiday.jpg\x07holiday.jpg\x1b]8;;\x07" +
+      " (2.1 MB) · /save 3",
+  );
+  const [expired] = renderEntry({ kind: "record", record: { ...record, expired: true } }, {
+    width: 80,
+    me: "bob",
+    theme,
+    files,
+  });
+  assertEquals(
+    expired.replace(/^\d\d:\d\d /, ""),
+    "alice shared holiday.jpg (2.1 MB) — expired (deleted to make room)",
+  );
 });
