@@ -11,7 +11,6 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createReadStream } from "node:fs";
 import type { Refusal } from "../../protocol/errors.ts";
 import type { FileRecord, UploadSlotFrame } from "../../protocol/frames.ts";
 import { formatSize } from "../../text/file_size.ts";
@@ -155,7 +154,7 @@ export class FileService {
       const path = new URL(request.url ?? "/", "http://x").pathname;
       if (path.startsWith(UPLOAD_PATH)) {
         await this.#upload(path.slice(UPLOAD_PATH.length), request, response);
-      } else this.#download(path.slice(DOWNLOAD_PATH.length), request, response);
+      } else await this.#download(path.slice(DOWNLOAD_PATH.length), request, response);
     } catch {
       if (!response.headersSent) {
         reply(response, 500, "server_error", "The server failed; try again.");
@@ -241,7 +240,11 @@ export class FileService {
     response.end(JSON.stringify(file));
   }
 
-  #download(rest: string, request: IncomingMessage, response: ServerResponse): void {
+  async #download(
+    rest: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return reply(response, 405, "method", "Files are fetched with GET.");
     }
@@ -272,13 +275,37 @@ export class FileService {
       connection: "close",
     });
     if (request.method === "HEAD") return void response.end();
-    const stream = createReadStream(this.#options.store.path(share.hash));
-    stream.on("error", () => response.destroy());
-    stream.pipe(response);
+    await sendFile(this.#options.store.path(share.hash), response);
   }
 
   #dropExpiredSlots(now: number): void {
     for (const [token, slot] of this.#slots) if (slot.expires < now) this.#slots.delete(token);
+  }
+}
+
+/**
+ * Streams a file into a response, a chunk at a time as the peer takes them
+ * (not `node:fs` streams: loading `node:fs` in the server measurably slows
+ * its WebSocket writes on Deno 2.9, enough to fail tests/web_transport_test.ts).
+ */
+async function sendFile(path: string, response: ServerResponse): Promise<void> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    for await (const chunk of file.readable) {
+      if (response.destroyed) break; // the peer left; leaving the loop closes the file
+      if (!response.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            response.off("drain", done).off("close", done);
+            resolve();
+          };
+          response.on("drain", done).on("close", done);
+        });
+      }
+    }
+    response.end();
+  } catch {
+    response.destroy();
   }
 }
 
