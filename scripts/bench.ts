@@ -32,6 +32,13 @@ import {
 import { ATTACKS } from "./bench/attacks.ts";
 import { CLUSTER_DEFAULTS, formatClusterReport, runClusterScenario } from "./bench/cluster.ts";
 import {
+  FILES_DEFAULTS,
+  type FilesReport,
+  type FilesSettings,
+  formatFilesReport,
+  runFilesScenario,
+} from "./bench/files.ts";
+import {
   runScenarioWithReader,
   type Scenario,
   SCENARIOS,
@@ -55,6 +62,9 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.summary}`).join("\n")}
            over them, same load; then latency at 100 members, 100 msgs/s
            on 1 and 2 nodes (needs redis-server; docs/SCALING.md)
   transports  fanout, fanout-ws and mixed: TCP and WebSocket side by side
+  files    a 100 MB file up and down over HTTP on the chat port (curl) while
+           two members talk (--rate, default 20 a second): throughput, and
+           their latency with and without the transfer
   attack   two members chat in a room with a password while it is attacked,
            in turn: ${ATTACKS.map((a) => a.name).join(", ")}; their latency, a
            newcomer's join and the server's memory, quiet and under each attack
@@ -136,6 +146,8 @@ interface BenchRequest {
   attack?: AttackSettings;
   /** Set for `--scenario cluster`, which runs on its own. */
   cluster?: boolean;
+  /** Set for `--scenario files` (bench/files.ts), which runs on its own. */
+  files?: FilesSettings;
   runs: number;
   json: boolean;
   cpuProfileDir?: string;
@@ -162,6 +174,13 @@ function parseBenchArgs(args: string[]): BenchRequest | null {
   };
   const attackOnly = ATTACK_FLAGS.filter((flag) => values[flag] !== undefined);
   if (wanted === "cluster") return { ...common, scenarios: [], cluster: true };
+  if (wanted === "files") {
+    return {
+      ...common,
+      scenarios: [],
+      files: { ...FILES_DEFAULTS, ...dropUndefined({ rate: number("rate", 1, 200) }) },
+    };
+  }
   if (wanted === "attack") {
     const loadOnly = LOAD_FLAGS.filter((flag) => values[flag] !== undefined);
     if (loadOnly.length > 0) {
@@ -298,6 +317,22 @@ async function benchCluster(request: BenchRequest, args: string[]) {
   return report.problems.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
+/** Runs the files scenario `runs` times; exit 1 when the bytes came back different. */
+async function benchFiles(request: BenchRequest, args: string[], denoFlags: string[]) {
+  const reports: FilesReport[] = [];
+  for (let i = 0; i < request.runs; i++) {
+    const progress = (line: string) => request.json || console.error(`files: ${line}`);
+    reports.push(await runFilesScenario(request.files!, denoFlags, progress));
+  }
+  if (request.json) {
+    console.log(JSON.stringify({ command: [COMMAND, ...args].join(" "), files: reports }, null, 2));
+  } else {
+    console.log(formatMachine(describeMachine()));
+    for (const report of reports) console.log(formatFilesReport(report));
+  }
+  return reports.every((report) => report.intact) ? EXIT_OK : EXIT_FAILURE;
+}
+
 async function bench(args: string[]): Promise<number> {
   const request = parseBenchArgs(args);
   if (!request) return EXIT_OK;
@@ -308,6 +343,7 @@ async function bench(args: string[]): Promise<number> {
   ];
   if (request.attack) return await benchAttack(request, args, denoFlags);
   if (request.cluster) return await benchCluster(request, args);
+  if (request.files) return await benchFiles(request, args, denoFlags);
   const reports: ScenarioReport[] = [];
   for (const { scenario, settings } of request.scenarios) {
     const runs = [];

@@ -65,3 +65,24 @@ export function dataDir(os: typeof Deno.build.os = Deno.build.os, env = processE
   if (os === "darwin") return join(home(env), "Library", "Application Support", "chat");
   return join(env.XDG_DATA_HOME ?? join(home(env), ".local", "share"), "chat");
 }
+
+/**
+ * Where downloaded files go: the Downloads folder of the platform (on Linux
+ * the `XDG_DOWNLOAD_DIR` of `~/.config/user-dirs.dirs` when set, as the
+ * desktop's file manager has it), else `~/Downloads`.
+ */
+export function downloadsDir(os: typeof Deno.build.os = Deno.build.os, env = processEnv()): string {
+  const homeDir = home(env);
+  if (os === "linux") {
+    try {
+      const dirs = Deno.readTextFileSync(
+        join(env.XDG_CONFIG_HOME ?? join(homeDir, ".config"), "user-dirs.dirs"),
+      );
+      const found = dirs.match(/^XDG_DOWNLOAD_DIR="([^"]+)"/m)?.[1];
+      if (found) return found.replace(/^\$HOME/, homeDir);
+    } catch {
+      // No desktop settings: the usual place.
+    }
+  }
+  return join(homeDir, "Downloads");
+}

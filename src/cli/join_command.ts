@@ -28,7 +28,7 @@ import { Terminal } from "../client/terminal.ts";
 import { TerminalChat } from "../client/terminal_chat.ts";
 import { ServerPreferences } from "../client/preferences.ts";
 import { createTheme } from "../client/theme.ts";
-import { configDir, dataDir } from "./dirs.ts";
+import { configDir, dataDir, downloadsDir } from "./dirs.ts";
 import { parseJoinTarget } from "./addresses.ts";
 import { integerOption, type OptionSpec, parseCommandLine } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, UserError } from "./errors.ts";
@@ -263,7 +263,7 @@ export async function runJoin(args: string[]): Promise<number> {
     // Nothing is asked (a name) before the room is known to be there (and trusted, over TLS).
     if (settings.name === undefined) await checkReachable(settings);
     if (!interactive) {
-      return await runPlainChat(settings);
+      return await runPlainChat({ ...settings, downloads: () => downloadsDir() });
     }
     return await runFullScreen(settings);
   } catch (error) {
@@ -339,6 +339,7 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     terminal,
     theme: createTheme({ color: settings.color, decorate: true }),
     preferences: new ServerPreferences(preferencesPath(), connection.address),
+    downloads: () => downloadsDir(),
   });
   return await chat.run(backlog);
 }

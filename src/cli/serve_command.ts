@@ -35,6 +35,8 @@ import {
   openHistory,
   serverDataDir,
 } from "./history_flags.ts";
+import { FILE_OPTIONS, type FileSettings, fileSettingsFrom, openFiles } from "./file_flags.ts";
+import type { FileService } from "../server/files/file_service.ts";
 import {
   CLUSTER_OPTIONS,
   type ClusterEnv,
@@ -101,6 +103,7 @@ const SECTIONS: OptionSection[] = [
   { title: "Rooms", options: ROOM_OPTIONS },
   { title: "History", options: HISTORY_OPTIONS },
   { title: "Several nodes", options: CLUSTER_OPTIONS },
+  { title: "Files", options: FILE_OPTIONS },
   { title: "Local network", options: ANNOUNCE_OPTIONS },
   { title: "Limits", options: limitOptions() },
 ];
@@ -123,6 +126,7 @@ export interface ServeSettings {
   tls: TlsFlags;
   limits: Partial<Limits>;
   history: HistorySettings;
+  files: FileSettings;
   rooms: RoomSettings;
   /** LAN discovery: announce the room (`--name`, `--no-announce`). */
   announce: AnnounceSettings;
@@ -164,6 +168,7 @@ export function parseServeArgs(
     tls: tlsFlagsFrom(values, COMMAND),
     limits: limitsFrom(values, COMMAND),
     history: historySettingsFrom(values, COMMAND),
+    files: fileSettingsFrom(values, COMMAND),
     rooms: roomSettingsFrom(values, COMMAND),
     announce: announceSettingsFrom(values, host, COMMAND),
     quiet: Boolean(values.quiet),
@@ -253,11 +258,19 @@ export async function runServe(args: string[]): Promise<number> {
     (warning) => console.error(stamp(warning)), // before the room opens: nobody to block yet
   );
   let server: ChatServer;
+  let files: FileService | undefined;
   try {
-    server = startServer(settings, store, log, interactive, identity, cluster);
+    files = openFiles(
+      settings.files,
+      settings.history.noHistory
+        ? { temporary: true }
+        : { dataDir: serverDataDir(settings.history) },
+    );
+    server = startServer(settings, store, log, interactive, identity, cluster, files);
   } catch (error) {
     store.close();
     await cluster?.close();
+    files?.store.close();
     throw error;
   }
   if (cluster) {
@@ -308,6 +321,7 @@ function startServer(
   logMessages: boolean,
   identity: TlsIdentity | undefined,
   cluster: Cluster | undefined,
+  files: FileService | undefined,
 ): ChatServer {
   try {
     return new ChatServer({
@@ -326,6 +340,7 @@ function startServer(
       log,
       logMessages,
       cluster,
+      files,
     });
   } catch (error) {
     throw listenError(error, settings);

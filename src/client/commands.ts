@@ -46,6 +46,8 @@ export interface CommandContext {
   preferences?: PreferenceStore;
   /** The client's rooms and windows (/join, /part, /switch, …); absent: sent to the server as typed. */
   rooms?: RoomCommands;
+  /** `/send` and `/save` (file_transfer.ts); absent where files can't be moved. */
+  files?: { send(args: string): void; save(args: string): void };
 }
 
 /** What the room and window commands do in a client that keeps track of its rooms. */
@@ -75,6 +77,10 @@ export interface LocalCommand {
   fullScreenOnly?: true;
   /** Runs the command with the text after its name. */
   run(context: CommandContext, args: string): void;
+}
+
+function noFiles(context: CommandContext): void {
+  context.error("Files can't be sent or saved from here.");
 }
 
 /** Every command the client knows, in the order /help lists them. */
@@ -317,6 +323,20 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       if (what !== "joins" || hide === undefined) return context.error(`Usage: ${usageOf(this)}`);
       save(context, { hideJoins: hide }, joinFilterText(hide));
     },
+  },
+  {
+    name: "send",
+    aliases: [],
+    args: "PATH [NAME]",
+    summary: "share a file with the room (or with NAME alone)",
+    run: (context, args) => context.files ? context.files.send(args) : noFiles(context),
+  },
+  {
+    name: "save",
+    aliases: [],
+    args: "N [DIR]",
+    summary: "download shared file N (into Downloads, or DIR)",
+    run: (context, args) => context.files ? context.files.save(args) : noFiles(context),
   },
   {
     name: "clear",

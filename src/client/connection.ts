@@ -41,6 +41,8 @@ import type {
   PageFrame,
   RoomRecord,
   ServerFrame,
+  UploadFrame,
+  UploadSlotFrame,
   WelcomeFrame,
 } from "../protocol/frames.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
@@ -49,7 +51,7 @@ import { roomKey } from "../server/rooms/room_name.ts";
 import { readServerFrame } from "./incoming.ts";
 import { CannotJoinError, notAChatRoom, silentServer, UnreachableError } from "./join_errors.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
-import { connectTls, type TlsSettings } from "./tls_connect.ts";
+import { connectTls, type TlsSettings, trustedRoots } from "./tls_connect.ts";
 import { SendPacer } from "./send_pacer.ts";
 
 const utf8 = new TextEncoder();
@@ -260,6 +262,9 @@ export class ChatConnection {
   readonly #awaitingPongs = new Map<string, () => void>();
   #answerChecks = 0;
   #takeOverConfirmed = false;
+  /** `upload` requests waiting for their slot, by `ref` (file_transfer.ts). */
+  readonly #uploads = new Map<string, PromiseWithResolvers<UploadSlotFrame>>();
+  #uploadRefs = 0;
 
   /** Prepares a connection; nothing happens until {@linkcode start}. */
   constructor(options: ConnectionOptions) {
@@ -331,6 +336,39 @@ export class ChatConnection {
     if (key !== undefined) this.#keys.set(roomKey(room), key);
     this.#pacer.enqueue({ type: "join", room, ...(key === undefined ? {} : { key }) });
     return true;
+  }
+
+  /**
+   * Asks the server for a one-time upload address for a file (docs/PROTOCOL.md,
+   * "Files"). Rejects with the server's sentence when it refuses, or when not joined.
+   */
+  requestUpload(request: Omit<UploadFrame, "type" | "ref">): Promise<UploadSlotFrame> {
+    if (!this.#joined || this.#stopped) {
+      return Promise.reject(new Error("Not connected to the room; try again once it is back."));
+    }
+    const ref = `u${++this.#uploadRefs}`;
+    const waiting = Promise.withResolvers<UploadSlotFrame>();
+    this.#uploads.set(ref, waiting);
+    this.#pacer.enqueue({ type: "upload", ...request, ref });
+    return waiting.promise;
+  }
+
+  /** The server's address for HTTP: `http://host:port` (`https` with TLS). */
+  get webBase(): string {
+    return `${this.secure ? "https" : "http"}://${this.address}`;
+  }
+
+  /**
+   * For HTTP to the room over TLS (file transfers): a client trusting what
+   * the chat connection trusts (the pinned certificate, or the `--ca`
+   * authorities); undefined without TLS.
+   */
+  async httpClient(): Promise<Deno.HttpClient | undefined> {
+    const { tls, host, port, connectTimeoutMs = 10_000 } = this.#options;
+    if (!tls) return undefined;
+    return Deno.createHttpClient({
+      caCerts: await trustedRoots(host, port, tls, connectTimeoutMs),
+    });
   }
 
   /**
@@ -618,6 +656,10 @@ export class ChatConnection {
       // An unfinished catch-up is dropped unseen: its room's last id did not move, so the next hello asks again.
       this.#catchUp = undefined;
       for (const pending of this.#pages.splice(0)) pending.lost();
+      for (const waiting of this.#uploads.values()) {
+        waiting.reject(new Error("The connection was lost before the upload could start."));
+      }
+      this.#uploads.clear();
     }
     if (this.#fatal !== undefined) return { reason: this.#fatal, final: true };
     return { reason: bye?.message ?? reason, ...(bye ? { bye } : {}), ...(final ? { final } : {}) };
@@ -649,7 +691,16 @@ export class ChatConnection {
         this.#save();
         if (this.#joined) this.#emit({ type: "parted", room: frame.room, reason: frame.reason });
         return;
+      case "upload_slot":
+        this.#uploads.get(frame.ref ?? "")?.resolve(frame);
+        this.#uploads.delete(frame.ref ?? "");
+        return;
       case "error":
+        if (frame.ref !== undefined && this.#uploads.has(frame.ref)) {
+          this.#uploads.get(frame.ref)!.reject(new Error(frame.message));
+          this.#uploads.delete(frame.ref);
+          return;
+        }
         if (!this.#joined && NAME_REFUSALS.has(frame.code)) {
           this.#awaitingAnswer = true;
           this.#emit({ type: "name_refused", code: frame.code, message: frame.message });

@@ -31,6 +31,7 @@ import {
   retryNotice,
 } from "./connection.ts";
 import { overLongMessage } from "./message_length.ts";
+import { FileTransfers } from "./file_transfer.ts";
 import { onStopSignal } from "./terminal.ts";
 import type { ServerSessions } from "./saved_sessions.ts";
 import type { TlsSettings } from "./tls_connect.ts";
@@ -57,6 +58,8 @@ export interface PlainChatOptions {
   saved?: ServerSessions;
   /** Take the name over from another window of ours (--take-over); otherwise that is an error. */
   takeOver?: boolean;
+  /** Where `/save` puts files (the platform's Downloads folder). */
+  downloads?: () => string;
 }
 
 /**
@@ -144,6 +147,18 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     switchTo: (target) => rooms.join(target.startsWith("#") ? target : `#${target}`),
   };
 
+  // Transfers print their outcome; a failed one makes the exit code 1 (through context.error).
+  const files = new FileTransfers({
+    connection,
+    downloads: options.downloads ?? (() => "Downloads"),
+    view: {
+      progress: () => {},
+      ended: () => {},
+      info: (text) => printAll(renderPlain({ type: "info", text })),
+      error: (text) => context.error(text),
+    },
+  });
+
   const context: CommandContext = {
     send: (text) => {
       // Refused here, not by the server: a line over its byte limit would cost the connection.
@@ -161,6 +176,10 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
     rooms,
+    files: {
+      send: (args) => void files.send(args),
+      save: (args) => void files.save(args),
+    },
   };
 
   const printAll = (output: string[]) => output.forEach((line) => print(line));
@@ -179,7 +198,8 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const flush = () => {
     while (waiting.length > 0 && connection.joined) runInput(waiting.shift()!, context);
-    if (inputEnded && waiting.length === 0) void connection.quit();
+    // Leaving waits for the files being sent or saved: the exit code says how they went.
+    if (inputEnded && waiting.length === 0) void files.idle().then(() => connection.quit());
   };
 
   /** Remembers who wrote to you privately last, for /reply. */
@@ -189,8 +209,12 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
 
   const showRecord = (record: RoomRecord) => {
     notePrivateSender(record);
-    printAll(inRoom(record.room, renderPlain(record)));
+    printAll(inRoom(record.room, withSaveHint(record, renderPlain(record, connection.webBase))));
   };
+
+  /** A file record's line ends with the `/save` number that downloads it. */
+  const withSaveHint = (record: RoomRecord, lines: string[]) =>
+    record.type === "file" ? [lines[0] + files.saveHint(record)] : lines;
 
   /** The welcome's records: earlier messages between two markers, or what was missed. */
   const showHistory = (welcome: WelcomeFrame, records: RoomRecord[]) => {
@@ -198,14 +222,19 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
     const room = (output: string[]) => printAll(inRoom(welcome.room, output));
     if (history.kind === "earlier") {
       history.records.forEach(notePrivateSender);
-      return room(renderEarlier(history.records));
+      const base = connection.webBase;
+      return room(
+        renderEarlier(history.records, base, (r) => withSaveHint(r, renderPlain(r, base))),
+      );
     }
     const phrase = newMessagesPhrase(history.newMessages);
     room([`-- ${phrase[0].toUpperCase()}${phrase.slice(1)}${history.newMessages > 0 ? ":" : "."}`]);
     if (history.gap) room([`!! ${GAP_WARNING}`]);
     for (const record of history.records) {
       notePrivateSender(record);
-      printAll(inRoom(record.room, renderReplayed(record)));
+      printAll(
+        inRoom(record.room, withSaveHint(record, renderReplayed(record, connection.webBase))),
+      );
     }
   };
 

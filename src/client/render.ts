@@ -17,7 +17,8 @@
  * @module
  */
 
-import type { RoomRecord } from "../protocol/frames.ts";
+import type { FileRecord, RoomRecord } from "../protocol/frames.ts";
+import { formatSize } from "../text/file_size.ts";
 import { nameKey } from "../protocol/names.ts";
 // One wording for counts in every client ("3 here"), shared with plain text.
 import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
@@ -70,6 +71,16 @@ export interface RenderContext {
   theme: Theme;
   /** The current time (ms): entries from another day show their date. Default: the entry's own. */
   now?: number;
+  /** Numbers and links of shared files (file_transfer.ts); without it files show name and size. */
+  files?: FileLinks;
+}
+
+/** What the renderer asks about a shared file. */
+export interface FileLinks {
+  /** The number `/save N` takes for this file. */
+  number(record: FileRecord): number;
+  /** The full address to link the name to (OSC 8), or undefined when links are off. */
+  href(record: FileRecord): string | undefined;
 }
 
 /** Renders an entry as styled lines, each at most `context.width` cells wide. */
@@ -159,7 +170,31 @@ function recordSpans(record: RoomRecord, context: RenderContext, live: boolean):
       ]];
     case "presence":
       return system(`-- ${presenceWords(record)}${count(record.count)}`);
+    case "file":
+      return fileSpans(record, context, name(record.from));
   }
+}
+
+/** "alice shared holiday.jpg (2.1 MB) · /save 3", the name a hyperlink where the terminal has them. */
+function fileSpans(record: FileRecord, context: RenderContext, from: Span): [Span[], Span[]] {
+  const { theme, files } = context;
+  const href = record.expired ? undefined : files?.href(record);
+  const link = href === undefined ? undefined : (part: string) => hyperlink(href, part);
+  const to = record.to === undefined ? [] : [{ text: ` -> ${record.to}`, style: theme.private }];
+  const after = record.expired
+    ? " — expired (deleted to make room)"
+    : files
+    ? ` · /save ${files.number(record)}`
+    : "";
+  return [[from, ...to, { text: " shared " }], [
+    { text: record.name, style: link },
+    { text: ` (${formatSize(record.size)})${after}`, style: theme.system },
+  ]];
+}
+
+/** `text` as an OSC 8 hyperlink to `url` (terminals without them show the text alone). */
+function hyperlink(url: string, text: string): string {
+  return `\x1b]8;;${url}\x07${text}\x1b]8;;\x07`;
 }
 
 /** "-- bot1, bot2 and 8 others joined; carol left (12 here)". */

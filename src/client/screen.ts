@@ -21,7 +21,7 @@
  */
 
 import { layoutInput } from "./input_view.ts";
-import { type Entry, renderEntry } from "./render.ts";
+import { type Entry, type FileLinks, renderEntry } from "./render.ts";
 import { Scrollback } from "./scrollback.ts";
 import { formatStatus, type StatusInfo } from "./status_line.ts";
 import type { TerminalSize } from "./terminal.ts";
@@ -62,6 +62,8 @@ export class Screen {
   #me: string;
   /** The window shown. */
   #view = new Scrollback();
+  /** Numbers and links of shared files, for their records (file_transfer.ts). */
+  files: FileLinks | undefined;
   #status: StatusInfo;
   #input: InputState = { prompt: "", text: "", cursor: 0 };
   #inputStart = 0;
@@ -304,6 +306,7 @@ export class Screen {
       me: this.#me,
       theme: this.#theme,
       now: Date.now(),
+      files: this.files,
     });
   }
 

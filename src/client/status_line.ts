@@ -47,6 +47,8 @@ export interface StatusInfo {
   newBelow?: number;
   /** Lines typed that wait for the room's rate limit. */
   waiting?: number;
+  /** A file transfer under way, as its progress bar (file_transfer.ts). */
+  transfer?: string;
 }
 
 /** Formats the status bar, exactly `width` cells wide. */
@@ -73,6 +75,7 @@ export function formatStatus(info: StatusInfo, width: number, theme: Theme): str
       break;
   }
   if (info.newBelow !== undefined) right = ` scrolled — ${info.newBelow} new below |${right}`;
+  if (info.transfer !== undefined) right = ` ${info.transfer} |${right}`;
   const style = info.state === "connected" ? theme.statusBar : theme.statusAlert;
   const activity = info.activity ?? [];
   if (activity.length === 0) return style(fit(left, right, width));

@@ -38,6 +38,7 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
+import { completePath, FileTransfers, progressLine } from "./file_transfer.ts";
 import { foldPresence } from "./presence_fold.ts";
 import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
@@ -62,6 +63,8 @@ export interface TerminalChatOptions {
   now?: () => number;
   /** The preferences for this server (default: kept in memory only). */
   preferences?: ServerPreferences;
+  /** Where `/save` puts files (the platform's Downloads folder). */
+  downloads?: () => string;
 }
 
 /** Said when something typed could not be sent. */
@@ -111,6 +114,8 @@ export class TerminalChat {
   #lastInterrupt = -Infinity;
   /** True once leaving has begun (it waits for lines held back by the rate). */
   #leaving = false;
+  /** `/send` and `/save`, their progress in the status line. */
+  readonly #files: FileTransfers;
 
   /** Prepares the chat; {@linkcode run} starts it. */
   constructor(options: TerminalChatOptions) {
@@ -132,9 +137,21 @@ export class TerminalChat {
       me: options.connection.name,
       status: this.#status,
     });
+    this.#files = new FileTransfers({
+      connection: options.connection,
+      downloads: options.downloads ?? (() => "Downloads"),
+      hyperlinks: true,
+      view: {
+        progress: (progress) => this.#updateStatus({ transfer: progressLine(progress) }),
+        ended: () => this.#updateStatus({ transfer: undefined }),
+        info: (text) => this.#print({ kind: "info", ts: Date.now(), text }),
+        error: (text) => this.#print({ kind: "error", ts: Date.now(), text }),
+      },
+    });
+    this.#screen.files = this.#files;
     this.#editor = new LineEditor({
       complete: (before, word) =>
-        completeWord(before, word, {
+        before.startsWith("/send ") ? completePath(word) : completeWord(before, word, {
           members: this.#currentRoom()?.members ?? this.#privatePeers(),
           me: this.#connection.name,
           commands: commandWords(),
@@ -694,6 +711,17 @@ export class TerminalChat {
       lastPrivateFrom: () => this.#lastPrivateFrom,
       preferences: this.#preferences,
       rooms: this.#roomCommands(ts),
+      files: {
+        // A file goes to the window shown: its room, or the person of a private window.
+        send: (args) => {
+          const window = this.#windows.current;
+          void this.#files.send(
+            args,
+            window?.kind === "private" ? { to: window.name } : { room: window?.name },
+          );
+        },
+        save: (args) => void this.#files.save(args),
+      },
     };
   }
 

@@ -61,6 +61,19 @@ export async function connectTls(
 }
 
 /**
+ * The roots to trust for HTTP to the room (file transfers): the `--ca`
+ * authorities, or the pinned certificate itself, checked as for the chat.
+ */
+export async function trustedRoots(
+  host: string,
+  port: number,
+  settings: TlsSettings,
+  timeoutMs: number,
+): Promise<string[]> {
+  return settings.caCerts ?? [await pinnedCertificate(host, port, settings, timeoutMs)];
+}
+
+/**
  * Fetches the server's certificate and checks it against the pin: the
  * `--fingerprint`, else the known-hosts entry, else (first use) it becomes
  * the pin. Returns it as PEM, to be the one trusted root of the real connection.

@@ -51,6 +51,7 @@ const CLIENT_SHAPES: Record<ClientFrame["type"], Shape> = {
   pong: { data: "string?" },
   quit: { reason: "string?" },
   history: { room: "string?", before: "number?", after: "number?", limit: "number?" },
+  upload: { name: "string", size: "number", room: "string?", to: "string?", ref: "string?" },
 };
 
 const RECORD_SHAPES = {
@@ -68,6 +69,17 @@ const RECORD_SHAPES = {
   nick: { id: "number", ts: "number", from: "string", to: "string" },
   notice: { id: "number", ts: "number", text: "string", by: "string?" },
   presence: { id: "number", ts: "number", joined: "strings", left: "strings", count: "number" },
+  file: {
+    id: "number",
+    ts: "number",
+    from: "string",
+    to: "string?",
+    name: "string",
+    size: "number",
+    mime: "string",
+    url: "string",
+    expired: "boolean?",
+  },
 } satisfies Record<string, Shape>;
 
 const ROOM_STATE_SHAPE = {
@@ -97,7 +109,7 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
   parted: { room: "string", reason: "string?" },
   members: { room: "string?", members: "strings", away: "object?" },
   info: { text: "string" },
-  error: { code: "string", message: "string" },
+  error: { code: "string", message: "string", ref: "string?" },
   bye: { code: "string", message: "string" },
   page: {
     room: "string?",
@@ -108,6 +120,7 @@ const SERVER_SHAPES: Record<ServerFrame["type"], Shape> = {
   },
   ping: { data: "string?" },
   pong: { data: "string?" },
+  upload_slot: { ref: "string?", url: "string", expires: "number" },
 };
 
 function isRecord(value: unknown): boolean {

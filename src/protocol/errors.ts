@@ -33,7 +33,11 @@ export type ErrorCode =
   | "key_needed"
   | "wrong_key"
   | "not_room_operator"
-  | "not_sent";
+  | "not_sent"
+  | "files_off"
+  | "file_too_large"
+  | "upload_rate"
+  | "bad_file_name";
 
 /** Codes of `bye` frames: why the server closed the connection. */
 export type ByeCode =

@@ -105,6 +105,24 @@ export interface HistoryFrame {
   limit?: number;
 }
 
+/**
+ * Asks for a one-time upload address for a file (docs/PROTOCOL.md, "Files"):
+ * shared in `room` (the current room when absent), or privately with `to`.
+ * Answered by `upload_slot`, or an `error` carrying the same `ref`.
+ */
+export interface UploadFrame {
+  type: "upload";
+  /** The file's name as the sender has it; the server cleans it. */
+  name: string;
+  /** Its exact size in bytes: the upload must have exactly this many. */
+  size: number;
+  room?: string;
+  /** A member's name: the file is shared privately with them. */
+  to?: string;
+  /** Any short text, echoed in the answer so the client can match it. */
+  ref?: string;
+}
+
 /** Any frame a client may send. */
 export type ClientFrame =
   | HelloFrame
@@ -114,7 +132,8 @@ export type ClientFrame =
   | QuitFrame
   | HistoryFrame
   | JoinFrame
-  | PartFrame;
+  | PartFrame
+  | UploadFrame;
 
 // ---------------------------------------------------------------- room records
 
@@ -200,6 +219,27 @@ export interface NoticeRecord extends RecordBase {
   by?: "operator";
 }
 
+/**
+ * A file someone shared: in a room, or privately (`to`). `url` is the
+ * server-relative download address (`/f/TOKEN/NAME`); its token is the only
+ * way to the file, so only those who can read this record can fetch it.
+ */
+export interface FileRecord extends RecordBase {
+  type: "file";
+  from: string;
+  /** Set for a file shared privately: only sender and recipient see the record. */
+  to?: string;
+  /** The file's name, cleaned for display and for saving (file_names.ts). */
+  name: string;
+  /** Size in bytes. */
+  size: number;
+  /** `image/png`, `image/jpeg`, `image/gif`, `image/webp` (detected from the bytes), else `application/octet-stream`. */
+  mime: string;
+  url: string;
+  /** True once the file was deleted to make room for newer ones (`--max-files-gb`). */
+  expired?: boolean;
+}
+
 /** Everything the room relays and remembers. */
 export type RoomRecord =
   | ChatRecord
@@ -208,7 +248,8 @@ export type RoomRecord =
   | LeaveRecord
   | NickRecord
   | NoticeRecord
-  | PresenceRecord;
+  | PresenceRecord
+  | FileRecord;
 
 /**
  * True for conversation: messages (and `/me` actions), private messages and
@@ -216,7 +257,8 @@ export type RoomRecord =
  * to joins, leaves and renames.
  */
 export function isConversation(record: RoomRecord): boolean {
-  return record.type === "message" || record.type === "private" || record.type === "notice";
+  return record.type === "message" || record.type === "private" || record.type === "notice" ||
+    record.type === "file";
 }
 
 // ---------------------------------------------------------------- server → client
@@ -320,6 +362,19 @@ export interface ErrorFrame {
   message: string;
   /** With `unsupported_version`: the protocol version the server speaks. */
   version?: number;
+  /** The `ref` of the `upload` frame refused. */
+  ref?: string;
+}
+
+/** Answer to `upload`: where to send the file's bytes (HTTP `PUT` on the chat port), once. */
+export interface UploadSlotFrame {
+  type: "upload_slot";
+  /** The `ref` of the `upload` frame. */
+  ref?: string;
+  /** Server-relative address (`/u/TOKEN`); valid once, until `expires`. */
+  url: string;
+  /** Milliseconds since the epoch after which the address is refused. */
+  expires: number;
 }
 
 /** Answer to a `history` request: one page of records, oldest first, echoing `before` or `after`. */
@@ -355,4 +410,5 @@ export type ServerFrame =
   | ByeFrame
   | PageFrame
   | PingFrame
-  | PongFrame;
+  | PongFrame
+  | UploadSlotFrame;

@@ -33,6 +33,9 @@ import type { FrameConn } from "./transports/frame_conn.ts";
 import { turnAway } from "./turn_away.ts";
 import { TcpFrameConn } from "./transports/tcp_conn.ts";
 import { WebFront } from "./transports/web_front.ts";
+import type { FileService } from "./files/file_service.ts";
+import { withFiles } from "./files/file_history.ts";
+import { hostPort } from "../protocol/host_port.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {
@@ -70,6 +73,8 @@ export interface ChatServerOptions {
   webRequestTimeoutMs?: number;
   /** This server is one node of several sharing `store` over Redis (cluster/cluster.ts). */
   cluster?: ServerCluster;
+  /** File sharing (files/file_service.ts); none without it. The server closes its store. */
+  files?: FileService;
 }
 
 /** What a server needs of the cluster it is a node of. */
@@ -128,6 +133,8 @@ export class ChatServer implements Moderation {
   readonly #accepting: Promise<void>;
   readonly #now: () => number;
   readonly #web: WebFront | undefined;
+  readonly #files: FileService | undefined;
+  readonly #secure: boolean;
   /** Behind a reverse proxy every connection comes from the proxy: no per-address connection rate. */
   readonly #rateConnections: boolean;
   #stopping = false;
@@ -138,7 +145,10 @@ export class ChatServer implements Moderation {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? (() => {});
     this.#now = options.now ?? Date.now;
-    this.#store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
+    const store = options.store ?? memoryStore(DEFAULT_HISTORY_LIMIT);
+    this.#store = options.files ? withFiles(store, options.files) : store;
+    this.#files = options.files;
+    this.#secure = options.tls !== undefined;
     this.#rateConnections = !options.trustProxy;
     this.#bans = options.cluster?.bans ?? new BanList();
     this.#admission = new Admission({
@@ -186,6 +196,7 @@ export class ChatServer implements Moderation {
         trustProxy: options.trustProxy ?? false,
         requestTimeoutMs: options.webRequestTimeoutMs,
         now: this.#now,
+        files: options.files,
         onSocket: (conn) => this.#startSession(conn, fingerprintNote(options.fingerprint)),
       });
     }
@@ -284,6 +295,7 @@ export class ChatServer implements Moderation {
       now: this.#now,
       handOver: web && ((raw, firstBytes) => web.handOver(raw, firstBytes, peer)),
       greetLater: () => web?.browsing(peer.address) ? BROWSER_GREETING_DELAY_MS : 0,
+      linkBase: web && this.#files && linkBase(conn.localAddr, this.#secure),
     });
     // Refused at the door (a loop whose joins or guesses are used up): no session at all.
     const refusal = this.#admission.refusal(address, this.#now());
@@ -312,6 +324,7 @@ export class ChatServer implements Moderation {
       // all records added since the previous write share one commit.
       beforeWrite: () => store.flush(),
       joinNote,
+      files: this.#files,
     });
     const refusal = this.#admission.admit(session, this.#now());
     if (refusal) return void turnAway(frames, refusal);
@@ -420,6 +433,12 @@ export class ChatServer implements Moderation {
     if (record.type === "message" && !logMessages) return;
     for (const line of renderPlain(record)) this.#log(line);
   }
+}
+
+/** `http://ADDRESS:PORT` of the address a member connected to: file links they can reach. */
+function linkBase(local: Deno.Addr, secure: boolean): string | undefined {
+  if (local.transport !== "tcp") return undefined;
+  return `${secure ? "https" : "http"}://${hostPort(local.hostname, local.port)}`;
 }
 
 /** What a browser member is told about the certificate: browsers cannot pin it, people can compare. */

@@ -10,7 +10,7 @@
 
 import type { ServerFrame } from "../protocol/frames.ts";
 import { encodeFrame } from "../protocol/codec.ts";
-import { renderPlain } from "../text/plain_format.ts";
+import { mentionsFiles, renderPlain } from "../text/plain_format.ts";
 import { FrameArena } from "./frame_arena.ts";
 
 const utf8 = new TextEncoder();
@@ -43,6 +43,17 @@ export class Outgoing<F extends ServerFrame = ServerFrame> {
       this.#plain = this.#encode(lines.length === 0 ? "" : lines.join("\r\n") + "\r\n", plainArena);
     }
     return this.#plain;
+  }
+
+  /**
+   * The plain text for a reader who reached the server at `base`: frames
+   * with file links are rendered for that address (not cached: the address
+   * differs between readers), the rest as {@linkcode plain}.
+   */
+  plainAt(base: string | undefined): Uint8Array {
+    if (base === undefined || !mentionsFiles(this.frame)) return this.plain;
+    const lines = renderPlain(this.frame, base);
+    return utf8.encode(lines.length === 0 ? "" : lines.join("\r\n") + "\r\n");
   }
 
   #encode(text: string, arena: FrameArena): Uint8Array {

@@ -37,6 +37,9 @@ export class PlainOutputStyle {
   #sawNewline = false;
   #sawNewlineLess = false;
 
+  /** @param linkBase `http://ADDRESS:PORT` the client reached us at, for whole file links */
+  constructor(readonly linkBase = "") {}
+
   /** Notes one input line: `terminated` when it ended with a newline, false when a pause ended it. */
   noteLine(terminated: boolean): void {
     if (terminated) this.#sawNewline = true;
@@ -50,14 +53,17 @@ export class PlainOutputStyle {
 
   /** A frame as events, one write each, for a newline-less client. */
   frameEvents(frame: ServerFrame): Uint8Array[] {
-    if (frame.type !== "welcome") return toWrites([oneRow(renderPlain(frame))]);
+    const base = this.linkBase;
+    if (frame.type !== "welcome") return toWrites([oneRow(renderPlain(frame, base))]);
     const history = frame.history.slice(-SHORT_HISTORY);
     const earlier = renderEarlier(history);
     const rows = [
       ...renderPlain({ ...frame, history: [] }),
-      ...(history.length === 0
-        ? []
-        : [earlier[0], ...history.map((record) => oneRow(renderPlain(record))), earlier.at(-1)!]),
+      ...(history.length === 0 ? [] : [
+        earlier[0],
+        ...history.map((record) => oneRow(renderPlain(record, base))),
+        earlier.at(-1)!,
+      ]),
     ];
     return toWrites(rows);
   }

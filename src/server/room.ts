@@ -11,6 +11,7 @@
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
 import { keyDigest, keyMatches } from "./rooms/room_key.ts";
 import type {
+  FileRecord,
   HistoryFrame,
   PageFrame,
   RoomRecord,
@@ -385,6 +386,13 @@ export class Room {
         : { type: "message", from: member.name, text },
       member,
     );
+    this.#options.onChange?.(this);
+  }
+
+  /** Posts the record of a file a member shared (files/file_service.ts) to everyone in the room. */
+  shareFile(member: Member, file: Pick<FileRecord, "name" | "size" | "mime" | "url">): void {
+    if (!this.#contains(member)) return;
+    this.#broadcast({ type: "file", from: member.name, ...file });
     this.#options.onChange?.(this);
   }
 

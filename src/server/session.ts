@@ -12,7 +12,13 @@
 import { PLAIN_GREETING, PROTOCOL_VERSION, SEED_QUIT_WORD } from "../protocol/constants.ts";
 import { isRefusal, parseClientFrame } from "../protocol/codec.ts";
 import type { ByeCode, Refusal } from "../protocol/errors.ts";
-import type { ByeFrame, HelloFrame, HistoryFrame, ServerFrame } from "../protocol/frames.ts";
+import type {
+  ByeFrame,
+  HelloFrame,
+  HistoryFrame,
+  ServerFrame,
+  UploadFrame,
+} from "../protocol/frames.ts";
 import { ClientRooms, type ServerPlaces } from "./rooms/client_rooms.ts";
 import { hostPort } from "../protocol/host_port.ts";
 import { type LeaveKind, leaveKindOf } from "../protocol/leave.ts";
@@ -29,6 +35,9 @@ import { PasswordAttempts } from "./password_attempts.ts";
 import { PageRequests } from "./page_requests.ts";
 import { EventWriter } from "./plain_output_style.ts";
 import type { FrameConn, FrameEvents } from "./transports/frame_conn.ts";
+import type { FileService } from "./files/file_service.ts";
+import { PRIVATE_LOG } from "./rooms/clients.ts";
+import { roomKey } from "./rooms/room_name.ts";
 
 /** What a session shares with its server. */
 export interface SessionOptions {
@@ -44,6 +53,8 @@ export interface SessionOptions {
   beforeWrite?: () => void;
   /** Told to this connection as an `info` right after its welcome (e.g. the TLS fingerprint). */
   joinNote?: string;
+  /** File sharing; absent with `--no-files`. */
+  files?: FileService;
 }
 
 const CLOSE_FLUSH_MS = 2000;
@@ -369,7 +380,57 @@ export class Session implements Member, FrameEvents {
       case "part":
         if (!this.#membership) return this.#refuse(NOT_JOINED);
         return this.#refuseIf(this.#membership.part(frame.room));
+      case "upload":
+        return this.#upload(frame);
     }
+  }
+
+  /**
+   * Answers `upload` with a one-time upload address (files/file_service.ts);
+   * the file's record is posted once its bytes arrive, if we are still there.
+   */
+  #upload(frame: UploadFrame): void {
+    const refuse = (refusal: Refusal) => this.#send({ type: "error", ...refusal, ref: frame.ref });
+    const files = this.#options.files;
+    if (!files) {
+      return refuse({
+        code: "files_off",
+        message: "This server does not take files (it runs with --no-files).",
+      });
+    }
+    const membership = this.#membership;
+    if (!membership) return refuse(NOT_JOINED);
+    const still = () => this.#membership === membership && !this.#closed;
+    const gone: Refusal = { code: "not_joined", message: "You left before the file arrived." };
+    let room: string;
+    let post: Parameters<FileService["slot"]>[0]["post"];
+    if (frame.to !== undefined) {
+      const to = frame.to;
+      const clients = this.#options.places.clients;
+      if (!clients.find(to)) {
+        return refuse({
+          code: "no_such_member",
+          message: `Nobody called "${to}" is here; private files go to members who are.`,
+        });
+      }
+      room = PRIVATE_LOG;
+      post = (file) => still() ? clients.shareFile(membership.client, to, file) : gone;
+    } else {
+      const target = membership.roomFor(frame.room);
+      if ("code" in target) return refuse(target);
+      room = roomKey(target.name);
+      post = (file) => still() ? membership.shareFile(file, target) : gone;
+    }
+    const answer = files.slot({
+      holder: membership.client.holder,
+      name: frame.name,
+      size: frame.size,
+      ref: frame.ref,
+      room,
+      post,
+    });
+    if ("code" in answer) refuse(answer);
+    else this.#send(answer);
   }
 
   #refuseIf(refusal: Refusal | undefined): void {

@@ -9,12 +9,17 @@
  * @module
  */
 
-import type { NoticeRecord, RoomRecord, ServerFrame } from "../protocol/frames.ts";
+import type { FileRecord, NoticeRecord, RoomRecord, ServerFrame } from "../protocol/frames.ts";
+import { formatSize } from "./file_size.ts";
 import { leaveWords } from "./leave_words.ts";
 import { formatStamp } from "./time.ts";
 
-/** Renders a frame as the lines a plain-text client sees (without line endings). */
-export function renderPlain(frame: ServerFrame): string[] {
+/**
+ * Renders a frame as the lines a plain-text client sees (without line
+ * endings). `base` (`http://192.168.1.20:53000`) makes file links whole: the
+ * address the reader reached the server at.
+ */
+export function renderPlain(frame: ServerFrame, base = ""): string[] {
   switch (frame.type) {
     case "message": {
       const prefix = frame.emote
@@ -41,13 +46,15 @@ export function renderPlain(frame: ServerFrame): string[] {
       return [`[${formatStamp(frame.ts)}] -- ${frame.from} is now known as ${frame.to}`];
     case "notice":
       return indentContinuation(`[${formatStamp(frame.ts)}] -- ${noticeAuthor(frame)}`, frame.text);
+    case "file":
+      return [`[${formatStamp(frame.ts)}] ${fileWords(frame, base)}`];
     case "welcome": {
       const lines = [
         `-- Welcome, ${frame.name}! ${memberLine(frame)}.`,
         "-- Type a message and press Enter. /help lists commands, /quit leaves.",
       ];
       if (frame.motd) lines.push(...indentContinuation("-- ", frame.motd));
-      lines.push(...renderEarlier(frame.history));
+      lines.push(...renderEarlier(frame.history, base));
       lines.push(roomLine(frame));
       return lines;
     }
@@ -55,7 +62,7 @@ export function renderPlain(frame: ServerFrame): string[] {
       return [
         `-- You are now in ${frame.room}. ${memberLine(frame)}.`,
         ...(frame.topic ? [`-- Topic: ${frame.topic}`] : []),
-        ...renderEarlier(frame.history),
+        ...renderEarlier(frame.history, base),
       ];
     case "parted":
       return [`-- You left ${frame.room}${frame.reason ? `: ${frame.reason}` : ""}.`];
@@ -74,6 +81,7 @@ export function renderPlain(frame: ServerFrame): string[] {
     case "ping":
     case "pong":
     case "page": // asked for by structured clients only
+    case "upload_slot":
       return [];
   }
 }
@@ -96,11 +104,15 @@ function roomLine(frame: { room: string; topic?: string }): string {
  * Earlier messages between two marker lines (nothing when there are none):
  * what someone joining sees of what was said before.
  */
-export function renderEarlier(records: RoomRecord[]): string[] {
+export function renderEarlier(
+  records: RoomRecord[],
+  base = "",
+  render: (record: RoomRecord) => string[] = (record) => renderPlain(record, base),
+): string[] {
   if (records.length === 0) return [];
   return [
     `-- Earlier in this room (${records.length}):`,
-    ...records.flatMap((record) => renderPlain(record)),
+    ...records.flatMap(render),
     "-- End of earlier messages.",
   ];
 }
@@ -123,7 +135,7 @@ export function presenceWords(record: { joined: string[]; left: string[] }): str
  * leave or gathered presence without the member count of its time, which
  * would read as now's ("left (0 here)" while you are in the room).
  */
-export function renderReplayed(record: RoomRecord): string[] {
+export function renderReplayed(record: RoomRecord, base = ""): string[] {
   if (record.type === "join") return [`[${formatStamp(record.ts)}] -- ${record.name} joined`];
   if (record.type === "leave") {
     return [`[${formatStamp(record.ts)}] -- ${record.name} ${leaveWords(record)}`];
@@ -131,7 +143,27 @@ export function renderReplayed(record: RoomRecord): string[] {
   if (record.type === "presence") {
     return [`[${formatStamp(record.ts)}] -- ${presenceWords(record)}`];
   }
-  return renderPlain(record);
+  return renderPlain(record, base);
+}
+
+/**
+ * "alice shared holiday.jpg (2.1 MB): http://…/f/…/holiday.jpg", with
+ * "(private) alice -> bob" for a private file and "expired" instead of the
+ * link once the file was deleted to make room.
+ */
+export function fileWords(record: FileRecord, base = ""): string {
+  const who = record.to === undefined ? record.from : `(private) ${record.from} -> ${record.to}`;
+  const where = record.expired ? "expired (deleted to make room)" : base + record.url;
+  return `${who} shared ${record.name} (${formatSize(record.size)}): ${where}`;
+}
+
+/** True when a frame shows file records (whose links depend on the reader's address). */
+export function mentionsFiles(frame: ServerFrame): boolean {
+  if (frame.type === "file") return true;
+  if (frame.type === "welcome" || frame.type === "joined") {
+    return frame.history.some((record) => record.type === "file");
+  }
+  return false;
 }
 
 /** "operator: " before an announcement the operator made; nothing for the server's own. */

@@ -11,6 +11,7 @@ import { nameKey } from "../protocol/names.ts";
 import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 import { formatStamp } from "../text/time.ts";
 import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
+import { formatSize } from "../text/file_size.ts";
 import { isForMe } from "./attention_text.ts";
 import { leaveWords } from "../text/leave_words.ts";
 
@@ -104,6 +105,21 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
         element("span", "text", record.text),
       );
       break;
+    case "file": {
+      // A plain link for now (the server's download headers keep it safe); thumbnails come later.
+      const link = element("a", "file-link", record.name);
+      if (!record.expired) link.href = record.url;
+      const to = record.to === undefined ? [] : [" to ", nameSpan(record.to, me)];
+      const after = record.expired ? ", expired" : "";
+      body.append(
+        nameSpan(record.from, me),
+        ...to,
+        " shared ",
+        link,
+        ` (${formatSize(record.size)}${after})`,
+      );
+      break;
+    }
   }
   if (isForMe(record, me)) row.classList.add("for-me");
   row.append(body);

@@ -15,6 +15,7 @@
 import { PROTOCOL_VERSION } from "../../protocol/constants.ts";
 import type { Refusal } from "../../protocol/errors.ts";
 import type {
+  FileRecord,
   HistoryFrame,
   PageFrame,
   PrivateRecord,
@@ -273,6 +274,25 @@ export class ClientRooms {
     if ("code" in membership) return membership;
     this.client.spoke();
     membership.room.say(this.client.member, text, emote);
+    return undefined;
+  }
+
+  /** The room a file would be shared in (the current one when no name is given), or why not. */
+  roomFor(roomName?: string): Room | Refusal {
+    const membership = this.#membership(roomName);
+    return "code" in membership ? membership : membership.room;
+  }
+
+  /** Posts a shared file's record in a room we are in (files/file_service.ts). */
+  shareFile(
+    file: Pick<FileRecord, "name" | "size" | "mime" | "url">,
+    room: Room,
+  ): Refusal | undefined {
+    if (this.client.rooms.get(roomKey(room.name))?.room !== room) {
+      return { code: "not_in_room", message: `You left ${room.name} before the file arrived.` };
+    }
+    this.client.spoke();
+    room.shareFile(this.client.member, file);
     return undefined;
   }
 

@@ -10,7 +10,13 @@
  */
 
 import type { Refusal } from "../../protocol/errors.ts";
-import type { HistoryFrame, PageFrame, PrivateRecord, RoomRecord } from "../../protocol/frames.ts";
+import type {
+  FileRecord,
+  HistoryFrame,
+  PageFrame,
+  PrivateRecord,
+  RoomRecord,
+} from "../../protocol/frames.ts";
 import { readPage } from "../history_pages.ts";
 import { checkName, nameKey } from "../../protocol/names.ts";
 import { CLAIM_TTL_MS } from "../../protocol/limits.ts";
@@ -358,6 +364,44 @@ export class ClientRegistry {
     } else {
       this.#tail = afterAppend(this.#tail, stored, keep);
     }
+    return undefined;
+  }
+
+  /**
+   * Shares a file privately with a member who is here (files/file_service.ts):
+   * the record reaches both, and only their holders can read it later.
+   */
+  shareFile(
+    from: Client,
+    to: string,
+    file: Pick<FileRecord, "name" | "size" | "mime" | "url">,
+  ): Refusal | undefined {
+    const recipient = this.find(to);
+    if (!recipient) {
+      return {
+        code: "no_such_member",
+        message:
+          `Nobody called "${to}" is here; private files go to members who are. /who lists them.`,
+      };
+    }
+    from.spoke();
+    recipient.spoke();
+    const stored = this.#privateLog.append(
+      { type: "file", from: from.name, to: recipient.name, ...file },
+      { fromHolder: from.holder, toHolder: recipient.holder },
+    );
+    if (this.#privateLog.follow) {
+      // The shared log relays it to both (#relayPrivate).
+      Promise.resolve(stored).catch(() => {
+        from.member.deliver(new Outgoing({ type: "error", ...PRIVATE_NOT_SENT }));
+      });
+      return undefined;
+    }
+    this.#tail = afterAppend(this.#tail, stored, (record) => {
+      const out = new Outgoing(record);
+      recipient.member.deliver(out);
+      if (recipient !== from) from.member.deliver(out);
+    });
     return undefined;
   }
 

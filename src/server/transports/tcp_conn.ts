@@ -41,6 +41,11 @@ export interface TcpConnOptions {
    * connections that may be a browser's, opened ahead of time), or 0.
    */
   greetLater?: () => number;
+  /**
+   * `http://ADDRESS:PORT` as the peer reached us: plain-text peers see file
+   * links whole, at an address they can reach.
+   */
+  linkBase?: string;
 }
 
 const SMALLEST_READ = 256;
@@ -66,7 +71,7 @@ export class TcpFrameConn implements FrameConn {
   readonly #decoder: LineDecoder;
   #dialect: Dialect | undefined;
   /** Learns from how a plain-text peer sends whether it reads a stream or one event per write. */
-  readonly #style = new PlainOutputStyle();
+  readonly #style: PlainOutputStyle;
   /** Bytes read before the first line ended, kept for a hand-over to the web front. */
   #firstBytes: Uint8Array[] | undefined = [];
   #events: FrameEvents | undefined;
@@ -87,6 +92,7 @@ export class TcpFrameConn implements FrameConn {
     this.#now = options.now ?? Date.now;
     this.#lastHeardAt = this.#now();
     this.#decoder = new LineDecoder(options.limits.maxLineBytes);
+    this.#style = new PlainOutputStyle(options.linkBase);
   }
 
   get dialect(): Dialect | undefined {
@@ -128,7 +134,7 @@ export class TcpFrameConn implements FrameConn {
   }
 
   encode(out: Outgoing): Uint8Array {
-    return this.#dialect === "json" ? out.json : out.plain;
+    return this.#dialect === "json" ? out.json : out.plainAt(this.#options.linkBase);
   }
 
   get perWriteStyle(): PlainOutputStyle | undefined {

@@ -25,6 +25,7 @@ import { addressKey } from "../address_key.ts";
 import type { ByteConn } from "./tcp_conn.ts";
 import type { Peer } from "./frame_conn.ts";
 import { WebSocketFrameConn, type WsSocket } from "./web_socket_conn.ts";
+import type { FileService } from "../files/file_service.ts";
 
 /** Settings of a {@linkcode WebFront}. */
 export interface WebFrontOptions {
@@ -39,6 +40,8 @@ export interface WebFrontOptions {
   requestTimeoutMs?: number;
   /** Clock, replaceable in tests. */
   now?: () => number;
+  /** Answers file uploads and downloads (`/u/…`, `/f/…`); absent with `--no-files`. */
+  files?: FileService;
 }
 
 /** The head of a request (request line and headers) must arrive within this. */
@@ -147,6 +150,9 @@ export class WebFront {
 
   async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     request.socket.emit("request-seen");
+    const files = this.#options.files;
+    // Files stream through node:http's own objects: never a whole file in memory.
+    if (files?.handles(request.url)) return files.serve(request, response);
     const fetchRequest = this.#fetchRequest(request);
     const answer = fetchRequest && webResponse(fetchRequest, { secure: this.#options.secure });
     if (!answer || answer === "upgrade") {
