@@ -157,3 +157,21 @@ Deno.test("chat serve --redis with --no-history is a usage error", async () => {
   assertEquals(run.code, 2);
   assertMatch(run.stderr, /--no-history does not go with --redis/);
 });
+
+Deno.test({
+  name:
+    `cluster: with --redis files are off, and a member asking to send one is told so${REDIS_SKIP}`,
+  ignore,
+  async fn() {
+    await withCluster(1, async ({ nodes }) => {
+      const { client } = await LineClient.join(nodes[0].port, "ann");
+      try {
+        await client.sendFrame({ type: "upload", name: "notes.txt", size: 3, ref: "r1" });
+        const refused = await client.nextFrame((f: AnyFrame) => f.type === "error", 10_000);
+        assertEquals(refused.code, "files_off");
+      } finally {
+        client.close();
+      }
+    });
+  },
+});

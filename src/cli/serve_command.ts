@@ -260,8 +260,9 @@ export async function runServe(args: string[]): Promise<number> {
   let server: ChatServer;
   let files: FileService | undefined;
   try {
+    // Files live on one node's disk, which the other nodes cannot serve: off with --redis.
     files = openFiles(
-      settings.files,
+      cluster ? { ...settings.files, off: true } : settings.files,
       settings.history.noHistory
         ? { temporary: true }
         : { dataDir: serverDataDir(settings.history) },

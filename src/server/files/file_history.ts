@@ -47,6 +47,9 @@ export function withFiles(store: RoomStore, files: FileService): RoomStore {
     ...(store.onWriteFailure
       ? { onWriteFailure: (listener) => store.onWriteFailure!(listener) }
       : {}),
+    // A shared engine's logs (cluster/; files are off there, SCALING.md).
+    ...(store.roomLog ? { roomLog: (key) => store.roomLog!(key) } : {}),
+    ...(store.onStatus ? { onStatus: (listener) => store.onStatus!(listener) } : {}),
   };
 }
 
