@@ -31,6 +31,8 @@ import { commandTable, usageOf } from "../text/command_line.ts";
 import { Attention, notificationsUnavailable } from "./attention.ts";
 import { reconnectDelay } from "./backoff.ts";
 import { setUpComposer } from "./composer.ts";
+import { acceptDroppedFiles, acceptPastedFiles } from "./drop_zone.ts";
+import { Uploader, type UploadTarget } from "./file_upload.ts";
 import {
   element,
   markerRow,
@@ -91,6 +93,9 @@ const view = {
   jump: byId<HTMLButtonElement>("jump"),
   memberList: byId<HTMLElement>("member-list"),
   composer: byId<HTMLFormElement>("composer"),
+  attach: byId<HTMLButtonElement>("attach"),
+  fileInput: byId<HTMLInputElement>("file-input"),
+  uploads: byId<HTMLElement>("uploads"),
   input: byId<HTMLTextAreaElement>("input"),
   favicon: byId<HTMLLinkElement>("favicon"),
 };
@@ -189,6 +194,7 @@ function connect(): void {
     // An unfinished catch-up is asked for again, whole, by the next hello.
     catchUp = undefined;
     heldLive.length = 0;
+    uploader.connectionLost();
     if (!stopped) {
       if (wasJoined) note("note", "Connection lost. Reconnecting…");
       scheduleReconnect();
@@ -257,6 +263,7 @@ function handle(frame: ServerFrame): void {
     case "leave":
     case "nick":
     case "notice":
+    case "file":
       return live(frame);
     case "members":
       setMembers(frame.members);
@@ -264,6 +271,7 @@ function handle(frame: ServerFrame): void {
     case "info":
       return note("info", frame.text);
     case "error":
+      if (uploader.refused(frame)) return;
       return refused(frame.code, frame.message);
     case "bye":
       return goodbye(frame.code, frame.message);
@@ -273,6 +281,9 @@ function handle(frame: ServerFrame): void {
       return;
     case "page":
       return paged(frame);
+    case "upload_slot":
+      uploader.slot(frame);
+      return;
   }
 }
 
@@ -405,9 +416,10 @@ function remember(record: RoomRecord): void {
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
 }
 
-/** True for a private message: between people, not in the room's order of ids. */
+/** True for a private message or file: between people, not in the room's order of ids. */
 function isPrivateMessage(record: RoomRecord): boolean {
-  return record.type === "private" && record.room === undefined;
+  return (record.type === "private" || record.type === "file" && record.to !== undefined) &&
+    record.room === undefined;
 }
 
 /** Private messages shown, by id (their ids are not the room's). */
@@ -655,6 +667,29 @@ function helpText(): string {
     "A line starting with // sends a literal /.",
   ].join("\n");
 }
+
+/** Where a file sent now goes: the conversation on screen (today always the current room). */
+function currentConversation(): UploadTarget {
+  return { room: lastWelcome?.room };
+}
+
+const uploader = new Uploader({
+  list: view.uploads,
+  send(frame) {
+    if (!joined) return false;
+    send({ ...frame });
+    return true;
+  },
+  target: currentConversation,
+  refocus: () => focusInput(),
+});
+view.attach.addEventListener("click", () => view.fileInput.click());
+view.fileInput.addEventListener("change", () => {
+  uploader.send([...(view.fileInput.files ?? [])]);
+  view.fileInput.value = ""; // the same file can be chosen again
+});
+acceptDroppedFiles(byId("conversation"), (files) => uploader.send(files));
+acceptPastedFiles(view.input, (files) => uploader.send(files));
 
 function leave(): void {
   send({ type: "quit" });

@@ -13,6 +13,7 @@ import { formatStamp } from "../text/time.ts";
 import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
 import { isForMe } from "./attention_text.ts";
 import { leaveWords } from "../text/leave_words.ts";
+import { fileView } from "./file_record_view.ts";
 
 /**
  * The CSS class of `name`'s colour: the slot of the palette shared with the
@@ -98,6 +99,17 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
         : `${record.from} is now known as ${record.to}`;
       row.classList.add("system");
       break;
+    case "file": {
+      // Who shared it (privately: with whom), then its picture or card (file_record_view.ts).
+      const outgoing = isMe(record.from) && record.to !== undefined && !isMe(record.to);
+      if (record.to === undefined) body.append(nameSpan(record.from, me), " shared ");
+      else if (outgoing) body.append("private file to ", nameSpan(record.to, me), " ");
+      else body.append("private file from ", nameSpan(record.from, me), " ");
+      body.append(fileView(record));
+      if (record.to !== undefined) row.classList.add("entry-private");
+      if (isMe(record.from)) row.classList.add("own");
+      break;
+    }
     case "notice":
       body.append(
         element("span", "notice-label", `Notice: ${noticeAuthor(record)}`),
