@@ -13,6 +13,7 @@
 import type { Page } from "puppeteer-core";
 import { withBrowser } from "../tests/support/browser.ts";
 import { ScreenshotRoom } from "./screenshot_room.ts";
+import { shareFiles } from "./web_screenshot_files.ts";
 
 const output = Deno.args[0] ?? "docs/screenshots";
 await Deno.mkdir(output, { recursive: true });
@@ -51,6 +52,7 @@ try {
       await page.type("#input", text);
       await page.keyboard.press("Enter");
     });
+    await shareFiles(page); // a card and a thumbnail in the pictures
     // No caret blinking in the pictures.
     await page.$eval("#input", (input) => (input as unknown as { blur(): void }).blur());
     for (const [size, viewport] of Object.entries(SIZES)) {

@@ -36,6 +36,17 @@ export function acceptDroppedFiles(area: HTMLElement, take: (files: File[]) => v
     depth = Math.max(0, depth - 1);
     if (depth === 0) show(false);
   });
+  // Files dropped anywhere else would make the browser leave the page to open them: refused.
+  document.addEventListener("dragover", (event) => {
+    if (!carriesFiles(event.dataTransfer) || area.contains(event.target as Node)) return;
+    event.preventDefault();
+    event.dataTransfer!.dropEffect = "none";
+  });
+  document.addEventListener("drop", (event) => {
+    if (carriesFiles(event.dataTransfer) && !area.contains(event.target as Node)) {
+      event.preventDefault();
+    }
+  });
   area.addEventListener("drop", (event) => {
     depth = 0;
     show(false);
