@@ -485,3 +485,42 @@ filesTest(
   },
   ["--max-file-mb", "1"],
 );
+
+/** Drops `name` (a few bytes) and returns the sentence its failed row shows. */
+async function refusalOf(page: Page, name: string): Promise<string> {
+  await dropFile(page, name, new TextEncoder().encode("some bytes"));
+  await page.waitForFunction(
+    (wanted: string) =>
+      [...document.querySelectorAll(".upload.failed .upload-name")].some((n) =>
+        n.textContent.startsWith(wanted)
+      ),
+    WAIT,
+    name,
+  );
+  return await page.evaluate((wanted: string) => {
+    const row = [...document.querySelectorAll(".upload.failed")].find((r) =>
+      r.querySelector(".upload-name").textContent.startsWith(wanted)
+    );
+    return row.querySelector(".upload-state[role=alert]").textContent;
+  }, name);
+}
+
+filesTest("over the uploads a minute, the refusal says to wait", async (room) => {
+  const alice = await join(room, "alice");
+  await dropFile(alice, "one.txt", new TextEncoder().encode("one"));
+  await waitForCard(alice, "one.txt");
+  assertEquals(
+    await refusalOf(alice, "two.txt"),
+    "You can send 1 files a minute here; wait a little and send it again.",
+  );
+  assertEquals(room.problems, []);
+}, ["--uploads-per-minute", "1"]);
+
+filesTest("with --no-files the page says the server takes no files", async (room) => {
+  const alice = await join(room, "alice");
+  assertEquals(
+    await refusalOf(alice, "notes.txt"),
+    "This server does not take files (it runs with --no-files).",
+  );
+  assertEquals(room.problems, []);
+}, ["--no-files"]);
