@@ -175,10 +175,34 @@ async function pasteImage(page: Page, name: string, bytes: Uint8Array): Promise<
   );
 }
 
-/** Chooses `path` with the paperclip button and the file chooser it opens. */
-async function chooseFile(page: Page, path: string): Promise<void> {
-  const [chooser] = await Promise.all([page.waitForFileChooser(WAIT), page.click("#attach")]);
-  await chooser.accept([path]);
+/**
+ * Picks `path` in the file chooser that `open` (a click on the paperclip by
+ * default) opens. Its own DevTools session turns the chooser's interception on
+ * first: puppeteer's waitForFileChooser may still be doing so when a quick key
+ * press opens the chooser, which then goes unseen.
+ */
+async function chooseFile(
+  page: Page,
+  path: string,
+  open = () => page.click("#attach"),
+): Promise<void> {
+  const cdp = await page.createCDPSession();
+  try {
+    await cdp.send("Page.enable");
+    await cdp.send("Page.setInterceptFileChooserDialog", { enabled: true });
+    const opened = new Promise<{ backendNodeId?: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("No file chooser opened.")), WAIT.timeout);
+      cdp.once("Page.fileChooserOpened", (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      });
+    });
+    await open();
+    const { backendNodeId } = await opened;
+    await cdp.send("DOM.setFileInputFiles", { files: [path], backendNodeId });
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Waits until a thumbnail of `name` has loaded; returns its size on screen. */
@@ -241,11 +265,7 @@ filesTest(
     await alice.keyboard.press("Tab");
     await alice.keyboard.up("Shift");
     assertEquals(await alice.evaluate(() => document.activeElement.id), "attach");
-    const [chooser] = await Promise.all([
-      alice.waitForFileChooser(WAIT),
-      alice.keyboard.press("Enter"),
-    ]);
-    await chooser.accept([photoPath]);
+    await chooseFile(alice, photoPath, () => alice.keyboard.press("Enter"));
     for (const page of [alice, bob]) {
       const thumb = await loadedThumbnail(page, "photo.png");
       assertEquals(thumb.natural, 640);
