@@ -253,7 +253,9 @@ filesTest(
   async (room) => {
     const nc = await ncMember(room.port, "carol");
     const alice = await join(room, "alice");
-    const bob = await join(room, "bob");
+    const bob = await room.open();
+    await bob.setViewport({ width: 800, height: 360 }); // a picture makes it scroll
+    await join(room, "bob", bob);
 
     // The paperclip: a keyboard-usable button with a name, opening the file chooser.
     assertEquals(await alice.$eval("#attach", (b) => b.getAttribute("aria-label")), "Share a file");
@@ -273,6 +275,12 @@ filesTest(
       assertEquals([thumb.loading, thumb.target], ["lazy", "_blank"]);
       assertMatch(thumb.link!, /^\/f\/[^/]+\/photo\.png$/);
     }
+    // The picture made bob's conversation taller when it loaded; his view followed it to the end.
+    await bob.waitForFunction(() => {
+      const scroller = document.getElementById("scroller");
+      const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+      return scroller.scrollHeight > scroller.clientHeight && below < 2;
+    }, WAIT);
     assertEquals(await fetchShared(nc, "photo.png"), photo);
     // The progress rows are gone once the file is there.
     await alice.waitForSelector("#uploads", { hidden: true, ...WAIT });

@@ -33,6 +33,7 @@ import { reconnectDelay } from "./backoff.ts";
 import { setUpComposer } from "./composer.ts";
 import { acceptDroppedFiles, acceptPastedFiles } from "./drop_zone.ts";
 import { Uploader, type UploadTarget } from "./file_upload.ts";
+import { stayAtEndWhilePicturesLoad } from "./file_record_view.ts";
 import {
   element,
   markerRow,
@@ -690,6 +691,7 @@ view.fileInput.addEventListener("change", () => {
 });
 acceptDroppedFiles(byId("conversation"), (files) => uploader.send(files));
 acceptPastedFiles(view.input, (files) => uploader.send(files));
+stayAtEndWhilePicturesLoad(view.scroller, STICK_PX);
 
 function leave(): void {
   send({ type: "quit" });

@@ -95,3 +95,21 @@ export function fileView(record: FileRecord): HTMLElement {
   }
   return card;
 }
+
+/**
+ * Keeps `scroller` at its end when a picture in it finishes loading and makes
+ * the conversation taller, if the reader was at the end (within `slack`
+ * pixels) — as for any new message. A reader scrolled up stays where they are.
+ */
+export function stayAtEndWhilePicturesLoad(scroller: HTMLElement, slack: number): void {
+  let atEnd = true;
+  scroller.addEventListener("scroll", () => {
+    atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < slack;
+  }, { passive: true });
+  // `load` does not bubble: caught on its way down.
+  scroller.addEventListener("load", (event) => {
+    if (atEnd && event.target instanceof HTMLImageElement) {
+      scroller.scrollTop = scroller.scrollHeight;
+    }
+  }, true);
+}
