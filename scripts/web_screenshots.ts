@@ -15,6 +15,7 @@ import type { Page } from "puppeteer-core";
 import { withBrowser } from "../tests/support/browser.ts";
 import { LineClient } from "../tests/support/line_client.ts";
 import { ScreenshotRoom } from "./screenshot_room.ts";
+import { shareFiles } from "./web_screenshot_files.ts";
 
 const output = Deno.args[0] ?? "docs/screenshots";
 await Deno.mkdir(output, { recursive: true });
@@ -65,6 +66,7 @@ try {
       (text) => say(page, text),
       () => seePrivate().then(() => {}),
     );
+    await shareFiles(page); // a card and a thumbnail in the pictures
 
     // A second room, with a topic; erin asks there while alice reads #general.
     await say(page, "/join #homework");

@@ -32,6 +32,9 @@ import { Attention } from "./attention.ts";
 import { setUpSettings } from "./settings_panel.ts";
 import { PageSocket } from "./page_socket.ts";
 import { setUpComposer } from "./composer.ts";
+import { acceptDroppedFiles, acceptPastedFiles } from "./drop_zone.ts";
+import { Uploader, type UploadTarget } from "./file_upload.ts";
+import { stayAtEndWhilePicturesLoad } from "./file_record_view.ts";
 import {
   element,
   markerRow,
@@ -107,6 +110,9 @@ const view = {
   jump: byId<HTMLButtonElement>("jump"),
   memberList: byId<HTMLElement>("member-list"),
   composer: byId<HTMLFormElement>("composer"),
+  attach: byId<HTMLButtonElement>("attach"),
+  fileInput: byId<HTMLInputElement>("file-input"),
+  uploads: byId<HTMLElement>("uploads"),
   input: byId<HTMLTextAreaElement>("input"),
   favicon: byId<HTMLLinkElement>("favicon"),
 };
@@ -223,6 +229,7 @@ function lostConnection(): void {
     pane.heldLive.length = 0;
     pane.olderPending = false;
   }
+  uploader.connectionLost();
 }
 
 document.addEventListener("visibilitychange", lookedAt);
@@ -245,6 +252,7 @@ function handle(frame: ServerFrame): void {
     case "nick":
     case "notice":
     case "presence":
+    case "file":
       return live(frame);
     case "members": {
       const pane = frame.room ? panes.get(roomKeyOf(frame.room)) : undefined;
@@ -254,6 +262,7 @@ function handle(frame: ServerFrame): void {
     case "info":
       return informed(frame.text);
     case "error":
+      if (uploader.refused(frame)) return;
       return refused(frame.code, frame.message);
     case "bye":
       return goodbye(frame.code, frame.message);
@@ -263,6 +272,9 @@ function handle(frame: ServerFrame): void {
       return;
     case "page":
       return paged(frame);
+    case "upload_slot":
+      uploader.slot(frame);
+      return;
   }
 }
 
@@ -436,9 +448,10 @@ function remember(pane: RoomPane, record: RoomRecord): void {
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
 }
 
-/** True for a private message: between people, not in a room's order of ids. */
+/** True for a private message or file: between people, not in the room's order of ids. */
 function isPrivateMessage(record: RoomRecord): boolean {
-  return record.type === "private" && record.room === undefined;
+  return (record.type === "private" || record.type === "file" && record.to !== undefined) &&
+    record.room === undefined;
 }
 
 /** Makes (or finds) the private conversation with `name`. */
@@ -882,6 +895,32 @@ const focusInput = setUpComposer({
     return true;
   },
 });
+
+/** Where a file sent now goes: the conversation on screen, a room or a person. */
+function currentConversation(): UploadTarget {
+  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  if (entry?.kind === "private") return { to: entry.label };
+  return { room: entry?.label };
+}
+
+const uploader = new Uploader({
+  list: view.uploads,
+  send(frame) {
+    if (!connection.joined) return false;
+    send({ ...frame });
+    return true;
+  },
+  target: currentConversation,
+  refocus: () => focusInput(),
+});
+view.attach.addEventListener("click", () => view.fileInput.click());
+view.fileInput.addEventListener("change", () => {
+  uploader.send([...(view.fileInput.files ?? [])]);
+  view.fileInput.value = ""; // the same file can be chosen again
+});
+acceptDroppedFiles(byId("conversation"), (files) => uploader.send(files));
+acceptPastedFiles(view.input, (files) => uploader.send(files));
+stayAtEndWhilePicturesLoad(view.scroller, nearBottom);
 
 function leave(): void {
   send({ type: "quit" });

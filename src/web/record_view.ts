@@ -11,9 +11,9 @@ import { nameKey } from "../protocol/names.ts";
 import { NAME_PALETTE_SIZE, nameColorIndex } from "../text/name_colour.ts";
 import { formatStamp } from "../text/time.ts";
 import { noticeAuthor, presenceWords, presentCount as here } from "../text/plain_format.ts";
-import { formatSize } from "../text/file_size.ts";
 import { isForMe } from "./attention_text.ts";
 import { leaveWords } from "../text/leave_words.ts";
+import { fileView } from "./file_record_view.ts";
 
 /**
  * The CSS class of `name`'s colour: the slot of the palette shared with the
@@ -99,27 +99,23 @@ export function recordRow(record: RoomRecord, me: string, now = Date.now()): HTM
         : `${record.from} is now known as ${record.to}`;
       row.classList.add("system");
       break;
+    case "file": {
+      // Who shared it (privately: with whom), then its picture or card (file_record_view.ts).
+      const outgoing = isMe(record.from) && record.to !== undefined && !isMe(record.to);
+      if (record.to === undefined) body.append(nameSpan(record.from, me), " shared ");
+      else if (outgoing) body.append("private file to ", nameSpan(record.to, me), " ");
+      else body.append("private file from ", nameSpan(record.from, me), " ");
+      body.append(fileView(record));
+      if (record.to !== undefined) row.classList.add("entry-private");
+      if (isMe(record.from)) row.classList.add("own");
+      break;
+    }
     case "notice":
       body.append(
         element("span", "notice-label", `Notice: ${noticeAuthor(record)}`),
         element("span", "text", record.text),
       );
       break;
-    case "file": {
-      // A plain link for now (the server's download headers keep it safe); thumbnails come later.
-      const link = element("a", "file-link", record.name);
-      if (!record.expired) link.href = record.url;
-      const to = record.to === undefined ? [] : [" to ", nameSpan(record.to, me)];
-      const after = record.expired ? ", expired" : "";
-      body.append(
-        nameSpan(record.from, me),
-        ...to,
-        " shared ",
-        link,
-        ` (${formatSize(record.size)}${after})`,
-      );
-      break;
-    }
   }
   if (isForMe(record, me)) row.classList.add("for-me");
   row.append(body);

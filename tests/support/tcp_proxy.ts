@@ -2,7 +2,9 @@
  * A TCP proxy on 127.0.0.1 for tests that need a connection to drop while
  * the server stays up: `cut()` closes every connection passing through it,
  * and while `refusing` is set new connections are closed as soon as they
- * arrive, as if the network were down.
+ * arrive, as if the network were down. While `stallAfter` is set, each
+ * connection forwards at most that many bytes from its client and then
+ * waits, open, until it is cleared: an upload stuck midway.
  *
  * @module
  */
@@ -15,6 +17,9 @@ export class TcpProxy {
   readonly #accepting: Promise<void>;
   /** While true, new connections are closed at once. */
   refusing = false;
+  #stallAfter: number | undefined;
+  /** Resolves when `stallAfter` is cleared. */
+  #unstalled: PromiseWithResolvers<void> = Promise.withResolvers();
 
   constructor(targetPort: number) {
     this.#targetPort = targetPort;
@@ -25,6 +30,15 @@ export class TcpProxy {
   /** The port clients connect to. */
   get port(): number {
     return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** Bytes a connection forwards from its client before it stalls; undefined: no stalling. */
+  set stallAfter(bytes: number | undefined) {
+    this.#stallAfter = bytes;
+    if (bytes === undefined) {
+      this.#unstalled.resolve();
+      this.#unstalled = Promise.withResolvers();
+    }
   }
 
   /** Closes every connection currently passing through. */
@@ -62,9 +76,16 @@ export class TcpProxy {
     this.#open.add(server);
     const pump = async (from: Deno.Conn, to: Deno.Conn) => {
       const buffer = new Uint8Array(64 * 1024);
+      let forwarded = 0;
       try {
         while (true) {
+          while (
+            from === client && this.#stallAfter !== undefined && forwarded > this.#stallAfter
+          ) {
+            await this.#unstalled.promise;
+          }
           const count = await from.read(buffer);
+          forwarded += count ?? 0;
           if (count === null) break;
           for (let written = 0; written < count;) {
             written += await to.write(buffer.subarray(written, count));
