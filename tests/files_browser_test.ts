@@ -39,9 +39,10 @@ async function share(
 }
 
 Deno.test({
-  name: `the page shows a shared file as a link: a PNG opens as a picture, HTML is never rendered${
-    HAVE_CHROMIUM ? "" : " (ignored: chromium is not installed)"
-  }`,
+  name:
+    `the page shows a shared PNG as a thumbnail that opens as a picture; an HTML file is never rendered${
+      HAVE_CHROMIUM ? "" : " (ignored: chromium is not installed)"
+    }`,
   ignore: !HAVE_CHROMIUM,
   sanitizeOps: false,
   sanitizeResources: false,
@@ -66,14 +67,16 @@ Deno.test({
           await page.goto(`http://127.0.0.1:${port}/`);
           await page.type("#join-name", "bob");
           await page.keyboard.press("Enter");
-          await page.waitForSelector("a.file-link", WAIT);
+          await page.waitForSelector("a.file-thumb", WAIT);
+          await page.waitForSelector(".file-card a.file-download", WAIT);
+          // The PNG is a thumbnail linking to the picture; the HTML file a card that downloads it.
           const links = await page.$$eval(
-            "a.file-link",
-            (anchors) => anchors.map((a) => [a.textContent, a.getAttribute("href")]),
+            "a.file-thumb, a.file-download",
+            (anchors) => anchors.map((a) => [a.className, a.getAttribute("href")]),
           );
-          assertEquals(links, [["dot.png", picture], ["page.html", html]]);
+          assertEquals(links, [["file-thumb", picture], ["file-download", html]]);
           const row = await page.$eval(".entry-file", (element) => element.textContent ?? "");
-          assertMatch(row, /alice shared dot\.png \(\d+ B\)/);
+          assertMatch(row, /alice shared dot\.png · \d+ B/);
           // The picture opens as a picture.
           const shown = await page.goto(`http://127.0.0.1:${port}${picture}`);
           assertEquals(shown?.headers()["content-type"], "image/png");

@@ -329,6 +329,9 @@ filesTest(
       body: "secret",
     });
     assertEquals(put.status, 201);
+    // It opens alice's private conversation with dave, where it is shown.
+    await alice.waitForSelector('.room-item[data-key="@dave"]', WAIT);
+    await alice.click('.room-item[data-key="@dave"]');
     await waitForCard(alice, "secret.txt");
     assertMatch(
       await alice.$eval(".entry-file.entry-private .body", (b) => b.textContent),

@@ -46,6 +46,7 @@ import {
 } from "./record_view.ts";
 import {
   conversationOf,
+  isPrivateRecord,
   privateEntry,
   roomEntry,
   roomKeyOf,
@@ -321,8 +322,8 @@ function welcomed(frame: WelcomeFrame): void {
  */
 function entered(state: RoomState): void {
   // Private messages have ids of their own log: they go to their conversations.
-  for (const record of state.history.filter(isPrivateMessage)) live(record);
-  const history = state.history.filter((record) => !isPrivateMessage(record));
+  for (const record of state.history.filter(isPrivateRecord)) live(record);
+  const history = state.history.filter((record) => !isPrivateRecord(record));
   const key = roomKeyOf(state.room);
   rooms.add(roomEntry(state.room, state.topic));
   const pane = paneFor(key, state.room);
@@ -448,12 +449,6 @@ function remember(pane: RoomPane, record: RoomRecord): void {
   lastPrivateFrom = replyTargetAfter(record, me) ?? lastPrivateFrom;
 }
 
-/** True for a private message or file: between people, not in the room's order of ids. */
-function isPrivateMessage(record: RoomRecord): boolean {
-  return (record.type === "private" || record.type === "file" && record.to !== undefined) &&
-    record.room === undefined;
-}
-
 /** Makes (or finds) the private conversation with `name`. */
 function openPrivate(name: string): RoomPane {
   const entry = rooms.add(privateEntry(name));
@@ -475,7 +470,7 @@ function privateArrived(record: RoomRecord): void {
 
 /** A record arriving on the connection: into its room's pane (or its private conversation). */
 function live(record: RoomRecord): void {
-  if (isPrivateMessage(record)) return privateArrived(record);
+  if (isPrivateRecord(record)) return privateArrived(record);
   // A server that names no room (protocol 1) has one: the welcome's.
   const room = record.room ?? homeRoom;
   if (room === undefined) return;

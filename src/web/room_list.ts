@@ -57,12 +57,20 @@ export function privateEntry(name: string): Conversation {
   return { key: privateKeyOf(name), label: name, kind: "private", unread: 0, mentioned: false };
 }
 
+/** True for a private message or file: between people, not in a room's order of ids. */
+export function isPrivateRecord(
+  record: RoomRecord,
+): record is RoomRecord & { type: "private" | "file"; from: string; to: string } {
+  return (record.type === "private" || record.type === "file" && record.to !== undefined) &&
+    record.room === undefined;
+}
+
 /**
  * The conversation a record belongs to, seen by `me`: its room, or for a
  * private message the other person (yourself, for a note to self).
  */
 export function conversationOf(record: RoomRecord, me: string): Conversation | undefined {
-  if (record.type === "private" && record.room === undefined) {
+  if (isPrivateRecord(record)) {
     const other = nameKey(record.from) === nameKey(me) ? record.to : record.from;
     return privateEntry(other);
   }
