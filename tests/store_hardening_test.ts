@@ -148,9 +148,56 @@ Deno.test("join/leave churn is trimmed to the newest presence records: the file 
     const kept = rows(file, "SELECT conversation, count(*) AS n FROM records GROUP BY 1");
     assertEquals(kept, [{ conversation: 0, n: PRESENCE_LIMIT }, { conversation: 1, n: 1 }]);
     // The file stays small however long the churn goes on, and the log, checkpointed under
-    // load once past 8 MiB (looked at every 100 commits), stays near that.
+    // load once past 4 MiB (looked at every 20 commits, at once past 8 MiB), stays below 10.
     assert(Math.max(...fileSizes) < 512 * 1024, `file sizes: ${fileSizes}`);
     assert(Math.max(...walSizes) < 10 * 1024 * 1024, `log sizes: ${walSizes}`);
+  });
+});
+
+Deno.test("a busy room's log is checkpointed after its sync, not inside a commit, and stays bounded", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "history.db");
+    // The clock never moves: the room is never quiet, only the log's size brings a checkpoint.
+    const store = openSqliteStore(file, { historyLimit: 100_000, now: () => 0 });
+    const walSize = () => Deno.statSync(`${file}-wal`).size;
+    let id = 0;
+    /** Commits `count` joins and leaves one at a time, without yielding: the log's size after each. */
+    const commit = (count: number): number[] =>
+      Array.from({ length: count }, () => {
+        store.history.append(presence(++id));
+        store.flush();
+        return walSize();
+      });
+    /** Waits (yielding to the event loop) until the log has been checkpointed and emptied. */
+    const emptied = async () => {
+      const deadline = Date.now() + 10_000;
+      while (walSize() > 0) {
+        assert(Date.now() < deadline, `the log still holds ${walSize()} bytes`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    try {
+      // A burst that never lets the log's sync finish (about 20 MiB): past 8 MiB the log is
+      // checkpointed at once, inside the commit, so it stays bounded whatever the disk does.
+      const burst = commit(1500);
+      assert(burst.some((size, i) => i > 0 && size < burst[i - 1]), "checkpointed in the burst");
+      assert(Math.max(...burst) < 9 * 1024 * 1024, `log sizes up to ${Math.max(...burst)}`);
+      await emptied();
+
+      // Past 4 MiB the commits go on without a checkpoint inside any of them …
+      const sizes = commit(450);
+      assert(sizes[sizes.length - 1] > 5 * 1024 * 1024, `log at ${sizes[sizes.length - 1]}`);
+      assert(
+        sizes.every((size, i) => i === 0 || size >= sizes[i - 1]),
+        "no checkpoint in a commit",
+      );
+      // … and once the log has been synced on another thread, it is checkpointed and emptied.
+      await emptied();
+      assertEquals(store.history.lastId(), id);
+    } finally {
+      store.close();
+    }
+    assertEquals(rows(file, "SELECT max(id) AS id FROM records"), [{ id }]);
   });
 });
 
