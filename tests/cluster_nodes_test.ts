@@ -4,11 +4,10 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
-import { startNode, withCluster } from "./support/cluster.ts";
+import { inProcessNode, startNode, withCluster } from "./support/cluster.ts";
 import { runChat } from "./support/chat_process.ts";
 import { REDIS_SKIP, redisAvailable, RedisProcess } from "./support/redis_server.ts";
 import { ChatServer } from "../src/server/chat_server.ts";
-import { Cluster } from "../src/server/cluster/cluster.ts";
 import { runConsoleLine } from "../src/server/operator_console.ts";
 import { parseServeArgs } from "../src/cli/serve_command.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
@@ -94,20 +93,6 @@ Deno.test("CHAT_REDIS_URL gives the Redis when --redis does not; --redis wins", 
 });
 
 /** A node in this test process, on `redis`. */
-async function inProcessNode(
-  redis: RedisProcess,
-): Promise<{ server: ChatServer; cluster: Cluster }> {
-  const cluster = await Cluster.open({ url: redis.url, historyLimit: 100, nodeTtlMs: 1500 });
-  const server = new ChatServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    store: cluster.store,
-    cluster,
-    web: false,
-  });
-  await cluster.started;
-  return { server, cluster };
-}
 
 Deno.test({
   name:

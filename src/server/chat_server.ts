@@ -18,7 +18,7 @@ import { Outgoing } from "./outgoing.ts";
 import { PAGE_RECORDS, pageBytesFor } from "./history_pages.ts";
 import { noSuchMember, type Room, type RoomOptions } from "./room.ts";
 import { ClientRegistry, type OtherNodes, PRIVATE_LOG } from "./rooms/clients.ts";
-import type { ServerPlaces } from "./rooms/client_rooms.ts";
+import type { RemoteMembers, ServerPlaces } from "./rooms/client_rooms.ts";
 import { DEFAULT_ROOM } from "./rooms/room_name.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/room_registry.ts";
 import { StoreLog } from "./rooms/room_log.ts";
@@ -85,6 +85,8 @@ export interface ServerCluster {
   bans: BanList;
   /** Starts the node's part once the server listens. */
   attach(server: ChatServer): Promise<void>;
+  /** Moderation of members other nodes hold. */
+  remote: RemoteMembers;
   /** The nodes alive, for `/nodes`: id and listening address. */
   nodes(): Array<{ id: string; listen: string }>;
 }
@@ -173,6 +175,7 @@ export class ChatServer implements Moderation {
         pageBytes: pageBytesFor(this.limits.maxQueueBytes),
         onRecord: (record) => this.#logRecord(record, options.logMessages ?? false),
         now: this.#now,
+        closedElsewhere: (room) => this.#evict(room),
         ...options.rooms,
       }),
       maxRoomsPerMember: options.rooms?.maxRoomsPerMember,
@@ -186,6 +189,7 @@ export class ChatServer implements Moderation {
         rateBurst: this.limits.rateBurst,
       },
       motd: options.motd,
+      remote: options.cluster?.remote,
     };
     this.#store.onWriteFailure?.(() => this.#tellAll(UNSAVED_NOTICE));
     this.#store.onStatus?.((text) => this.#tellAll(text));
@@ -339,7 +343,7 @@ export class ChatServer implements Moderation {
 
   kick(name: string, reason?: string): Refusal | undefined {
     const session = this.#member(name);
-    if (!session) return noSuchMember(name);
+    if (!session) return this.places.remote?.kick(name, reason) ? undefined : noSuchMember(name);
     const why = reason ? `kicked by the operator: ${reason}` : "kicked by the operator";
     session.disconnect("kicked", `You were ${why}.`, why);
     return undefined;
@@ -347,7 +351,9 @@ export class ChatServer implements Moderation {
 
   ban(name: string, durationMs?: number): Refusal | undefined {
     const session = this.#member(name);
-    if (!session) return noSuchMember(name);
+    if (!session) {
+      return this.places.remote?.ban(name, durationMs) ? undefined : noSuchMember(name);
+    }
     const until = durationMs === undefined ? undefined : this.#now() + durationMs;
     this.#bans.add({ address: session.address, until, name: session.name });
     const span = durationMs === undefined ? "" : ` for ${formatDuration(durationMs)}`;
@@ -375,11 +381,14 @@ export class ChatServer implements Moderation {
   }
 
   closeRoom(name: string): Refusal | undefined {
-    return this.places.rooms.close(name, (room) => {
-      for (const member of room.members()) {
-        this.places.clients.find(member.name)?.owner?.removedFrom(room, "closed by the operator");
-      }
-    });
+    return this.places.rooms.close(name, (room) => this.#evict(room));
+  }
+
+  /** Moves this server's members out of a room being closed (here, or on another node). */
+  #evict(room: Room): void {
+    for (const member of room.members()) {
+      this.places.clients.find(member.name)?.owner?.removedFrom(room, "closed by the operator");
+    }
   }
 
   openRoom(name: string): Refusal | string {

@@ -225,11 +225,15 @@ export class Room {
     return undefined;
   }
 
-  /** Takes the topic, key and lock another server gave the room (it announced the change). */
-  adopt(settings: { topic?: string; keyDigest?: string; topicLocked?: boolean }): void {
+  /** Takes the topic, key, lock and invites another server gave the room (it announced the change). */
+  adopt(
+    settings: { topic?: string; keyDigest?: string; topicLocked?: boolean; invited?: string[] },
+  ): void {
     this.#topic = settings.topic;
     this.#keyDigest = settings.keyDigest;
     this.#topicLocked = settings.topicLocked === true;
+    this.#invited.clear();
+    for (const holder of settings.invited ?? []) this.#invited.add(holder);
   }
 
   /** Lets `holder` in without the key, until the key changes or they are kicked. */

@@ -7,6 +7,8 @@
 
 import { type ServeProcess, startServe } from "./chat_process.ts";
 import { RedisProcess } from "./redis_server.ts";
+import { ChatServer } from "../../src/server/chat_server.ts";
+import { Cluster } from "../../src/server/cluster/cluster.ts";
 
 /** How long a silent node counts as alive in the tests (the real default is 10 s). */
 export const TEST_NODE_TTL_MS = 1500;
@@ -56,4 +58,36 @@ export async function killNode(node: ServeProcess): Promise<void> {
     // It had ended already.
   }
   await node.status;
+}
+
+/** A node run in the test's own process, for tests that type on its operator console. */
+export async function inProcessNode(
+  redis: RedisProcess,
+): Promise<{ server: ChatServer; cluster: Cluster }> {
+  const cluster = await Cluster.open({
+    url: redis.url,
+    historyLimit: 100,
+    nodeTtlMs: TEST_NODE_TTL_MS,
+  });
+  const server = new ChatServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    store: cluster.store,
+    cluster,
+    web: false,
+  });
+  await cluster.started;
+  return { server, cluster };
+}
+
+/** Stops in-process nodes and their Redis. */
+export async function stopInProcess(
+  nodes: Array<{ server: ChatServer; cluster: Cluster }>,
+  redis: RedisProcess,
+): Promise<void> {
+  for (const { server, cluster } of nodes) {
+    await server.shutdown();
+    await cluster.close();
+  }
+  await redis.remove();
 }

@@ -29,6 +29,7 @@ import { redactedUrl } from "./redis_url.ts";
 import { appendRecord, defineAppend, logKeys, RedisLog } from "./redis_log.ts";
 import { RedisMailbox } from "./redis_mailbox.ts";
 import { RedisRoomTable } from "./redis_room_table.ts";
+import { type LocalModeration, RemoteModeration } from "./remote_members.ts";
 
 export type { NodeInfo } from "./node_liveness.ts";
 
@@ -47,7 +48,7 @@ export interface ClusterOptions {
 }
 
 /** What the node needs of its server once it runs. */
-export interface ClusterServer {
+export interface ClusterServer extends LocalModeration {
   readonly places: ServerPlaces;
   readonly addr: Deno.NetAddr;
 }
@@ -66,6 +67,8 @@ export class Cluster {
   readonly otherNodes: NodeNames;
   /** The operator's bans, the same on every node. */
   readonly bans: RedisBanList;
+  /** Kicks, bans and invites of members other nodes hold. */
+  readonly remote: RemoteModeration;
   readonly #redis: Redis;
   readonly #connections: Redis[];
   readonly #follower: LogFollower;
@@ -101,6 +104,7 @@ export class Cluster {
     this.#follower = new LogFollower(connections.reader, connections.redis);
     this.otherNodes = parts.names;
     this.bans = parts.bans;
+    this.remote = new RemoteModeration(parts.events, parts.names, node);
     this.#rooms = parts.rooms;
     const now = options.now ?? Date.now;
     const keep = this.#keep;
@@ -208,6 +212,7 @@ export class Cluster {
 
   async #attach(server: ClusterServer): Promise<void> {
     this.#server = server;
+    this.remote.attach(server);
     this.otherNodes.onTakenOver((key, byAnother) => {
       server.places.clients.find(key)?.member.disconnect(
         "replaced",

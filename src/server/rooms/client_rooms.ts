@@ -27,6 +27,7 @@ import type {
 import type { LeaveKind } from "../../protocol/leave.ts";
 import { fitToBytes, PAGE_RECORDS, pageBytesFor } from "../history_pages.ts";
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
+import { nameKey } from "../../protocol/names.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Member, Room, RoomMembership } from "../room.ts";
 import { type Client, type ClientRegistry, heldNotice } from "./clients.ts";
@@ -48,6 +49,25 @@ export interface ServerPlaces {
   /** Most bytes of records in one page (history_pages.ts): kept private messages go out in such pieces. */
   pageBytes?: number;
   motd?: string;
+  /** Members on other nodes of a chat shared over Redis (cluster/remote_members.ts). */
+  remote?: RemoteMembers;
+}
+
+/**
+ * Moderation of members another node holds: each sends the deed to that
+ * node and answers whether one does (undefined or false: no other node has the name).
+ */
+export interface RemoteMembers {
+  /** Disconnects `name` as the operator's `/kick`. */
+  kick(name: string, reason?: string): boolean;
+  /** Disconnects `name` and bans their address everywhere, as the operator's `/ban`. */
+  ban(name: string, durationMs?: number): boolean;
+  /** Puts `name` out of the room called `room`, told `why`; gives their holder. */
+  kickFromRoom(room: string, name: string, why: string): string | undefined;
+  /** The name as held, and its holder. */
+  find(name: string): { name: string; holder: string } | undefined;
+  /** Tells `name` `text` (an invite). */
+  tell(name: string, text: string): boolean;
 }
 
 /** What a connection asks for when it arrives. */
@@ -340,13 +360,27 @@ export class ClientRooms {
     if (refused) return refused;
     const target = this.#places.clients.find(name);
     const membership = target?.rooms.get(roomKey(room.name));
-    if (!target?.owner || !membership) {
-      return { code: "no_such_member", message: `Nobody called "${name}" is in ${room.name}.` };
-    }
     const why = `kicked from ${room.name} by ${this.client.name}${reason ? `: ${reason}` : ""}`;
+    if (!target?.owner || !membership) {
+      // On another node: the room's member list is every node's.
+      const inRoom = room.names().some((member) => nameKey(member) === nameKey(name));
+      const holder = inRoom ? this.#places.remote?.kickFromRoom(room.name, name, why) : undefined;
+      if (holder === undefined) {
+        return { code: "no_such_member", message: `Nobody called "${name}" is in ${room.name}.` };
+      }
+      room.uninvite(holder);
+      return undefined;
+    }
     room.uninvite(target.holder); // a kick is not undone by an earlier invite
     target.owner.#removed(membership, why, "kicked");
     return undefined;
+  }
+
+  /** We are put out of `room` by its operator (on another node); false when not in it. */
+  kickedOut(room: Room, why: string): boolean {
+    const membership = this.client.rooms.get(roomKey(room.name));
+    if (membership) this.#removed(membership, why, "kicked");
+    return membership !== undefined;
   }
 
   /** Lets someone into a private room this client operates without the key (`/invite`). */
@@ -354,17 +388,15 @@ export class ClientRooms {
     const refused = this.mustOperate(room);
     if (refused) return refused;
     const target = this.#places.clients.find(name);
-    if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
+    const text = `${this.client.name} invited you to ${room.name}: /join ${room.name} to go there.`;
+    const invited = target ?? this.#places.remote?.find(name); // or on another node
+    if (!invited) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
     // The invite is kept (across restarts too) for the holder of the name: their claim with it.
-    target.spoke();
-    room.invite(target.holder);
-    target.member.deliver(
-      new Outgoing({
-        type: "info",
-        text: `${this.client.name} invited you to ${room.name}: /join ${room.name} to go there.`,
-      }),
-    );
-    this.#send({ type: "info", text: `${target.name} may now join ${room.name}.` });
+    target?.spoke();
+    room.invite(invited.holder); // before the notice: another node hears of it first
+    if (target) target.member.deliver(new Outgoing({ type: "info", text }));
+    else this.#places.remote?.tell(name, text);
+    this.#send({ type: "info", text: `${invited.name} may now join ${room.name}.` });
     return undefined;
   }
 

@@ -243,17 +243,15 @@ export const OPERATOR_ROOM_COMMANDS: OperatorCommand[] = [
         return "code" in found && found.code !== "bad_arguments" ? found : usageRefusal(this);
       }
       const target = context.places?.clients.find(name);
-      if (!target) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
-      target.spoke(); // the invite is kept for the holder of the name: their claim with it
-      found.room.invite(target.holder);
-      target.member.deliver(
-        new Outgoing({
-          type: "info",
-          text:
-            `The operator invited you to ${found.room.name}: /join ${found.room.name} to go there.`,
-        }),
-      );
-      context.reply({ type: "info", text: `${target.name} may now join ${found.room.name}.` });
+      const text =
+        `The operator invited you to ${found.room.name}: /join ${found.room.name} to go there.`;
+      const invited = target ?? context.places?.remote?.find(name); // or on another node
+      if (!invited) return { code: "no_such_member", message: `Nobody called "${name}" is here.` };
+      target?.spoke(); // the invite is kept for the holder of the name: their claim with it
+      found.room.invite(invited.holder); // before the notice: another node hears of it first
+      if (target) target.member.deliver(new Outgoing({ type: "info", text }));
+      else context.places?.remote?.tell(name, text);
+      context.reply({ type: "info", text: `${invited.name} may now join ${found.room.name}.` });
       return undefined;
     },
   },

@@ -43,6 +43,8 @@ export interface RoomRegistryOptions {
   presence?: RoomOptions["presence"];
   /** How many rooms a member, and an address, may create (creation_rate.ts). */
   creationRate?: { perMember?: CreationLimit; perAddress?: CreationLimit };
+  /** Moves this server's members out of a room another server closed (a shared table's news). */
+  closedElsewhere?: (room: Room) => void;
 }
 
 /** Rooms a server holds unless `--max-rooms` says otherwise. */
@@ -273,9 +275,22 @@ export class RoomRegistry {
 
   /** Takes in a change another server made to a room (its topic, key, lock). */
   #adopt(key: string, stored: StoredRoom | undefined): void {
-    if (stored === undefined) return void this.#stored.delete(key);
+    if (stored === undefined) return this.#closedElsewhere(key);
     this.#stored.set(key, stored);
     this.#rooms.get(key)?.adopt(stored);
+  }
+
+  /**
+   * Another server closed the room (and removed its log): our members are
+   * moved out (closedElsewhere) and the room forgotten here, nothing stored.
+   */
+  #closedElsewhere(key: string): void {
+    this.#stored.delete(key);
+    const room = this.#rooms.get(key);
+    if (!room) return;
+    this.#options.closedElsewhere?.(room);
+    room.close();
+    this.#rooms.delete(key);
   }
 
   /** Writes a room's name, topic and last use to the store. */
