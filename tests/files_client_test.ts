@@ -18,6 +18,8 @@ import { FileService } from "../src/server/files/file_service.ts";
 import { createSelfSigned } from "../src/server/tls_identity.ts";
 import { fingerprintOf } from "../src/protocol/fingerprint.ts";
 import { pemDecode } from "../src/protocol/pem.ts";
+import { ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
+import { upload } from "./support/file_upload.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 
@@ -46,6 +48,60 @@ function withFiles(
       await withServer((_server, port) => body({ port, home }), { files, tls });
     })
   );
+}
+
+Deno.test("chat join gets a private file whatever its id, and the room's messages after it too", async () => {
+  await withFiles(async ({ port }) => {
+    const records: string[] = [];
+    const bob = new ChatConnection({
+      host: "127.0.0.1",
+      port,
+      name: "bob",
+      onEvent: (event: ConnectionEvent) => {
+        if (event.type === "record" && event.record.type === "file") {
+          records.push(`file ${event.record.name} to ${event.record.to}`);
+        }
+        if (event.type === "record" && event.record.type === "message") {
+          records.push(`message ${event.record.text}`);
+        }
+      },
+    });
+    // Several senders, each within the room's rate limit.
+    const senders = await Promise.all(
+      ["alice", "carol", "dave", "erin"].map(async (name) =>
+        (await LineClient.join(port, name)).client
+      ),
+    );
+    const [alice, carol, ...others] = senders;
+    try {
+      await bob.start();
+      // The room's ids run ahead of the private log's: a private file's id is lower.
+      for (const text of ["one", "two", "three"]) await carol.say(text);
+      await waitUntil(() => records.includes("message three"), records);
+      const first = await upload(alice, port, "low.png", randomBytes(10), { to: "bob" });
+      assertEquals(first.status, 201);
+      await waitUntil(() => records.includes("file low.png to bob"), records);
+      // Then the private log's ids run ahead: the room's next messages have lower ids.
+      for (const other of others) for (let i = 0; i < 3; i++) await other.say(`/msg bob p${i}`);
+      const second = await upload(alice, port, "high.png", randomBytes(10), { to: "bob" });
+      assertEquals(second.status, 201);
+      await waitUntil(() => records.includes("file high.png to bob"), records);
+      await carol.say("after");
+      await waitUntil(() => records.includes("message after"), records);
+    } finally {
+      bob.close();
+      for (const client of senders) client.close();
+    }
+  });
+});
+
+/** Waits (polling, with a deadline) until `done`; a failure shows what arrived. */
+async function waitUntil(done: () => boolean, seen: unknown, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out; seen: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 Deno.test("plain mode: echo /send PATH | chat join uploads, and exits 0 only when the upload succeeded", async () => {

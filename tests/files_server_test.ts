@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { randomBytes } from "./support/random_bytes.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
+import { askSlot, upload } from "./support/file_upload.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { DiskFileStore } from "../src/server/files/file_store.ts";
@@ -38,32 +39,6 @@ function withFileServer(
     });
     await withServer((server, port) => body(port, dir, server), { files });
   });
-}
-
-/** Asks for a slot over `client`'s chat connection; the `upload_slot` or `error` frame. */
-async function askSlot(client: LineClient, fields: Record<string, unknown>): Promise<AnyFrame> {
-  const ref = `r${Math.random()}`;
-  await client.sendFrame({ type: "upload", ref, ...fields });
-  return await client.nextFrame((f) =>
-    (f.type === "upload_slot" || f.type === "error") && f.ref === ref
-  );
-}
-
-/** Uploads `bytes` as `name` through a slot; the HTTP answer. */
-async function upload(
-  client: LineClient,
-  port: number,
-  name: string,
-  bytes: Uint8Array<ArrayBuffer>,
-  fields: Record<string, unknown> = {},
-): Promise<{ status: number; body: AnyFrame }> {
-  const slot = await askSlot(client, { name, size: bytes.length, ...fields });
-  if (slot.type !== "upload_slot") throw new Error(`slot refused: ${slot.message}`);
-  const response = await fetch(`http://127.0.0.1:${port}${slot.url}`, {
-    method: "PUT",
-    body: bytes,
-  });
-  return { status: response.status, body: await response.json() };
 }
 
 /** Files in a directory (none when it does not exist). */
