@@ -348,3 +348,47 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    `terminal client: a private file opens the conversation's window, and /send there goes to that person${
+      HAVE_TMUX ? "" : " (ignored: tmux is not installed)"
+    }`,
+  ignore: !HAVE_TMUX,
+  fn: async () => {
+    await withFiles(async ({ port, home }) => {
+      await Deno.writeFile(join(home, "reply.png"), randomBytes(3000));
+      const tmux = new TmuxServer();
+      const { client: bob } = await LineClient.join(port, "bob");
+      try {
+        const command = chatCommand(["join", "--name", "alice", `127.0.0.1:${port}`])
+          .map((arg) => `'${arg}'`).join(" ");
+        const pane = await tmux.open("alice", `cd '${home}' && ${command}`, {
+          columns: 100,
+          rows: 16,
+        }, homeEnv(home));
+        await pane.waitFor("Welcome, alice!");
+        await bob.say("hello room"); // the room's ids run ahead of the private log's
+        await pane.waitFor("hello room");
+        const sent = await upload(bob, port, "secret.png", randomBytes(2000), { to: "alice" });
+        assertEquals(sent.status, 201);
+        // Not in the room's window: bob's window opens, marked in the activity list.
+        const room = await pane.waitFor(/\bbob\b.*\|/);
+        assert(!room.join("\n").includes("secret.png"), room.join("\n"));
+        await pane.type("/switch bob");
+        await pane.press("Enter");
+        await pane.waitFor(/bob -> alice shared secret\.png \(2\.0 KB\) · \/save 1/);
+        // /send in bob's window shares with bob alone.
+        await pane.type("/send reply.png");
+        await pane.press("Enter");
+        await pane.waitFor("Sent reply.png (3.0 KB) to bob.");
+        const record = await bob.nextFrame((f) => f.type === "file" && f.name === "reply.png");
+        assertEquals([record.from, record.to, record.room], ["alice", "bob", undefined]);
+        await pane.waitFor(/alice -> bob shared reply\.png \(3\.0 KB\) · \/save 2/);
+      } finally {
+        bob.close();
+        await tmux.kill();
+      }
+    });
+  },
+});
