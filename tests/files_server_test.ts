@@ -329,6 +329,32 @@ Deno.test("uploads per member per minute are limited, and --no-files says files 
   });
 });
 
+Deno.test("the upload rate's refusal counts right: 1 file a minute, 2 files a minute", async () => {
+  for (const [perMinute, phrase] of [[1, "1 file a minute"], [2, "2 files a minute"]] as const) {
+    await withTempDir((dir) => {
+      const files = new FileService({
+        store: new DiskFileStore({ dir, quotaBytes: 1e6 }),
+        maxFileBytes: 1e6,
+        uploadsPerMinute: perMinute,
+        now: () => 1000,
+      });
+      const ask = () =>
+        files.slot({
+          holder: "h",
+          name: "a.png",
+          size: 1,
+          room: "#general",
+          post: () => undefined,
+        });
+      for (let i = 0; i < perMinute; i++) assert(!("code" in ask()));
+      const refused = ask();
+      assert("code" in refused, JSON.stringify(refused));
+      assertMatch(refused.message, new RegExp(`^You can send ${phrase} here;`));
+      return Promise.resolve();
+    });
+  }
+});
+
 Deno.test("a newline-less plain client (one event per write) gets the whole link too", () => {
   const style = new PlainOutputStyle("http://192.168.1.20:53000");
   const [event] = style.frameEvents({

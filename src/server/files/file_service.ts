@@ -125,8 +125,9 @@ export class FileService {
     if (times.length >= uploadsPerMinute) {
       return {
         code: "upload_rate",
-        message:
-          `You can send ${uploadsPerMinute} files a minute here; wait a little and send it again.`,
+        message: `You can send ${uploadsPerMinute} file${
+          uploadsPerMinute === 1 ? "" : "s"
+        } a minute here; wait a little and send it again.`,
       };
     }
     times.push(now);
