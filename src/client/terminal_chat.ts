@@ -66,6 +66,8 @@ export interface TerminalChatOptions {
   preferences?: ServerPreferences;
   /** Where `/save` puts files (the platform's Downloads folder). */
   downloads?: () => string;
+  /** Shared files' names as OSC 8 links (default on; off for terminals that print them as text). */
+  hyperlinks?: boolean;
 }
 
 /** Said when something typed could not be sent. */
@@ -141,7 +143,7 @@ export class TerminalChat {
     this.#files = new FileTransfers({
       connection: options.connection,
       downloads: options.downloads ?? (() => "Downloads"),
-      hyperlinks: true,
+      hyperlinks: options.hyperlinks ?? true,
       view: {
         progress: (progress) => this.#updateStatus({ transfer: progressLine(progress) }),
         ended: () => this.#updateStatus({ transfer: undefined }),
