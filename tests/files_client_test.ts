@@ -177,6 +177,38 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
   });
 });
 
+Deno.test("plain mode: /save N ~/photos saves into the home's folder (as the README shows); a folder that can't be made is named", async () => {
+  await withFiles(async ({ port, home }) => {
+    const bytes = randomBytes(1000);
+    const { client: alice } = await LineClient.join(port, "alice");
+    assertEquals((await upload(alice, port, "cat.png", bytes)).status, 201);
+    const cwd = await Deno.makeTempDir();
+    try {
+      const saved = await runChat(["join", "--name", "bob", `127.0.0.1:${port}`], {
+        input: "/save 1 ~/photos\n",
+        env: homeEnv(home),
+        cwd,
+      });
+      assertEquals(saved.code, 0, saved.stdout + saved.stderr);
+      assertEquals(await Deno.readFile(join(home, "photos", "cat.png")), bytes);
+      assertEquals([...Deno.readDirSync(cwd)], [], "no folder named ~ where chat join runs");
+      await Deno.writeTextFile(join(home, "plain-file"), "");
+      const refused = await runChat(["join", "--name", "carol", `127.0.0.1:${port}`], {
+        input: `/save 1 ${join(home, "plain-file", "sub")}\n`,
+        env: homeEnv(home),
+      });
+      assertEquals(refused.code, 1);
+      assertMatch(
+        refused.stdout,
+        new RegExp(`!! Can't use the folder ${join(home, "plain-file", "sub")}: `),
+      );
+    } finally {
+      alice.close();
+      await Deno.remove(cwd, { recursive: true });
+    }
+  });
+});
+
 Deno.test("plain mode over TLS: /send and /save trust what the chat connection trusts (the pinned certificate)", async () => {
   const identity = await createSelfSigned(["127.0.0.1"]);
   const fingerprint = await fingerprintOf(pemDecode(identity.cert));

@@ -194,12 +194,17 @@ export class FileTransfers implements FileLinks {
       );
     }
     if (record.expired) return fail(view, `${record.name} expired: ask for it again.`);
-    let dir: string;
+    let dir: string | undefined;
     try {
-      dir = rest.length > 0 ? rest.join(" ") : this.#options.downloads();
+      // Typed in the chat, not a shell: `~/photos` is expanded here.
+      dir = rest.length > 0 ? expandHome(rest.join(" ")) : this.#options.downloads();
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
-      return fail(view, `Can't use the folder: ${describe(error)}.`);
+      return fail(
+        view,
+        `Can't use the folder${dir === undefined ? "" : ` ${dir}`}: ${describe(error)}. ` +
+          "Name another one: /save N DIR.",
+      );
     }
     let response: Response;
     try {
