@@ -19,6 +19,8 @@ import { createSelfSigned } from "../src/server/tls_identity.ts";
 import { fingerprintOf } from "../src/protocol/fingerprint.ts";
 import { pemDecode } from "../src/protocol/pem.ts";
 import { ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
+import { FileTransfers } from "../src/client/file_transfer.ts";
+import type { FileRecord } from "../src/protocol/frames.ts";
 import { upload } from "./support/file_upload.ts";
 
 const HAVE_TMUX = tmuxAvailable();
@@ -92,6 +94,49 @@ Deno.test("chat join gets a private file whatever its id, and the room's message
       bob.close();
       for (const client of senders) client.close();
     }
+  });
+});
+
+Deno.test("a file that expires after its line was shown: /save says it was deleted, in a sentence", async () => {
+  await withTempDir(async (dir) => {
+    const files = new FileService({
+      store: new DiskFileStore({ dir, quotaBytes: 1500 }),
+      maxFileBytes: 1000,
+      uploadsPerMinute: 10,
+    });
+    await withServer(async (_server, port) => {
+      const shown: FileRecord[] = [];
+      const bob = new ChatConnection({
+        host: "127.0.0.1",
+        port,
+        name: "bob",
+        onEvent: (event: ConnectionEvent) => {
+          if (event.type === "record" && event.record.type === "file") shown.push(event.record);
+        },
+      });
+      const errors: string[] = [];
+      const transfers = new FileTransfers({
+        connection: bob,
+        downloads: () => dir,
+        view: { progress: () => {}, ended: () => {}, info: () => {}, error: (t) => errors.push(t) },
+      });
+      const { client: alice } = await LineClient.join(port, "alice");
+      try {
+        await bob.start();
+        assertEquals((await upload(alice, port, "old.bin", randomBytes(1000))).status, 201);
+        await waitUntil(() => shown.length === 1, shown);
+        assertEquals(transfers.number(shown[0]), 1);
+        // The next file needs the room: old.bin is deleted, its line on screen unchanged.
+        assertEquals((await upload(alice, port, "new.bin", randomBytes(1000))).status, 201);
+        await waitUntil(() => shown.length === 2, shown);
+        assertEquals(shown[0].expired, undefined);
+        assertEquals(await transfers.save("1"), false);
+        assertMatch(errors.join("\n"), /^old\.bin was deleted to make room for newer files; ask /);
+      } finally {
+        bob.close();
+        alice.close();
+      }
+    }, { files });
   });
 });
 
