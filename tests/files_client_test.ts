@@ -428,13 +428,14 @@ Deno.test({
 
 Deno.test({
   name:
-    `terminal client: a private file opens the conversation's window, and /send there goes to that person${
+    `terminal client: a private file opens the conversation's window, and /send there (Tab completing a path with a space) goes to that person${
       HAVE_TMUX ? "" : " (ignored: tmux is not installed)"
     }`,
   ignore: !HAVE_TMUX,
   fn: async () => {
     await withFiles(async ({ port, home }) => {
-      await Deno.writeFile(join(home, "reply.png"), randomBytes(3000));
+      await Deno.mkdir(join(home, "My Pictures"));
+      await Deno.writeFile(join(home, "My Pictures", "reply.png"), randomBytes(3000));
       const tmux = new TmuxServer();
       const { client: bob } = await LineClient.join(port, "bob");
       try {
@@ -455,8 +456,10 @@ Deno.test({
         await pane.type("/switch bob");
         await pane.press("Enter");
         await pane.waitFor(/bob -> alice shared secret\.png \(2\.0 KB\) · \/save 1/);
-        // /send in bob's window shares with bob alone.
-        await pane.type("/send reply.png");
+        // /send in bob's window shares with bob alone; Tab completes a path with a space in it.
+        await pane.type("/send My Pictures/re");
+        await pane.press("Tab");
+        await pane.waitFor("› /send My Pictures/reply.png");
         await pane.press("Enter");
         await pane.waitFor("Sent reply.png (3.0 KB) to bob.");
         const record = await bob.nextFrame((f) => f.type === "file" && f.name === "reply.png");

@@ -316,6 +316,16 @@ export function completePath(word: string): string[] {
   return matches.sort();
 }
 
+/**
+ * Tab after `/send `, for the line editor, whose word is only what follows
+ * the last space: the path typed so far is the whole argument (`My
+ * Pictures/ho`), and the completions are given back for the word alone.
+ */
+export function completeSendPath(before: string, word: string): string[] {
+  const typed = before.slice(before.indexOf(" ") + 1);
+  return completePath(typed + word).map((match) => match.slice(typed.length));
+}
+
 /** A bar for a transfer: `↑ report.pdf ▕██████░░░░▏ 60% 1.2 MB/2.0 MB`. */
 export function progressLine(progress: TransferProgress, barCells = 12): string {
   const fraction = progress.total === 0 ? 1 : Math.min(1, progress.done / progress.total);

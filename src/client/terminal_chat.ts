@@ -39,7 +39,7 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
-import { completePath, FileTransfers, progressLine } from "./file_transfer.ts";
+import { completeSendPath, FileTransfers, progressLine } from "./file_transfer.ts";
 import { foldPresence } from "./presence_fold.ts";
 import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
@@ -154,7 +154,7 @@ export class TerminalChat {
     this.#screen.files = this.#files;
     this.#editor = new LineEditor({
       complete: (before, word) =>
-        before.startsWith("/send ") ? completePath(word) : completeWord(before, word, {
+        before.startsWith("/send ") ? completeSendPath(before, word) : completeWord(before, word, {
           members: this.#currentRoom()?.members ?? this.#privatePeers(),
           me: this.#connection.name,
           commands: commandWords(),
