@@ -206,6 +206,41 @@ Deno.test("over the quota the oldest file is deleted: its record says expired an
   }, { quotaBytes: 1000 });
 });
 
+Deno.test("a file deleted to make room is announced in its room (lines on screen keep their links); a private one is not", async () => {
+  await withFileServer(async (port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const { client: bob } = await LineClient.join(port, "bob");
+    const nc = await LineClient.connect(port);
+    await nc.sendLine("carol");
+    await nc.nextLine((l) => l.includes("carol joined"));
+    const secret = await upload(alice, port, "diary.bin", new Uint8Array(400).fill(9), {
+      to: "bob",
+    });
+    assertEquals(secret.status, 201);
+    assertEquals((await upload(alice, port, "first.bin", new Uint8Array(400).fill(1))).status, 201);
+    // The next file needs room: diary.bin and first.bin, the oldest, go.
+    assertEquals(
+      (await upload(alice, port, "second.bin", new Uint8Array(700).fill(2))).status,
+      201,
+    );
+    const notice = await bob.nextFrame((f) => f.type === "notice");
+    assertEquals(
+      notice.text,
+      "first.bin was deleted to make room for newer files; its link no longer works.",
+    );
+    const line = await nc.nextLine((l) => l.includes("deleted to make room"));
+    assert(
+      line.endsWith(
+        "-- first.bin was deleted to make room for newer files; its link no longer works.",
+      ),
+      line,
+    );
+    assert(!line.includes("diary"), "a private file's name is never told to the room");
+    assertEquals((await fetch(`http://127.0.0.1:${port}${secret.body.url}`)).status, 410);
+    for (const client of [alice, bob, nc]) client.close();
+  }, { quotaBytes: 1000 });
+});
+
 Deno.test("a wrong or made-up token downloads nothing", async () => {
   await withFileServer(async (port) => {
     const { client: alice } = await LineClient.join(port, "alice");
