@@ -36,6 +36,13 @@ Deno.test("colour is off with --no-color, NO_COLOR or TERM=dumb", () => {
   assertEquals(parse([], { TERM: "dumb" }).color, false);
 });
 
+Deno.test("shared files' links (OSC 8) are off where the terminal would print them as text", () => {
+  assertEquals(parse([], { TERM: "xterm-256color" }).hyperlinks, true);
+  assertEquals(parse([], { NO_COLOR: "1" }).hyperlinks, true, "a link is no colour");
+  assertEquals(parse([], { TERM: "linux" }).hyperlinks, false, "the Linux console");
+  assertEquals(parse([], { TERM: "dumb" }).hyperlinks, false);
+});
+
 Deno.test("TLS: --tls alone trusts authorities; --fingerprint pins (and implies TLS)", () => {
   assertEquals(parse([]).tls, undefined);
   assertEquals(parse(["--tls"]).tls, {});

@@ -12,7 +12,11 @@ import { LineClient } from "./support/line_client.ts";
 import { ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
 import type { Key } from "../src/client/key_decoder.ts";
 import type { ChatTerminal, TerminalSize } from "../src/client/terminal.ts";
-import { TerminalChat } from "../src/client/terminal_chat.ts";
+import { TerminalChat, type TerminalChatOptions } from "../src/client/terminal_chat.ts";
+import { DiskFileStore } from "../src/server/files/file_store.ts";
+import { FileService } from "../src/server/files/file_service.ts";
+import { upload } from "./support/file_upload.ts";
+import { withTempDir } from "./support/temp_dir.ts";
 import { createTheme } from "../src/client/theme.ts";
 
 /** A terminal whose output is collected and whose keys are pressed by the test. */
@@ -73,7 +77,11 @@ class ScriptedTerminal implements ChatTerminal {
  * Joins `port` as alice on a scripted terminal and runs the chat; the
  * connection waits a minute before reconnecting by itself.
  */
-async function startChat(port: number, now?: () => number) {
+async function startChat(
+  port: number,
+  now?: () => number,
+  extra: Partial<TerminalChatOptions> = {},
+) {
   const terminal = new ScriptedTerminal();
   const backlog: ConnectionEvent[] = [];
   let chat: TerminalChat | null = null;
@@ -90,6 +98,7 @@ async function startChat(port: number, now?: () => number) {
     terminal,
     theme: createTheme({ color: false, decorate: false }),
     ...(now ? { now } : {}),
+    ...extra,
   });
   const exit = chat.run(backlog);
   await terminal.waitFor("Welcome, alice!");
@@ -168,5 +177,30 @@ Deno.test("a mention rings the bell; after /bell off it does not", async () => {
     }
     terminal.press({ name: "interrupt" });
     assertEquals(await exit, 0);
+  });
+});
+
+Deno.test("a shared file's name is an OSC 8 link, except with hyperlinks off (TERM=linux prints them as text)", async () => {
+  await withTempDir(async (dir) => {
+    const files = new FileService({
+      store: new DiskFileStore({ dir, quotaBytes: 1e6 }),
+      maxFileBytes: 1e6,
+      uploadsPerMinute: 10,
+    });
+    await withServer(async (_server, port) => {
+      for (const hyperlinks of [true, false]) {
+        const { terminal, exit } = await startChat(port, undefined, { hyperlinks });
+        const { client: bob } = await LineClient.join(port, "bob");
+        const sent = await upload(bob, port, `notes-${hyperlinks}.txt`, new Uint8Array(5));
+        assertEquals(sent.status, 201);
+        await terminal.waitFor(`notes-${hyperlinks}.txt`);
+        const link = `\x1b]8;;http://127.0.0.1:${port}${sent.body.url}\x07`;
+        assertEquals(terminal.output.includes(link), hyperlinks, JSON.stringify(terminal.output));
+        assertEquals(terminal.output.includes("\x1b]8;"), hyperlinks);
+        terminal.press("/quit", { name: "enter" });
+        assertEquals(await exit, 0);
+        bob.close();
+      }
+    }, { files });
   });
 });

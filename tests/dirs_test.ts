@@ -1,4 +1,5 @@
-import { configDir, dataDir } from "../src/cli/dirs.ts";
+import { join } from "node:path";
+import { configDir, dataDir, downloadsDir } from "../src/cli/dirs.ts";
 import { assertEquals, assertThrows } from "./support/assert.ts";
 
 Deno.test("config and data directories follow each platform's convention", () => {
@@ -22,4 +23,33 @@ Deno.test("CHAT_CONFIG_DIR and CHAT_DATA_DIR override the platform directories",
 
 Deno.test("a missing home directory is a clear error", () => {
   assertThrows(() => configDir("linux", {}), /CHAT_CONFIG_DIR/);
+});
+
+Deno.test("downloads go to the desktop's XDG_DOWNLOAD_DIR on Linux, else ~/Downloads", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const env = { HOME: home };
+    assertEquals(downloadsDir("linux", env), join(home, "Downloads"), "no user-dirs.dirs");
+    await Deno.mkdir(join(home, ".config"));
+    const dirs = join(home, ".config", "user-dirs.dirs");
+    await Deno.writeTextFile(
+      dirs,
+      '# XDG_DOWNLOAD_DIR="$HOME/commented"\nXDG_DESKTOP_DIR="$HOME/Bureau"\n' +
+        'XDG_DOWNLOAD_DIR="$HOME/Téléchargements"\n',
+    );
+    assertEquals(downloadsDir("linux", env), join(home, "Téléchargements"));
+    await Deno.writeTextFile(dirs, 'XDG_DOWNLOAD_DIR="/srv/incoming"\n');
+    assertEquals(downloadsDir("linux", env), "/srv/incoming", "an absolute path");
+    assertEquals(
+      downloadsDir("linux", { ...env, XDG_CONFIG_HOME: join(home, "none") }),
+      join(home, "Downloads"),
+    );
+    assertEquals(downloadsDir("darwin", env), join(home, "Downloads"));
+    assertEquals(
+      downloadsDir("windows", { USERPROFILE: "C:/Users/ann" }).replaceAll("\\", "/"),
+      "C:/Users/ann/Downloads",
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 });

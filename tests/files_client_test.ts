@@ -18,6 +18,10 @@ import { FileService } from "../src/server/files/file_service.ts";
 import { createSelfSigned } from "../src/server/tls_identity.ts";
 import { fingerprintOf } from "../src/protocol/fingerprint.ts";
 import { pemDecode } from "../src/protocol/pem.ts";
+import { ChatConnection, type ConnectionEvent } from "../src/client/connection.ts";
+import { FileTransfers } from "../src/client/file_transfer.ts";
+import type { FileRecord } from "../src/protocol/frames.ts";
+import { upload } from "./support/file_upload.ts";
 
 const HAVE_TMUX = tmuxAvailable();
 
@@ -46,6 +50,103 @@ function withFiles(
       await withServer((_server, port) => body({ port, home }), { files, tls });
     })
   );
+}
+
+Deno.test("chat join gets a private file whatever its id, and the room's messages after it too", async () => {
+  await withFiles(async ({ port }) => {
+    const records: string[] = [];
+    const bob = new ChatConnection({
+      host: "127.0.0.1",
+      port,
+      name: "bob",
+      onEvent: (event: ConnectionEvent) => {
+        if (event.type === "record" && event.record.type === "file") {
+          records.push(`file ${event.record.name} to ${event.record.to}`);
+        }
+        if (event.type === "record" && event.record.type === "message") {
+          records.push(`message ${event.record.text}`);
+        }
+      },
+    });
+    // Several senders, each within the room's rate limit.
+    const senders = await Promise.all(
+      ["alice", "carol", "dave", "erin"].map(async (name) =>
+        (await LineClient.join(port, name)).client
+      ),
+    );
+    const [alice, carol, ...others] = senders;
+    try {
+      await bob.start();
+      // The room's ids run ahead of the private log's: a private file's id is lower.
+      for (const text of ["one", "two", "three"]) await carol.say(text);
+      await waitUntil(() => records.includes("message three"), records);
+      const first = await upload(alice, port, "low.png", randomBytes(10), { to: "bob" });
+      assertEquals(first.status, 201);
+      await waitUntil(() => records.includes("file low.png to bob"), records);
+      // Then the private log's ids run ahead: the room's next messages have lower ids.
+      for (const other of others) for (let i = 0; i < 3; i++) await other.say(`/msg bob p${i}`);
+      const second = await upload(alice, port, "high.png", randomBytes(10), { to: "bob" });
+      assertEquals(second.status, 201);
+      await waitUntil(() => records.includes("file high.png to bob"), records);
+      await carol.say("after");
+      await waitUntil(() => records.includes("message after"), records);
+    } finally {
+      bob.close();
+      for (const client of senders) client.close();
+    }
+  });
+});
+
+Deno.test("a file that expires after its line was shown: /save says it was deleted, in a sentence", async () => {
+  await withTempDir(async (dir) => {
+    const files = new FileService({
+      store: new DiskFileStore({ dir, quotaBytes: 1500 }),
+      maxFileBytes: 1000,
+      uploadsPerMinute: 10,
+    });
+    await withServer(async (_server, port) => {
+      const shown: FileRecord[] = [];
+      const bob = new ChatConnection({
+        host: "127.0.0.1",
+        port,
+        name: "bob",
+        onEvent: (event: ConnectionEvent) => {
+          if (event.type === "record" && event.record.type === "file") shown.push(event.record);
+        },
+      });
+      const errors: string[] = [];
+      const transfers = new FileTransfers({
+        connection: bob,
+        downloads: () => dir,
+        view: { progress: () => {}, ended: () => {}, info: () => {}, error: (t) => errors.push(t) },
+      });
+      const { client: alice } = await LineClient.join(port, "alice");
+      try {
+        await bob.start();
+        assertEquals((await upload(alice, port, "old.bin", randomBytes(1000))).status, 201);
+        await waitUntil(() => shown.length === 1, shown);
+        assertEquals(transfers.number(shown[0]), 1);
+        // The next file needs the room: old.bin is deleted, its line on screen unchanged.
+        assertEquals((await upload(alice, port, "new.bin", randomBytes(1000))).status, 201);
+        await waitUntil(() => shown.length === 2, shown);
+        assertEquals(shown[0].expired, undefined);
+        assertEquals(await transfers.save("1"), false);
+        assertMatch(errors.join("\n"), /^old\.bin was deleted to make room for newer files; ask /);
+      } finally {
+        bob.close();
+        alice.close();
+      }
+    }, { files });
+  });
+});
+
+/** Waits (polling, with a deadline) until `done`; a failure shows what arrived. */
+async function waitUntil(done: () => boolean, seen: unknown, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out; seen: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 Deno.test("plain mode: echo /send PATH | chat join uploads, and exits 0 only when the upload succeeded", async () => {
@@ -118,6 +219,38 @@ Deno.test("plain mode: /save N downloads into Downloads, and a second save never
     });
     assertEquals(wrong.code, 1);
     assertMatch(wrong.stdout, /!! Usage: \/save N \[DIR\], N from 1 to 1/);
+  });
+});
+
+Deno.test("plain mode: /save N ~/photos saves into the home's folder (as the README shows); a folder that can't be made is named", async () => {
+  await withFiles(async ({ port, home }) => {
+    const bytes = randomBytes(1000);
+    const { client: alice } = await LineClient.join(port, "alice");
+    assertEquals((await upload(alice, port, "cat.png", bytes)).status, 201);
+    const cwd = await Deno.makeTempDir();
+    try {
+      const saved = await runChat(["join", "--name", "bob", `127.0.0.1:${port}`], {
+        input: "/save 1 ~/photos\n",
+        env: homeEnv(home),
+        cwd,
+      });
+      assertEquals(saved.code, 0, saved.stdout + saved.stderr);
+      assertEquals(await Deno.readFile(join(home, "photos", "cat.png")), bytes);
+      assertEquals([...Deno.readDirSync(cwd)], [], "no folder named ~ where chat join runs");
+      await Deno.writeTextFile(join(home, "plain-file"), "");
+      const refused = await runChat(["join", "--name", "carol", `127.0.0.1:${port}`], {
+        input: `/save 1 ${join(home, "plain-file", "sub")}\n`,
+        env: homeEnv(home),
+      });
+      assertEquals(refused.code, 1);
+      assertMatch(
+        refused.stdout,
+        new RegExp(`!! Can't use the folder ${join(home, "plain-file", "sub")}: `),
+      );
+    } finally {
+      alice.close();
+      await Deno.remove(cwd, { recursive: true });
+    }
   });
 });
 
@@ -287,6 +420,53 @@ Deno.test({
         }
       } finally {
         gate.close();
+        await tmux.kill();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `terminal client: a private file opens the conversation's window, and /send there (Tab completing a path with a space) goes to that person${
+      HAVE_TMUX ? "" : " (ignored: tmux is not installed)"
+    }`,
+  ignore: !HAVE_TMUX,
+  fn: async () => {
+    await withFiles(async ({ port, home }) => {
+      await Deno.mkdir(join(home, "My Pictures"));
+      await Deno.writeFile(join(home, "My Pictures", "reply.png"), randomBytes(3000));
+      const tmux = new TmuxServer();
+      const { client: bob } = await LineClient.join(port, "bob");
+      try {
+        const command = chatCommand(["join", "--name", "alice", `127.0.0.1:${port}`])
+          .map((arg) => `'${arg}'`).join(" ");
+        const pane = await tmux.open("alice", `cd '${home}' && ${command}`, {
+          columns: 100,
+          rows: 16,
+        }, homeEnv(home));
+        await pane.waitFor("Welcome, alice!");
+        await bob.say("hello room"); // the room's ids run ahead of the private log's
+        await pane.waitFor("hello room");
+        const sent = await upload(bob, port, "secret.png", randomBytes(2000), { to: "alice" });
+        assertEquals(sent.status, 201);
+        // Not in the room's window: bob's window opens, marked in the activity list.
+        const room = await pane.waitFor(/\bbob\b.*\|/);
+        assert(!room.join("\n").includes("secret.png"), room.join("\n"));
+        await pane.type("/switch bob");
+        await pane.press("Enter");
+        await pane.waitFor(/bob -> alice shared secret\.png \(2\.0 KB\) · \/save 1/);
+        // /send in bob's window shares with bob alone; Tab completes a path with a space in it.
+        await pane.type("/send My Pictures/re");
+        await pane.press("Tab");
+        await pane.waitFor("› /send My Pictures/reply.png");
+        await pane.press("Enter");
+        await pane.waitFor("Sent reply.png (3.0 KB) to bob.");
+        const record = await bob.nextFrame((f) => f.type === "file" && f.name === "reply.png");
+        assertEquals([record.from, record.to, record.room], ["alice", "bob", undefined]);
+        await pane.waitFor(/alice -> bob shared reply\.png \(3\.0 KB\) · \/save 2/);
+      } finally {
+        bob.close();
         await tmux.kill();
       }
     });

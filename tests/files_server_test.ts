@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { randomBytes } from "./support/random_bytes.ts";
 import { type AnyFrame, LineClient } from "./support/line_client.ts";
+import { askSlot, upload } from "./support/file_upload.ts";
 import { withServer } from "./support/test_server.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 import { DiskFileStore } from "../src/server/files/file_store.ts";
@@ -38,32 +39,6 @@ function withFileServer(
     });
     await withServer((server, port) => body(port, dir, server), { files });
   });
-}
-
-/** Asks for a slot over `client`'s chat connection; the `upload_slot` or `error` frame. */
-async function askSlot(client: LineClient, fields: Record<string, unknown>): Promise<AnyFrame> {
-  const ref = `r${Math.random()}`;
-  await client.sendFrame({ type: "upload", ref, ...fields });
-  return await client.nextFrame((f) =>
-    (f.type === "upload_slot" || f.type === "error") && f.ref === ref
-  );
-}
-
-/** Uploads `bytes` as `name` through a slot; the HTTP answer. */
-async function upload(
-  client: LineClient,
-  port: number,
-  name: string,
-  bytes: Uint8Array<ArrayBuffer>,
-  fields: Record<string, unknown> = {},
-): Promise<{ status: number; body: AnyFrame }> {
-  const slot = await askSlot(client, { name, size: bytes.length, ...fields });
-  if (slot.type !== "upload_slot") throw new Error(`slot refused: ${slot.message}`);
-  const response = await fetch(`http://127.0.0.1:${port}${slot.url}`, {
-    method: "PUT",
-    body: bytes,
-  });
-  return { status: response.status, body: await response.json() };
 }
 
 /** Files in a directory (none when it does not exist). */
@@ -231,6 +206,41 @@ Deno.test("over the quota the oldest file is deleted: its record says expired an
   }, { quotaBytes: 1000 });
 });
 
+Deno.test("a file deleted to make room is announced in its room (lines on screen keep their links); a private one is not", async () => {
+  await withFileServer(async (port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const { client: bob } = await LineClient.join(port, "bob");
+    const nc = await LineClient.connect(port);
+    await nc.sendLine("carol");
+    await nc.nextLine((l) => l.includes("carol joined"));
+    const secret = await upload(alice, port, "diary.bin", new Uint8Array(400).fill(9), {
+      to: "bob",
+    });
+    assertEquals(secret.status, 201);
+    assertEquals((await upload(alice, port, "first.bin", new Uint8Array(400).fill(1))).status, 201);
+    // The next file needs room: diary.bin and first.bin, the oldest, go.
+    assertEquals(
+      (await upload(alice, port, "second.bin", new Uint8Array(700).fill(2))).status,
+      201,
+    );
+    const notice = await bob.nextFrame((f) => f.type === "notice");
+    assertEquals(
+      notice.text,
+      "first.bin was deleted to make room for newer files; its link no longer works.",
+    );
+    const line = await nc.nextLine((l) => l.includes("deleted to make room"));
+    assert(
+      line.endsWith(
+        "-- first.bin was deleted to make room for newer files; its link no longer works.",
+      ),
+      line,
+    );
+    assert(!line.includes("diary"), "a private file's name is never told to the room");
+    assertEquals((await fetch(`http://127.0.0.1:${port}${secret.body.url}`)).status, 410);
+    for (const client of [alice, bob, nc]) client.close();
+  }, { quotaBytes: 1000 });
+});
+
 Deno.test("a wrong or made-up token downloads nothing", async () => {
   await withFileServer(async (port) => {
     const { client: alice } = await LineClient.join(port, "alice");
@@ -352,6 +362,32 @@ Deno.test("uploads per member per minute are limited, and --no-files says files 
     await response.body?.cancel();
     alice.close();
   });
+});
+
+Deno.test("the upload rate's refusal counts right: 1 file a minute, 2 files a minute", async () => {
+  for (const [perMinute, phrase] of [[1, "1 file a minute"], [2, "2 files a minute"]] as const) {
+    await withTempDir((dir) => {
+      const files = new FileService({
+        store: new DiskFileStore({ dir, quotaBytes: 1e6 }),
+        maxFileBytes: 1e6,
+        uploadsPerMinute: perMinute,
+        now: () => 1000,
+      });
+      const ask = () =>
+        files.slot({
+          holder: "h",
+          name: "a.png",
+          size: 1,
+          room: "#general",
+          post: () => undefined,
+        });
+      for (let i = 0; i < perMinute; i++) assert(!("code" in ask()));
+      const refused = ask();
+      assert("code" in refused, JSON.stringify(refused));
+      assertMatch(refused.message, new RegExp(`^You can send ${phrase} here;`));
+      return Promise.resolve();
+    });
+  }
 });
 
 Deno.test("a newline-less plain client (one event per write) gets the whole link too", () => {

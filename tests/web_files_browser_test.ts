@@ -540,7 +540,7 @@ filesTest("over the uploads a minute, the refusal says to wait", async (room) =>
   await waitForCard(alice, "one.txt");
   assertEquals(
     await refusalOf(alice, "two.txt"),
-    "You can send 1 files a minute here; wait a little and send it again.",
+    "You can send 1 file a minute here; wait a little and send it again.",
   );
   assertEquals(room.problems, []);
 }, ["--uploads-per-minute", "1"]);

@@ -106,6 +106,11 @@ export interface JoinSettings {
   /** Present for TLS (--tls, or implied by --fingerprint or --ca). */
   tls?: { fingerprint?: string; caFile?: string };
   color: boolean;
+  /**
+   * Shared files' names as OSC 8 links: off where the terminal would print
+   * the escape as text (the Linux console) or has no escapes (TERM=dumb).
+   */
+  hyperlinks: boolean;
   /** No address at all (no HOST, --host or --port): look for rooms on the local network. */
   discover?: boolean;
   /** --trust-first: in plain mode, pin a TLS room's certificate on the first visit without asking. */
@@ -173,6 +178,7 @@ export function parseJoinArgs(
     name,
     ...(env.CHAT_PASSWORD ? { password: env.CHAT_PASSWORD } : {}),
     color: !values["no-color"] && !env.NO_COLOR && env.TERM !== "dumb",
+    hyperlinks: env.TERM !== "dumb" && env.TERM !== "linux",
     ...(positionals.length === 0 && values.host === undefined && values.port === undefined
       ? { discover: true }
       : {}),
@@ -340,6 +346,7 @@ async function runFullScreen(settings: ConnectSettings): Promise<number> {
     theme: createTheme({ color: settings.color, decorate: true }),
     preferences: new ServerPreferences(preferencesPath(), connection.address),
     downloads: () => downloadsDir(),
+    hyperlinks: settings.hyperlinks,
   });
   return await chat.run(backlog);
 }

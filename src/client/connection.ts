@@ -45,6 +45,7 @@ import type {
   UploadSlotFrame,
   WelcomeFrame,
 } from "../protocol/frames.ts";
+import { isPrivateRecord } from "../protocol/private_record.ts";
 import { LineDecoder } from "../protocol/line_decoder.ts";
 import { nameKey } from "../protocol/names.ts";
 import { roomKey } from "../server/rooms/room_name.ts";
@@ -873,8 +874,8 @@ export class ChatConnection {
 
   /** True for a record not seen before; remembers it. Also follows our own renames. */
   #accept(record: RoomRecord): boolean {
-    if (record.type === "private" && record.room === undefined) {
-      // Private messages are between people: their ids come from a log of their own.
+    if (isPrivateRecord(record)) {
+      // Private messages and files are between people: their ids come from a log of their own.
       if (this.#privateIds.has(record.id)) return false;
       this.#privateIds.add(record.id);
       return true;

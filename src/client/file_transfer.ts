@@ -194,12 +194,17 @@ export class FileTransfers implements FileLinks {
       );
     }
     if (record.expired) return fail(view, `${record.name} expired: ask for it again.`);
-    let dir: string;
+    let dir: string | undefined;
     try {
-      dir = rest.length > 0 ? rest.join(" ") : this.#options.downloads();
+      // Typed in the chat, not a shell: `~/photos` is expanded here.
+      dir = rest.length > 0 ? expandHome(rest.join(" ")) : this.#options.downloads();
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
-      return fail(view, `Can't use the folder: ${describe(error)}.`);
+      return fail(
+        view,
+        `Can't use the folder${dir === undefined ? "" : ` ${dir}`}: ${describe(error)}. ` +
+          "Name another one: /save N DIR.",
+      );
     }
     let response: Response;
     try {
@@ -309,6 +314,16 @@ export function completePath(word: string): string[] {
     // Not a folder (yet): nothing to offer.
   }
   return matches.sort();
+}
+
+/**
+ * Tab after `/send `, for the line editor, whose word is only what follows
+ * the last space: the path typed so far is the whole argument (`My
+ * Pictures/ho`), and the completions are given back for the word alone.
+ */
+export function completeSendPath(before: string, word: string): string[] {
+  const typed = before.slice(before.indexOf(" ") + 1);
+  return completePath(typed + word).map((match) => match.slice(typed.length));
 }
 
 /** A bar for a transfer: `↑ report.pdf ▕██████░░░░▏ 60% 1.2 MB/2.0 MB`. */

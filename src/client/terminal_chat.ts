@@ -12,7 +12,8 @@
  * @module
  */
 
-import { isConversation, type RoomRecord } from "../protocol/frames.ts";
+import { isConversation, type PrivateRecord, type RoomRecord } from "../protocol/frames.ts";
+import { isPrivateRecord, type PrivateFileRecord } from "../protocol/private_record.ts";
 import { checkName, nameKey } from "../protocol/names.ts";
 import { roomKey } from "../server/rooms/room_name.ts";
 import {
@@ -38,7 +39,7 @@ import {
   welcomeHistory,
 } from "./welcome_history.ts";
 import { Screen } from "./screen.ts";
-import { completePath, FileTransfers, progressLine } from "./file_transfer.ts";
+import { completeSendPath, FileTransfers, progressLine } from "./file_transfer.ts";
 import { foldPresence } from "./presence_fold.ts";
 import { ServerPreferences } from "./preferences.ts";
 import type { StatusInfo } from "./status_line.ts";
@@ -65,6 +66,8 @@ export interface TerminalChatOptions {
   preferences?: ServerPreferences;
   /** Where `/save` puts files (the platform's Downloads folder). */
   downloads?: () => string;
+  /** Shared files' names as OSC 8 links (default on; off for terminals that print them as text). */
+  hyperlinks?: boolean;
 }
 
 /** Said when something typed could not be sent. */
@@ -140,7 +143,7 @@ export class TerminalChat {
     this.#files = new FileTransfers({
       connection: options.connection,
       downloads: options.downloads ?? (() => "Downloads"),
-      hyperlinks: true,
+      hyperlinks: options.hyperlinks ?? true,
       view: {
         progress: (progress) => this.#updateStatus({ transfer: progressLine(progress) }),
         ended: () => this.#updateStatus({ transfer: undefined }),
@@ -151,7 +154,7 @@ export class TerminalChat {
     this.#screen.files = this.#files;
     this.#editor = new LineEditor({
       complete: (before, word) =>
-        before.startsWith("/send ") ? completePath(word) : completeWord(before, word, {
+        before.startsWith("/send ") ? completeSendPath(before, word) : completeWord(before, word, {
           members: this.#currentRoom()?.members ?? this.#privatePeers(),
           me: this.#connection.name,
           commands: commandWords(),
@@ -252,9 +255,9 @@ export class TerminalChat {
       this.#print(notes);
     }
     const history = welcomeHistory(welcome, records);
-    // Private messages among them go to their conversations' windows; the rest is the room's.
-    const privates = history.records.filter((record) => record.type === "private" && !record.room);
-    const roomRecords = history.records.filter((record) => !privates.includes(record));
+    // Private messages and files among them go to their conversations' windows; the rest is the room's.
+    const privates = history.records.filter(isPrivateRecord);
+    const roomRecords = history.records.filter((record) => !isPrivateRecord(record));
     const entries = this.#arrivalEntries(event);
     entries.push(...this.#roomHistoryEntries(window, history.kind, roomRecords, history.gap));
     if (welcomed && !rejoined && !added) {
@@ -369,7 +372,7 @@ export class TerminalChat {
   }
 
   #record(record: RoomRecord): void {
-    if (record.type === "private" && !record.room) return this.#privateRecord(record);
+    if (isPrivateRecord(record)) return this.#privateRecord(record);
     // A record of a room whose window is closed (it came just after we left) is not shown;
     // one without a room comes from a server with one room, the window shown.
     const window = record.room ? this.#windows.room(record.room) : this.#windows.current;
@@ -394,7 +397,7 @@ export class TerminalChat {
    * A private message: in the window of the conversation (opened if needed);
    * one you sent from another window is also shown where you typed it.
    */
-  #privateRecord(record: Extract<RoomRecord, { type: "private" }>): void {
+  #privateRecord(record: PrivateRecord | PrivateFileRecord): void {
     this.#notePrivateSender(record);
     if (this.#ignored(record)) return;
     const window = this.#privateWindow(record);
@@ -407,9 +410,9 @@ export class TerminalChat {
     this.#attend(record, window);
   }
 
-  /** The window of a private message's conversation, opened if needed. */
+  /** The window of a private message's (or file's) conversation, opened if needed. */
   #privateWindow(record: RoomRecord): ChatWindow | undefined {
-    if (record.type !== "private") return undefined;
+    if (!isPrivateRecord(record)) return undefined;
     const me = nameKey(this.#connection.name);
     const peer = nameKey(record.from) === me ? record.to : record.from;
     if (nameKey(peer) === me) return this.#windows.current; // a note to yourself
@@ -437,7 +440,7 @@ export class TerminalChat {
     const { bell, notify } = this.#preferences.current;
     if (callsForYou && bell) this.#screen.bell();
     const fromOthers = record.type === "notice" ||
-      ((record.type === "message" || record.type === "private") &&
+      ((record.type === "message" || record.type === "private" || record.type === "file") &&
         nameKey(record.from) !== nameKey(this.#connection.name));
     if (fromOthers && window !== this.#windows.current) {
       this.#windows.noteActivity(window, callsForYou);
@@ -447,12 +450,12 @@ export class TerminalChat {
     this.#unread++;
     this.#showTitle();
     if (notify === "all" || (notify === "mentions" && callsForYou)) {
-      const title = record.type === "private"
+      const title = isPrivateRecord(record)
         ? `${record.from} (private)`
-        : record.type === "message"
+        : record.type === "message" || record.type === "file"
         ? record.from
         : this.#connection.address;
-      this.#terminal.notify(title, record.text);
+      this.#terminal.notify(title, record.type === "file" ? `shared ${record.name}` : record.text);
     }
   }
 
@@ -466,7 +469,7 @@ export class TerminalChat {
   #callsForYou(record: RoomRecord): boolean {
     const me = nameKey(this.#connection.name);
     if (!("from" in record) || nameKey(record.from) === me) return false;
-    return (record.type === "private" && nameKey(record.to) === me) ||
+    return (isPrivateRecord(record) && nameKey(record.to) === me) ||
       (record.type === "message" && mentions(record.text, this.#connection.name));
   }
 

@@ -35,6 +35,7 @@ import { TcpFrameConn } from "./transports/tcp_conn.ts";
 import { WebFront } from "./transports/web_front.ts";
 import type { FileService } from "./files/file_service.ts";
 import { withFiles } from "./files/file_history.ts";
+import { announceExpired } from "./files/file_expiry.ts";
 import { hostPort } from "../protocol/host_port.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
@@ -193,6 +194,9 @@ export class ChatServer implements Moderation {
     };
     this.#store.onWriteFailure?.(() => this.#tellAll(UNSAVED_NOTICE));
     this.#store.onStatus?.((text) => this.#tellAll(text));
+    if (options.files) {
+      options.files.onExpired = (shares) => announceExpired(shares, this.places.rooms.opened());
+    }
     if (options.web ?? true) {
       this.#web = new WebFront({
         secure: options.tls !== undefined,

@@ -83,13 +83,14 @@ export function spawnChat(args: string[], env: Record<string, string> = {}): Den
   }).spawn();
 }
 
-/** Runs `chat ARGS…` to completion; `input`, when given, is written to its stdin. */
+/** Runs `chat ARGS…` to completion (in `cwd`, if given); `input`, when given, is written to its stdin. */
 export async function runChat(
   args: string[],
-  options: { env?: Record<string, string>; input?: string } = {},
+  options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
 ): Promise<ChatRun> {
   const child = chatProcess(args, {
     env: { ...TEST_ENV, ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

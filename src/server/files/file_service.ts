@@ -16,7 +16,13 @@ import type { FileRecord, UploadSlotFrame } from "../../protocol/frames.ts";
 import { formatSize } from "../../text/file_size.ts";
 import { safeFileName } from "../../text/file_names.ts";
 import { INLINE_TYPES } from "./file_kind.ts";
-import { type FileStore, newToken, type StoredFile, UploadError } from "./file_store.ts";
+import {
+  type FileShare,
+  type FileStore,
+  newToken,
+  type StoredFile,
+  UploadError,
+} from "./file_store.ts";
 
 /** The fields of a file record the service fills in; the poster adds who and where. */
 export type SharedFile = Pick<FileRecord, "name" | "size" | "mime" | "url">;
@@ -93,6 +99,11 @@ export class FileService {
   readonly #slots = new Map<string, Slot>();
   /** When each member started its recent uploads (holder → times), for the rate. */
   readonly #recent = new Map<string, number[]>();
+  /**
+   * Told of the shares whose files were deleted to make room for a new one:
+   * records already delivered keep their links, so the rooms are told.
+   */
+  onExpired?: (shares: FileShare[]) => void;
 
   /** A service over `options.store`. */
   constructor(options: FileServiceOptions) {
@@ -125,8 +136,9 @@ export class FileService {
     if (times.length >= uploadsPerMinute) {
       return {
         code: "upload_rate",
-        message:
-          `You can send ${uploadsPerMinute} files a minute here; wait a little and send it again.`,
+        message: `You can send ${uploadsPerMinute} file${
+          uploadsPerMinute === 1 ? "" : "s"
+        } a minute here; wait a little and send it again.`,
       };
     }
     times.push(now);
@@ -225,13 +237,14 @@ export class FileService {
       this.#options.store.discard(stored.hash);
       return reply(response, 409, refused.code, refused.message);
     }
-    this.#options.store.addShare({
+    const expired = this.#options.store.addShare({
       ...stored,
       token: tokenOf(url)!,
       name: slot.name,
       room: slot.room,
       at: this.#now(),
     });
+    if (expired.length > 0) this.onExpired?.(expired);
     response.writeHead(201, {
       "content-type": "application/json; charset=utf-8",
       "cache-control": "no-store",

@@ -59,8 +59,11 @@ export interface FileStore {
    * more or fewer than `size` bytes, or with the stream's own error.
    */
   receive(body: AsyncIterable<Uint8Array>, size: number): Promise<StoredFile>;
-  /** Remembers a share (and makes room by deleting the oldest files when over the quota). */
-  addShare(share: FileShare): void;
+  /**
+   * Remembers a share, and makes room by deleting the oldest files when over
+   * the quota; the shares whose files were deleted for it.
+   */
+  addShare(share: FileShare): FileShare[];
   /** The share with this token; `expired` when its file was deleted to make room. */
   share(token: string): (FileShare & { expired: boolean }) | undefined;
   /** True when the token's file was deleted to make room (false for unknown tokens). */
@@ -187,11 +190,16 @@ export class DiskFileStore implements FileStore {
     }
   }
 
-  addShare(share: FileShare): void {
+  addShare(share: FileShare): FileShare[] {
     this.#db.prepare(
       "INSERT INTO shares (token, hash, name, size, mime, room, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ).run(share.token, share.hash, share.name, share.size, share.mime, share.room, share.at);
-    this.#makeRoom(share.hash);
+    const expired: FileShare[] = [];
+    for (const hash of this.#makeRoom(share.hash)) {
+      const rows = this.#db.prepare("SELECT token FROM shares WHERE hash = ?").all(hash);
+      for (const { token } of rows) expired.push(this.share(String(token))!);
+    }
+    return expired;
   }
 
   share(token: string): (FileShare & { expired: boolean }) | undefined {
@@ -246,14 +254,17 @@ export class DiskFileStore implements FileStore {
     if (!known) this.#used += file.size;
   }
 
-  /** Deletes the oldest files (never `keep`) until the files fit the quota. */
-  #makeRoom(keep: string): void {
+  /** Deletes the oldest files (never `keep`) until the files fit the quota; their hashes. */
+  #makeRoom(keep: string): string[] {
     const oldest = this.#db.prepare("SELECT hash FROM blobs WHERE hash != ? ORDER BY at LIMIT 1");
+    const deleted: string[] = [];
     while (this.#used > this.#quota) {
       const row = oldest.get(keep);
-      if (!row) return;
+      if (!row) break;
+      deleted.push(String(row.hash));
       this.#deleteBlob(String(row.hash));
     }
+    return deleted;
   }
 
   #deleteBlob(hash: string): void {
