@@ -1,7 +1,7 @@
 /**
- * Which records are between two people rather than in a room (the page's
- * room_list.ts applies the same rule): private messages, and files shared
- * privately. Their ids come from the private log, not from any room's order
+ * Which records are between two people rather than in a room: private
+ * messages, and files shared privately (the terminal client and the page
+ * both use this rule). Their ids come from the private log, not from any room's order
  * of ids, so a client keeps them apart when it de-duplicates and resumes.
  *
  * @module

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { isPrivateRecord } from "../protocol/private_record.ts";
 import { commandWords, replyTargetAfter, runInput } from "../client/commands.ts";
 import {
   EARLIER_MARKER,
@@ -46,7 +47,6 @@ import {
 } from "./record_view.ts";
 import {
   conversationOf,
-  isPrivateRecord,
   privateEntry,
   roomEntry,
   roomKeyOf,

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { isPrivateRecord } from "../protocol/private_record.ts";
 import { isConversation, type RoomRecord } from "../protocol/frames.ts";
 import { nameKey } from "../protocol/names.ts";
 import { isForMe, isFromOthers } from "./attention_text.ts";
@@ -55,14 +56,6 @@ export function roomEntry(room: string, topic?: string): Conversation {
 /** A fresh entry for the private conversation with `name`. */
 export function privateEntry(name: string): Conversation {
   return { key: privateKeyOf(name), label: name, kind: "private", unread: 0, mentioned: false };
-}
-
-/** True for a private message or file: between people, not in a room's order of ids. */
-export function isPrivateRecord(
-  record: RoomRecord,
-): record is RoomRecord & { type: "private" | "file"; from: string; to: string } {
-  return (record.type === "private" || record.type === "file" && record.to !== undefined) &&
-    record.room === undefined;
 }
 
 /**
