@@ -14,6 +14,7 @@ import { readProcessStats } from "./process_stats.ts";
 import { serveFlagsFor } from "./scenarios.ts";
 import { ServerProcess } from "./server_process.ts";
 import { round } from "./summary.ts";
+import { RedisProcess } from "../../tests/support/redis_server.ts";
 
 /** What the cluster scenario runs. */
 export interface ClusterSettings {
@@ -88,7 +89,8 @@ async function runOnNodes(
   shape: LoadShape,
   timeoutSeconds: number,
 ): Promise<ClusterRun> {
-  const redis = await BenchRedis.start();
+  // AOF with everysec, as docs/SCALING.md recommends by default.
+  const redis = await RedisProcess.start("everysec");
   const servers: ServerProcess[] = [];
   try {
     const flags = [
@@ -107,10 +109,10 @@ async function runOnNodes(
     });
     try {
       const cpu = () => servers.reduce((sum, s) => sum + cpuOf(s.stats()), 0);
-      const before = { servers: cpu(), redis: cpuOf(readProcessStats(redis.pid)) };
+      const before = { servers: cpu(), redis: cpuOf(readProcessStats(redis.pid!)) };
       const run = await load.run();
       const serverCpuSeconds = round(cpu() - before.servers);
-      const redisCpuSeconds = round(cpuOf(readProcessStats(redis.pid)) - before.redis);
+      const redisCpuSeconds = round(cpuOf(readProcessStats(redis.pid!)) - before.redis);
       return {
         nodes,
         members: shape.connections,
@@ -126,71 +128,12 @@ async function runOnNodes(
     }
   } finally {
     for (const server of servers) await server.stop();
-    await redis.stop();
+    await redis.remove();
   }
 }
 
 function cpuOf(stats: { userSeconds: number; systemSeconds: number } | null): number {
   return stats ? stats.userSeconds + stats.systemSeconds : 0;
-}
-
-/** The benchmark's redis-server: AOF with everysec, as docs/SCALING.md recommends by default. */
-class BenchRedis {
-  private constructor(
-    readonly child: Deno.ChildProcess,
-    readonly port: number,
-    readonly dir: string,
-  ) {}
-
-  static async start(): Promise<BenchRedis> {
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
-    const dir = await Deno.makeTempDir({ prefix: "chat-bench-redis-" });
-    const child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--dir",
-        dir,
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return new BenchRedis(child, port, dir);
-      } catch {
-        if (Date.now() > deadline) throw new Error("redis-server did not start");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-  }
-
-  get pid(): number {
-    return this.child.pid;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
-  }
-
-  async stop(): Promise<void> {
-    this.child.kill("SIGTERM");
-    await this.child.status;
-    await Deno.remove(this.dir, { recursive: true });
-  }
 }
 
 /** The report as a table for people. */

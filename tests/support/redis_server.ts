@@ -1,6 +1,7 @@
 /**
- * A real `redis-server` (Debian's package) for the cluster tests, on
- * 127.0.0.1 and a port of its own, with its files in a temporary directory.
+ * A real `redis-server` (Debian's package) for the cluster tests and the
+ * cluster benchmark, on 127.0.0.1 and a port of its own, with its files in a
+ * temporary directory.
  * It can be stopped (SIGTERM or SIGKILL) and started again on the same port
  * with the same files. Without redis-server the tests register as ignored.
  *
@@ -44,6 +45,11 @@ export class RedisProcess {
     const redis = new RedisProcess(reservePort(), dir, fsync);
     await redis.restart();
     return redis;
+  }
+
+  /** The running server's process id (for its CPU time). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   /** The URL the nodes are given. */
