@@ -479,3 +479,33 @@ browserTest(
     await seeText(alice, "You left #homework: closed by the operator.");
   },
 );
+
+browserTest(
+  "Tab completes room names after /join, /part and /topic: the page's rooms, then those /rooms listed",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general", "#random");
+    const alice = await join(room, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    const value = () =>
+      alice.$eval("#input", (input) => (input as unknown as { value: string }).value);
+    const clear = () => alice.evaluate(() => (document.querySelector("#input").value = ""));
+    const complete = async (typed: string) => {
+      await alice.focus("#input");
+      await clear();
+      await alice.type("#input", typed);
+      await alice.keyboard.press("Tab");
+      return await value();
+    };
+    assertEquals(await complete("/part #h"), "/part #homework ");
+    assertEquals(await complete("/join ge"), "/join #general ");
+    // #random is only known once /rooms listed it.
+    assertEquals(await complete("/join #ra"), "/join #ra");
+    await clear();
+    await say(alice, "/rooms");
+    await seeText(alice, "#random");
+    assertEquals(await complete("/join #ra"), "/join #random ");
+    assertEquals(await complete("/topic #ho"), "/topic #homework ");
+    carol.close();
+  },
+);

@@ -149,6 +149,8 @@ const roomKeys = new Map<string, string>();
 for (const { room, key } of saved?.rooms ?? []) if (key) roomKeys.set(roomKeyOf(room), key);
 
 const rooms = new RoomList();
+/** Rooms heard of in `/rooms` answers, offered by Tab after those in the list. */
+const roomsHeardOf = new Set<string>();
 const panes = new Map<string, RoomPane>();
 /** Rooms to enter on the first hello, with the last id seen in each (from the last visit). */
 let roomsToEnter: SavedRoom[] = saved?.rooms ?? [];
@@ -556,6 +558,7 @@ function parted(room: string, reason?: string): void {
 function informed(text: string): void {
   const listed = roomsInInfo(text);
   if (!listed) return note("info", text);
+  for (const { room } of listed) roomsHeardOf.add(room);
   const pane = currentPane();
   if (!pane) return;
   pane.addRows([[Infinity, roomsAnswer(listed, (room) => joinRoom(room))]], view.scroller);
@@ -838,7 +841,15 @@ function persist(): void {
 const focusInput = setUpComposer({
   form: view.composer,
   input: view.input,
-  completion: () => ({ members: currentPane()?.members ?? [], me, commands: commandWords() }),
+  completion: () => ({
+    members: currentPane()?.members ?? [],
+    me,
+    commands: commandWords(),
+    rooms: [
+      ...rooms.entries.filter((entry) => entry.kind === "room").map((entry) => entry.label),
+      ...roomsHeardOf,
+    ],
+  }),
   submit(text) {
     if (!connection.joined) {
       note(

@@ -70,7 +70,7 @@ export function helpText(): string {
     ...commandTable(rows),
     "Keys:",
     "  Enter sends; Shift+Enter starts a new line",
-    "  Up/Down recall earlier input; Tab completes names and commands",
+    "  Up/Down recall earlier input; Tab completes names, rooms and commands",
     "  Alt+1…9 shows that room; Alt+Up/Down the room above or below",
     "A line starting with // sends a literal /.",
     "In a private conversation, what you type goes to that person only.",
