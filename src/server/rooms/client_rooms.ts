@@ -140,7 +140,7 @@ export class ClientRooms {
         member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
-      if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
+      if (refused) rooms.#refused(refused, request.room!);
       if (client.held.length > 0) {
         void rooms.#handOver(
           client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
@@ -156,7 +156,7 @@ export class ClientRooms {
           ? entry.since
           : undefined;
         const refused = rooms.join(entry.room, since);
-        if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
+        if (refused) rooms.#refused(refused, entry.room);
       }
     }
     // Only now, once the new connection is in all its rooms, so that the rooms both were in see
@@ -459,6 +459,11 @@ export class ClientRooms {
 
   #send(frame: ServerFrame): void {
     this.client.member.deliver(new Outgoing(frame));
+  }
+
+  /** Says that `room` could not be entered, naming it (the client drops it from its rooms). */
+  #refused(refusal: Refusal, room: string): void {
+    this.#send({ type: "error", code: refusal.code, message: refusal.message, room });
   }
 }
 
