@@ -206,7 +206,7 @@ export class TerminalChat {
         return this.#print({ kind: "error", ts, text: frame.message });
       }
       case "parted":
-        return this.#parted(event.room, event.reason);
+        return this.#parted(event.room, event.reason, event.refused);
       case "name_refused":
         return this.#ask("name", event.message);
       case "password_needed":
@@ -355,7 +355,8 @@ export class TerminalChat {
   }
 
   /** We left a room (or were put out of it): its window closes, and the next one says why. */
-  #parted(room: string, reason: string | undefined): void {
+  /** We left `room`, or (`refused`) could not get back in: the error saying why comes next. */
+  #parted(room: string, reason: string | undefined, refused = false): void {
     this.#rooms.delete(roomKey(room));
     this.#ownJoinPending.delete(roomKey(room));
     const window = this.#windows.room(room);
@@ -364,6 +365,7 @@ export class TerminalChat {
       const current = this.#windows.current;
       if (current) this.#show(current);
     }
+    if (refused) return;
     const text = `You left ${room}${reason ? `: ${reason}` : ""}.`;
     this.#print({ kind: "info", ts: Date.now(), text });
   }
