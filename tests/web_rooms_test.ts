@@ -509,3 +509,39 @@ browserTest(
     carol.close();
   },
 );
+
+browserTest(
+  "a room the page can't get back into after a dropped connection leaves the list, with the reason",
+  async (room) => {
+    const proxy = new TcpProxy(room.port);
+    const alice = await join({ ...room, url: `http://127.0.0.1:${proxy.port}/` }, "alice");
+    await say(alice, "/join #secret k1");
+    await listReads(alice, ["#general 0", "*#secret 0"]);
+
+    proxy.refusing = true;
+    proxy.cut();
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent.startsWith("Not connected"),
+      WAIT,
+    );
+    // Meanwhile #secret is closed and made again by someone else, with another key.
+    room.server.closeRoom("#secret");
+    const olga = await member(room.port, "olga", "#general");
+    await olga.sendFrame({ type: "join", room: "#secret", key: "k2" });
+    await olga.nextFrame((f) => f.type === "joined");
+    proxy.refusing = false;
+    await alice.setOfflineMode(true);
+    await alice.setOfflineMode(false);
+    await seeText(alice, "That is not the key of #secret.");
+    await listReads(alice, ["*#general 0"]);
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent === "Connected as alice",
+      WAIT,
+    );
+    // Reloading does not try it again.
+    await alice.reload();
+    await listReads(alice, ["*#general 0"]);
+    olga.close();
+    await proxy.close();
+  },
+);

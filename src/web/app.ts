@@ -266,6 +266,7 @@ function handle(frame: ServerFrame): void {
       return informed(frame.text);
     case "error":
       if (uploader.refused(frame)) return;
+      if (frame.room !== undefined) notLetIn(frame.room);
       return refused(frame.code, frame.message);
     case "bye":
       return goodbye(frame.code, frame.message);
@@ -539,7 +540,25 @@ function paged(page: {
 
 /** We left a room (`/part`, kicked, closed): its entry and rows go; the reason is told. */
 function parted(room: string, reason?: string): void {
+  dropRoom(roomKeyOf(room));
+  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
+  // Left without a room on screen (the server moves us to its default next): said there.
+  if (currentPane()?.messages.isConnected) note("info", text);
+  else unsaid.push(text);
+}
+
+/**
+ * The server would not let us (back) into `room` (a key changed, the room closed, a cap):
+ * it is no longer one to come back to. The error saying why is shown next.
+ */
+function notLetIn(room: string): void {
   const key = roomKeyOf(room);
+  roomsToEnter = roomsToEnter.filter((saved) => roomKeyOf(saved.room) !== key);
+  if (rooms.get(key)?.kind === "room") dropRoom(key);
+}
+
+/** A room's entry, rows and key go; the next room is shown if it was. */
+function dropRoom(key: string): void {
   const wasShown = rooms.current === key;
   if (wasShown) panes.get(key)?.hideFrom(view.scroller);
   panes.delete(key);
@@ -548,10 +567,6 @@ function parted(room: string, reason?: string): void {
   if (wasShown && next) showPane(next);
   drawList();
   persist();
-  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
-  // Left without a room on screen (the server moves us to its default next): said there.
-  if (currentPane()?.messages.isConnected) note("info", text);
-  else unsaid.push(text);
 }
 
 /** An `info`: a `/rooms` answer becomes a list to click; anything else a line. */

@@ -124,6 +124,10 @@ export class ClientRooms {
     const own = since === undefined
       ? places.clients.recentPrivate(client, places.historyOnJoin)
       : undefined;
+    // Refusals of the other rooms follow the welcome: an error before it would read as the
+    // hello's refusal.
+    let welcomed = false;
+    const afterWelcome: Array<() => void> = [];
     rooms.#enterRoom(room, since, (state) => {
       // Kept private messages end the welcome's history (they have ids of their own log), a
       // page's worth; the rest follow as frames, a page at a time, each once the one before was
@@ -141,6 +145,8 @@ export class ClientRooms {
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
       if (refused) rooms.#refused(refused, request.room!);
+      welcomed = true;
+      for (const send of afterWelcome.splice(0)) send();
       if (client.held.length > 0) {
         void rooms.#handOver(
           client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
@@ -156,7 +162,9 @@ export class ClientRooms {
           ? entry.since
           : undefined;
         const refused = rooms.join(entry.room, since);
-        if (refused) rooms.#refused(refused, entry.room);
+        if (!refused) continue;
+        if (welcomed) rooms.#refused(refused, entry.room);
+        else afterWelcome.push(() => rooms.#refused(refused, entry.room));
       }
     }
     // Only now, once the new connection is in all its rooms, so that the rooms both were in see
