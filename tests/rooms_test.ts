@@ -640,7 +640,7 @@ Deno.test("a command acts in the room its send names, not the room joined last",
 });
 
 Deno.test("a refused join names its room: a join frame, a hello's room and its rooms", async () => {
-  await withServer(async (server, port) => {
+  await withServer(async (_server, port) => {
     const { client: olga } = await LineClient.join(port, "olga", { multiRoom: true });
     await olga.sendFrame({ type: "join", room: "#secret", key: "open-sesame" });
     await olga.nextFrame((f) => f.type === "joined");

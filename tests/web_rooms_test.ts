@@ -545,3 +545,41 @@ browserTest(
     await proxy.close();
   },
 );
+
+browserTest(
+  "after a reload a private conversation shows its recent messages again, once, and no one else's",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general");
+    const dave = await member(room.port, "dave", "#general");
+    const alice = await join(room, "alice");
+    await carol.sendFrame({ type: "send", text: "/msg alice psst from carol" });
+    await show(alice, "@carol");
+    await seeText(alice, "psst from carol");
+    await say(alice, "psst back");
+    await frameWith(carol, "private", "psst back");
+    await dave.sendFrame({ type: "send", text: "/msg alice dave here" });
+    await alice.waitForSelector('.room-item[data-key="@dave"]', WAIT);
+    // Alice closes dave's conversation: it stays closed after the reload.
+    await show(alice, "@dave");
+    await alice.click("#part-button");
+    await listReads(alice, ["#general 0", "*@carol 0"]);
+
+    await alice.reload();
+    await listReads(alice, ["*#general 0", "@carol 0"]);
+    await show(alice, "@carol");
+    await seeText(alice, "psst back");
+    await seeText(alice, "psst from carol");
+    for (const text of ["psst from carol", "psst back"]) {
+      assertEquals(await rowsWith(alice, text), 1, text);
+    }
+    const order = await alice.evaluate(() => document.getElementById("scroller").textContent);
+    assert(order.indexOf("psst from carol") < order.indexOf("psst back"), order);
+    assertEquals(await rowsWith(alice, "dave here"), 0);
+    // New ones still come once, below.
+    await carol.sendFrame({ type: "send", text: "/msg alice after the reload" });
+    await seeText(alice, "after the reload");
+    assertEquals(await rowsWith(alice, "psst back"), 1);
+    carol.close();
+    dave.close();
+  },
+);

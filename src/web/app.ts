@@ -64,6 +64,8 @@ import { presentCount } from "../text/plain_format.ts";
 const PAGE_SIZE = 50;
 /** Records asked for per `history after` request (the rest of a catch-up; the server caps it). */
 const CATCH_UP_PAGE_SIZE = 500;
+/** Your latest private messages asked for when the page loads, to fill its conversations. */
+const PRIVATE_PAGE_SIZE = 200;
 /** How long a catch-up page may take before it is asked for again, and how often. */
 const CATCH_UP_WAIT_MS = 4000;
 const CATCH_UP_RETRIES = 2;
@@ -305,6 +307,15 @@ function welcomed(frame: WelcomeFrame): void {
     const since = lastId === undefined ? {} : { since: lastId };
     send({ type: "join", room, key, ...since });
   }
+  if (firstTime && rooms.entries.some((entry) => entry.kind === "private")) {
+    // A reload: the conversations of the last visit come back with their recent messages.
+    send({
+      type: "history",
+      private: true,
+      before: Number.MAX_SAFE_INTEGER,
+      limit: PRIVATE_PAGE_SIZE,
+    });
+  }
   if (firstTime) {
     const welcome = noteRow(
       "welcome",
@@ -509,11 +520,13 @@ function counted(key: string, pane: RoomPane, record: RoomRecord, row: HTMLEleme
 
 function paged(page: {
   room?: string;
+  private?: boolean;
   records: RoomRecord[];
   before?: number;
   after?: number;
   more: boolean;
 }) {
+  if (page.private) return privatePage(page.records);
   const key = page.room === undefined ? rooms.current : roomKeyOf(page.room);
   const pane = key === undefined ? undefined : panes.get(key);
   if (!pane) return;
@@ -535,6 +548,28 @@ function paged(page: {
     clearTimeout(pane.catchUpWatchdog);
     if (page.more && catchUpContinues(pane)) askCatchUpPage(pane);
     else showCatchUp(pane);
+  }
+}
+
+/**
+ * A page of your private messages (asked for when the page loads): each open conversation
+ * gets its own above what it shows, once; closed conversations stay closed.
+ */
+function privatePage(records: RoomRecord[]): void {
+  const rowsOf = new Map<string, HTMLElement[]>();
+  let replyTo: string | undefined;
+  for (const record of records) {
+    const entry = conversationOf(record, me);
+    if (shownPrivate.has(record.id) || !entry || rooms.get(entry.key)?.kind !== "private") continue;
+    shownPrivate.add(record.id);
+    replyTo = replyTargetAfter(record, me) ?? replyTo;
+    rowsOf.set(entry.key, [...rowsOf.get(entry.key) ?? [], shown(record)]);
+  }
+  lastPrivateFrom ??= replyTo;
+  for (const [key, rows] of rowsOf) {
+    const pane = panes.get(key);
+    pane?.history.prepend(...rows);
+    if (pane && rooms.current === key) pane.scrollToBottom(view.scroller);
   }
 }
 
