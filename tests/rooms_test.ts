@@ -366,7 +366,7 @@ Deno.test("--rooms, --no-room-creation, the operator's /open and /close, and the
     const full = await alice.nextFrame((f) => f.type === "error");
     assertEquals([full.code, full.message], [
       "too_many_rooms",
-      "You are in 2 rooms, the most one may be in; /part one first.",
+      "You can't be in #homework too: 2 rooms are the most one may be in; /part one first.",
     ]);
     // Four rooms on the server at most: #general, #homework, #random, #new.
     assertEquals(runConsoleLine(server, "/open #fifth"), [

@@ -231,7 +231,10 @@ export class ClientRooms {
     if (this.#multiRoom && this.client.rooms.size >= max) {
       return {
         code: "too_many_rooms",
-        message: `You are in ${max} rooms, the most one may be in; /part one first.`,
+        // Named: after a reconnect this may answer a room the person did not just ask for.
+        message: `You can't be in ${room.name} too: ${max} ${
+          max === 1 ? "room is" : "rooms are"
+        } the most one may be in; /part one first.`,
       };
     }
     if (!this.#multiRoom) {
