@@ -583,3 +583,31 @@ browserTest(
     dave.close();
   },
 );
+
+browserTest(
+  "/switch (by name, number or Tab), /query and /close work in the page as in chat join",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general");
+    const alice = await join(room, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/switch #general");
+    await listReads(alice, ["*#general 0", "#homework 0"]);
+    await say(alice, "/switch 2");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/query carol");
+    await listReads(alice, ["#general 0", "#homework 0", "*@carol 0"]);
+    await say(alice, "just us");
+    await frameWith(carol, "private", "just us");
+    await alice.type("#input", "/switch #ge");
+    await alice.keyboard.press("Tab");
+    await alice.keyboard.press("Enter");
+    await listReads(alice, ["*#general 0", "#homework 0", "@carol 0"]);
+    await say(alice, "/switch @carol");
+    await say(alice, "/close");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/switch #nowhere");
+    await seeText(alice, 'Nothing called "#nowhere" in your list.');
+    carol.close();
+  },
+);

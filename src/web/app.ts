@@ -9,7 +9,7 @@
  * @module
  */
 
-import { commandWords, replyTargetAfter, runInput } from "../client/commands.ts";
+import { commandWords, replyTargetAfter, type RoomCommands, runInput } from "../client/commands.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
@@ -765,6 +765,32 @@ function lookedAt(): void {
 }
 
 /** Leaves the shown room (or closes the shown private conversation). */
+/** `/switch`, `/query` and `/close` in the page (its `/join` and `/part` are page_input.ts's). */
+const pageRooms: RoomCommands = {
+  join: (room, key) => joinRoom(room, key),
+  part: (room) => room ? send({ type: "part", room }) : partCurrent(),
+  switchTo(target) {
+    const key = rooms.find(target);
+    if (key === undefined) {
+      return note(
+        "error",
+        `Nothing called "${target}" in your list. /join #room or /query NAME opens one.`,
+      );
+    }
+    chooseRoom(key);
+  },
+  query(name) {
+    openPrivate(name);
+    chooseRoom(privateEntry(name).key);
+    persist();
+  },
+  close() {
+    const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+    if (entry?.kind !== "private") return note("error", "This is a room: /part leaves it.");
+    partCurrent();
+  },
+};
+
 function partCurrent(): void {
   const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
   if (!entry) return;
@@ -899,6 +925,7 @@ const focusInput = setUpComposer({
       ...rooms.entries.filter((entry) => entry.kind === "room").map((entry) => entry.label),
       ...roomsHeardOf,
     ],
+    windows: rooms.entries.map((entry) => entry.label),
   }),
   submit(text) {
     if (!connection.joined) {
@@ -945,6 +972,7 @@ const focusInput = setUpComposer({
       quit: leave,
       clear: () => currentPane()?.clear(),
       lastPrivateFrom: () => lastPrivateFrom,
+      rooms: pageRooms,
     });
     const pane = currentPane();
     if (pane) pane.scrollToBottom(view.scroller);
