@@ -526,7 +526,7 @@ export class ChatConnection {
       await this.#pause(failures, end);
     }
     this.#stopped = true;
-    const reason = this.#quitting ? "You left the room." : end.bye?.message ?? end.reason;
+    const reason = this.#quitting ? "You left the chat." : end.bye?.message ?? end.reason;
     this.#emit({
       type: "ended",
       reason,

@@ -778,7 +778,7 @@ export class TerminalChat {
   #leave(): void {
     if (this.#done) return;
     this.#leaving = true;
-    this.#connection.quit().then(() => this.#end(0, "You left the room."));
+    this.#connection.quit().then(() => this.#end(0, "You left the chat."));
   }
 
   /** Leaves at once (Ctrl-C while leaving): lines still waiting for the rate are not sent. */
@@ -786,10 +786,10 @@ export class TerminalChat {
     if (this.#done) return;
     const unsent = this.#connection.waiting;
     this.#connection.close();
-    if (unsent === 0) return this.#end(0, "You left the room.");
+    if (unsent === 0) return this.#end(0, "You left the chat.");
     this.#end(
       1,
-      `You left the room; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`,
+      `You left the chat; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`,
     );
   }
 
