@@ -151,3 +151,14 @@ Deno.test("room and window commands go to the client's rooms when it has them, c
   assertEquals(run("/part"), ["send /part"]);
   assertMatch(run("/switch bob")[0], /^error /);
 });
+
+Deno.test("a room operator's commands are passed on: /invite, /kick, /key, /locktopic", () => {
+  assertEquals(run("/invite bob"), ["send /invite bob"]);
+  assertEquals(run("/kick bob too chatty"), ["send /kick bob too chatty"]);
+  assertEquals(run("/key new-key"), ["send /key new-key"]);
+  assertEquals(run("/key"), ["send /key"]);
+  assertEquals(run("/locktopic on"), ["send /locktopic on"]);
+  assertMatch(run("/invite")[0], /^error Usage: \/invite NAME/);
+  assertMatch(run("/kick")[0], /^error Usage: \/kick NAME/);
+  assertMatch(run("/locktopic maybe")[0], /^error Usage: \/locktopic on\|off/);
+});

@@ -94,7 +94,7 @@ Deno.test("a line over the room's message limit is refused here; the lines after
       /\n!! That message has 20000 characters; the limit is 4000\. It was not sent\.\n/,
     );
     assertMatch(result.stdout, /\] bot: after\n/);
-    assertMatch(result.stdout, /\n-- You left the room\.\n$/);
+    assertMatch(result.stdout, /\n-- You left the chat\.\n$/);
   });
 });
 

@@ -396,7 +396,7 @@ Deno.test("a local answer to the last line is printed before the leave notice", 
       const lines = decoder.push(buffer.subarray(0, count)).lines;
       quit = lines.some((line) => JSON.parse(line).type === "quit");
     }
-    await send(conn, { type: "bye", code: "quit", message: "You left the room." });
+    await send(conn, { type: "bye", code: "quit", message: "You left the chat." });
     conn.close();
   }, async (port) => {
     const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
@@ -404,7 +404,7 @@ Deno.test("a local answer to the last line is printed before the leave notice", 
     });
     const lines = result.stdout.split("\n");
     const help = lines.findIndex((l) => l.startsWith("-- Commands:"));
-    const left = lines.findIndex((l) => l.startsWith("-- You left the room"));
+    const left = lines.findIndex((l) => l.startsWith("-- You left the chat"));
     assert(help >= 0 && left > help, result.stdout);
     assertEquals(result.code, 1, "the unknown /bogus was not delivered");
   });

@@ -155,7 +155,7 @@ Deno.test("Ctrl-C clears typed text; on an empty line, or again within a second,
     const { terminal, exit } = await startChat(port);
     terminal.press({ name: "interrupt" });
     assertEquals(await exit, 0);
-    assert(terminal.output.includes("You left the room."));
+    assert(terminal.output.includes("You left the chat."));
   });
 });
 

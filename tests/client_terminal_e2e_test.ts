@@ -133,7 +133,7 @@ Deno.test({
       await alice.waitFor((rows) => rows.at(-1) === "›" && statusBar.test(rows.at(-2)!));
       await alice.press("C-c");
       const after = await alice.waitFor(/\[tty:.*exit \d+\]/);
-      assert(after.some((row) => row === "You left the room."), after.join("\n"));
+      assert(after.some((row) => row === "You left the chat."), after.join("\n"));
       assertMatch(after.join("\n"), /\[tty:icanon echo exit 0\]/);
       assertEquals(await alice.format("#{cursor_flag}"), "1", "the cursor is visible");
       await bob.waitFor("alice left (1 here)");
@@ -402,7 +402,7 @@ Deno.test({
       await alice.press("Enter");
       await alice.waitFor("[tty:icanon echo exit 0]");
       const transcript = (await alice.transcript()).filter((row) => row !== "");
-      assertEquals(transcript.slice(0, 2), ["typed before the chat", "You left the room."]);
+      assertEquals(transcript.slice(0, 2), ["typed before the chat", "You left the chat."]);
       assertEquals(transcript.filter((row) => row.includes("alice @")), []);
     });
   },
@@ -440,7 +440,7 @@ Deno.test({
       await shell.press("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter");
       await shell.waitFor(/alice: half$/m);
       await shell.press("C-c");
-      await shell.waitFor("You left the room.");
+      await shell.waitFor("You left the chat.");
     });
   },
 });

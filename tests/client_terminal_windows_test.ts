@@ -298,3 +298,42 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    `windows: a room the server no longer lets you back into after a restart closes its window, with the reason${SKIP_REASON}`,
+  ignore: !HAVE_TMUX,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRoom(async ({ port, tmux, restart }) => {
+      const network = new TcpProxy(port);
+      try {
+        const alice = await join(tmux, "alice", network.port, { columns: 80, rows: 24 });
+        await alice.waitFor("Welcome, alice!");
+        await enter(alice, "/join #homework");
+        await alice.waitFor("You are now in #homework.");
+        await alice.press("M-1"); // #general shown
+        await waitForStatus(alice, /^ alice @ \S+ #general /);
+        // The server comes back letting each member be in one room only.
+        network.refusing = true;
+        network.cut();
+        await alice.waitFor((rows) => status(rows).includes("reconnecting…"));
+        await restart({ args: ["--max-rooms-per-member", "1"] });
+        network.refusing = false;
+        await alice.press("C-r");
+        const rows = await alice.waitFor(/You can't be in #\w+ too: 1 room is the most/);
+        assertEquals(count(rows, "You left"), 0, rows.join("\n"));
+        // The room it could not re-enter has no window any more; the other one has.
+        const [kept] = /#(general|homework)/.exec(status(rows))!;
+        const gone = kept === "#general" ? "#homework" : "#general";
+        await enter(alice, `/switch ${gone}`);
+        await alice.waitFor(`No window "${gone}".`);
+        await enter(alice, `/switch ${kept}`);
+        await waitForStatus(alice, new RegExp(`^ alice @ \\S+ ${kept} `));
+      } finally {
+        await network.close();
+      }
+    });
+  },
+});

@@ -366,7 +366,7 @@ Deno.test("--rooms, --no-room-creation, the operator's /open and /close, and the
     const full = await alice.nextFrame((f) => f.type === "error");
     assertEquals([full.code, full.message], [
       "too_many_rooms",
-      "You are in 2 rooms, the most one may be in; /part one first.",
+      "You can't be in #homework too: 2 rooms are the most one may be in; /part one first.",
     ]);
     // Four rooms on the server at most: #general, #homework, #random, #new.
     assertEquals(runConsoleLine(server, "/open #fifth"), [
@@ -636,5 +636,40 @@ Deno.test("a command acts in the room its send names, not the room joined last",
     await alice.sendFrame({ type: "send", text: "/who", room: "#nowhere" });
     assertEquals((await alice.nextFrame((f) => f.type === "error")).code, "not_in_room");
     alice.close();
+  }, { limits: UNLIMITED });
+});
+
+Deno.test("a refused join names its room: a join frame, a hello's room and its rooms", async () => {
+  await withServer(async (_server, port) => {
+    const { client: olga } = await LineClient.join(port, "olga", { multiRoom: true });
+    await olga.sendFrame({ type: "join", room: "#secret", key: "open-sesame" });
+    await olga.nextFrame((f) => f.type === "joined");
+    const { client: pete } = await LineClient.join(port, "pete", { multiRoom: true });
+    await pete.sendFrame({ type: "join", room: "#Secret", key: "guess" });
+    const wrong = await pete.nextFrame((f) => f.type === "error");
+    assertEquals([wrong.code, wrong.room], ["wrong_key", "#Secret"]);
+    // Not a join: no room named.
+    await pete.sendFrame({ type: "send", text: "/kick olga" });
+    const notJoin = await pete.nextFrame((f) => f.type === "error");
+    assertEquals([notJoin.code, notJoin.room], ["not_room_operator", undefined]);
+    pete.close();
+    // Coming back to rooms it can no longer enter: each refusal names the room it is about.
+    const back = await LineClient.connect(port);
+    await back.sendFrame({
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      name: "quinn",
+      multiRoom: true,
+      room: "#secret",
+      rooms: [{ room: "#random" }, { room: "#SECRET" }],
+    });
+    const frames: AnyFrame[] = [];
+    while (frames.filter((f) => f.type === "error").length < 2) frames.push(await back.nextFrame());
+    const refusals = frames.filter((f) => f.type === "error").map((f) => [f.code, f.room]);
+    assertEquals(refusals, [["key_needed", "#secret"], ["key_needed", "#SECRET"]]);
+    assertEquals(frames[0].type, "welcome", "an error before the welcome reads as the hello's");
+    assertEquals(frames[0].room, "#general");
+    back.close();
+    olga.close();
   }, { limits: UNLIMITED });
 });

@@ -151,6 +151,12 @@ Deno.test("the page's own commands: /join with a key, /part, /help, and lines in
   assertEquals(pageInput("/part #homework", "bob"), { kind: "part", room: "#homework" });
   assertEquals(pageInput("/?", undefined), { kind: "help" });
   assert(helpText().includes("/join #ROOM [KEY]") && helpText().includes("Alt+1"));
+  for (const works of ["/switch", "/query", "/close", "/invite", "/clear"]) {
+    assert(helpText().includes(works), works);
+  }
+  for (const fullScreenOnly of ["/bell", "/ignore", "/filter", "/notify"]) {
+    assert(!helpText().includes(fullScreenOnly), `${fullScreenOnly} is the terminal's`);
+  }
   assertEquals(pageInput("hello", undefined), undefined, "a room's lines go to the registry");
   assertEquals(pageInput("/topic x", undefined), undefined);
   assertEquals(pageInput("hello\nthere", "bob"), { kind: "send", text: "/msg bob hello\nthere" });

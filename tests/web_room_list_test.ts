@@ -131,3 +131,16 @@ Deno.test("topics come from the server's own notices only; /rooms answers become
   );
   assertEquals(roomsInInfo("Commands:\n/help"), undefined);
 });
+
+Deno.test("/switch finds a conversation by number, #room, NAME or @NAME, else none", () => {
+  const list = new RoomList();
+  list.add(roomEntry("#general"));
+  list.add(roomEntry("#Homework"));
+  list.add(privateEntry("Bob"));
+  assertEquals(
+    ["1", "3", "#HOMEWORK", "homework", "bob", "@BOB", "4", "#random", "carol"].map((t) =>
+      list.find(t)
+    ),
+    ["#general", "@bob", "#homework", "#homework", "@bob", "@bob", undefined, undefined, undefined],
+  );
+});

@@ -479,3 +479,135 @@ browserTest(
     await seeText(alice, "You left #homework: closed by the operator.");
   },
 );
+
+browserTest(
+  "Tab completes room names after /join, /part and /topic: the page's rooms, then those /rooms listed",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general", "#random");
+    const alice = await join(room, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    const value = () =>
+      alice.$eval("#input", (input) => (input as unknown as { value: string }).value);
+    const clear = () => alice.evaluate(() => (document.querySelector("#input").value = ""));
+    const complete = async (typed: string) => {
+      await alice.focus("#input");
+      await clear();
+      await alice.type("#input", typed);
+      await alice.keyboard.press("Tab");
+      return await value();
+    };
+    assertEquals(await complete("/part #h"), "/part #homework ");
+    assertEquals(await complete("/join ge"), "/join #general ");
+    // #random is only known once /rooms listed it.
+    assertEquals(await complete("/join #ra"), "/join #ra");
+    await clear();
+    await say(alice, "/rooms");
+    await seeText(alice, "#random");
+    assertEquals(await complete("/join #ra"), "/join #random ");
+    assertEquals(await complete("/topic #ho"), "/topic #homework ");
+    carol.close();
+  },
+);
+
+browserTest(
+  "a room the page can't get back into after a dropped connection leaves the list, with the reason",
+  async (room) => {
+    const proxy = new TcpProxy(room.port);
+    const alice = await join({ ...room, url: `http://127.0.0.1:${proxy.port}/` }, "alice");
+    await say(alice, "/join #secret k1");
+    await listReads(alice, ["#general 0", "*#secret 0"]);
+
+    proxy.refusing = true;
+    proxy.cut();
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent.startsWith("Not connected"),
+      WAIT,
+    );
+    // Meanwhile #secret is closed and made again by someone else, with another key.
+    room.server.closeRoom("#secret");
+    const olga = await member(room.port, "olga", "#general");
+    await olga.sendFrame({ type: "join", room: "#secret", key: "k2" });
+    await olga.nextFrame((f) => f.type === "joined");
+    proxy.refusing = false;
+    await alice.setOfflineMode(true);
+    await alice.setOfflineMode(false);
+    await seeText(alice, "That is not the key of #secret.");
+    await listReads(alice, ["*#general 0"]);
+    await alice.waitForFunction(
+      () => document.getElementById("status").textContent === "Connected as alice",
+      WAIT,
+    );
+    // Reloading does not try it again.
+    await alice.reload();
+    await listReads(alice, ["*#general 0"]);
+    olga.close();
+    await proxy.close();
+  },
+);
+
+browserTest(
+  "after a reload a private conversation shows its recent messages again, once, and no one else's",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general");
+    const dave = await member(room.port, "dave", "#general");
+    const alice = await join(room, "alice");
+    await carol.sendFrame({ type: "send", text: "/msg alice psst from carol" });
+    await show(alice, "@carol");
+    await seeText(alice, "psst from carol");
+    await say(alice, "psst back");
+    await frameWith(carol, "private", "psst back");
+    await dave.sendFrame({ type: "send", text: "/msg alice dave here" });
+    await alice.waitForSelector('.room-item[data-key="@dave"]', WAIT);
+    // Alice closes dave's conversation: it stays closed after the reload.
+    await show(alice, "@dave");
+    await alice.click("#part-button");
+    await listReads(alice, ["#general 0", "*@carol 0"]);
+
+    await alice.reload();
+    await listReads(alice, ["*#general 0", "@carol 0"]);
+    await show(alice, "@carol");
+    await seeText(alice, "psst back");
+    await seeText(alice, "psst from carol");
+    for (const text of ["psst from carol", "psst back"]) {
+      assertEquals(await rowsWith(alice, text), 1, text);
+    }
+    const order = await alice.evaluate(() => document.getElementById("scroller").textContent);
+    assert(order.indexOf("psst from carol") < order.indexOf("psst back"), order);
+    assertEquals(await rowsWith(alice, "dave here"), 0);
+    // New ones still come once, below.
+    await carol.sendFrame({ type: "send", text: "/msg alice after the reload" });
+    await seeText(alice, "after the reload");
+    assertEquals(await rowsWith(alice, "psst back"), 1);
+    carol.close();
+    dave.close();
+  },
+);
+
+browserTest(
+  "/switch (by name, number or Tab), /query and /close work in the page as in chat join",
+  async (room) => {
+    const carol = await member(room.port, "carol", "#general");
+    const alice = await join(room, "alice");
+    await say(alice, "/join #homework");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/switch #general");
+    await listReads(alice, ["*#general 0", "#homework 0"]);
+    await say(alice, "/switch 2");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/query carol");
+    await listReads(alice, ["#general 0", "#homework 0", "*@carol 0"]);
+    await say(alice, "just us");
+    await frameWith(carol, "private", "just us");
+    await alice.type("#input", "/switch #ge");
+    await alice.keyboard.press("Tab");
+    await alice.keyboard.press("Enter");
+    await listReads(alice, ["*#general 0", "#homework 0", "@carol 0"]);
+    await say(alice, "/switch @carol");
+    await say(alice, "/close");
+    await listReads(alice, ["#general 0", "*#homework 0"]);
+    await say(alice, "/switch #nowhere");
+    await seeText(alice, 'Nothing called "#nowhere" in your list.');
+    carol.close();
+  },
+);

@@ -234,6 +234,45 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     run: (context, args) => context.send(args ? `/topic ${args}` : "/topic"),
   },
   {
+    name: "invite",
+    aliases: [],
+    args: "NAME",
+    summary: "room operators: let someone into this private room without the key",
+    run(context, args) {
+      const [name, extra] = splitFirstWord(args);
+      if (!name || extra) return context.error(`Usage: ${usageOf(this)}`);
+      context.send(`/invite ${name}`);
+    },
+  },
+  {
+    name: "kick",
+    aliases: [],
+    args: "NAME [REASON]",
+    summary: "room operators: put someone out of this room",
+    run(context, args) {
+      if (!args.trim()) return context.error(`Usage: ${usageOf(this)}`);
+      context.send(`/kick ${args.trim()}`);
+    },
+  },
+  {
+    name: "key",
+    aliases: [],
+    args: "[KEY]",
+    summary: "room operators: set the room's key (it becomes private); alone: remove it",
+    run: (context, args) => context.send(args.trim() ? `/key ${args.trim()}` : "/key"),
+  },
+  {
+    name: "locktopic",
+    aliases: [],
+    args: "on|off",
+    summary: "room operators: only you may change the topic (on), or everyone (off)",
+    run(context, args) {
+      const mode = args.trim().toLowerCase();
+      if (mode !== "on" && mode !== "off") return context.error(`Usage: ${usageOf(this)}`);
+      context.send(`/locktopic ${mode}`);
+    },
+  },
+  {
     name: "ignore",
     aliases: [],
     fullScreenOnly: true,

@@ -86,8 +86,11 @@ export type ConnectionEvent =
      */
     added?: boolean;
   }
-  /** We are no longer in `room` (our `/part`, a kick, or the room closed). */
-  | { type: "parted"; room: string; reason?: string }
+  /**
+   * We are no longer in `room` (our `/part`, a kick, or the room closed); `refused`: the
+   * server would not let us (back) in, and the error saying why follows as a `reply`.
+   */
+  | { type: "parted"; room: string; reason?: string; refused?: boolean }
   /** A room record not seen before. */
   | { type: "record"; record: RoomRecord }
   /** A reply for us alone, or a refusal that keeps the connection. */
@@ -524,7 +527,7 @@ export class ChatConnection {
       await this.#pause(failures, end);
     }
     this.#stopped = true;
-    const reason = this.#quitting ? "You left the room." : end.bye?.message ?? end.reason;
+    const reason = this.#quitting ? "You left the chat." : end.bye?.message ?? end.reason;
     this.#emit({
       type: "ended",
       reason,
@@ -712,6 +715,7 @@ export class ChatConnection {
           this.#emit({ type: "password_needed", code: frame.code, message: frame.message });
           return;
         }
+        if (typeof frame.room === "string") this.#refusedRoom(frame.room);
         this.#emit({ type: "reply", frame });
         return;
       case "members":
@@ -738,6 +742,19 @@ export class ChatConnection {
     const resolve = data === undefined ? undefined : this.#awaitingPongs.get(data);
     this.#awaitingPongs.delete(data ?? "");
     resolve?.();
+  }
+
+  /**
+   * The server would not let us into `room` (a key changed, the room closed, a cap): it is
+   * no longer one to come back to, and its window goes.
+   */
+  #refusedRoom(room: string): void {
+    const key = roomKey(room);
+    this.#rooms.delete(key);
+    this.#keys.delete(key);
+    this.#rejoining.delete(key);
+    this.#save();
+    this.#emit({ type: "parted", room, refused: true });
   }
 
   #welcomed(welcome: WelcomeFrame): void {

@@ -280,6 +280,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       case "record":
         return showRecord(event.record);
       case "parted":
+        if (event.refused) return; // The error saying why is printed next.
         return printAll(renderPlain({ type: "parted", room: event.room, reason: event.reason }));
       case "reply":
         // The server refused something we sent: it was not delivered (a /join, perhaps).

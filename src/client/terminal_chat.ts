@@ -209,7 +209,7 @@ export class TerminalChat {
         return this.#print({ kind: "error", ts, text: frame.message });
       }
       case "parted":
-        return this.#parted(event.room, event.reason);
+        return this.#parted(event.room, event.reason, event.refused);
       case "name_refused":
         return this.#ask("name", event.message);
       case "password_needed":
@@ -358,7 +358,8 @@ export class TerminalChat {
   }
 
   /** We left a room (or were put out of it): its window closes, and the next one says why. */
-  #parted(room: string, reason: string | undefined): void {
+  /** We left `room`, or (`refused`) could not get back in: the error saying why comes next. */
+  #parted(room: string, reason: string | undefined, refused = false): void {
     this.#rooms.delete(roomKey(room));
     this.#ownJoinPending.delete(roomKey(room));
     const window = this.#windows.room(room);
@@ -367,6 +368,7 @@ export class TerminalChat {
       const current = this.#windows.current;
       if (current) this.#show(current);
     }
+    if (refused) return;
     const text = `You left ${room}${reason ? `: ${reason}` : ""}.`;
     this.#print({ kind: "info", ts: Date.now(), text });
   }
@@ -779,7 +781,7 @@ export class TerminalChat {
   #leave(): void {
     if (this.#done) return;
     this.#leaving = true;
-    this.#connection.quit().then(() => this.#end(0, "You left the room."));
+    this.#connection.quit().then(() => this.#end(0, "You left the chat."));
   }
 
   /** Leaves at once (Ctrl-C while leaving): lines still waiting for the rate are not sent. */
@@ -787,10 +789,10 @@ export class TerminalChat {
     if (this.#done) return;
     const unsent = this.#connection.waiting;
     this.#connection.close();
-    if (unsent === 0) return this.#end(0, "You left the room.");
+    if (unsent === 0) return this.#end(0, "You left the chat.");
     this.#end(
       1,
-      `You left the room; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`,
+      `You left the chat; ${unsent === 1 ? "1 line was" : `${unsent} lines were`} not sent.`,
     );
   }
 

@@ -364,6 +364,8 @@ export interface ErrorFrame {
   version?: number;
   /** The `ref` of the `upload` frame refused. */
   ref?: string;
+  /** The room a `join` (or a hello's `room`/`rooms`) could not enter: the client is not in it. */
+  room?: string;
 }
 
 /** Answer to `upload`: where to send the file's bytes (HTTP `PUT` on the chat port), once. */

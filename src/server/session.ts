@@ -374,9 +374,12 @@ export class Session implements Member, FrameEvents {
         return this.#quit(frame.reason);
       case "history":
         return this.#history(frame);
-      case "join":
+      case "join": {
         if (!this.#membership) return this.#refuse(NOT_JOINED);
-        return this.#refuseIf(this.#membership.join(frame.room, frame.since, frame.key));
+        // The refusal names the room, so a client coming back can drop the one it could not re-enter.
+        const refused = this.#membership.join(frame.room, frame.since, frame.key);
+        return this.#refuseIf(refused, frame.room);
+      }
       case "part":
         if (!this.#membership) return this.#refuse(NOT_JOINED);
         return this.#refuseIf(this.#membership.part(frame.room));
@@ -433,8 +436,8 @@ export class Session implements Member, FrameEvents {
     else this.#send(answer);
   }
 
-  #refuseIf(refusal: Refusal | undefined): void {
-    if (refusal) this.#refuse(refusal);
+  #refuseIf(refusal: Refusal | undefined, room?: string): void {
+    if (refusal) this.#refuse(refusal, room);
   }
 
   /** Handles `line` if it is a joined structured client's `history` request; says whether it was. */
@@ -621,8 +624,10 @@ export class Session implements Member, FrameEvents {
     else this.#queue.push(events[0]);
   }
 
-  #refuse(refusal: Refusal): void {
-    this.#send({ type: "error", code: refusal.code, message: refusal.message });
+  /** Sends an `error`; `room` when it refuses entering that room. */
+  #refuse(refusal: Refusal, room?: string): void {
+    const { code, message } = refusal;
+    this.#send({ type: "error", code, message, ...(room === undefined ? {} : { room }) });
   }
 
   #slowConsumer(): void {

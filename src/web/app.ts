@@ -10,7 +10,7 @@
  */
 
 import { isPrivateRecord } from "../protocol/private_record.ts";
-import { commandWords, replyTargetAfter, runInput } from "../client/commands.ts";
+import { commandWords, replyTargetAfter, type RoomCommands, runInput } from "../client/commands.ts";
 import {
   EARLIER_MARKER,
   END_OF_EARLIER_MARKER,
@@ -64,6 +64,8 @@ import { presentCount } from "../text/plain_format.ts";
 const PAGE_SIZE = 50;
 /** Records asked for per `history after` request (the rest of a catch-up; the server caps it). */
 const CATCH_UP_PAGE_SIZE = 500;
+/** Your latest private messages asked for when the page loads, to fill its conversations. */
+const PRIVATE_PAGE_SIZE = 200;
 /** How long a catch-up page may take before it is asked for again, and how often. */
 const CATCH_UP_WAIT_MS = 4000;
 const CATCH_UP_RETRIES = 2;
@@ -149,6 +151,8 @@ const roomKeys = new Map<string, string>();
 for (const { room, key } of saved?.rooms ?? []) if (key) roomKeys.set(roomKeyOf(room), key);
 
 const rooms = new RoomList();
+/** Rooms heard of in `/rooms` answers, offered by Tab after those in the list. */
+const roomsHeardOf = new Set<string>();
 const panes = new Map<string, RoomPane>();
 /** Rooms to enter on the first hello, with the last id seen in each (from the last visit). */
 let roomsToEnter: SavedRoom[] = saved?.rooms ?? [];
@@ -264,6 +268,7 @@ function handle(frame: ServerFrame): void {
       return informed(frame.text);
     case "error":
       if (uploader.refused(frame)) return;
+      if (frame.room !== undefined) notLetIn(frame.room);
       return refused(frame.code, frame.message);
     case "bye":
       return goodbye(frame.code, frame.message);
@@ -301,6 +306,15 @@ function welcomed(frame: WelcomeFrame): void {
   for (const { room, lastId, key } of keyedRooms.splice(0)) {
     const since = lastId === undefined ? {} : { since: lastId };
     send({ type: "join", room, key, ...since });
+  }
+  if (firstTime && rooms.entries.some((entry) => entry.kind === "private")) {
+    // A reload: the conversations of the last visit come back with their recent messages.
+    send({
+      type: "history",
+      private: true,
+      before: Number.MAX_SAFE_INTEGER,
+      limit: PRIVATE_PAGE_SIZE,
+    });
   }
   if (firstTime) {
     const welcome = noteRow(
@@ -506,11 +520,13 @@ function counted(key: string, pane: RoomPane, record: RoomRecord, row: HTMLEleme
 
 function paged(page: {
   room?: string;
+  private?: boolean;
   records: RoomRecord[];
   before?: number;
   after?: number;
   more: boolean;
 }) {
+  if (page.private) return privatePage(page.records);
   const key = page.room === undefined ? rooms.current : roomKeyOf(page.room);
   const pane = key === undefined ? undefined : panes.get(key);
   if (!pane) return;
@@ -535,9 +551,49 @@ function paged(page: {
   }
 }
 
+/**
+ * A page of your private messages (asked for when the page loads): each open conversation
+ * gets its own above what it shows, once; closed conversations stay closed.
+ */
+function privatePage(records: RoomRecord[]): void {
+  const rowsOf = new Map<string, HTMLElement[]>();
+  let replyTo: string | undefined;
+  for (const record of records) {
+    const entry = conversationOf(record, me);
+    if (shownPrivate.has(record.id) || !entry || rooms.get(entry.key)?.kind !== "private") continue;
+    shownPrivate.add(record.id);
+    replyTo = replyTargetAfter(record, me) ?? replyTo;
+    rowsOf.set(entry.key, [...rowsOf.get(entry.key) ?? [], shown(record)]);
+  }
+  lastPrivateFrom ??= replyTo;
+  for (const [key, rows] of rowsOf) {
+    const pane = panes.get(key);
+    pane?.history.prepend(...rows);
+    if (pane && rooms.current === key) pane.scrollToBottom(view.scroller);
+  }
+}
+
 /** We left a room (`/part`, kicked, closed): its entry and rows go; the reason is told. */
 function parted(room: string, reason?: string): void {
+  dropRoom(roomKeyOf(room));
+  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
+  // Left without a room on screen (the server moves us to its default next): said there.
+  if (currentPane()?.messages.isConnected) note("info", text);
+  else unsaid.push(text);
+}
+
+/**
+ * The server would not let us (back) into `room` (a key changed, the room closed, a cap):
+ * it is no longer one to come back to. The error saying why is shown next.
+ */
+function notLetIn(room: string): void {
   const key = roomKeyOf(room);
+  roomsToEnter = roomsToEnter.filter((saved) => roomKeyOf(saved.room) !== key);
+  if (rooms.get(key)?.kind === "room") dropRoom(key);
+}
+
+/** A room's entry, rows and key go; the next room is shown if it was. */
+function dropRoom(key: string): void {
   const wasShown = rooms.current === key;
   if (wasShown) panes.get(key)?.hideFrom(view.scroller);
   panes.delete(key);
@@ -546,16 +602,13 @@ function parted(room: string, reason?: string): void {
   if (wasShown && next) showPane(next);
   drawList();
   persist();
-  const text = reason ? `You left ${room}: ${reason}.` : `You left ${room}.`;
-  // Left without a room on screen (the server moves us to its default next): said there.
-  if (currentPane()?.messages.isConnected) note("info", text);
-  else unsaid.push(text);
 }
 
 /** An `info`: a `/rooms` answer becomes a list to click; anything else a line. */
 function informed(text: string): void {
   const listed = roomsInInfo(text);
   if (!listed) return note("info", text);
+  for (const { room } of listed) roomsHeardOf.add(room);
   const pane = currentPane();
   if (!pane) return;
   pane.addRows([[Infinity, roomsAnswer(listed, (room) => joinRoom(room))]], view.scroller);
@@ -712,6 +765,32 @@ function lookedAt(): void {
 }
 
 /** Leaves the shown room (or closes the shown private conversation). */
+/** `/switch`, `/query` and `/close` in the page (its `/join` and `/part` are page_input.ts's). */
+const pageRooms: RoomCommands = {
+  join: (room, key) => joinRoom(room, key),
+  part: (room) => room ? send({ type: "part", room }) : partCurrent(),
+  switchTo(target) {
+    const key = rooms.find(target);
+    if (key === undefined) {
+      return note(
+        "error",
+        `Nothing called "${target}" in your list. /join #room or /query NAME opens one.`,
+      );
+    }
+    chooseRoom(key);
+  },
+  query(name) {
+    openPrivate(name);
+    chooseRoom(privateEntry(name).key);
+    persist();
+  },
+  close() {
+    const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+    if (entry?.kind !== "private") return note("error", "This is a room: /part leaves it.");
+    partCurrent();
+  },
+};
+
 function partCurrent(): void {
   const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
   if (!entry) return;
@@ -838,7 +917,16 @@ function persist(): void {
 const focusInput = setUpComposer({
   form: view.composer,
   input: view.input,
-  completion: () => ({ members: currentPane()?.members ?? [], me, commands: commandWords() }),
+  completion: () => ({
+    members: currentPane()?.members ?? [],
+    me,
+    commands: commandWords(),
+    rooms: [
+      ...rooms.entries.filter((entry) => entry.kind === "room").map((entry) => entry.label),
+      ...roomsHeardOf,
+    ],
+    windows: rooms.entries.map((entry) => entry.label),
+  }),
   submit(text) {
     if (!connection.joined) {
       note(
@@ -884,6 +972,7 @@ const focusInput = setUpComposer({
       quit: leave,
       clear: () => currentPane()?.clear(),
       lastPrivateFrom: () => lastPrivateFrom,
+      rooms: pageRooms,
     });
     const pane = currentPane();
     if (pane) pane.scrollToBottom(view.scroller);

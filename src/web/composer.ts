@@ -1,7 +1,7 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, a pasted
  * block of lines stays one message, Up and Down recall earlier input, Tab
- * completes member names and commands (Tab moves focus on as usual when
+ * completes member names, rooms and commands (Tab moves focus on as usual when
  * there is nothing to complete, so keyboard users are never trapped).
  *
  * @module

@@ -58,9 +58,15 @@ export function pageInput(line: string, privateTo: string | undefined): PageActi
   return undefined;
 }
 
-/** `/help` for the page: the client's command registry and the page's keys. */
+/** Commands of the full-screen client that the page does too (its preferences are its own). */
+const PAGE_TOO = new Set(["query", "close", "clear"]);
+
+/** `/help` for the page: the client's command registry (what works here) and the page's keys. */
 export function helpText(): string {
-  const rows = LOCAL_COMMANDS.map((command) =>
+  const here = LOCAL_COMMANDS.filter((command) =>
+    !command.fullScreenOnly || PAGE_TOO.has(command.name)
+  );
+  const rows = here.map((command) =>
     command.name === "join"
       ? [JOIN_USAGE, "go to a room, creating it (with KEY: a private room)"] as const
       : [usageOf(command), command.name === "quit" ? "leave the chat" : command.summary] as const
@@ -70,7 +76,7 @@ export function helpText(): string {
     ...commandTable(rows),
     "Keys:",
     "  Enter sends; Shift+Enter starts a new line",
-    "  Up/Down recall earlier input; Tab completes names and commands",
+    "  Up/Down recall earlier input; Tab completes names, rooms and commands",
     "  Alt+1…9 shows that room; Alt+Up/Down the room above or below",
     "A line starting with // sends a literal /.",
     "In a private conversation, what you type goes to that person only.",

@@ -165,6 +165,13 @@ export class RoomList {
     return this.entries[position]?.key;
   }
 
+  /** The key `/switch TARGET` means: its number in the list (from 1), `#room`, `NAME` or `@NAME`. */
+  find(target: string): string | undefined {
+    if (/^[1-9][0-9]*$/.test(target)) return this.at(Number(target) - 1);
+    const key = target.startsWith("#") ? roomKeyOf(target) : privateKeyOf(target.replace(/^@/, ""));
+    return this.get(key)?.key ?? this.get(roomKeyOf(target))?.key;
+  }
+
   #read(key: string): void {
     const entry = this.get(key);
     if (!entry) return;

@@ -29,13 +29,13 @@ export function joinCommand(args: string[]): string {
  * Runs `body` with a `chat serve` subprocess and a private tmux server,
  * cleaning both up. `restart` stops the server and starts it again on the
  * same port and history file; `restart({ kill: true })` kills it first
- * (`kill -9`: no goodbye, nothing flushed).
+ * (`kill -9`: no goodbye, nothing flushed); `args` are the new server's options.
  */
 export async function withRoom(
   body: (room: {
     port: number;
     tmux: TmuxServer;
-    restart(options?: { kill?: boolean }): Promise<void>;
+    restart(options?: { kill?: boolean; args?: string[] }): Promise<void>;
   }) => Promise<void>,
 ): Promise<void> {
   const tmux = new TmuxServer();
@@ -53,7 +53,7 @@ export async function withRoom(
         } else {
           await server.stop();
         }
-        server = await startServe([], { port, env });
+        server = await startServe(options.args ?? [], { port, env });
       },
     });
   } finally {

@@ -144,6 +144,10 @@ export class ClientRooms {
     const own = since === undefined
       ? places.clients.recentPrivate(client, places.historyOnJoin)
       : undefined;
+    // Refusals of the other rooms follow the welcome: an error before it would read as the
+    // hello's refusal.
+    let welcomed = false;
+    const afterWelcome: Array<() => void> = [];
     rooms.#enterRoom(room, since, (state) => {
       // Kept private messages end the welcome's history (they have ids of their own log), a
       // page's worth; the rest follow as frames, a page at a time, each once the one before was
@@ -160,7 +164,9 @@ export class ClientRooms {
         member.deliver(new Outgoing({ type: "info", text: heldNotice(client.held) }));
       }
       if (request.note) member.deliver(new Outgoing({ type: "info", text: request.note }));
-      if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
+      if (refused) rooms.#refused(refused, request.room!);
+      welcomed = true;
+      for (const send of afterWelcome.splice(0)) send();
       if (client.held.length > 0) {
         void rooms.#handOver(
           client.held.filter((record) => shown.has(record.id) || inWelcome.includes(record)),
@@ -176,7 +182,9 @@ export class ClientRooms {
           ? entry.since
           : undefined;
         const refused = rooms.join(entry.room, since);
-        if (refused) rooms.#send({ type: "error", code: refused.code, message: refused.message });
+        if (!refused) continue;
+        if (welcomed) rooms.#refused(refused, entry.room);
+        else afterWelcome.push(() => rooms.#refused(refused, entry.room));
       }
     }
     // Only now, once the new connection is in all its rooms, so that the rooms both were in see
@@ -243,7 +251,10 @@ export class ClientRooms {
     if (this.#multiRoom && this.client.rooms.size >= max) {
       return {
         code: "too_many_rooms",
-        message: `You are in ${max} rooms, the most one may be in; /part one first.`,
+        // Named: after a reconnect this may answer a room the person did not just ask for.
+        message: `You can't be in ${room.name} too: ${max} ${
+          max === 1 ? "room is" : "rooms are"
+        } the most one may be in; /part one first.`,
       };
     }
     if (!this.#multiRoom) {
@@ -491,6 +502,11 @@ export class ClientRooms {
 
   #send(frame: ServerFrame): void {
     this.client.member.deliver(new Outgoing(frame));
+  }
+
+  /** Says that `room` could not be entered, naming it (the client drops it from its rooms). */
+  #refused(refusal: Refusal, room: string): void {
+    this.#send({ type: "error", code: refusal.code, message: refusal.message, room });
   }
 }
 
