@@ -161,6 +161,13 @@ Deno.test({
         await ann.nextFrame((f) => f.type === "joined" && f.room === "#homework", 10_000);
         await ann.say("/topic maths");
         await ann.nextFrame((f) => f.type === "notice" && f.text.includes("maths"), 10_000);
+        // bob's node, where nobody is in #homework, counts ann there (once the news has come).
+        let listed = "";
+        for (let tries = 0; tries < 50 && !/#homework\D+1 here/.test(listed); tries++) {
+          await bob.say("/rooms");
+          listed = (await bob.nextFrame((f) => f.type === "info" && f.text.includes("Rooms"))).text;
+        }
+        assert(/#homework\D+1 here/.test(listed), listed);
         await bob.say("/join #homework");
         const joined = await bob.nextFrame((f) => f.type === "joined", 10_000);
         assertEquals(joined.room, "#homework");

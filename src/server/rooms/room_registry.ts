@@ -95,7 +95,11 @@ export class RoomRegistry {
       options.creationRate?.perAddress,
     );
     for (const stored of options.store.rooms.list()) this.#stored.set(stored.key, stored);
-    options.store.rooms.watch?.((key, stored) => this.#adopt(key, stored));
+    if (options.store.rooms.watch) {
+      options.store.rooms.watch((key, stored) => this.#adopt(key, stored));
+      // Shared with other servers: every room is followed, so its members on all of them count.
+      for (const stored of this.#stored.values()) this.#open(stored.name, undefined, false);
+    }
     const checked = checkRoomName(options.defaultRoom);
     if ("code" in checked) throw new Error(checked.message);
     this.defaultRoom = this.#open(checked.name);
@@ -246,7 +250,7 @@ export class RoomRegistry {
     return this.#rooms.values();
   }
 
-  #open(name: string, creator?: RoomCreator): Room {
+  #open(name: string, creator?: RoomCreator, save = true): Room {
     const key = roomKey(name);
     const existing = this.#rooms.get(key);
     if (existing) return existing;
@@ -269,7 +273,7 @@ export class RoomRegistry {
       presence: this.#options.presence,
     });
     this.#rooms.set(key, room);
-    this.#remember(key, room);
+    if (save) this.#remember(key, room);
     return room;
   }
 
@@ -277,7 +281,10 @@ export class RoomRegistry {
   #adopt(key: string, stored: StoredRoom | undefined): void {
     if (stored === undefined) return this.#closedElsewhere(key);
     this.#stored.set(key, stored);
-    this.#rooms.get(key)?.adopt(stored);
+    const room = this.#rooms.get(key);
+    if (room) return room.adopt(stored);
+    // A room made on another server is followed here too, so `/rooms` counts its members.
+    this.#open(stored.name, undefined, false);
   }
 
   /**
