@@ -718,7 +718,7 @@ function currentPane(): RoomPane | undefined {
 
 /** The title, topic and members of the shown conversation. */
 function showHead(): void {
-  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const entry = rooms.currentEntry;
   if (!entry) return;
   const pane = panes.get(entry.key);
   view.roomTitle.textContent = entry.kind === "private" ? `${entry.label} (private)` : entry.label;
@@ -738,7 +738,7 @@ function showHead(): void {
 /** Redraws the room list, the phone's switcher and the title's unread count. */
 function drawList(): void {
   drawRoomList(view.roomList, rooms.entries, rooms.current, chooseRoom);
-  const current = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const current = rooms.currentEntry;
   const elsewhere = rooms.totalUnread - (current?.unread ?? 0);
   view.roomsToggleLabel.textContent = current?.label ?? "Rooms";
   view.roomsToggleCount.textContent = elsewhere > 99 ? "99+" : String(elsewhere);
@@ -785,14 +785,14 @@ const pageRooms: RoomCommands = {
     persist();
   },
   close() {
-    const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+    const entry = rooms.currentEntry;
     if (entry?.kind !== "private") return note("error", "This is a room: /part leaves it.");
     partCurrent();
   },
 };
 
 function partCurrent(): void {
-  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const entry = rooms.currentEntry;
   if (!entry) return;
   if (entry.kind === "private") {
     panes.get(entry.key)?.hideFrom(view.scroller);
@@ -893,7 +893,7 @@ function showPaneControls(): void {
 
 function loadOlder(): void {
   const pane = currentPane();
-  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const entry = rooms.currentEntry;
   if (!pane || entry?.kind !== "room") return;
   if (!connection.joined || !pane.olderMore || pane.olderPending || !pagingWorks) return;
   if (pane.oldestId === undefined) return;
@@ -943,7 +943,7 @@ const focusInput = setUpComposer({
       );
       return false;
     }
-    const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+    const entry = rooms.currentEntry;
     const privateTo = entry?.kind === "private" ? entry.label : undefined;
     const action = pageInput(text, privateTo);
     switch (action?.kind) {
@@ -982,7 +982,7 @@ const focusInput = setUpComposer({
 
 /** Where a file sent now goes: the conversation on screen, a room or a person. */
 function currentConversation(): UploadTarget {
-  const entry = rooms.current === undefined ? undefined : rooms.get(rooms.current);
+  const entry = rooms.currentEntry;
   if (entry?.kind === "private") return { to: entry.label };
   return { room: entry?.label };
 }

@@ -88,6 +88,11 @@ export class RoomList {
     return this.#current;
   }
 
+  /** The entry shown, if any. */
+  get currentEntry(): Conversation | undefined {
+    return this.#current === undefined ? undefined : this.get(this.#current);
+  }
+
   /** The entry for `key`. */
   get(key: string): Conversation | undefined {
     return this.#entries.find((entry) => entry.key === key);
