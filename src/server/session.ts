@@ -419,7 +419,7 @@ export class Session implements Member, FrameEvents {
       room = PRIVATE_LOG;
       post = (file) => still() ? clients.shareFile(membership.client, to, file) : gone;
     } else {
-      const target = membership.roomFor(frame.room);
+      const target = membership.roomNamed(frame.room);
       if ("code" in target) return refuse(target);
       room = roomKey(target.name);
       post = (file) => still() ? membership.shareFile(file, target) : gone;

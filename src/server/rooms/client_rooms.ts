@@ -308,12 +308,6 @@ export class ClientRooms {
     return undefined;
   }
 
-  /** The room a file would be shared in (the current one when no name is given), or why not. */
-  roomFor(roomName?: string): Room | Refusal {
-    const membership = this.#membership(roomName);
-    return "code" in membership ? membership : membership.room;
-  }
-
   /** Posts a shared file's record in a room we are in (files/file_service.ts). */
   shareFile(
     file: Pick<FileRecord, "name" | "size" | "mime" | "url">,
