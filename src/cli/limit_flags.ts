@@ -81,6 +81,13 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
     help: "new connections from one address a second, after the burst",
   },
   {
+    flag: "turn-aways-per-second",
+    key: "turnAwaysPerSecond",
+    min: 1,
+    max: 1_000_000,
+    help: "connections turned away a second in all; past it, new ones are accepted at that pace",
+  },
+  {
     flag: "join-burst",
     key: "joinBurst",
     min: 1,

@@ -40,6 +40,13 @@ export interface Limits {
   connectBurst: number;
   /** New connections one address may open per second, on average, after its burst. */
   connectsPerSecond: number;
+  /**
+   * Connections the server may turn away a second, from all addresses together
+   * (refused at the door or closed unread; also the largest burst). Past it, the
+   * server accepts new connections only at that pace and the rest wait in the
+   * kernel's backlog, so that a flood costs members nothing.
+   */
+  turnAwaysPerSecond: number;
   /** Joins one address (IPv4 address, IPv6 /64) may make in a burst. */
   joinBurst: number;
   /** Joins one address may make per minute, on average, after its burst. */
@@ -73,6 +80,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxUnjoined: 256,
   connectBurst: 120,
   connectsPerSecond: 20,
+  turnAwaysPerSecond: 500,
   joinBurst: 20,
   joinsPerMinute: 10,
   rateBurst: 10,

@@ -7,7 +7,7 @@
  */
 
 import type { Refusal } from "../protocol/errors.ts";
-import type { RoomRecord } from "../protocol/frames.ts";
+import type { ByeFrame, RoomRecord } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.ts";
 import { formatDuration } from "../text/time.ts";
 import { Admission } from "./admission.ts";
@@ -31,6 +31,7 @@ import {
 import { Session } from "./session.ts";
 import type { FrameConn } from "./transports/frame_conn.ts";
 import { turnAway } from "./turn_away.ts";
+import { AcceptPacer } from "./accept_pacer.ts";
 import { TcpFrameConn } from "./transports/tcp_conn.ts";
 import { WebFront } from "./transports/web_front.ts";
 import type { FileService } from "./files/file_service.ts";
@@ -134,6 +135,7 @@ export class ChatServer implements Moderation {
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #expiry: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
+  readonly #pacer: AcceptPacer;
   readonly #now: () => number;
   readonly #web: WebFront | undefined;
   readonly #files: FileService | undefined;
@@ -212,6 +214,7 @@ export class ChatServer implements Moderation {
     this.#listener = options.tls
       ? Deno.listenTls({ ...address, ...options.tls })
       : Deno.listen(address);
+    this.#pacer = new AcceptPacer(this.limits.turnAwaysPerSecond, this.#now, this.#log);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#expiry = setInterval(() => this.#expireRooms(), ROOM_EXPIRY_CHECK_MS);
     Deno.unrefTimer(this.#expiry);
@@ -271,6 +274,7 @@ export class ChatServer implements Moderation {
 
   async #acceptLoop(): Promise<void> {
     while (!this.#stopping) {
+      if (!(await this.#pacer.next()) || this.#stopping) continue;
       let conn: Deno.TcpConn | Deno.TlsConn;
       try {
         conn = await this.#listener.accept();
@@ -289,6 +293,7 @@ export class ChatServer implements Moderation {
     // A reconnect loop's extra connections cost an accept and a close, nothing more.
     const address = conn.remoteAddr.hostname;
     if (this.#rateConnections && !this.#admission.connect(address, this.#now())) {
+      this.#pacer.turnedAway();
       try {
         conn.close();
       } catch {
@@ -307,7 +312,7 @@ export class ChatServer implements Moderation {
     });
     // Refused at the door (a loop whose joins or guesses are used up): no session at all.
     const refusal = this.#admission.refusal(address, this.#now());
-    if (refusal) return void turnAway(frames, refusal);
+    if (refusal) return void this.#turnAway(frames, refusal);
     if ("setNoDelay" in conn) {
       try {
         conn.setNoDelay(true);
@@ -317,6 +322,12 @@ export class ChatServer implements Moderation {
       }
     }
     this.#startSession(frames);
+  }
+
+  /** Turns a connection away (see turn_away.ts), counted against the accept loop's pace. */
+  #turnAway(frames: FrameConn, refusal: ByeFrame): void {
+    this.#pacer.turnedAway();
+    void turnAway(frames, refusal);
   }
 
   /** Gives a connection, whatever its transport, a session in the room (or turns it away). */
@@ -335,7 +346,7 @@ export class ChatServer implements Moderation {
       files: this.#files,
     });
     const refusal = this.#admission.admit(session, this.#now());
-    if (refusal) return void turnAway(frames, refusal);
+    if (refusal) return void this.#turnAway(frames, refusal);
     this.#sessions.add(session);
     session.run().finally(() => {
       this.#sessions.delete(session);
