@@ -32,7 +32,7 @@ export interface AttackSettings extends AttackSizes {
 
 /** The defaults of `--scenario attack`. */
 export const ATTACK_DEFAULTS: AttackSettings = {
-  attackSeconds: 20,
+  attackSeconds: 60,
   settleSeconds: 10,
   rate: 4,
   attackAddresses: 100,
