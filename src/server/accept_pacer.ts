@@ -36,7 +36,6 @@ export class AcceptPacer {
   readonly #perSecond: number;
   readonly #now: () => number;
   readonly #log: (line: string) => void;
-  #pauses = 0;
   #loggedAt = -Infinity;
 
   /**
@@ -62,11 +61,6 @@ export class AcceptPacer {
     return this.#budget.waitMs(this.#now());
   }
 
-  /** Times the accept loop has waited for the budget so far. */
-  get pauses(): number {
-    return this.#pauses;
-  }
-
   /**
    * Lets everything else the event loop has ready run first, then waits for
    * the budget if it is spent (one step at most, so that a loop asking again
@@ -76,7 +70,6 @@ export class AcceptPacer {
     await new Promise((resolve) => setImmediate(resolve));
     const wait = this.waitMs;
     if (wait === 0) return true;
-    this.#pauses++;
     const now = this.#now();
     if (now - this.#loggedAt >= LOG_EVERY_MS) {
       this.#loggedAt = now;
