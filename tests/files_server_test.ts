@@ -190,6 +190,18 @@ Deno.test("over the quota the oldest file is deleted: its record says expired an
     const gone = await fetch(`http://127.0.0.1:${port}${first.body.url}`);
     assertEquals(gone.status, 410);
     assertMatch((await gone.json()).message, /first\.bin was deleted to make room/);
+    // A person who opens the link in a browser reads the sentence, not JSON.
+    const inBrowser = await fetch(`http://127.0.0.1:${port}${first.body.url}`, {
+      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+    });
+    assertEquals(
+      [inBrowser.status, inBrowser.headers.get("content-type")],
+      [410, "text/plain; charset=utf-8"],
+    );
+    assertMatch(
+      await inBrowser.text(),
+      /^first\.bin was deleted to make room for newer files; .*\n$/,
+    );
     assertEquals((await fetch(`http://127.0.0.1:${port}${second.body.url}`)).status, 200);
     // Records read back from history say which file expired.
     const { client: bob, welcome } = await LineClient.join(port, "bob");

@@ -259,11 +259,12 @@ export class FileService {
     response: ServerResponse,
   ): Promise<void> {
     if (request.method !== "GET" && request.method !== "HEAD") {
-      return reply(response, 405, "method", "Files are fetched with GET.");
+      return replyToDownload(request, response, 405, "method", "Files are fetched with GET.");
     }
     const share = this.#options.store.share(rest.split("/")[0]);
     if (!share) {
-      return reply(
+      return replyToDownload(
+        request,
         response,
         404,
         "no_file",
@@ -271,7 +272,8 @@ export class FileService {
       );
     }
     if (share.expired) {
-      return reply(
+      return replyToDownload(
+        request,
         response,
         410,
         "expired",
@@ -335,12 +337,34 @@ export function contentDisposition(kind: "inline" | "attachment", name: string):
 }
 
 /** An error answer: JSON `{"code", "message"}` for programs, the sentence readable with curl. */
+/** The headers of every answer that is not a file. */
+const ANSWER_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  connection: "close",
+};
+
 function reply(response: ServerResponse, status: number, code: string, message: string): void {
   response.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-    connection: "close",
+    ...ANSWER_HEADERS,
   });
   response.end(JSON.stringify({ code, message }) + "\n");
+}
+
+/**
+ * Answers a download that cannot be served: a person who opened the link in
+ * a browser reads the sentence itself; programs (`chat join`'s `/save`, the
+ * page) get it as JSON like every other answer.
+ */
+function replyToDownload(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  if (!request.headers.accept?.includes("text/html")) return reply(response, status, code, message);
+  response.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...ANSWER_HEADERS });
+  response.end(message + "\n");
 }
