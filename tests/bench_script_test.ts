@@ -43,6 +43,17 @@ Deno.test("bench.ts with C=5 P=2 K=10 delivers everything and reports it as JSON
   if (Deno.build.os === "linux") assert(server.peakRssBytes > 0, "server memory is read");
 });
 
+Deno.test("bench.ts in a room over 100 members: gathered joins are counted, nothing is lost", async () => {
+  // Past 100 members the server gathers joins into presence records: the load
+  // generator must count the names in them, not lines, or it waits forever.
+  const result = await runBench(["-c", "130", "-p", "2", "-k", "20", "--timeout", "60"]);
+  const [scenario] = result.scenarios;
+  assertEquals(scenario.problems, []);
+  const { run } = scenario.runs[0];
+  assertEquals(run.deliveries, 130 * 2 * 20);
+  assertEquals(run.lost, 0);
+});
+
 Deno.test("bench.ts slow scenario: the member that stops reading is dropped with a reason, a normal reader is not", async () => {
   const result = await runBench([
     "--scenario",

@@ -1,8 +1,9 @@
 /**
  * One simulated member for the load generator: a real TCP connection that
- * joins as a structured client and then counts the lines it receives by
- * scanning for newlines — no decoding, no JSON — so that thousands of members
- * cost the load process little. A few members are probes: they decode what
+ * joins as a structured client, decodes what it receives until the room is
+ * full (to count the joins announced), and then counts the lines it receives
+ * by scanning for newlines — no decoding, no JSON — so that thousands of
+ * members cost the load process little. A few members are probes: they decode what
  * they receive to measure latency and check that nothing arrives out of order.
  *
  * @module
@@ -26,8 +27,13 @@ const utf8 = new TextDecoder();
 export class Probe {
   /** Send-to-receipt times of every benchmark message seen, in milliseconds. */
   readonly latencies: number[] = [];
-  /** Departures announced to the room, with their reasons. */
+  /**
+   * Departures announced to the room. A big room gathers them into `presence`
+   * records, which give no reason: `reason` is then undefined.
+   */
   readonly leaves: Array<{ name: string; reason?: string }> = [];
+  /** Lines that announced joins or leaves (`join`, `leave`, `presence`): one each for every member. */
+  announcements = 0;
   /** Messages that did not follow the previous one of the same sender. */
   outOfOrder = 0;
   /** Called for every benchmark message seen (senders use it to see their own echoes). */
@@ -36,24 +42,51 @@ export class Probe {
 
   /** Looks at one received line; `now` is when its chunk arrived. */
   line(line: string, now: number): void {
-    if (!line.startsWith('{"type":"message"') && !line.startsWith('{"type":"leave"')) return;
-    let frame: { type: string; text?: string; name?: string; reason?: string };
-    try {
-      frame = JSON.parse(line);
-    } catch {
-      return;
-    }
-    if (frame.type === "leave") {
-      this.leaves.push({ name: String(frame.name), reason: frame.reason });
-      return;
-    }
-    const stamp = parseBenchText(String(frame.text));
+    if (isAnnouncement(line)) return this.#announcement(line);
+    if (!line.startsWith('{"type":"message"')) return;
+    const frame = parseFrame(line);
+    const stamp = frame && parseBenchText(String(frame.text));
     if (!stamp) return;
     this.latencies.push(now - stamp.sentAt);
     if (stamp.seq !== (this.#nextSeq[stamp.sender] ?? 0)) this.outOfOrder++;
     this.#nextSeq[stamp.sender] = stamp.seq + 1;
     this.onMessage(stamp);
   }
+
+  #announcement(line: string): void {
+    this.announcements++;
+    const frame = parseFrame(line);
+    if (frame?.type === "leave") {
+      this.leaves.push({ name: String(frame.name), reason: frame.reason });
+    }
+    if (frame?.type === "presence") {
+      for (const name of frame.left ?? []) this.leaves.push({ name: String(name) });
+    }
+  }
+}
+
+/** The fields of a received frame that the bench looks at. */
+interface SeenFrame {
+  type: string;
+  text?: string;
+  name?: string;
+  reason?: string;
+  joined?: string[];
+  left?: string[];
+}
+
+function parseFrame(line: string): SeenFrame | null {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}
+
+/** True for a line that announces joins or leaves. */
+function isAnnouncement(line: string): boolean {
+  return line.startsWith('{"type":"join",') || line.startsWith('{"type":"leave",') ||
+    line.startsWith('{"type":"presence",');
 }
 
 /** How to connect a member. */
@@ -126,6 +159,11 @@ export class BenchMember {
   readonly probe: Probe | null;
   /** Lines received after the welcome. */
   received = 0;
+  /**
+   * Joins announced to this member from its own on (its own and every later
+   * one), counted until {@linkcode countOnly}.
+   */
+  joinsSeen = 0;
   /** `performance.now()` when {@linkcode received} reached the target set by {@linkcode expect}. */
   reachedAt = 0;
   /** True when the connection ended without this side closing it. */
@@ -135,6 +173,8 @@ export class BenchMember {
   readonly #socket: MemberSocket;
   #decoder: LineDecoder | null = new LineDecoder(LONGEST_LINE);
   #welcomed = false;
+  /** True once this member has seen its own join announced. */
+  #seenOwnJoin = false;
   readonly #welcome = Promise.withResolvers<void>();
   #target = Infinity;
   #closing = false;
@@ -194,6 +234,14 @@ export class BenchMember {
   expectMore(lines: number): void {
     this.#target += lines;
     if (!this.reached) this.reachedAt = 0;
+  }
+
+  /**
+   * From now on only counts newlines (a probe still decodes): cheap enough for
+   * thousands of members receiving at full speed, blind to what the lines say.
+   */
+  countOnly(): void {
+    if (!this.probe) this.#decoder = null;
   }
 
   /** Stops reading: from now on this member behaves like a peer that hangs. */
@@ -260,19 +308,36 @@ export class BenchMember {
     if (isPing(line)) return this.#pong(line);
     if (this.#welcomed) {
       this.received++;
+      if (this.#decoder !== null) this.#countJoins(line);
       this.probe?.line(line, now);
       return;
     }
     if (line.startsWith('{"type":"welcome"')) {
       this.#welcomed = true;
-      // From here on a counting member only counts newlines. Lines already
-      // split from this chunk are still counted here; an unfinished tail is
-      // counted when its newline arrives.
-      if (!this.probe) this.#decoder = null;
       this.#welcome.resolve();
     } else if (line.startsWith('{"type":"error"')) {
       this.#welcome.reject(new Error(`${this.name} was refused: ${line}`));
     }
+  }
+
+  /**
+   * Counts the joins a line announces from this member's own on. A `join`
+   * record never comes before its own (earlier ones were sent before it was
+   * in the room), but a big room's `presence` record may gather joins from
+   * before it: those are not counted.
+   */
+  #countJoins(line: string): void {
+    if (line.startsWith('{"type":"join",')) {
+      this.#seenOwnJoin = true;
+      this.joinsSeen++;
+      return;
+    }
+    if (!line.startsWith('{"type":"presence",')) return;
+    const joined = parseFrame(line)?.joined ?? [];
+    const from = this.#seenOwnJoin ? 0 : joined.indexOf(this.name);
+    if (from < 0) return;
+    this.#seenOwnJoin = true;
+    this.joinsSeen += joined.length - from;
   }
 
   #checkTarget(): void {
