@@ -495,9 +495,9 @@ Deno.test("a private room keeps its key, operator and topic across a restart", a
   });
 });
 
-Deno.test("a big room gathers joins and leaves into one record and sends counts, not lists", async () => {
+Deno.test("a big room gathers joins and leaves into one record and sends counts, not lists, but not kicks", async () => {
   const later: Array<() => void> = [];
-  await withServer(async (_server, port) => {
+  await withServer(async (server, port) => {
     const clients: LineClient[] = [];
     for (const name of ["a1", "a2", "a3"]) clients.push((await LineClient.join(port, name)).client);
     const watcher = clients[0];
@@ -515,6 +515,24 @@ Deno.test("a big room gathers joins and leaves into one record and sends counts,
     assert(!watcher.transcript.some((l) => l.includes('"name":"a4"')), "no join of its own");
     await watcher.say("/who");
     assertEquals((await watcher.nextFrame((f) => f.type === "members")).members.length, 4);
+    // A kick is announced on its own with the server's reason, after what was gathered before it.
+    const { client: a6 } = await LineClient.join(port, "a6");
+    assertEquals(later.length, 1, "a6's join is being gathered");
+    assertEquals(server.kick("a6", "spam"), undefined);
+    await a6.ended;
+    const gathered = await watcher.nextFrame((f) => f.type === "presence");
+    assertEquals([gathered.joined, gathered.left], [["a6"], []]);
+    const kicked = await watcher.nextFrame((f) => f.type === "leave");
+    assertEquals([kicked.name, kicked.kind, kicked.reason, kicked.count], [
+      "a6",
+      "kicked",
+      "kicked by the operator: spam",
+      4,
+    ]);
+    later.shift()!(); // the gathering's own time comes: it was announced already
+    await watcher.say("/who");
+    await watcher.nextFrame((f) => f.type === "members");
+    assertEquals(watcher.transcript.filter((l) => l.includes('"type":"presence"')).length, 2);
     for (const client of [...clients, a4]) client.close();
   }, {
     limits: UNLIMITED,

@@ -429,11 +429,12 @@ export class Room {
   #gather(kind: "joined" | "left", name: string): boolean {
     if (this.#gathered === undefined && this.size <= this.#threshold) return false;
     if (this.#gathered === undefined) {
-      this.#gathered = { joined: [], left: [] };
+      const gathering: { joined: string[]; left: string[] } = { joined: [], left: [] };
+      this.#gathered = gathering;
       const { intervalMs = PRESENCE_INTERVAL_MS, schedule } = this.#options.presence ?? {};
+      // Announced early (a kick), this gathering is over: a later one keeps its own time.
       const flush = () => {
-        this.#gatherTimer = undefined;
-        this.#announceGathered();
+        if (this.#gathered === gathering) this.#announceGathered();
       };
       if (schedule) schedule(flush, intervalMs);
       else this.#gatherTimer = setTimeout(flush, intervalMs);
@@ -442,9 +443,12 @@ export class Room {
     return true;
   }
 
+  /** Announces what was gathered so far, if anything, and ends the gathering. */
   #announceGathered(): void {
     const gathered = this.#gathered;
     this.#gathered = undefined;
+    clearTimeout(this.#gatherTimer);
+    this.#gatherTimer = undefined;
     if (!gathered) return;
     this.#broadcast({ type: "presence", ...gathered, count: this.size });
   }
@@ -459,7 +463,10 @@ export class Room {
    */
   #leave(member: Member, reason?: string, kind: LeaveKind = "disconnected"): void {
     if (!this.#remove(member)) return;
-    if (this.#gather("left", member.name)) return;
+    // Even a big room announces a kick or ban on its own, with the server's
+    // reason, after what it gathered before it: members see who was put out.
+    if (kind === "kicked" || kind === "banned") this.#announceGathered();
+    else if (this.#gather("left", member.name)) return;
     this.#broadcast({ type: "leave", name: member.name, count: this.size, kind, reason });
   }
 
