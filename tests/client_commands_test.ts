@@ -17,7 +17,7 @@ function run(line: string, lastPrivateFrom?: string): string[] {
     send: (text) => did.push(`send ${text}`),
     info: (text) => did.push(`info ${text}`),
     error: (text) => did.push(`error ${text}`),
-    quit: () => did.push("quit"),
+    quit: (reason) => did.push(reason === undefined ? "quit" : `quit ${reason}`),
     clear: () => did.push("clear"),
     lastPrivateFrom: () => lastPrivateFrom,
   };
@@ -57,6 +57,7 @@ Deno.test("local commands: /help, /clear, /quit", () => {
   assertEquals(run("/clear"), ["clear"]);
   assertEquals(run("/quit"), ["quit"]);
   assertEquals(run("/exit"), ["quit"]);
+  assertEquals(run("/quit  gone fishing "), ["quit gone fishing"]);
   assertEquals(run("/help"), [`info ${helpText(false)}`]);
 });
 

@@ -42,6 +42,19 @@ Deno.test("piped lines are sent, commands work, and events print as plain lines"
   });
 });
 
+Deno.test("/quit REASON leaves with the reason, shown to the others as the member's own", async () => {
+  await withServer(async (_server, port) => {
+    const { client: alice } = await LineClient.join(port, "alice");
+    const result = await runChat(["join", "--name", "bot", `127.0.0.1:${port}`], {
+      input: "done here\n/quit gone fishing\n",
+    });
+    assertEquals(result.code, 0, result.stderr);
+    const left = await alice.nextFrame((f) => f.type === "leave");
+    assertEquals([left.name, left.kind, left.reason], ["bot", "quit", "gone fishing"]);
+    alice.close();
+  });
+});
+
 Deno.test("without --name the first line is the name; a taken name is asked again", async () => {
   await withServer(async (_server, port) => {
     const { client: alice } = await LineClient.join(port, "alice");

@@ -9,6 +9,7 @@
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { chatCommand } from "./support/chat_process.ts";
 import { LineClient } from "./support/line_client.ts";
+import { upload } from "./support/file_upload.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
 import { tmuxAvailable } from "./support/tmux.ts";
 import {
@@ -607,11 +608,14 @@ Deno.test({
         await alice.waitFor("Ignoring carol");
         await carol.say("you cannot see this");
         await carol.say("/msg alice nor this");
+        const shared = await upload(carol, port, "spam.bin", new Uint8Array(10));
+        assertEquals(shared.status, 201, "carol's file was shared");
         await alice.type("/who");
         await alice.press("Enter");
         const ignoring = await alice.waitFor("2 here: alice, carol");
         assert(!ignoring.join("\n").includes("see this"), ignoring.join("\n"));
         assert(!ignoring.join("\n").includes("nor this"), ignoring.join("\n"));
+        assert(!ignoring.join("\n").includes("spam.bin"), ignoring.join("\n"));
         await alice.type("/unignore carol");
         await alice.press("Enter");
         await alice.waitFor("No longer ignoring carol.");

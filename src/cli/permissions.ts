@@ -102,12 +102,18 @@ export function binaryPermissionFlags(): string[] {
 }
 
 /**
- * V8 settings of the binary. `--optimize-for-size` makes V8 keep its heap
- * close to what is live and hand memory back sooner: an idle room of 10,000
- * members costs the server 9.5 KiB per connection with it against 15 KiB
- * without, for about 15% less peak fan-out throughput (docs/PERFORMANCE.md).
+ * V8 settings of the binary (docs/PERFORMANCE.md).
+ * - `--optimize-for-size` makes V8 keep its heap close to what is live and
+ *   hand memory back sooner: an idle room of 10,000 members costs the server
+ *   9.5 KiB per connection with it against 15 KiB without, for about 15% less
+ *   peak fan-out throughput.
+ * - `--no-maglev` leaves optimizing to TurboFan alone. When an attack makes
+ *   many functions hot at once, Maglev compiles about a hundred of them side by
+ *   side on V8's worker threads; their memory (11 MB) stays in those threads'
+ *   malloc arenas for good, and the server would not shrink back after the
+ *   attack. TurboFan compiles a few at a time (2 MB), at the same throughput.
  */
-const BINARY_V8_FLAGS: readonly string[] = ["--optimize-for-size"];
+const BINARY_V8_FLAGS: readonly string[] = ["--optimize-for-size", "--no-maglev"];
 
 /**
  * Everything `deno compile` bakes into the binary and `deno run` needs to run

@@ -36,8 +36,8 @@ export interface CommandContext {
   info(text: string): void;
   /** Shows a refusal to this user only. */
   error(text: string): void;
-  /** Leaves the room and ends the program. */
-  quit(): void;
+  /** Leaves the chat and ends the program; `reason`, if any, is shown to the others. */
+  quit(reason?: string): void;
   /** Empties the message area. */
   clear(): void;
   /** The last member who sent us a private message, if any. */
@@ -388,9 +388,9 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: "quit",
     aliases: ["exit", "leave"],
-    args: "",
-    summary: "leave the room (also Ctrl-C)",
-    run: (context) => context.quit(),
+    args: "[REASON]",
+    summary: "leave the chat, saying why if you like (also Ctrl-C)",
+    run: (context, args) => context.quit(args.trim() || undefined),
   },
 ];
 

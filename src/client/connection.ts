@@ -39,6 +39,7 @@ import type {
   JoinedFrame,
   MembersFrame,
   PageFrame,
+  QuitFrame,
   RoomRecord,
   ServerFrame,
   UploadFrame,
@@ -459,18 +460,22 @@ export class ChatConnection {
     }
   }
 
-  /** Leaves politely: sends `quit`, waits briefly for the server's goodbye, stops reconnecting. */
-  async quit(): Promise<void> {
+  /**
+   * Leaves politely: sends `quit` (with `reason`, which the others see, if
+   * given), waits briefly for the server's goodbye, stops reconnecting.
+   */
+  async quit(reason?: string): Promise<void> {
     if (this.#stopped) return this.finished;
     this.#stopped = true;
     this.#quitting = true;
     this.#wakeFromSleep?.();
+    const frame: QuitFrame = reason === undefined ? { type: "quit" } : { type: "quit", reason };
     if (this.#joined) {
       // Behind the lines still waiting for the rate limit, which go out first.
-      this.#pacer.enqueue({ type: "quit" });
+      this.#pacer.enqueue(frame);
       await Promise.race([this.#pacer.drained, this.finished]);
     } else {
-      this.#write({ type: "quit" });
+      this.#write(frame);
     }
     const conn = this.#conn;
     if (conn) {

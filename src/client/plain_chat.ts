@@ -172,7 +172,7 @@ export async function runPlainChat(options: PlainChatOptions): Promise<number> {
       exitCode = 1;
       printLocal([`!! ${text}`]);
     },
-    quit: () => void connection.quit(),
+    quit: (reason) => void connection.quit(reason),
     clear: () => {},
     lastPrivateFrom: () => lastPrivateFrom,
     rooms,

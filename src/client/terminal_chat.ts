@@ -425,9 +425,9 @@ export class TerminalChat {
     return window;
   }
 
-  /** True for a message or private message from someone you ignore. */
+  /** True for a message, private message or shared file from someone you ignore. */
   #ignored(record: RoomRecord): boolean {
-    return (record.type === "message" || record.type === "private") &&
+    return (record.type === "message" || record.type === "private" || record.type === "file") &&
       nameKey(record.from) !== nameKey(this.#connection.name) &&
       this.#preferences.ignores(record.from);
   }
@@ -711,7 +711,7 @@ export class TerminalChat {
       },
       info: (text) => this.#print({ kind: "info", ts: ts(), text }),
       error: (text) => this.#print({ kind: "error", ts: ts(), text }),
-      quit: () => this.#leave(),
+      quit: (reason) => this.#leave(reason),
       clear: () => this.#screen.clear(),
       lastPrivateFrom: () => this.#lastPrivateFrom,
       preferences: this.#preferences,
@@ -777,11 +777,11 @@ export class TerminalChat {
     };
   }
 
-  /** Leaves politely; the connection's "ended" event finishes the session. */
-  #leave(): void {
+  /** Leaves politely (saying why, if `reason`); the connection's "ended" event finishes the session. */
+  #leave(reason?: string): void {
     if (this.#done) return;
     this.#leaving = true;
-    this.#connection.quit().then(() => this.#end(0, "You left the chat."));
+    this.#connection.quit(reason).then(() => this.#end(0, "You left the chat."));
   }
 
   /** Leaves at once (Ctrl-C while leaving): lines still waiting for the rate are not sent. */

@@ -1006,8 +1006,9 @@ acceptDroppedFiles(byId("conversation"), (files) => uploader.send(files));
 acceptPastedFiles(view.input, (files) => uploader.send(files));
 stayAtEndWhilePicturesLoad(view.scroller, nearBottom);
 
-function leave(): void {
-  send({ type: "quit" });
+/** Leaves the chat (the Leave button, `/quit [REASON]`); `reason`, if any, is shown to the others. */
+function leave(reason?: string): void {
+  send(reason === undefined ? { type: "quit" } : { type: "quit", reason });
   connection.stop(true);
   forgetSession(localStorage);
   token = undefined;
@@ -1074,7 +1075,7 @@ view.rejoin.addEventListener("click", () => {
   view.rejoin.hidden = true;
   connection.retryNow();
 });
-view.leave.addEventListener("click", leave);
+view.leave.addEventListener("click", () => leave());
 function showMembers(open: boolean): void {
   view.room.classList.toggle("members-open", open);
   view.membersToggle.setAttribute("aria-expanded", String(open));
