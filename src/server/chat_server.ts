@@ -132,6 +132,8 @@ export class ChatServer implements Moderation {
   readonly #admission: Admission;
   readonly #log: (line: string) => void;
   readonly #store: RoomStore;
+  /** One for every session (`beforeWrite`), not a closure each. */
+  readonly #flushStore = () => this.#store.flush();
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #expiry: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
@@ -332,7 +334,6 @@ export class ChatServer implements Moderation {
 
   /** Gives a connection, whatever its transport, a session in the room (or turns it away). */
   #startSession(frames: FrameConn, joinNote?: string): void {
-    const store = this.#store;
     const session = new Session(frames, {
       places: this.places,
       limits: this.limits,
@@ -341,14 +342,14 @@ export class ChatServer implements Moderation {
       now: this.#now,
       // Whatever a client is sent, the records behind it are already on disk, and
       // all records added since the previous write share one commit.
-      beforeWrite: () => store.flush(),
+      beforeWrite: this.#flushStore,
       joinNote,
       files: this.#files,
     });
     const refusal = this.#admission.admit(session, this.#now());
     if (refusal) return void this.#turnAway(frames, refusal);
     this.#sessions.add(session);
-    session.run().finally(() => {
+    session.run(() => {
       this.#sessions.delete(session);
       this.#admission.release(session);
     });

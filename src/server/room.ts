@@ -363,12 +363,21 @@ export class Room {
       this.#broadcast({ type: "join", name: member.name, count: this.size });
     }
     this.#options.onChange?.(this);
+    return this.#membership(member, key, request.viewer);
+  }
+
+  /**
+   * A member's hold on its place here. Made apart from `join`, so that it
+   * keeps only these three for as long as the member stays, not what the join
+   * needed (its request, the member list, the state callback).
+   */
+  #membership(member: Member, key: string, viewer: string | undefined): RoomMembership {
     let oldKey = key;
     return {
       room: this,
       leave: (reason, kind) => this.#leave(member, reason, kind),
       forget: () => void this.#remove(member),
-      page: (frame) => this.#page(frame, request.viewer),
+      page: (frame) => this.#page(frame, viewer),
       renamed: (oldName) => {
         if (this.#members.get(oldKey) !== member) return;
         this.#members.delete(oldKey);
