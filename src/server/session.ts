@@ -77,9 +77,13 @@ export class Session implements Member, FrameEvents {
   readonly #queue: OutboundQueue;
   readonly #flood: FloodGuard;
   readonly #passwords: PasswordAttempts;
-  readonly #pages: PageRequests;
-  /** One write per event, for a peer that reads so (see `FrameConn.perWriteStyle`). */
-  readonly #events: EventWriter;
+  /** Made at the first history request: most sessions never page. */
+  #pageRequests: PageRequests | undefined;
+  /**
+   * One write per event, for a peer that reads so (see `FrameConn.perWriteStyle`);
+   * made for the first such event, so other sessions don't carry one.
+   */
+  #eventWriter: EventWriter | undefined;
   readonly #now: () => number;
   /** True once the peer's first line arrived (its dialect is known then). */
   #heard = false;
@@ -121,7 +125,6 @@ export class Session implements Member, FrameEvents {
     this.#passwordAccepted = !options.admission.passwordRequired;
     this.#flood = new FloodGuard(options.limits, this.#openedAt);
     this.#passwords = new PasswordAttempts(options.admission, this.address);
-    this.#pages = new PageRequests(this.#now);
     const sink = {
       write: (bytes: Uint8Array) => {
         options.beforeWrite?.();
@@ -135,9 +138,16 @@ export class Session implements Member, FrameEvents {
       onOverflow: () => this.#slowConsumer(),
       onWriteError: () => this.#close({ leaveReason: "connection lost", immediate: true }),
     });
-    this.#events = new EventWriter(
+  }
+
+  get #pages(): PageRequests {
+    return this.#pageRequests ??= new PageRequests(this.#now);
+  }
+
+  get #events(): EventWriter {
+    return this.#eventWriter ??= new EventWriter(
       this.#queue,
-      options.limits.maxQueueBytes,
+      this.#options.limits.maxQueueBytes,
       () => this.#slowConsumer(),
     );
   }
@@ -461,6 +471,7 @@ export class Session implements Member, FrameEvents {
 
   /** Answers a `history` request with a page, paced by {@linkcode PageRequests}. */
   #history(frame: HistoryFrame): void {
+    if (this.#closed) return; // (no page budget is made for a session that is over)
     if (!this.#joined) return this.#refuse(NOT_JOINED);
     if ((frame.before === undefined) === (frame.after === undefined)) {
       return this.#refuse({
@@ -660,11 +671,11 @@ export class Session implements Member, FrameEvents {
   ): Promise<void> {
     if (this.#closed) return;
     if (options.bye) this.#send(options.bye);
-    this.#events.flush();
+    this.#eventWriter?.flush();
     this.#closed = true;
     this.#leaveReason = options.leaveReason;
     this.#leaveKind = leaveKindOf(options.bye?.code);
-    this.#pages.stop();
+    this.#pageRequests?.stop();
     this.#leaveRoom();
     if (!options.immediate) await this.#queue.drain(CLOSE_FLUSH_MS);
     this.#queue.stop();
