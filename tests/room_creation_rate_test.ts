@@ -71,14 +71,14 @@ Deno.test("the cap on rooms in total still says so, to members and to a plain cl
     const full = await go(ann, "#three");
     assertEquals([full.code, full.message], [
       "too_many_rooms",
-      "This server has 2 rooms, the most it allows; join one of them (/rooms lists them).",
+      "#three can't be made: this server has 2 rooms, the most it allows; join one of them (/rooms lists them).",
     ]);
     const plain = await LineClient.connect(port);
     await plain.sendLine("pat");
     await plain.sendLine("/join #three");
     assertEquals(
       await plain.nextLine((l) => l.startsWith("!!")),
-      "!! This server has 2 rooms, the most it allows; join one of them (/rooms lists them).",
+      "!! #three can't be made: this server has 2 rooms, the most it allows; join one of them (/rooms lists them).",
     );
     ann.close();
     plain.close();

@@ -370,7 +370,7 @@ Deno.test("--rooms, --no-room-creation, the operator's /open and /close, and the
     ]);
     // Four rooms on the server at most: #general, #homework, #random, #new.
     assertEquals(runConsoleLine(server, "/open #fifth"), [
-      "!! This server has 4 rooms, the most it allows; join one of them (/rooms lists them).",
+      "!! #fifth can't be made: this server has 4 rooms, the most it allows; join one of them (/rooms lists them).",
     ]);
     // Closing a room moves its members out; a one-room plain member goes to #general.
     const plain = await LineClient.connect(port);

@@ -142,8 +142,9 @@ export class RoomRegistry {
     if (!exists && this.#count() >= max) {
       return {
         code: "too_many_rooms",
-        message:
-          `This server has ${max} rooms, the most it allows; join one of them (/rooms lists them).`,
+        // Named: a reconnect may ask for rooms the person did not just type.
+        message: `${checked.name} can't be made: this server has ${max} rooms, the most ` +
+          "it allows; join one of them (/rooms lists them).",
       };
     }
     if (!exists && !byOperator && creator) {
